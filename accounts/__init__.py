@@ -1,0 +1,1 @@
+"""People and access: the custom user (e-mail login), roles, login and registration."""

@@ -1,0 +1,74 @@
+"""Who may see a view: decorators and mixins by role.
+
+An anonymous visitor is sent to log in; a logged-in person without the role gets 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from accounts.roles import Role
+
+P = ParamSpec("P")
+R = TypeVar("R", bound=HttpResponse)
+
+
+def user_has_any_role(request: HttpRequest, roles: tuple[Role, ...]) -> bool:
+    user = request.user
+    return bool(user.is_authenticated and any(user.has_role(role) for role in roles))
+
+
+def role_required(
+    *roles: Role,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a view function so only people holding one of ``roles`` may open it."""
+    if not roles:
+        raise ValueError("role_required needs at least one role")
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user_has_any_role(request, roles):
+                raise PermissionDenied(_denied_message(roles))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+coordinator_required = role_required(Role.COORDINATOR)
+volunteer_required = role_required(Role.VOLUNTEER)
+donor_required = role_required(Role.DONOR)
+
+
+class RoleRequiredMixin:
+    """For class-based views: set ``required_roles`` to the roles that may open the view."""
+
+    required_roles: tuple[Role, ...] = ()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.required_roles:
+            raise ValueError(f"{type(self).__name__} must set required_roles")
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user_has_any_role(request, self.required_roles):
+            raise PermissionDenied(_denied_message(self.required_roles))
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+
+
+class CoordinatorRequiredMixin(RoleRequiredMixin):
+    required_roles = (Role.COORDINATOR,)
+
+
+def _denied_message(roles: tuple[Role, ...]) -> str:
+    names = " or ".join(str(role.label).lower() + "s" for role in roles)
+    return f"This page is for {names}."

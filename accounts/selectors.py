@@ -1,0 +1,39 @@
+"""Reads about people that several pages share."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+
+
+def role_counts() -> dict[str, int]:
+    """Active people per role, in one query."""
+    aggregates = User.objects.filter(is_active=True).aggregate(
+        **{
+            role.value: Count("pk", filter=Q(groups__name=role.value), distinct=True)
+            for role in Role
+        }
+    )
+    return {key: int(value or 0) for key, value in aggregates.items()}
+
+
+def recent_people(*, role: Role, days: int = 30, limit: int = 10) -> QuerySet[User]:
+    """People who joined with ``role`` in the last ``days`` days, newest first."""
+    since = timezone.now() - timedelta(days=days)
+    return (
+        User.objects.filter(groups__name=role.value, date_joined__gte=since, is_active=True)
+        .order_by("-date_joined")
+        .only("pk", "email", "first_name", "last_name", "phone", "date_joined")[:limit]
+    )
+
+
+def count_recent_people(*, role: Role, days: int = 30) -> int:
+    since = timezone.now() - timedelta(days=days)
+    return User.objects.filter(
+        groups__name=role.value, date_joined__gte=since, is_active=True
+    ).count()

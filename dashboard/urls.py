@@ -1,0 +1,9 @@
+from django.urls import path
+
+from dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("coordinator/", views.coordinator_home, name="coordinator_home"),
+]

@@ -1,0 +1,1 @@
+"""Giving: donors, campaigns, donations, recurring gifts, Stripe, receipts."""

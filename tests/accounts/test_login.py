@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from accounts.roles import Role
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_with_email_in_any_case_lands_on_the_role_home(client: Client, volunteer) -> None:
+    response = client.post(
+        "/accounts/login/", {"username": "  ANA@Example.ORG ", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 302
+    assert home["Location"] == "/volunteer/"
+
+
+def test_wrong_password_says_what_to_check(client: Client, volunteer) -> None:
+    response = client.post("/accounts/login/", {"username": volunteer.email, "password": "nope"})
+    assert response.status_code == 200
+    assert "do not match an account" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_fifth_failure_locks_the_address_even_for_the_right_password(
+    client: Client, volunteer, settings
+) -> None:
+    settings.LOGIN_MAX_FAILURES = 5
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": volunteer.email, "password": "wrong"})
+    response = client.post("/accounts/login/", {"username": volunteer.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed attempts. Wait 15 minutes" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_login_clears_earlier_failures(client: Client, volunteer) -> None:
+    for _ in range(4):
+        client.post("/accounts/login/", {"username": volunteer.email, "password": "wrong"})
+    assert (
+        client.post(
+            "/accounts/login/", {"username": volunteer.email, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+    client.post("/accounts/logout/")
+    for _ in range(4):
+        client.post("/accounts/login/", {"username": volunteer.email, "password": "wrong"})
+    assert (
+        client.post(
+            "/accounts/login/", {"username": volunteer.email, "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+
+
+def test_inactive_account_cannot_log_in(client: Client) -> None:
+    make_user(email="gone@example.org", is_active=False, roles=[Role.VOLUNTEER])
+    response = client.post(
+        "/accounts/login/", {"username": "gone@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_logout_needs_post_and_ends_the_session(client: Client, volunteer) -> None:
+    client.force_login(volunteer)
+    assert client.get("/accounts/logout/").status_code == 405
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_mails_a_link_that_sets_a_new_password(client: Client, donor) -> None:
+    response = client.post("/accounts/password/reset/", {"email": "Grace@example.org"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/reset/sent/"
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["grace@example.org"]
+    assert message.subject == "Reset your password for Hope Line"
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", str(message.body))
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    assert form_page.context["validlink"] is True
+    new_password = "a brand new passphrase"
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert done.status_code == 302
+    assert done["Location"] == "/accounts/password/reset/complete/"
+    donor.refresh_from_db()
+    assert donor.check_password(new_password)
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(
+    client: Client,
+) -> None:
+    response = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
+    assert response["Location"] == "/accounts/password/reset/sent/"
+    assert mail.outbox == []

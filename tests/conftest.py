@@ -1,0 +1,76 @@
+"""Test-wide fixtures and the rule for tests that need a real service.
+
+A test marked ``postgres`` or ``redis`` is skipped with a reason when the service is not
+configured, except when ``CI=true``: there it fails, and any skipped test fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from accounts.roles import Role
+from tests.factories import make_user
+
+CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    db = settings.DATABASES["default"]
+    broker = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    return [
+        f"database vendor: {connection.vendor} ({db['ENGINE']}, name {db['NAME']})",
+        f"celery broker: {broker}; redis: {'yes' if settings.REDIS_URL else 'no'}; CI: {CI}",
+    ]
+
+
+def _missing_service(item: pytest.Item) -> str | None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://..."
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reason = _missing_service(item)
+    if reason:
+        if CI:
+            pytest.fail(f"CI=true but this test {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if CI and skipped and reporter is not None:
+        reporter.write_line(f"CI=true: {len(skipped)} test(s) were skipped; failing the run.")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """The cache holds login throttles; each test starts without any."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def coordinator(db: None):
+    return make_user(roles=[Role.COORDINATOR], first_name="Maya", email="maya@example.org")
+
+
+@pytest.fixture
+def volunteer(db: None):
+    return make_user(roles=[Role.VOLUNTEER], first_name="Ana", email="ana@example.org")
+
+
+@pytest.fixture
+def donor(db: None):
+    return make_user(roles=[Role.DONOR], first_name="Grace", email="grace@example.org")

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_healthz_is_200_when_every_part_answers(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "cache": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_broker_when_its_port_is_closed(client: Client, settings) -> None:
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "failing"
+    assert body["failing"] == ["broker"]
+    assert body["broker"].startswith("error: ")
+    assert body["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_names_the_database_when_it_does_not_answer(client: Client) -> None:
+    broken = mock.Mock(side_effect=OperationalError("connection refused"))
+    with mock.patch.dict("core.health.CHECKS", {"database": broken}):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["database"]
+    assert response.json()["database"] == "error: OperationalError"
+
+
+def test_healthz_refuses_post(client: Client) -> None:
+    assert client.post("/healthz").status_code == 405

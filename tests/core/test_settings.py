@@ -1,0 +1,124 @@
+"""Settings: development needs nothing; production refuses to start without its variables."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k3Y-" + "x7Qz!9pLm#2Rv$8Tn&4Wb^6Yc*0Hd(5Jf)1Ks_3Ug+7Ea=9Io" * 2
+
+PRODUCTION_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": STRONG_KEY,
+    "ALLOWED_HOSTS": "ngo.example.org",
+    "DATABASE_URL": "postgres://ngo:secret@db.example.org:5432/ngo",
+}
+
+
+def run_manage(*args: str, env: dict[str, str], var_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Run manage.py in a fresh interpreter, with only the given variables set."""
+    base = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SECRET_", "ALLOWED_", "CELERY_"))
+    }
+    base.update(env)
+    base["VAR_DIR"] = str(var_dir)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+def test_production_refuses_to_start_without(missing: str, tmp_path: Path) -> None:
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
+    result = run_manage("check", env=env, var_dir=tmp_path)
+    assert result.returncode == 1
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{missing} must be set when DJANGO_ENV=production" in result.stderr
+    # Nothing was written in its place: no generated key, no SQLite file.
+    assert not (tmp_path / "secret_key").exists()
+    assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_production_passes_check_deploy_without_warnings(tmp_path: Path) -> None:
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV, var_dir=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_secret_may_come_from_a_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "key.txt"
+    key_file.write_text(STRONG_KEY + "\n")
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    env["SECRET_KEY_FILE"] = str(key_file)
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=env, var_dir=tmp_path / "var"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_unreadable_secret_file_names_the_variable(tmp_path: Path) -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    env["SECRET_KEY_FILE"] = str(tmp_path / "missing.txt")
+    result = run_manage("check", env=env, var_dir=tmp_path)
+    assert result.returncode == 1
+    assert "SECRET_KEY_FILE=" in result.stderr
+    assert "cannot be read" in result.stderr
+
+
+def test_unknown_django_env_is_refused(tmp_path: Path) -> None:
+    result = run_manage("check", env={"DJANGO_ENV": "prod"}, var_dir=tmp_path)
+    assert result.returncode == 1
+    assert "DJANGO_ENV must be 'development' or 'production', not 'prod'" in result.stderr
+
+
+def test_development_needs_no_variables_and_keeps_its_secret_key(tmp_path: Path) -> None:
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SECRET_KEY); print(s.DATABASES['default']['ENGINE']); "
+        "print(s.CELERY_BROKER_URL); print(s.DEBUG); print(s.EMAIL_BACKEND)"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings"}
+    outputs = []
+    for _ in range(2):
+        base = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SECRET_", "CELERY_"))
+        }
+        base.update(env, VAR_DIR=str(tmp_path))
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env=base,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+        outputs.append(result.stdout.splitlines())
+    first, second = outputs
+    assert first == second  # the generated key is reused, not regenerated
+    assert first[0] == (tmp_path / "secret_key").read_text().strip()
+    assert len(first[0]) >= 50
+    assert first[1:] == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "True",
+        "django.core.mail.backends.console.EmailBackend",
+    ]
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import factory
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import grant_role
+
+PASSWORD = "correct horse battery staple"
+
+
+def _set_password(user: User, create: bool, extracted: str | None, **kwargs: Any) -> None:
+    user.set_password(extracted or PASSWORD)
+    if create:
+        user.save(update_fields=["password"])
+
+
+def _grant_roles(user: User, create: bool, extracted: Iterable[Role] | None, **kw: Any) -> None:
+    if create:
+        for role in extracted or ():
+            grant_role(user=user, role=role)
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    """``make_user(roles=[Role.VOLUNTEER, Role.DONOR])`` makes a person with those roles."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    time_zone = "America/New_York"
+    password = factory.PostGeneration(_set_password)
+    roles = factory.PostGeneration(_grant_roles)
+
+
+def make_user(**kwargs: Any) -> User:
+    return UserFactory.create(**kwargs)
+
+
+def make_users(count: int, **kwargs: Any) -> list[User]:
+    return UserFactory.create_batch(count, **kwargs)

@@ -1,0 +1,1 @@
+"""Volunteering: roles, trainings, clearances, eligibility, shifts, signups, attendance, hours."""
