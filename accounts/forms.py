@@ -70,7 +70,7 @@ class VolunteerRegistrationForm(forms.Form):
         label=_("Mobile phone"),
         required=False,
         help_text=_(
-            "Optional. For shift reminders by text message. Include the country code "
+            "For shift reminders by text message. Include the country code "
             "if you are outside the organisation's country."
         ),
     )

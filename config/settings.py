@@ -14,9 +14,8 @@ from typing import Any
 import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
-from core.celery_config import broker_settings
+from core.celery_config import FILESYSTEM_BROKER_URL, broker_settings
 
 # Lets ModelForm[User], QuerySet[User] and friends be written at run time too.
 django_stubs_ext.monkeypatch()
@@ -106,7 +105,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -178,7 +176,7 @@ else:
     }
 
 _celery = broker_settings(
-    broker_url=env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://",
+    broker_url=env.str("CELERY_BROKER_URL", default="") or REDIS_URL or FILESYSTEM_BROKER_URL,
     var_dir=VAR_DIR,
     result_backend=env.str("CELERY_RESULT_BACKEND", default=""),
 )
@@ -222,12 +220,15 @@ LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=1
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+# Languages people may choose for their messages, named in their own language. Pages are
+# shown in a person's language only once the project ships a catalogue for it under locale/
+# (otherwise Django's own catalogues would translate a few words and leave the rest).
 LANGUAGES = [
-    ("en", _("English")),
-    ("es", _("Spanish")),
-    ("fr", _("French")),
-    ("vi", _("Vietnamese")),
-    ("th", _("Thai")),
+    ("en", "English"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("vi", "Tiếng Việt"),
+    ("th", "ไทย"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True

@@ -9,6 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+# kombu's file transport; naming the host keeps kombu from warning that none was given.
+FILESYSTEM_BROKER_URL = "filesystem://localhost//"
+
 
 def broker_settings(*, broker_url: str, var_dir: Path, result_backend: str = "") -> dict[str, Any]:
     """``broker_url``, ``broker_transport_options`` and ``result_backend`` for Celery.

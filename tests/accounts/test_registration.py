@@ -88,6 +88,15 @@ def test_bad_registration_input_is_named_and_nothing_is_saved(
     assert User.objects.count() == 0
 
 
+def test_an_empty_form_says_how_many_fields_need_attention(client: Client) -> None:
+    response = client.post(
+        "/accounts/register/", {"preferred_language": "en", "time_zone": "America/New_York"}
+    )
+    assert response.status_code == 200
+    assert "Please correct the 5 fields marked below." in response.content.decode()
+    assert User.objects.count() == 0
+
+
 def test_a_logged_in_person_is_sent_home_from_registration(client: Client, donor) -> None:
     client.force_login(donor)
     response = client.get("/accounts/register/")

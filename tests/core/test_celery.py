@@ -15,7 +15,7 @@ from celery import Celery
 from django.conf import settings
 from django.db import transaction
 
-from core.celery_config import broker_settings
+from core.celery_config import FILESYSTEM_BROKER_URL, broker_settings
 from core.tasks import enqueue_on_commit, ping
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +88,7 @@ def _ping_through_worker(
 
 @pytest.mark.slow
 def test_ping_through_a_worker_on_the_filesystem_broker(tmp_path: Path, worker_queue: str) -> None:
-    conf = broker_settings(broker_url="filesystem://", var_dir=tmp_path)
+    conf = broker_settings(broker_url=FILESYSTEM_BROKER_URL, var_dir=tmp_path)
     worker_env = {"VAR_DIR": str(tmp_path)}
     _ping_through_worker(conf, worker_env, worker_queue, tmp_path / "worker.log")
     # The message went through files in the project's var folder, not anywhere else.

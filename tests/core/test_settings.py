@@ -117,7 +117,7 @@ def test_development_needs_no_variables_and_keeps_its_secret_key(tmp_path: Path)
     assert len(first[0]) >= 50
     assert first[1:] == [
         "django.db.backends.sqlite3",
-        "filesystem://",
+        "filesystem://localhost//",
         "True",
         "django.core.mail.backends.console.EmailBackend",
     ]
