@@ -9,11 +9,29 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: behind NUM_PROXIES trusted proxies, the one they saw.
+
+    Each proxy appends the address it received the request from to X-Forwarded-For, so
+    the entry NUM_PROXIES from the end is the first one no client could forge.
+    """
+    proxies: int = settings.NUM_PROXIES
+    if proxies > 0:
+        forwarded = [
+            part.strip()
+            for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if part.strip()
+        ]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
 def _keys(email: str, request: HttpRequest | None) -> list[str]:
     digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
     keys = [f"login-fail:email:{digest}"]
     if request is not None:
-        keys.append(f"login-fail:ip:{request.META.get('REMOTE_ADDR', '')}")
+        keys.append(f"login-fail:ip:{client_ip(request)}")
     return keys
 
 

@@ -217,6 +217,9 @@ PASSWORD_RESET_TIMEOUT = 3 * 3600
 # Failed logins allowed per e-mail address (and per client address) in the window below.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none). Login
+# throttling counts failures per client address, which is the proxy's without this.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")

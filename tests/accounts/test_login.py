@@ -109,3 +109,36 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(
     response = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
     assert response["Location"] == "/accounts/password/reset/sent/"
     assert mail.outbox == []
+
+
+def test_failures_from_one_client_address_lock_it_for_every_email(client: Client, settings) -> None:
+    settings.LOGIN_MAX_FAILURES = 2  # per address; four times that per client
+    make_user(email="target@example.org")
+    for n in range(8):
+        client.post("/accounts/login/", {"username": f"guess{n}@example.org", "password": "x"})
+    response = client.post(
+        "/accounts/login/", {"username": "target@example.org", "password": PASSWORD}
+    )
+    assert "Too many failed attempts" in response.content.decode()
+    other_client = Client(REMOTE_ADDR="192.0.2.7")
+    assert (
+        other_client.post(
+            "/accounts/login/", {"username": "target@example.org", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
+
+
+def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(settings) -> None:
+    from django.test import RequestFactory
+
+    from accounts.throttle import client_ip
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+    )
+    assert client_ip(request) == "10.0.0.1"
+    settings.NUM_PROXIES = 1
+    assert client_ip(request) == "203.0.113.9"  # the forged first entry is ignored
+    settings.NUM_PROXIES = 3  # fewer entries than proxies: fall back to the socket
+    assert client_ip(request) == "10.0.0.1"
