@@ -1,0 +1,275 @@
+"""May this volunteer do this role in this time window? And if not, why not, in plain words.
+
+A training or clearance counts only if it is still valid on the last day of the window (in
+the window's time zone). The checker loads everything it needs for a set of volunteers and
+roles in a fixed number of queries, then answers any number of (volunteer, role, window)
+questions from memory, so a page of 50 shifts or 50 volunteers costs the same as one.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import dateformat
+
+from accounts.models import User
+from volunteers.models import (
+    Clearance,
+    ClearanceStatus,
+    ClearanceType,
+    ProfileStatus,
+    Qualification,
+    RecordStatus,
+    Training,
+    TrainingRecord,
+    VolunteerProfile,
+    VolunteerRole,
+)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The answer: ``eligible``, the ``reasons`` it is not, and what is ``missing`` in brief."""
+
+    eligible: bool
+    reasons: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.eligible
+
+
+def format_day(day: date) -> str:
+    """A date as people read it in reasons: 3 Nov 2026."""
+    return dateformat.format(day, "j M Y")
+
+
+def local_date(moment: datetime, zone: zoneinfo.ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+@dataclass
+class _Volunteer:
+    status: str | None = None
+    date_of_birth: date | None = None
+    records: dict[int, list[TrainingRecord]] = field(default_factory=lambda: defaultdict(list))
+    clearances: dict[int, list[Clearance]] = field(default_factory=lambda: defaultdict(list))
+    qualifications: set[int] = field(default_factory=set)
+
+
+STATUS_REASONS: dict[str | None, str] = {
+    None: "You have not applied as a volunteer yet.",
+    ProfileStatus.APPLICANT: "Your volunteer application is still being reviewed.",
+    ProfileStatus.PAUSED: "Your volunteering is paused.",
+    ProfileStatus.LEFT: "You are no longer an active volunteer.",
+    ProfileStatus.DECLINED: "Your volunteer application was not accepted.",
+}
+
+
+class EligibilityChecker:
+    """Eligibility for many (volunteer, role, window) triples from a fixed number of queries.
+
+    >>> checker = EligibilityChecker(volunteer_ids=[...], roles=[...])
+    >>> checker.check(volunteer_id=7, role=role, starts_at=start, ends_at=end)
+    """
+
+    def __init__(self, *, volunteer_ids: Iterable[int], roles: Iterable[VolunteerRole]) -> None:
+        ids = sorted(set(volunteer_ids))
+        role_ids = sorted({role.pk for role in roles})
+        self.roles: dict[int, VolunteerRole] = {
+            role.pk: role
+            for role in VolunteerRole.objects.filter(pk__in=role_ids).prefetch_related(
+                Prefetch("required_trainings", queryset=Training.objects.order_by("name")),
+                Prefetch(
+                    "required_clearance_types", queryset=ClearanceType.objects.order_by("name")
+                ),
+            )
+        }
+        training_ids = {t.pk for r in self.roles.values() for t in r.required_trainings.all()}
+        type_ids = {c.pk for r in self.roles.values() for c in r.required_clearance_types.all()}
+        self.volunteers: dict[int, _Volunteer] = {pk: _Volunteer() for pk in ids}
+        if not ids:
+            return
+        for profile in VolunteerProfile.objects.filter(user_id__in=ids).only(
+            "user_id", "status", "date_of_birth"
+        ):
+            entry = self.volunteers[profile.user_id]
+            entry.status = profile.status
+            entry.date_of_birth = profile.date_of_birth
+        if training_ids:
+            for record in TrainingRecord.objects.filter(
+                volunteer_id__in=ids, training_id__in=training_ids
+            ).only("volunteer_id", "training_id", "status", "completed_on", "expires_on"):
+                self.volunteers[record.volunteer_id].records[record.training_id].append(record)
+        if type_ids:
+            for clearance in Clearance.objects.filter(
+                volunteer_id__in=ids, clearance_type_id__in=type_ids
+            ).only("volunteer_id", "clearance_type_id", "status", "issued_on", "expires_on"):
+                entry = self.volunteers[clearance.volunteer_id]
+                entry.clearances[clearance.clearance_type_id].append(clearance)
+        qualification_role_ids = [pk for pk, role in self.roles.items() if role.is_qualification]
+        if qualification_role_ids:
+            for volunteer_id, role_id in Qualification.objects.filter(
+                volunteer_id__in=ids, role_id__in=qualification_role_ids
+            ).values_list("volunteer_id", "role_id"):
+                self.volunteers[volunteer_id].qualifications.add(role_id)
+
+    def check(
+        self,
+        *,
+        volunteer_id: int,
+        role: VolunteerRole | int,
+        starts_at: datetime,
+        ends_at: datetime,
+        time_zone: str | None = None,
+    ) -> Eligibility:
+        role_obj = self.roles[role if isinstance(role, int) else role.pk]
+        person = self.volunteers[volunteer_id]
+        zone = zoneinfo.ZoneInfo(time_zone or settings.ORG_TIME_ZONE)
+        first_day = local_date(starts_at, zone)
+        last_day = local_date(ends_at, zone)
+        reasons: list[str] = []
+        missing: list[str] = []
+
+        if person.status != ProfileStatus.ACTIVE:
+            reasons.append(STATUS_REASONS[person.status])
+            missing.append("an approved application")
+        if not role_obj.active:
+            reasons.append(f"{role_obj.name} is not in use at the moment.")
+        if role_obj.is_qualification and role_obj.pk not in person.qualifications:
+            reasons.append(
+                f"{role_obj.name} is a qualification a coordinator grants; you do not hold it yet."
+            )
+            missing.append(f"{role_obj.name} qualification")
+        if role_obj.minimum_age is not None:
+            self._check_age(person, role_obj.minimum_age, first_day, reasons, missing)
+        for training in role_obj.required_trainings.all():
+            self._check_training(
+                person.records.get(training.pk, []),
+                training,
+                first_day,
+                last_day,
+                reasons,
+                missing,
+            )
+        for clearance_type in role_obj.required_clearance_types.all():
+            self._check_clearance(
+                person.clearances.get(clearance_type.pk, []),
+                clearance_type,
+                first_day,
+                last_day,
+                reasons,
+                missing,
+            )
+        return Eligibility(eligible=not reasons, reasons=tuple(reasons), missing=tuple(missing))
+
+    @staticmethod
+    def _check_age(
+        person: _Volunteer, minimum: int, day: date, reasons: list[str], missing: list[str]
+    ) -> None:
+        if person.date_of_birth is None:
+            reasons.append(
+                f"Add your date of birth: this role is for people aged {minimum} or older."
+            )
+            missing.append("date of birth")
+            return
+        born = person.date_of_birth
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        if age < minimum:
+            reasons.append(f"You must be {minimum} or older.")
+            missing.append(f"age {minimum} or over")
+
+    @staticmethod
+    def _check_training(
+        records: list[TrainingRecord],
+        training: Training,
+        first_day: date,
+        last_day: date,
+        reasons: list[str],
+        missing: list[str],
+    ) -> None:
+        verified = [r for r in records if r.status == RecordStatus.VERIFIED]
+        if any(r.expires_on is None or r.expires_on >= last_day for r in verified):
+            return
+        missing.append(training.name)
+        if verified:
+            latest = max(r.expires_on for r in verified if r.expires_on is not None)
+            if latest < first_day:
+                reasons.append(
+                    f"{training.name} expired on {format_day(latest)}, before this shift on "
+                    f"{format_day(first_day)}."
+                )
+            else:
+                reasons.append(
+                    f"{training.name} expires on {format_day(latest)}, before this shift ends "
+                    f"on {format_day(last_day)}."
+                )
+        elif any(r.status == RecordStatus.PENDING for r in records):
+            reasons.append(
+                f"Your {training.name} certificate is waiting for a coordinator to check it."
+            )
+        else:
+            reasons.append(f"You have not completed {training.name}.")
+
+    @staticmethod
+    def _check_clearance(
+        clearances: list[Clearance],
+        clearance_type: ClearanceType,
+        first_day: date,
+        last_day: date,
+        reasons: list[str],
+        missing: list[str],
+    ) -> None:
+        name = clearance_type.name
+        cleared = [c for c in clearances if c.status == ClearanceStatus.CLEARED]
+        if any(c.expires_on is None or c.expires_on >= last_day for c in cleared):
+            return
+        missing.append(name[:1].lower() + name[1:])
+        statuses = {c.status for c in clearances}
+        expiries = [c.expires_on for c in clearances if c.expires_on is not None]
+        if statuses & {ClearanceStatus.REQUESTED, ClearanceStatus.PENDING}:
+            reasons.append(f"{name} is pending.")
+        elif cleared or ClearanceStatus.EXPIRED in statuses:
+            latest = max(expiries) if expiries else None
+            if latest is None:
+                reasons.append(f"{name} has expired.")
+            elif latest < first_day:
+                reasons.append(
+                    f"{name} expired on {format_day(latest)}, before this shift on "
+                    f"{format_day(first_day)}."
+                )
+            else:
+                reasons.append(
+                    f"{name} expires on {format_day(latest)}, before this shift ends on "
+                    f"{format_day(last_day)}."
+                )
+        elif ClearanceStatus.REJECTED in statuses:
+            reasons.append(f"{name} was not cleared.")
+        else:
+            reasons.append(f"{name} is missing: a coordinator needs to request it.")
+
+
+def eligibility_for(
+    *,
+    volunteer: User | int,
+    role: VolunteerRole,
+    starts_at: datetime,
+    ends_at: datetime,
+    time_zone: str | None = None,
+) -> Eligibility:
+    """Eligibility of one volunteer for one role in one window."""
+    volunteer_id = volunteer if isinstance(volunteer, int) else volunteer.pk
+    checker = EligibilityChecker(volunteer_ids=[volunteer_id], roles=[role])
+    return checker.check(
+        volunteer_id=volunteer_id,
+        role=role,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone=time_zone,
+    )

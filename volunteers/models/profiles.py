@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+class ProfileStatus(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    ACTIVE = "active", _("Active")
+    PAUSED = "paused", _("Paused")
+    LEFT = "left", _("Left")
+    DECLINED = "declined", _("Declined")
+
+
+class VolunteerProfile(models.Model):
+    """What the organisation knows about a volunteer beyond their account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="volunteer_profile"
+    )
+    status = models.CharField(
+        max_length=12, choices=ProfileStatus.choices, default=ProfileStatus.APPLICANT
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    emergency_contact_name = models.CharField(max_length=150, blank=True)
+    emergency_contact_phone = PhoneNumberField(blank=True)
+    skills = models.TextField(blank=True, help_text=_("e.g. counselling, teaching, first aid"))
+    languages = models.CharField(
+        max_length=200, blank=True, help_text=_("Languages spoken, e.g. English, Spanish")
+    )
+    availability = models.TextField(
+        blank=True, help_text=_("When you can usually help, e.g. weekday evenings")
+    )
+    wanted_roles = models.ManyToManyField(
+        "volunteers.VolunteerRole", blank=True, related_name="interested_profiles"
+    )
+    coordinator_notes = models.TextField(
+        blank=True, help_text=_("Seen by coordinators only, never by the volunteer.")
+    )
+    applied_at = models.DateTimeField(auto_now_add=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decline_reason = models.TextField(
+        blank=True, help_text=_("Shown to the applicant when the application is declined.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("user__last_name", "user__first_name")
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def age_on(self, day: date) -> int | None:
+        born = self.date_of_birth
+        if born is None:
+            return None
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class ApplicationQuestion(models.Model):
+    """A question coordinators add to the public volunteer application."""
+
+    text = models.CharField(max_length=300)
+    help_text = models.CharField(max_length=300, blank=True)
+    required = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("position", "pk")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ApplicationAnswer(models.Model):
+    profile = models.ForeignKey(VolunteerProfile, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(ApplicationQuestion, on_delete=models.PROTECT, related_name="+")
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["profile", "question"], name="one_answer_per_question")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.answer[:40]}"

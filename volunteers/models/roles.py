@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class VolunteerRole(models.Model):
+    """What a volunteer does (e.g. Crisis text line), and what it requires.
+
+    A role marked ``is_qualification`` (e.g. Shift lead) is also something a coordinator
+    grants to a person; holding it is then one of its own requirements.
+    """
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    minimum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Leave empty when there is no age limit.")
+    )
+    required_trainings = models.ManyToManyField(
+        "volunteers.Training", blank=True, related_name="required_by_roles"
+    )
+    required_clearance_types = models.ManyToManyField(
+        "volunteers.ClearanceType", blank=True, related_name="required_by_roles"
+    )
+    is_qualification = models.BooleanField(
+        default=False,
+        help_text=_("A coordinator grants this role to a person (e.g. Shift lead)."),
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("role")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Qualification(models.Model):
+    """A qualification role granted to a volunteer by a coordinator."""
+
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications"
+    )
+    role = models.ForeignKey(
+        VolunteerRole,
+        on_delete=models.CASCADE,
+        related_name="holders",
+        limit_choices_to={"is_qualification": True},
+    )
+    granted_on = models.DateField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "role"], name="one_grant_per_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer}: {self.role}"
+
+
+class StaffingRule(models.Model):
+    """A shift of ``role`` needs at least ``minimum`` people holding ``qualification``."""
+
+    role = models.ForeignKey(VolunteerRole, on_delete=models.CASCADE, related_name="staffing_rules")
+    qualification = models.ForeignKey(
+        VolunteerRole,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"is_qualification": True},
+    )
+    minimum = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["role", "qualification"], name="one_rule_per_pair"),
+            models.CheckConstraint(condition=Q(minimum__gte=1), name="staffing_minimum_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: at least {self.minimum} {self.qualification}"

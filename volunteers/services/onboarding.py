@@ -1,0 +1,114 @@
+"""Applying to volunteer and the coordinator's review."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import grant_role, register_volunteer
+from volunteers.models import (
+    ApplicationAnswer,
+    ApplicationQuestion,
+    ProfileStatus,
+    VolunteerProfile,
+    VolunteerRole,
+)
+from volunteers.services.errors import VolunteeringError
+
+
+def validate_date_of_birth(date_of_birth: date | None) -> None:
+    if date_of_birth is None:
+        return
+    today = timezone.localdate()
+    if date_of_birth >= today:
+        raise ValidationError({"date_of_birth": "A date of birth must be in the past."})
+    if date_of_birth.year < today.year - 120:
+        raise ValidationError({"date_of_birth": "Check the year of birth."})
+
+
+def submit_application(
+    *,
+    account: Mapping[str, Any],
+    profile: Mapping[str, Any],
+    answers: Mapping[int, str],
+    wanted_roles: Iterable[VolunteerRole] = (),
+) -> VolunteerProfile:
+    """Create the applicant's account and profile, with their answers, in one transaction.
+
+    ``account`` holds register_volunteer's arguments; ``profile`` the profile's fields.
+    Raises ValidationError when a required question is unanswered.
+    """
+    validate_date_of_birth(profile.get("date_of_birth"))
+    questions = {q.pk: q for q in ApplicationQuestion.objects.filter(active=True)}
+    unanswered = [q for q in questions.values() if q.required and not answers.get(q.pk, "").strip()]
+    if unanswered:
+        raise ValidationError(
+            {f"question_{q.pk}": "Please answer this question." for q in unanswered}
+        )
+    with transaction.atomic():
+        user = register_volunteer(**account)
+        volunteer = VolunteerProfile.objects.create(
+            user=user, status=ProfileStatus.APPLICANT, **profile
+        )
+        volunteer.wanted_roles.set(list(wanted_roles))
+        ApplicationAnswer.objects.bulk_create(
+            ApplicationAnswer(profile=volunteer, question_id=pk, answer=text.strip())
+            for pk, text in answers.items()
+            if pk in questions and text.strip()
+        )
+    return volunteer
+
+
+def ensure_profile(*, user: User) -> VolunteerProfile:
+    """The volunteer's profile, created as an application when they have none yet."""
+    profile, _ = VolunteerProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def _review(profile: VolunteerProfile, reviewer: User, status: str, reason: str) -> None:
+    with transaction.atomic():
+        locked = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
+        if locked.status != ProfileStatus.APPLICANT:
+            raise VolunteeringError(
+                f"This application was already reviewed (status: {locked.get_status_display()})."
+            )
+        locked.status = status
+        locked.reviewed_by = reviewer
+        locked.reviewed_at = timezone.now()
+        locked.decline_reason = reason
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "decline_reason"])
+        if status == ProfileStatus.ACTIVE:
+            grant_role(user=locked.user, role=Role.VOLUNTEER)
+    profile.refresh_from_db()
+
+
+def approve_application(*, profile: VolunteerProfile, reviewer: User) -> None:
+    _review(profile, reviewer, ProfileStatus.ACTIVE, "")
+
+
+def decline_application(*, profile: VolunteerProfile, reviewer: User, reason: str) -> None:
+    """Decline with a reason the applicant will read."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Write a reason: the applicant will see it."})
+    _review(profile, reviewer, ProfileStatus.DECLINED, reason.strip())
+
+
+def set_volunteer_status(*, profile: VolunteerProfile, status: str, by: User) -> None:
+    """Pause, reactivate or record that a volunteer has left."""
+    allowed = {ProfileStatus.ACTIVE, ProfileStatus.PAUSED, ProfileStatus.LEFT}
+    if status not in allowed:
+        raise ValidationError({"status": "Choose active, paused or left."})
+    with transaction.atomic():
+        locked = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
+        if locked.status in {ProfileStatus.APPLICANT, ProfileStatus.DECLINED}:
+            raise VolunteeringError("Review the application first.")
+        locked.status = status
+        locked.save(update_fields=["status", "updated_at"])
+    profile.refresh_from_db()

@@ -1,0 +1,47 @@
+"""Qualification roles (e.g. Shift lead) and the staffing rules that need them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from volunteers.models import Qualification, StaffingRule, VolunteerRole
+from volunteers.services.errors import VolunteeringError
+
+
+def grant_qualification(*, volunteer: User, role: VolunteerRole, by: User) -> Qualification:
+    if not role.is_qualification:
+        raise VolunteeringError(f"{role.name} is not a qualification that can be granted.")
+    with transaction.atomic():
+        grant, _ = Qualification.objects.get_or_create(
+            volunteer=volunteer,
+            role=role,
+            defaults={"granted_on": timezone.localdate(), "granted_by": by},
+        )
+    return grant
+
+
+def revoke_qualification(*, volunteer: User, role: VolunteerRole, by: User) -> None:
+    Qualification.objects.filter(volunteer=volunteer, role=role).delete()
+
+
+def staffing_gaps(*, role: VolunteerRole, volunteer_ids: Iterable[int]) -> list[str]:
+    """What a team on a ``role`` shift lacks, e.g. ["needs 1 more Shift lead"]."""
+    ids = set(volunteer_ids)
+    rules = list(StaffingRule.objects.filter(role=role).select_related("qualification"))
+    if not rules:
+        return []
+    held: dict[int, int] = {}
+    for role_id in Qualification.objects.filter(
+        role_id__in=[rule.qualification_id for rule in rules], volunteer_id__in=ids
+    ).values_list("role_id", flat=True):
+        held[role_id] = held.get(role_id, 0) + 1
+    gaps = []
+    for rule in rules:
+        short = rule.minimum - held.get(rule.qualification_id, 0)
+        if short > 0:
+            gaps.append(f"needs {short} more {rule.qualification.name}")
+    return gaps

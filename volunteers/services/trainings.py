@@ -1,0 +1,267 @@
+"""Training sessions, their sign-ups and waitlists, attendance and training records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from volunteers.models import (
+    RecordStatus,
+    SessionSignup,
+    SignupStatus,
+    Training,
+    TrainingRecord,
+    TrainingSession,
+)
+from volunteers.services.errors import VolunteeringError
+
+
+def validate_session_times(*, starts_at: datetime | None, ends_at: datetime | None) -> None:
+    if starts_at and ends_at and ends_at <= starts_at:
+        raise ValidationError({"ends_at": "The session must end after it starts."})
+
+
+def validate_completion_date(completed_on: date) -> None:
+    if completed_on > timezone.localdate():
+        raise ValidationError(
+            {"completed_on": "A training cannot be completed in the future. Check the date."}
+        )
+
+
+def create_training_session(**fields: Any) -> TrainingSession:
+    """Create a session after checking its times and capacity."""
+    validate_session_times(starts_at=fields.get("starts_at"), ends_at=fields.get("ends_at"))
+    if fields.get("capacity", 0) < 1:
+        raise ValidationError({"capacity": "A session needs room for at least one person."})
+    session = TrainingSession(**fields)
+    session.full_clean()
+    session.save()
+    return session
+
+
+def _active_signup(session: TrainingSession, volunteer: User) -> SessionSignup | None:
+    return (
+        SessionSignup.objects.filter(
+            session=session,
+            volunteer=volunteer,
+            status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.ATTENDED],
+        )
+        .order_by("-pk")
+        .first()
+    )
+
+
+def sign_up_for_session(*, session: TrainingSession, volunteer: User) -> SessionSignup:
+    """A place if one is free, otherwise a place on the waitlist, in order of sign-up.
+
+    The session row is locked while places are counted, so two people never get the last one.
+    """
+    with transaction.atomic():
+        locked = TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        if locked.cancelled:
+            raise VolunteeringError("This session has been cancelled.")
+        if locked.starts_at <= timezone.now():
+            raise VolunteeringError("This session has already started; choose a later one.")
+        existing = _active_signup(locked, volunteer)
+        if existing is not None:
+            raise VolunteeringError(
+                "You are already on the waitlist for this session."
+                if existing.status == SignupStatus.WAITLISTED
+                else "You already have a place at this session."
+            )
+        taken = SessionSignup.objects.filter(session=locked, status=SignupStatus.CONFIRMED).count()
+        status = SignupStatus.CONFIRMED if taken < locked.capacity else SignupStatus.WAITLISTED
+        try:
+            with transaction.atomic():
+                return SessionSignup.objects.create(
+                    session=locked, volunteer=volunteer, status=status
+                )
+        except IntegrityError as exc:
+            raise VolunteeringError("You already have a place at this session.") from exc
+
+
+def _promote_waitlisted(session: TrainingSession) -> SessionSignup | None:
+    """Give a freed place to the first person waiting (caller holds the session lock)."""
+    taken = SessionSignup.objects.filter(session=session, status=SignupStatus.CONFIRMED).count()
+    if taken >= session.capacity:
+        return None
+    first = (
+        SessionSignup.objects.select_for_update()
+        .filter(session=session, status=SignupStatus.WAITLISTED)
+        .order_by("created_at", "pk")
+        .first()
+    )
+    if first is not None:
+        first.status = SignupStatus.CONFIRMED
+        first.save(update_fields=["status", "updated_at"])
+    return first
+
+
+def cancel_session_signup(*, signup: SessionSignup, by: User) -> SessionSignup | None:
+    """Cancel a place or a waitlist entry; returns whoever was promoted into the place."""
+    with transaction.atomic():
+        session = TrainingSession.objects.select_for_update(of=("self",)).get(pk=signup.session_id)
+        locked = SessionSignup.objects.select_for_update().get(pk=signup.pk)
+        if locked.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+            raise VolunteeringError("This sign-up cannot be cancelled any more.")
+        if session.starts_at <= timezone.now() and not _is_coordinator(by):
+            raise VolunteeringError("The session has started; tell the coordinator instead.")
+        locked.status = SignupStatus.CANCELLED
+        locked.save(update_fields=["status", "updated_at"])
+        promoted = _promote_waitlisted(session)
+    signup.refresh_from_db()
+    return promoted
+
+
+def _is_coordinator(user: User) -> bool:
+    return user.is_coordinator
+
+
+def mark_session_attendance(
+    *, session: TrainingSession, attended: Iterable[int], by: User
+) -> tuple[int, int]:
+    """Mark the confirmed people in ``attended`` (user ids) as attended, the rest as no-shows.
+
+    Returns (attended, no-shows).
+    """
+    attended_ids = set(attended)
+    with transaction.atomic():
+        TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        signups = list(
+            SessionSignup.objects.select_for_update().filter(
+                session=session,
+                status__in=[SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW],
+            )
+        )
+        unknown = attended_ids - {s.volunteer_id for s in signups}
+        if unknown:
+            raise VolunteeringError("Only people with a place at this session can attend it.")
+        present = absent = 0
+        for signup in signups:
+            new = (
+                SignupStatus.ATTENDED
+                if signup.volunteer_id in attended_ids
+                else SignupStatus.NO_SHOW
+            )
+            present += new == SignupStatus.ATTENDED
+            absent += new == SignupStatus.NO_SHOW
+            if signup.status != new:
+                signup.status = new
+                signup.save(update_fields=["status", "updated_at"])
+    return present, absent
+
+
+def record_session_completions(
+    *, session: TrainingSession, volunteer_ids: Iterable[int], completed_on: date, by: User
+) -> list[TrainingRecord]:
+    """Verified training records for everyone who attended; running it again adds nothing."""
+    validate_completion_date(completed_on)
+    if completed_on < timezone.localtime(session.starts_at).date():
+        raise ValidationError({"completed_on": "The completion date cannot be before the session."})
+    ids = set(volunteer_ids)
+    with transaction.atomic():
+        attended = set(
+            SessionSignup.objects.filter(
+                session=session, status=SignupStatus.ATTENDED, volunteer_id__in=ids
+            ).values_list("volunteer_id", flat=True)
+        )
+        if ids - attended:
+            raise VolunteeringError(
+                "Mark attendance first: only people who attended can complete the training."
+            )
+        already = set(
+            TrainingRecord.objects.filter(session=session, volunteer_id__in=ids).values_list(
+                "volunteer_id", flat=True
+            )
+        )
+        training = session.training
+        now = timezone.now()
+        records = [
+            TrainingRecord(
+                volunteer_id=volunteer_id,
+                training=training,
+                session=session,
+                completed_on=completed_on,
+                expires_on=training.expiry_for(completed_on),
+                status=RecordStatus.VERIFIED,
+                verified_by=by,
+                verified_at=now,
+            )
+            for volunteer_id in sorted(ids - already)
+        ]
+        return TrainingRecord.objects.bulk_create(records)
+
+
+def record_training(
+    *, volunteer: User, training: Training, completed_on: date, by: User, provider: str = ""
+) -> TrainingRecord:
+    """A coordinator records a completion directly (verified at once)."""
+    validate_completion_date(completed_on)
+    return TrainingRecord.objects.create(
+        volunteer=volunteer,
+        training=training,
+        completed_on=completed_on,
+        expires_on=training.expiry_for(completed_on),
+        status=RecordStatus.VERIFIED,
+        provider=provider,
+        verified_by=by,
+        verified_at=timezone.now(),
+    )
+
+
+def submit_outside_training(
+    *,
+    volunteer: User,
+    training: Training,
+    completed_on: date,
+    provider: str,
+    evidence: File[bytes],
+) -> TrainingRecord:
+    """A volunteer's certificate from elsewhere, waiting for a coordinator to verify it."""
+    validate_completion_date(completed_on)
+    with transaction.atomic():
+        record = TrainingRecord(
+            volunteer=volunteer,
+            training=training,
+            completed_on=completed_on,
+            expires_on=training.expiry_for(completed_on),
+            status=RecordStatus.PENDING,
+            provider=provider.strip(),
+        )
+        record.evidence.save(evidence.name or "evidence", evidence, save=False)
+        record.save()
+    return record
+
+
+def verify_training_record(*, record: TrainingRecord, by: User) -> None:
+    with transaction.atomic():
+        locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+        if locked.status != RecordStatus.PENDING:
+            raise VolunteeringError("This record was already checked.")
+        locked.status = RecordStatus.VERIFIED
+        locked.verified_by = by
+        locked.verified_at = timezone.now()
+        locked.save(update_fields=["status", "verified_by", "verified_at"])
+    record.refresh_from_db()
+
+
+def reject_training_record(*, record: TrainingRecord, by: User, reason: str) -> None:
+    if not reason.strip():
+        raise ValidationError({"reason": "Write a reason: the volunteer will see it."})
+    with transaction.atomic():
+        locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
+        if locked.status != RecordStatus.PENDING:
+            raise VolunteeringError("This record was already checked.")
+        locked.status = RecordStatus.REJECTED
+        locked.verified_by = by
+        locked.verified_at = timezone.now()
+        locked.rejection_reason = reason.strip()
+        locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
+    record.refresh_from_db()

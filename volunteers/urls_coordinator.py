@@ -1,0 +1,7 @@
+"""URLs of the coordinator pages for volunteering (included by volunteers/urls.py)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
