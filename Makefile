@@ -15,7 +15,7 @@ PYTEST_ARGS ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test lint format typecheck pytest migrate seed check-python clean
+.PHONY: help install lock run test lint format typecheck pytest migrate seed check-python clean
 
 help:
 	@echo "make run     start the app on http://$(HOST):$(PORT) with a Celery worker and beat"
@@ -25,6 +25,8 @@ help:
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
 	  { echo "Python 3.11 or newer is needed; '$(PYTHON)' is $$($(PYTHON) --version 2>&1). Run: make PYTHON=/path/to/python3.11 ..."; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || \
+	  { echo "'$(PYTHON)' cannot make virtual environments. On Debian or Ubuntu: sudo apt install python3-venv"; exit 1; }
 
 # uv itself lives in its own small virtual environment, pinned, so nothing global is needed.
 $(UV): | check-python
@@ -32,8 +34,9 @@ $(UV): | check-python
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 # The locked dependencies (uv.lock), re-synced whenever the lock or pyproject change.
+# --locked refuses a lock file that no longer matches pyproject.toml (run `make lock`).
 $(VENV)/.installed: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --locked --python $(PYTHON)
 	@touch $@
 
 install: $(VENV)/.installed
@@ -50,9 +53,13 @@ run: seed
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
 
+lock: $(UV)
+	$(UV) lock --python $(PYTHON)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -9,28 +10,30 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User, normalize_email
 
 
-class UserCreationAdminForm(AdminUserCreationForm[User]):
+class UniqueEmailMixin(forms.ModelForm[User]):
+    """E-mail addresses are unique whatever their case; the admin says so before saving."""
+
+    def clean_email(self) -> str:
+        email = normalize_email(self.cleaned_data["email"])
+        others = User.objects.filter(email=email)
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        if others.exists():
+            raise forms.ValidationError(_("A user with this e-mail address exists already."))
+        return email
+
+
+class UserCreationAdminForm(UniqueEmailMixin, AdminUserCreationForm[User]):
     class Meta:
         model = User
         fields = ("email", "first_name", "last_name")
 
-    def clean_email(self) -> str:
-        email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(_("A user with this e-mail address exists already."))
-        return email
 
-
-class UserChangeAdminForm(UserChangeForm):  # type: ignore[type-arg]
+class UserChangeAdminForm(UniqueEmailMixin, UserChangeForm):  # type: ignore[type-arg]
     class Meta:
         model = User
-        fields = "__all__"
-
-    def clean_email(self) -> str:
-        email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("A user with this e-mail address exists already."))
-        return email
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+        widgets = {"preferred_language": forms.Select(choices=settings.LANGUAGES)}
 
 
 @admin.register(User)

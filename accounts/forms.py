@@ -34,22 +34,15 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         email = self.cleaned_data.get("username") or ""
-        if email and throttle.is_blocked(email, self.request):
+        if email and not throttle.register_attempt(email, self.request):
             raise forms.ValidationError(
                 self.error_messages["throttled"],
                 code="throttled",
                 params={"minutes": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60},
             )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if email:
-                throttle.record_failure(email, self.request)
-            raise
-
-    def confirm_login_allowed(self, user: Any) -> None:
-        super().confirm_login_allowed(user)
-        throttle.reset(user.email)
+        cleaned = super().clean()
+        throttle.attempt_succeeded(email, self.request)
+        return cleaned
 
 
 class EmailPasswordResetForm(PasswordResetForm):
@@ -130,6 +123,7 @@ class ProfileForm(forms.ModelForm[User]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["preferred_language"].widget = forms.Select(choices=settings.LANGUAGES)
         self.fields["time_zone"].widget = forms.Select(choices=time_zone_choices())
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True

@@ -49,5 +49,6 @@ class UserPreferencesMiddleware:
             response = self.get_response(request)
         finally:
             timezone.deactivate()
+            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         return response

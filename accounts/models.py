@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -21,8 +21,14 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+@cache
+def all_time_zones() -> frozenset[str]:
+    """IANA zone names known to this machine (read from disk once)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in all_time_zones():
         raise ValidationError(
             _("%(value)s is not a time zone. Choose one such as Europe/London."),
             params={"value": value},
@@ -30,7 +36,7 @@ def validate_time_zone(value: str) -> None:
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+    return [(name, name.replace("_", " ")) for name in sorted(all_time_zones())]
 
 
 def default_time_zone() -> str:
@@ -39,6 +45,15 @@ def default_time_zone() -> str:
 
 def default_language() -> str:
     return str(settings.LANGUAGE_CODE)
+
+
+def validate_language(value: str) -> None:
+    """One of settings.LANGUAGES (kept out of the field's choices, so a new language needs
+    no migration)."""
+    if value not in dict(settings.LANGUAGES):
+        raise ValidationError(
+            _("%(value)s is not a language this site offers."), params={"value": value}
+        )
 
 
 class UserManager(DjangoBaseUserManager["User"]):
@@ -76,8 +91,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("preferred language"),
         max_length=10,
-        choices=settings.LANGUAGES,
         default=default_language,
+        validators=[validate_language],
         help_text=_("E-mails and text messages are sent in this language."),
     )
     time_zone = models.CharField(
@@ -114,6 +129,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = normalize_email(self.email)
+
+    def get_preferred_language_display(self) -> str:
+        return str(dict(settings.LANGUAGES).get(self.preferred_language, self.preferred_language))
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

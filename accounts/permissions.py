@@ -24,6 +24,15 @@ def user_has_any_role(request: HttpRequest, roles: tuple[Role, ...]) -> bool:
     return bool(user.is_authenticated and any(user.has_role(role) for role in roles))
 
 
+def refuse_unless(request: HttpRequest, roles: tuple[Role, ...]) -> HttpResponse | None:
+    """None when the request may go on; a login redirect for visitors; 403 otherwise."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not user_has_any_role(request, roles):
+        raise PermissionDenied(_denied_message(roles))
+    return None
+
+
 def role_required(
     *roles: Role,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -34,11 +43,7 @@ def role_required(
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not user_has_any_role(request, roles):
-                raise PermissionDenied(_denied_message(roles))
-            return view(request, *args, **kwargs)
+            return refuse_unless(request, roles) or view(request, *args, **kwargs)
 
         return wrapped
 
@@ -58,10 +63,9 @@ class RoleRequiredMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not self.required_roles:
             raise ValueError(f"{type(self).__name__} must set required_roles")
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not user_has_any_role(request, self.required_roles):
-            raise PermissionDenied(_denied_message(self.required_roles))
+        refusal = refuse_unless(request, self.required_roles)
+        if refusal is not None:
+            return refusal
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
 
 

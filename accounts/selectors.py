@@ -22,18 +22,19 @@ def role_counts() -> dict[str, int]:
     return {key: int(value or 0) for key, value in aggregates.items()}
 
 
+def _recent(role: Role, days: int) -> QuerySet[User]:
+    since = timezone.now() - timedelta(days=days)
+    return User.objects.filter(groups__name=role.value, date_joined__gte=since, is_active=True)
+
+
 def recent_people(*, role: Role, days: int = 30, limit: int = 10) -> QuerySet[User]:
     """People who joined with ``role`` in the last ``days`` days, newest first."""
-    since = timezone.now() - timedelta(days=days)
     return (
-        User.objects.filter(groups__name=role.value, date_joined__gte=since, is_active=True)
+        _recent(role, days)
         .order_by("-date_joined")
         .only("pk", "email", "first_name", "last_name", "phone", "date_joined")[:limit]
     )
 
 
 def count_recent_people(*, role: Role, days: int = 30) -> int:
-    since = timezone.now() - timedelta(days=days)
-    return User.objects.filter(
-        groups__name=role.value, date_joined__gte=since, is_active=True
-    ).count()
+    return _recent(role, days).count()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 
@@ -68,3 +70,21 @@ def register_volunteer(
     except IntegrityError as exc:
         raise EmailAlreadyRegistered(email) from exc
     return user
+
+
+def ensure_person(
+    *, email: str, password: str, roles: tuple[Role, ...] = (), **fields: Any
+) -> tuple[User, bool]:
+    """The person with ``email``, created with ``fields`` and ``password`` if missing.
+
+    An existing person keeps their details and password; missing roles are granted.
+    Returns (user, created).
+    """
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(email=normalize_email(email), defaults=fields)
+        if created:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        for role in roles:
+            grant_role(user=user, role=role)
+    return user, created

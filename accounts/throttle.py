@@ -1,12 +1,23 @@
-"""Login throttling: after too many failures for one address or one client, wait."""
+"""Login throttling: after too many failed attempts for one address or one client, wait.
+
+Each attempt is counted *before* the password is checked (an atomic increment), so many
+parallel guesses cannot all slip past the limit; a successful login gives its count back.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+
+from accounts.models import normalize_email
+
+# A client address may fail this many times more than one e-mail address: several people
+# may share an office's or a training room's connection.
+CLIENT_FACTOR = 4
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -27,31 +38,42 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def _keys(email: str, request: HttpRequest | None) -> list[str]:
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
-    keys = [f"login-fail:email:{digest}"]
-    if request is not None:
-        keys.append(f"login-fail:ip:{client_ip(request)}")
-    return keys
+def _email_key(email: str) -> str:
+    digest = hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
+    return f"login-attempts:email:{digest}"
 
 
-def is_blocked(email: str, request: HttpRequest | None) -> bool:
-    limit: int = settings.LOGIN_MAX_FAILURES
-    # The per-client limit is looser: several people may share an office's address.
-    limits = [limit, limit * 4]
-    counts = [cache.get(key, 0) for key in _keys(email, request)]
-    return any(count >= lim for count, lim in zip(counts, limits, strict=False))
+def _client_key(request: HttpRequest) -> str:
+    return f"login-attempts:ip:{client_ip(request)}"
 
 
-def record_failure(email: str, request: HttpRequest | None) -> None:
+def _incr(key: str) -> int:
     window: int = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    for key in _keys(email, request):
-        cache.add(key, 0, window)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
+    cache.add(key, 0, window)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        return 1
+
+
+def register_attempt(email: str, request: HttpRequest | None) -> bool:
+    """Count one login attempt; False when the address or the client is over its limit."""
+    limit: int = settings.LOGIN_MAX_FAILURES
+    allowed = _incr(_email_key(email)) <= limit
+    if request is not None:
+        allowed = _incr(_client_key(request)) <= limit * CLIENT_FACTOR and allowed
+    return allowed
+
+
+def attempt_succeeded(email: str, request: HttpRequest | None) -> None:
+    """A right password: forget the address's failures and give the client its attempt back."""
+    cache.delete(_email_key(email))
+    if request is not None:
+        with contextlib.suppress(ValueError):
+            cache.decr(_client_key(request))
 
 
 def reset(email: str) -> None:
-    cache.delete(_keys(email, None)[0])
+    """Lift the lock on an address (after its password was reset by e-mail)."""
+    cache.delete(_email_key(email))

@@ -15,7 +15,7 @@ import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-from core.celery_config import FILESYSTEM_BROKER_URL, broker_settings
+from core.celery_config import FILESYSTEM_BROKER_URL, broker_settings, next_redis_database
 
 # Lets ModelForm[User], QuerySet[User] and friends be written at run time too.
 django_stubs_ext.monkeypatch()
@@ -24,7 +24,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 # A .env file in the project folder is read when present; real environment variables win.
-if (BASE_DIR / ".env").is_file():
+# (DJANGO_READ_DOT_ENV=false skips it, e.g. in tests that set the environment themselves.)
+if env.bool("DJANGO_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
@@ -73,11 +74,18 @@ _require("SECRET_KEY", _secret_key)
 SECRET_KEY = _secret_key or _development_secret_key()
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured(
+        "DEBUG must be off when DJANGO_ENV=production: it shows code and settings to anyone."
+    )
 
 _allowed_hosts = env.list("ALLOWED_HOSTS", default=[])
 _require("ALLOWED_HOSTS", _allowed_hosts)
 ALLOWED_HOSTS: list[str] = _allowed_hosts or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Monitors sending this in an X-Healthz-Token header may run /healthz?worker=1.
+HEALTHZ_TOKEN = _secret("HEALTHZ_TOKEN") or ""
 
 # Absolute address of the site, used in e-mails and calendar feeds.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -158,12 +166,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery -----------------------------------------------------------
 REDIS_URL = _secret("REDIS_URL") or ""
+# Production needs one broker and one cache shared by every process and host: a file
+# broker under var/ and a per-process memory cache would silently split them.
+_require("REDIS_URL", REDIS_URL)
 
 if REDIS_URL:
+    # The cache gets its own Redis database (the next number), so clearing the cache
+    # (FLUSHDB) never drops queued tasks or their results.
+    CACHE_URL = _secret("CACHE_URL") or next_redis_database(REDIS_URL)
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="ngo"),
         }
     }
@@ -219,7 +233,9 @@ LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none). Login
 # throttling counts failures per client address, which is the proxy's without this.
-NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# Production expects one TLS-terminating proxy in front (BEHIND_TLS_PROXY, default on).
+BEHIND_TLS_PROXY = PRODUCTION and env.bool("BEHIND_TLS_PROXY", default=True)
+NUM_PROXIES = env.int("NUM_PROXIES", default=1 if BEHIND_TLS_PROXY else 0)
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -302,7 +318,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-    if env.bool("BEHIND_TLS_PROXY", default=True):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # /healthz is probed over plain HTTP by load balancers and process managers.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 # kombu's file transport; naming the host keeps kombu from warning that none was given.
 FILESYSTEM_BROKER_URL = "filesystem://localhost//"
+
+
+def next_redis_database(url: str) -> str:
+    """The same Redis server with the next database number: redis://h:6379/0 -> .../1."""
+    parts = urlsplit(url)
+    path = parts.path.strip("/")
+    number = int(path) if path.isdigit() else 0
+    return urlunsplit(parts._replace(path=f"/{(number + 1) % 16}"))
 
 
 def broker_settings(*, broker_url: str, var_dir: Path, result_backend: str = "") -> dict[str, Any]:

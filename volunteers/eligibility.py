@@ -63,6 +63,29 @@ class _Volunteer:
     qualifications: set[int] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class _Window:
+    first_day: date
+    last_day: date
+    occasion: str | None
+
+    def expiry_reason(self, name: str, expires_on: date) -> str:
+        """Why something valid until ``expires_on`` does not cover this window."""
+        if expires_on < self.first_day:
+            if self.occasion is None:
+                return f"{name} expired on {format_day(expires_on)}."
+            return (
+                f"{name} expired on {format_day(expires_on)}, before {self.occasion} on "
+                f"{format_day(self.first_day)}."
+            )
+        if self.occasion is None:
+            return f"{name} expires on {format_day(expires_on)}."
+        return (
+            f"{name} expires on {format_day(expires_on)}, before {self.occasion} ends on "
+            f"{format_day(self.last_day)}."
+        )
+
+
 STATUS_REASONS: dict[str | None, str] = {
     None: "You have not applied as a volunteer yet.",
     ProfileStatus.APPLICANT: "Your volunteer application is still being reviewed.",
@@ -128,7 +151,10 @@ class EligibilityChecker:
         starts_at: datetime,
         ends_at: datetime,
         time_zone: str | None = None,
+        occasion: str | None = "this shift",
     ) -> Eligibility:
+        """``occasion`` names the window in reasons ("... before this shift on 12 Dec 2026");
+        None leaves the comparison out ("... expired on 3 Nov 2026.")."""
         role_obj = self.roles[role if isinstance(role, int) else role.pk]
         person = self.volunteers[volunteer_id]
         zone = zoneinfo.ZoneInfo(time_zone or settings.ORG_TIME_ZONE)
@@ -153,8 +179,7 @@ class EligibilityChecker:
             self._check_training(
                 person.records.get(training.pk, []),
                 training,
-                first_day,
-                last_day,
+                _Window(first_day, last_day, occasion),
                 reasons,
                 missing,
             )
@@ -162,8 +187,7 @@ class EligibilityChecker:
             self._check_clearance(
                 person.clearances.get(clearance_type.pk, []),
                 clearance_type,
-                first_day,
-                last_day,
+                _Window(first_day, last_day, occasion),
                 reasons,
                 missing,
             )
@@ -189,27 +213,17 @@ class EligibilityChecker:
     def _check_training(
         records: list[TrainingRecord],
         training: Training,
-        first_day: date,
-        last_day: date,
+        window: _Window,
         reasons: list[str],
         missing: list[str],
     ) -> None:
         verified = [r for r in records if r.status == RecordStatus.VERIFIED]
-        if any(r.expires_on is None or r.expires_on >= last_day for r in verified):
+        if any(r.expires_on is None or r.expires_on >= window.last_day for r in verified):
             return
         missing.append(training.name)
         if verified:
             latest = max(r.expires_on for r in verified if r.expires_on is not None)
-            if latest < first_day:
-                reasons.append(
-                    f"{training.name} expired on {format_day(latest)}, before this shift on "
-                    f"{format_day(first_day)}."
-                )
-            else:
-                reasons.append(
-                    f"{training.name} expires on {format_day(latest)}, before this shift ends "
-                    f"on {format_day(last_day)}."
-                )
+            reasons.append(window.expiry_reason(training.name, latest))
         elif any(r.status == RecordStatus.PENDING for r in records):
             reasons.append(
                 f"Your {training.name} certificate is waiting for a coordinator to check it."
@@ -221,14 +235,13 @@ class EligibilityChecker:
     def _check_clearance(
         clearances: list[Clearance],
         clearance_type: ClearanceType,
-        first_day: date,
-        last_day: date,
+        window: _Window,
         reasons: list[str],
         missing: list[str],
     ) -> None:
         name = clearance_type.name
         cleared = [c for c in clearances if c.status == ClearanceStatus.CLEARED]
-        if any(c.expires_on is None or c.expires_on >= last_day for c in cleared):
+        if any(c.expires_on is None or c.expires_on >= window.last_day for c in cleared):
             return
         missing.append(name[:1].lower() + name[1:])
         statuses = {c.status for c in clearances}
@@ -239,16 +252,8 @@ class EligibilityChecker:
             latest = max(expiries) if expiries else None
             if latest is None:
                 reasons.append(f"{name} has expired.")
-            elif latest < first_day:
-                reasons.append(
-                    f"{name} expired on {format_day(latest)}, before this shift on "
-                    f"{format_day(first_day)}."
-                )
             else:
-                reasons.append(
-                    f"{name} expires on {format_day(latest)}, before this shift ends on "
-                    f"{format_day(last_day)}."
-                )
+                reasons.append(window.expiry_reason(name, latest))
         elif ClearanceStatus.REJECTED in statuses:
             reasons.append(f"{name} was not cleared.")
         else:
@@ -262,6 +267,7 @@ def eligibility_for(
     starts_at: datetime,
     ends_at: datetime,
     time_zone: str | None = None,
+    occasion: str | None = "this shift",
 ) -> Eligibility:
     """Eligibility of one volunteer for one role in one window."""
     volunteer_id = volunteer if isinstance(volunteer, int) else volunteer.pk
@@ -272,4 +278,5 @@ def eligibility_for(
         starts_at=starts_at,
         ends_at=ends_at,
         time_zone=time_zone,
+        occasion=occasion,
     )

@@ -142,3 +142,36 @@ def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(settings) 
     assert client_ip(request) == "203.0.113.9"  # the forged first entry is ignored
     settings.NUM_PROXIES = 3  # fewer entries than proxies: fall back to the socket
     assert client_ip(request) == "10.0.0.1"
+
+
+def test_resetting_the_password_lifts_the_lock(client: Client, volunteer, settings) -> None:
+    settings.LOGIN_MAX_FAILURES = 3
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": volunteer.email, "password": "wrong"})
+    client.post("/accounts/password/reset/", {"email": volunteer.email})
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", str(mail.outbox[0].body))
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    new_password = "a brand new passphrase"
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    response = client.post(
+        "/accounts/login/", {"username": volunteer.email, "password": new_password}
+    )
+    assert response.status_code == 302
+
+
+def test_every_attempt_counts_before_the_password_is_checked(
+    client: Client, volunteer, settings
+) -> None:
+    """Guesses are counted up front, so a burst cannot slip past the limit."""
+    from django.core.cache import cache
+
+    from accounts.throttle import _email_key
+
+    settings.LOGIN_MAX_FAILURES = 3
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": volunteer.email, "password": "wrong"})
+    assert cache.get(_email_key(volunteer.email)) == 5

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,15 +17,11 @@ from django.db import transaction
 
 from core.celery_config import FILESYSTEM_BROKER_URL, broker_settings
 from core.tasks import enqueue_on_commit, ping
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.factories import make_user
+from tests.utils import ROOT, clean_env
 
 
 def start_worker(*, env: dict[str, str], queue: str, log: Path) -> subprocess.Popen[bytes]:
-    base = {
-        k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "CELERY_"))
-    }
-    base.update(env)
     with log.open("wb") as out:
         return subprocess.Popen(
             [
@@ -45,7 +41,7 @@ def start_worker(*, env: dict[str, str], queue: str, log: Path) -> subprocess.Po
                 f"{queue}@%h",
             ],
             cwd=ROOT,
-            env=base,
+            env=clean_env(**env),
             stdout=out,
             stderr=subprocess.STDOUT,
         )
@@ -62,9 +58,28 @@ def worker_queue() -> str:
     return f"test-ping-{uuid.uuid4().hex[:12]}"
 
 
+def _wait_ready(log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if " ready." in log.read_text(errors="replace"):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"the worker did not start:\n{log.read_text()}")
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    worker.send_signal(signal.SIGTERM)
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait(timeout=10)
+
+
 def _ping_through_worker(
     conf: dict[str, object], worker_env: dict[str, str], queue: str, log: Path
-) -> None:
+) -> str:
+    """Send core.ping through a fresh worker; returns the task id."""
     worker = start_worker(env=worker_env, queue=queue, log=log)
     client = client_for(conf)
     try:
@@ -76,23 +91,20 @@ def _ping_through_worker(
         if backend_client is not None:
             backend_client.close()
             backend_client.connection_pool.disconnect()
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        _stop(worker)
     assert reply["pong"] == "ok", log.read_text()
     assert result.status == "SUCCESS"
     assert f"Task core.ping[{result.id}] succeeded" in log.read_text()
+    return str(result.id)
 
 
 @pytest.mark.slow
 def test_ping_through_a_worker_on_the_filesystem_broker(tmp_path: Path, worker_queue: str) -> None:
     conf = broker_settings(broker_url=FILESYSTEM_BROKER_URL, var_dir=tmp_path)
     worker_env = {"VAR_DIR": str(tmp_path)}
-    _ping_through_worker(conf, worker_env, worker_queue, tmp_path / "worker.log")
-    # The message went through files in the project's var folder, not anywhere else.
-    assert (tmp_path / "celery" / "results").is_dir()
+    task_id = _ping_through_worker(conf, worker_env, worker_queue, tmp_path / "worker.log")
+    # The reply came back as a file in the var folder's result store.
+    assert (tmp_path / "celery" / "results" / f"celery-task-meta-{task_id}").is_file()
 
 
 @pytest.mark.slow
@@ -101,6 +113,24 @@ def test_ping_through_a_worker_on_redis(tmp_path: Path, worker_queue: str) -> No
     conf = broker_settings(broker_url=settings.REDIS_URL, var_dir=tmp_path)
     worker_env = {"VAR_DIR": str(tmp_path), "REDIS_URL": settings.REDIS_URL}
     _ping_through_worker(conf, worker_env, worker_queue, tmp_path / "worker.log")
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_healthz_worker_check_gets_a_reply_from_a_real_worker(client, tmp_path: Path) -> None:
+    """The project's own app and ping task, through this process's configured broker."""
+    env = {"VAR_DIR": str(settings.VAR_DIR)}
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    worker = start_worker(env=env, queue="celery", log=tmp_path / "worker.log")
+    try:
+        _wait_ready(tmp_path / "worker.log")
+        client.force_login(make_user(is_staff=True))
+        response = client.get("/healthz?worker=1")
+    finally:
+        _stop(worker)
+    assert response.status_code == 200, (tmp_path / "worker.log").read_text()
+    assert response.json()["worker"] == "ok"
 
 
 class TestEnqueueOnCommit:

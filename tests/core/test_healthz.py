@@ -40,3 +40,27 @@ def test_healthz_names_the_database_when_it_does_not_answer(client: Client) -> N
 
 def test_healthz_refuses_post(client: Client) -> None:
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_the_worker_check_is_not_open_to_visitors(client: Client) -> None:
+    response = client.get("/healthz?worker=1")
+    assert response.status_code == 403
+    assert "staff login" in response.json()["error"]
+
+
+@pytest.mark.django_db
+def test_the_worker_check_reports_a_silent_worker(client: Client, settings) -> None:
+    settings.HEALTHZ_TOKEN = "monitor-token-123"
+    with mock.patch("core.health.check_worker", side_effect=TimeoutError("no reply")):
+        response = client.get("/healthz?worker=1", headers={"X-Healthz-Token": "monitor-token-123"})
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["worker"]
+    assert response.json()["worker"] == "error: TimeoutError"
+
+
+@pytest.mark.django_db
+def test_a_wrong_token_is_refused(client: Client, settings) -> None:
+    settings.HEALTHZ_TOKEN = "monitor-token-123"
+    response = client.get("/healthz?worker=1", headers={"X-Healthz-Token": "guess"})
+    assert response.status_code == 403

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.utils import ROOT, clean_env
+
 STRONG_KEY = "k3Y-" + "x7Qz!9pLm#2Rv$8Tn&4Wb^6Yc*0Hd(5Jf)1Ks_3Ug+7Ea=9Io" * 2
 
 PRODUCTION_ENV = {
@@ -17,22 +17,16 @@ PRODUCTION_ENV = {
     "SECRET_KEY": STRONG_KEY,
     "ALLOWED_HOSTS": "ngo.example.org",
     "DATABASE_URL": "postgres://ngo:secret@db.example.org:5432/ngo",
+    "REDIS_URL": "redis://cache.example.org:6379/0",
 }
 
 
 def run_manage(*args: str, env: dict[str, str], var_dir: Path) -> subprocess.CompletedProcess[str]:
     """Run manage.py in a fresh interpreter, with only the given variables set."""
-    base = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SECRET_", "ALLOWED_", "CELERY_"))
-    }
-    base.update(env)
-    base["VAR_DIR"] = str(var_dir)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=base,
+        env=clean_env(**env, VAR_DIR=str(var_dir)),
         capture_output=True,
         text=True,
         timeout=120,
@@ -40,7 +34,7 @@ def run_manage(*args: str, env: dict[str, str], var_dir: Path) -> subprocess.Com
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
 def test_production_refuses_to_start_without(missing: str, tmp_path: Path) -> None:
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
     result = run_manage("check", env=env, var_dir=tmp_path)
@@ -86,32 +80,56 @@ def test_unknown_django_env_is_refused(tmp_path: Path) -> None:
     assert "DJANGO_ENV must be 'development' or 'production', not 'prod'" in result.stderr
 
 
-def test_development_needs_no_variables_and_keeps_its_secret_key(tmp_path: Path) -> None:
-    script = (
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.SECRET_KEY); print(s.DATABASES['default']['ENGINE']); "
-        "print(s.CELERY_BROKER_URL); print(s.DEBUG); print(s.EMAIL_BACKEND)"
+def test_production_refuses_debug(tmp_path: Path) -> None:
+    result = run_manage("check", env={**PRODUCTION_ENV, "DEBUG": "true"}, var_dir=tmp_path)
+    assert result.returncode == 1
+    assert "DEBUG must be off when DJANGO_ENV=production" in result.stderr
+
+
+def _settings_values(env: dict[str, str], var_dir: Path, *names: str) -> list[str]:
+    script = "import django; django.setup(); from django.conf import settings as s; " + "; ".join(
+        f"print(s.{name})" for name in names
     )
-    env = {"DJANGO_SETTINGS_MODULE": "config.settings"}
-    outputs = []
-    for _ in range(2):
-        base = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SECRET_", "CELERY_"))
-        }
-        base.update(env, VAR_DIR=str(tmp_path))
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=ROOT,
-            env=base,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
-        )
-        outputs.append(result.stdout.splitlines())
-    first, second = outputs
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=clean_env(**env, VAR_DIR=str(var_dir), DJANGO_SETTINGS_MODULE="config.settings"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.splitlines()
+
+
+def test_production_trusts_one_proxy_and_gives_the_cache_its_own_redis_database(
+    tmp_path: Path,
+) -> None:
+    values = _settings_values(
+        PRODUCTION_ENV,
+        tmp_path,
+        "NUM_PROXIES",
+        "CACHES['default']['LOCATION']",
+        "CELERY_BROKER_URL",
+    )
+    assert values == [
+        "1",
+        "redis://cache.example.org:6379/1",
+        "redis://cache.example.org:6379/0",
+    ]
+
+
+def test_development_needs_no_variables_and_keeps_its_secret_key(tmp_path: Path) -> None:
+    names = (
+        "SECRET_KEY",
+        "DATABASES['default']['ENGINE']",
+        "CELERY_BROKER_URL",
+        "DEBUG",
+        "EMAIL_BACKEND",
+        "NUM_PROXIES",
+    )
+    first = _settings_values({}, tmp_path, *names)
+    second = _settings_values({}, tmp_path, *names)
     assert first == second  # the generated key is reused, not regenerated
     assert first[0] == (tmp_path / "secret_key").read_text().strip()
     assert len(first[0]) >= 50
@@ -120,5 +138,6 @@ def test_development_needs_no_variables_and_keeps_its_secret_key(tmp_path: Path)
         "filesystem://localhost//",
         "True",
         "django.core.mail.backends.console.EmailBackend",
+        "0",
     ]
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600

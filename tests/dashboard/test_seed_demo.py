@@ -4,29 +4,103 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from volunteers.models import (
+    ApplicationQuestion,
+    ProfileStatus,
+    RecordStatus,
+    SessionSignup,
+    StaffingRule,
+    Training,
+    TrainingRecord,
+    TrainingSession,
+    VolunteerProfile,
+    VolunteerRole,
+)
+from volunteers.selectors import role_needs
 
 pytestmark = pytest.mark.django_db
 
+ALL_MODELS = (
+    User,
+    VolunteerProfile,
+    VolunteerRole,
+    Training,
+    TrainingSession,
+    TrainingRecord,
+    StaffingRule,
+    ApplicationQuestion,
+    SessionSignup,
+)
 
-def test_seed_demo_creates_the_demo_people_once() -> None:
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in ALL_MODELS}
+
+
+def test_seed_demo_creates_the_demo_data_once(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "7 people created, 0 already there" in out.getvalue()
     assert "coordinator@example.org" in out.getvalue()
     assert "demo-pass-2026" in out.getvalue()
+    first = counts()
     again = StringIO()
     call_command("seed_demo", stdout=again)
-    assert "0 people created, 7 already there" in again.getvalue()
-    assert User.objects.count() == 7
+    assert "0 people created, 7 already there; volunteering records 0 created" in again.getvalue()
+    assert counts() == first
+    assert first["User"] == 8  # the seven demo logins and one applicant
     assert User.objects.get(email="coordinator@example.org").roles == {Role.COORDINATOR}
     assert User.objects.get(email="sam@example.org").roles == {Role.VOLUNTEER, Role.DONOR}
     assert User.objects.get(email="donor@example.org").check_password("demo-pass-2026")
 
 
-def test_seed_demo_keeps_a_changed_password() -> None:
+def test_seed_demo_shows_volunteers_in_every_state(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    assert set(VolunteerRole.objects.values_list("name", flat=True)) == {
+        "Crisis text line",
+        "School outreach",
+        "Shift lead",
+        "Events and fundraising",
+    }
+    assert dict(Training.objects.values_list("name", "validity_months")) == {
+        "Trauma-informed care": 24,
+        "Hotline protocol": 12,
+        "Child safeguarding": 36,
+    }
+    assert TrainingSession.objects.filter(starts_at__gt=timezone.now()).count() == 3
+
+    def reasons(email: str, role: str) -> tuple[str, ...]:
+        needs = {n.role.name: n.eligibility for n in role_needs(User.objects.get(email=email))}
+        return needs[role].reasons
+
+    assert reasons("volunteer@example.org", "Crisis text line") == ()  # fully eligible
+    assert reasons("volunteer@example.org", "Shift lead") == ()
+    today = timezone.localdate()
+    ben_hotline = TrainingRecord.objects.get(
+        volunteer__email="ben@example.org", training__name="Hotline protocol"
+    )
+    assert (ben_hotline.expires_on - today).days == 10  # expiring in 10 days
+    assert reasons("ben@example.org", "Crisis text line") == ()
+    assert reasons("lucia@example.org", "Crisis text line")[0].startswith(
+        "Trauma-informed care expired on "
+    )
+    assert reasons("ploy@example.org", "Crisis text line") == ("Background check is pending.",)
+    assert reasons("sam@example.org", "School outreach") == ("You must be 21 or older.",)
+    assert reasons("sam@example.org", "Crisis text line") == ()
+    assert VolunteerProfile.objects.get(user__email="kofi@example.org").status == (
+        ProfileStatus.APPLICANT
+    )
+    assert TrainingRecord.objects.filter(status=RecordStatus.PENDING).count() == 1
+
+
+def test_seed_demo_keeps_a_changed_password(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo", stdout=StringIO())
     user = User.objects.get(email="volunteer@example.org")
     user.set_password("changed by the volunteer")

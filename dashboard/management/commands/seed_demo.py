@@ -11,7 +11,8 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import grant_role
+from accounts.services import ensure_person
+from volunteers.demo import seed_volunteering
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose; demo data only
 
@@ -85,34 +86,33 @@ class Command(BaseCommand):
                 "when DJANGO_ENV=production. Add --force if you really mean it."
             )
         created = 0
+        people: dict[str, User] = {}
         with transaction.atomic():
             for person in PEOPLE:
-                user, was_created = User.objects.get_or_create(
+                user, was_created = ensure_person(
                     email=person.email,
-                    defaults={
-                        "first_name": person.first_name,
-                        "last_name": person.last_name,
-                        "phone": person.phone,
-                        "preferred_language": person.language,
-                        "time_zone": person.time_zone,
-                        "is_staff": person.superuser,
-                        "is_superuser": person.superuser,
-                    },
+                    password=DEMO_PASSWORD,
+                    roles=person.roles,
+                    first_name=person.first_name,
+                    last_name=person.last_name,
+                    phone=person.phone,
+                    preferred_language=person.language,
+                    time_zone=person.time_zone,
+                    is_staff=person.superuser,
+                    is_superuser=person.superuser,
                 )
-                if was_created:
-                    user.set_password(DEMO_PASSWORD)
-                    user.save(update_fields=["password"])
-                    created += 1
-                for role in person.roles:
-                    grant_role(user=user, role=role)
-        existing = len(PEOPLE) - created
+                people[person.email] = user
+                created += was_created
+            volunteering = seed_volunteering(
+                people=people, coordinator=people["coordinator@example.org"]
+            )
         self.stdout.write(
             f"Demo data for {settings.ORG_NAME}: {created} people created, "
-            f"{existing} already there."
+            f"{len(PEOPLE) - created} already there; volunteering records "
+            f"{volunteering.created} created, {volunteering.existing} already there."
         )
-        self.stdout.write(
-            self.style.SUCCESS("Demo logins (password for all: " + DEMO_PASSWORD + ")")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for person in PEOPLE[:4]:
             roles = " + ".join(str(role.label).lower() for role in person.roles)
             self.stdout.write(f"  {roles:<20} {person.email}")
+        self.stdout.write("  applicant            kofi@example.org (waiting for review)")
