@@ -30,6 +30,10 @@ class EmailAuthenticationForm(AuthenticationForm):
         "throttled": _(
             "Too many failed attempts. Wait %(minutes)s minutes, or reset your password."
         ),
+        "unconfirmed": _(
+            "Confirm your e-mail address first: open the link we sent you when you applied. "
+            "No e-mail? Ask for a new link below."
+        ),
     }
 
     def clean(self) -> dict[str, Any]:
@@ -40,9 +44,26 @@ class EmailAuthenticationForm(AuthenticationForm):
                 code="throttled",
                 params={"minutes": settings.LOGIN_FAILURE_WINDOW_SECONDS // 60},
             )
-        cleaned = super().clean()
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            password = self.cleaned_data.get("password") or ""
+            waiting = User.objects.filter(
+                email=normalize_email(email), is_active=False, email_confirmed_at__isnull=True
+            ).first()
+            if waiting is not None and waiting.check_password(password):
+                raise forms.ValidationError(
+                    self.error_messages["unconfirmed"], code="unconfirmed"
+                ) from None
+            raise
         throttle.attempt_succeeded(email, self.request)
         return cleaned
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
 
 class EmailPasswordResetForm(PasswordResetForm):
@@ -87,16 +108,8 @@ class VolunteerRegistrationForm(forms.Form):
         self.fields["time_zone"].initial = settings.ORG_TIME_ZONE
 
     def clean_email(self) -> str:
-        email = normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "An account with this e-mail address exists already. Log in, or reset your "
-                    "password if you have forgotten it."
-                ),
-                code="duplicate_email",
-            )
-        return email
+        # Whether the address has an account is never said here: see register_volunteer.
+        return normalize_email(self.cleaned_data["email"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -107,6 +107,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("staff status"), default=False, help_text=_("May log in to the admin site.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    email_confirmed_at = models.DateTimeField(
+        _("e-mail confirmed at"),
+        null=True,
+        blank=True,
+        help_text=_("Self-registered accounts stay inactive until the link sent is opened."),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -6,9 +6,14 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
 
+from accounts.emails import send_already_registered, send_email_confirmation
 from accounts.models import User, normalize_email
 from accounts.roles import Role
+from accounts.tokens import email_confirmation_token
 
 
 class EmailAlreadyRegistered(Exception):
@@ -43,10 +48,13 @@ def register_volunteer(
     preferred_language: str | None = None,
     time_zone: str | None = None,
 ) -> User:
-    """Create a volunteer's account from the public registration form.
+    """Create a volunteer's account from the public form, inactive until the e-mail is confirmed.
 
-    Raises EmailAlreadyRegistered when the address is taken, also when two registrations
-    for the same address race each other (the database's unique index decides).
+    The confirmation link is mailed once the transaction commits. When the address already
+    has an account, its owner is told by e-mail and EmailAlreadyRegistered is raised: the
+    page must then look exactly like a success, so nobody learns who has an account (it
+    matters to an anti-trafficking charity's volunteers). Two sign-ups racing for one
+    address are settled by the unique index the same way.
     """
     email = normalize_email(email)
     extra: dict[str, str] = {}
@@ -54,22 +62,54 @@ def register_volunteer(
         extra["preferred_language"] = preferred_language
     if time_zone:
         extra["time_zone"] = time_zone
+    existing = User.objects.filter(email=email).first()
+    if existing is not None:
+        send_already_registered(existing)
+        raise EmailAlreadyRegistered(email)
     try:
         with transaction.atomic():
-            if User.objects.filter(email=email).exists():
-                raise EmailAlreadyRegistered(email)
             user = User.objects.create_user(
                 email=email,
                 password=password,
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
                 phone=phone,
+                is_active=False,
                 **extra,
             )
             grant_role(user=user, role=Role.VOLUNTEER)
     except IntegrityError as exc:
+        raced = User.objects.filter(email=email).first()
+        if raced is not None:
+            send_already_registered(raced)
         raise EmailAlreadyRegistered(email) from exc
+    transaction.on_commit(lambda: send_email_confirmation(user))
     return user
+
+
+def confirm_email(*, uidb64: str, token: str) -> User | None:
+    """Activate the account a confirmation link names; None when the link is not valid."""
+    try:
+        pk = int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=pk).first()
+        if user is None or not email_confirmation_token.check_token(user, token):
+            return None
+        user.is_active = True
+        user.email_confirmed_at = timezone.now()
+        user.save(update_fields=["is_active", "email_confirmed_at"])
+    return user
+
+
+def resend_email_confirmation(*, email: str) -> None:
+    """Mail a new link to an address that registered but never confirmed (else nothing)."""
+    user = User.objects.filter(
+        email=normalize_email(email), is_active=False, email_confirmed_at__isnull=True
+    ).first()
+    if user is not None:
+        send_email_confirmation(user)
 
 
 def ensure_person(

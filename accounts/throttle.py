@@ -77,3 +77,17 @@ def attempt_succeeded(email: str, request: HttpRequest | None) -> None:
 def reset(email: str) -> None:
     """Lift the lock on an address (after its password was reset by e-mail)."""
     cache.delete(_email_key(email))
+
+
+def allow(bucket: str, request: HttpRequest, *, limit: int, window: int) -> bool:
+    """Count one use of a public form (sign-up, password reset) by this client.
+
+    False once the client has used ``bucket`` more than ``limit`` times in ``window`` s.
+    """
+    key = f"form-uses:{bucket}:{client_ip(request)}"
+    cache.add(key, 0, window)
+    try:
+        return int(cache.incr(key)) <= limit
+    except ValueError:
+        cache.set(key, 1, window)
+        return True

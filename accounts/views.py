@@ -5,19 +5,19 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import services, throttle
 from accounts.forms import (
     EmailAuthenticationForm,
     EmailPasswordResetForm,
     ProfileForm,
-    VolunteerRegistrationForm,
+    ResendConfirmationForm,
 )
 
 
@@ -39,6 +39,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
     extra_email_context = {"org_name": settings.ORG_NAME}
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        # The page looks the same either way; past the limit, simply no e-mail is sent.
+        if throttle.allow("password-reset", self.request, limit=10, window=3600):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -68,42 +74,43 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
 def register_volunteer(request: HttpRequest) -> HttpResponse:
-    """Public sign-up for new volunteers: creates the account and logs the person in."""
-    if request.user.is_authenticated:
-        messages.info(request, _("You already have an account and are logged in."))
-        return redirect("home")
-    form = VolunteerRegistrationForm(request.POST or None)
+    """The old sign-up address: volunteers now apply through the volunteer application."""
+    return redirect("volunteers:apply", permanent=True)
+
+
+@require_http_methods(["GET", "POST"])
+def confirmation_sent(request: HttpRequest) -> HttpResponse:
+    """After signing up: check your inbox. Also where a lost link is asked for again."""
+    form = ResendConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.register_volunteer(
-                email=data["email"],
-                password=data["password1"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                phone=data["phone"].as_e164 if data["phone"] else "",
-                preferred_language=data["preferred_language"],
-                time_zone=data["time_zone"],
-            )
-        except services.EmailAlreadyRegistered:
-            form.add_error(
-                "email",
-                _(
-                    "An account with this e-mail address exists already. Log in, or reset your "
-                    "password if you have forgotten it."
-                ),
-            )
-        else:
+        if throttle.allow("resend-confirmation", request, limit=5, window=3600):
+            services.resend_email_confirmation(email=form.cleaned_data["email"])
+        messages.success(
+            request,
+            _("If that address is waiting for confirmation, a new link is on its way."),
+        )
+        return redirect("accounts:confirmation_sent")
+    return render(request, "accounts/confirmation_sent.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the confirmation e-mail. GET asks for a click (mail scanners open links
+    too); POST confirms the address, opens the account and logs the person in."""
+    if request.method == "POST":
+        user = services.confirm_email(uidb64=uidb64, token=token)
+        if user is not None:
             login(request, user, backend="accounts.backends.EmailBackend")
             messages.success(
                 request,
-                _("Welcome, %(name)s! Your volunteer account is ready.")
+                _("Welcome, %(name)s! Your address is confirmed.")
                 % {"name": user.get_short_name()},
             )
-            return redirect("volunteers:home")
-    return render(request, "accounts/register.html", {"form": form})
+            return redirect("home")
+        return render(request, "accounts/confirm_email.html", {"valid": False}, status=400)
+    return render(request, "accounts/confirm_email.html", {"valid": True})
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from accounts import selectors as people
 from accounts.permissions import coordinator_required
 from accounts.roles import ROLE_HOME_URLS, Role
+from volunteers.selectors import volunteering_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -26,5 +27,6 @@ def coordinator_home(request: HttpRequest) -> HttpResponse:
         "role_counts": people.role_counts(),
         "new_volunteers": people.recent_people(role=Role.VOLUNTEER),
         "new_volunteer_count": people.count_recent_people(role=Role.VOLUNTEER),
+        "volunteering": volunteering_counts(),
     }
     return render(request, "dashboard/coordinator_home.html", context)

@@ -7,17 +7,33 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
 from volunteers.eligibility import Eligibility, EligibilityChecker
 from volunteers.models import (
+    ApplicationAnswer,
     Clearance,
     ClearanceStatus,
+    ClearanceType,
+    ProfileStatus,
+    Qualification,
     RecordStatus,
     SessionSignup,
     SignupStatus,
+    StaffingRule,
     Training,
     TrainingRecord,
     TrainingSession,
@@ -129,7 +145,7 @@ def role_needs(volunteer: User, *, day: date | None = None) -> list[RoleNeeds]:
         RoleNeeds(
             role=role,
             eligibility=checker.check(
-                volunteer_id=volunteer.pk, role=role, starts_at=start, ends_at=end
+                volunteer_id=volunteer.pk, role=role, starts_at=start, ends_at=end, occasion=None
             ),
         )
         for role in roles
@@ -198,3 +214,305 @@ def expiring_between(*, start: date, end: date) -> tuple[list[TrainingRecord], l
 
 def profile_for(user: User) -> VolunteerProfile | None:
     return VolunteerProfile.objects.filter(user=user).first()
+
+
+def _waitlist_places_ahead() -> Subquery:
+    """How many people wait before the outer sign-up at its session (earlier sign-ups)."""
+    ahead = (
+        SessionSignup.objects.filter(session=OuterRef("session"), status=SignupStatus.WAITLISTED)
+        .filter(
+            Q(created_at__lt=OuterRef("created_at"))
+            | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
+        )
+        .order_by()
+        .values("session")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Subquery(ahead, output_field=IntegerField())
+
+
+def waitlist_positions(volunteer: User) -> dict[int, int]:
+    """Session id -> the volunteer's place in its waitlist (1 = next in line), in one query."""
+    rows = (
+        SessionSignup.objects.filter(
+            volunteer=volunteer,
+            status=SignupStatus.WAITLISTED,
+            session__starts_at__gt=timezone.now(),
+        )
+        .annotate(ahead=Coalesce(_waitlist_places_ahead(), 0))
+        .values_list("session_id", "ahead")
+    )
+    return {session_id: ahead + 1 for session_id, ahead in rows}
+
+
+def waitlist_position(signup: SessionSignup) -> int | None:
+    """The sign-up's place in its session's waitlist, or None when it is not waitlisted."""
+    if signup.status != SignupStatus.WAITLISTED:
+        return None
+    ahead = (
+        SessionSignup.objects.filter(session_id=signup.session_id, status=SignupStatus.WAITLISTED)
+        .filter(
+            Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, pk__lt=signup.pk)
+        )
+        .count()
+    )
+    return ahead + 1
+
+
+def latest_rejections(volunteer: User) -> dict[int, TrainingRecord]:
+    """Training id -> the volunteer's rejected certificate, when nothing newer was sent since."""
+    newer = TrainingRecord.objects.filter(
+        volunteer=OuterRef("volunteer"),
+        training=OuterRef("training"),
+        created_at__gt=OuterRef("created_at"),
+    )
+    rejected = (
+        TrainingRecord.objects.filter(volunteer=volunteer, status=RecordStatus.REJECTED)
+        .exclude(Exists(newer))
+        .order_by("created_at", "pk")
+    )
+    return {record.training_id: record for record in rejected}
+
+
+# Coordinator pages (roles, trainings, rosters, clearances, directory, reviews).
+
+
+def roles_with_requirements() -> QuerySet[VolunteerRole]:
+    """Every role with its trainings, clearance types and staffing rules, in four queries."""
+    return VolunteerRole.objects.order_by("-active", "name").prefetch_related(
+        Prefetch("required_trainings", queryset=Training.objects.order_by("name")),
+        Prefetch("required_clearance_types", queryset=ClearanceType.objects.order_by("name")),
+        Prefetch(
+            "staffing_rules",
+            queryset=StaffingRule.objects.select_related("qualification").order_by(
+                "qualification__name"
+            ),
+        ),
+    )
+
+
+def trainings_with_upcoming_sessions() -> QuerySet[Training]:
+    """Every training, each with ``upcoming`` (its sessions still to come, places counted)."""
+    return Training.objects.order_by("name").prefetch_related(
+        Prefetch("sessions", queryset=upcoming_sessions(), to_attr="upcoming")
+    )
+
+
+def recent_sessions(*, days: int = 60) -> QuerySet[TrainingSession]:
+    """Sessions that started in the last ``days`` days, newest first, with attendance counted."""
+    now = timezone.now()
+    return (
+        TrainingSession.objects.filter(
+            starts_at__lte=now, starts_at__gte=now - timedelta(days=days)
+        )
+        .select_related("training")
+        .annotate(
+            confirmed_count=Count(
+                "signups", filter=Q(signups__status=SignupStatus.CONFIRMED), distinct=True
+            ),
+            attended_count=Count(
+                "signups", filter=Q(signups__status=SignupStatus.ATTENDED), distinct=True
+            ),
+            record_count=Count("records", distinct=True),
+        )
+        .order_by("-starts_at")
+    )
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A session's people: those with a place (in sign-up order) and the waitlist, in order."""
+
+    places: list[SessionSignup]
+    waitlist: list[SessionSignup]
+    recorded_ids: frozenset[int]
+
+    @property
+    def attended(self) -> list[SessionSignup]:
+        return [s for s in self.places if s.status == SignupStatus.ATTENDED]
+
+    @property
+    def confirmed_count(self) -> int:
+        return sum(1 for s in self.places if s.status == SignupStatus.CONFIRMED)
+
+
+def session_roster(session: TrainingSession) -> Roster:
+    signups = list(
+        SessionSignup.objects.filter(session=session)
+        .exclude(status=SignupStatus.CANCELLED)
+        .select_related("volunteer")
+        .order_by("created_at", "pk")
+    )
+    recorded = TrainingRecord.objects.filter(session=session).values_list("volunteer_id", flat=True)
+    return Roster(
+        places=[s for s in signups if s.status != SignupStatus.WAITLISTED],
+        waitlist=[s for s in signups if s.status == SignupStatus.WAITLISTED],
+        recorded_ids=frozenset(recorded),
+    )
+
+
+def clearance_list(*, status: str = "", within_days: int | None = None) -> QuerySet[Clearance]:
+    """Clearances with their volunteer and type, soonest expiry first (no expiry last).
+
+    ``within_days`` keeps those expiring from today to today + ``within_days``.
+    """
+    clearances = Clearance.objects.select_related("volunteer", "clearance_type").order_by(
+        F("expires_on").asc(nulls_last=True), "volunteer__last_name", "pk"
+    )
+    if status:
+        clearances = clearances.filter(status=status)
+    if within_days is not None:
+        today = timezone.localdate()
+        clearances = clearances.filter(
+            expires_on__gte=today, expires_on__lte=today + timedelta(days=within_days)
+        )
+    return clearances
+
+
+def volunteer_directory(*, search: str = "", status: str = "") -> QuerySet[VolunteerProfile]:
+    """Profiles with their person and wanted roles; each search word must match a name or e-mail."""
+    profiles = (
+        VolunteerProfile.objects.select_related("user")
+        .prefetch_related(Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")))
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+    for word in search.split():
+        profiles = profiles.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+        )
+    if status:
+        profiles = profiles.filter(status=status)
+    return profiles
+
+
+@dataclass(frozen=True)
+class ExpiringItem:
+    """A training record or a clearance that runs out soon, for the coordinator's list."""
+
+    kind: str
+    name: str
+    volunteer: User
+    expires_on: date
+    days_left: int
+
+
+def expiring_items(*, today: date | None = None, days: int = 60) -> list[ExpiringItem]:
+    """Trainings and clearances expiring from today to today + ``days``, soonest first."""
+    today = today or timezone.localdate()
+    records, clearances = expiring_between(start=today, end=today + timedelta(days=days))
+    items = [
+        ExpiringItem(
+            kind="Training",
+            name=r.training.name,
+            volunteer=r.volunteer,
+            expires_on=r.expires_on,
+            days_left=(r.expires_on - today).days,
+        )
+        for r in records
+        if r.expires_on is not None
+    ] + [
+        ExpiringItem(
+            kind="Clearance",
+            name=c.clearance_type.name,
+            volunteer=c.volunteer,
+            expires_on=c.expires_on,
+            days_left=(c.expires_on - today).days,
+        )
+        for c in clearances
+        if c.expires_on is not None
+    ]
+    return sorted(items, key=lambda i: (i.expires_on, str(i.volunteer), i.name))
+
+
+def applicants() -> QuerySet[VolunteerProfile]:
+    """Applications waiting for review, oldest first, with answers and wanted roles."""
+    return (
+        VolunteerProfile.objects.filter(status=ProfileStatus.APPLICANT)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=ApplicationAnswer.objects.select_related("question").order_by(
+                    "question__position", "question__pk"
+                ),
+            ),
+            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
+        )
+        .order_by("applied_at", "pk")
+    )
+
+
+def pending_evidence() -> QuerySet[TrainingRecord]:
+    """Outside-training certificates waiting for a coordinator, oldest first."""
+    return (
+        TrainingRecord.objects.filter(status=RecordStatus.PENDING)
+        .select_related("volunteer", "training")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class VolunteerFile:
+    """Everything a coordinator sees about one volunteer."""
+
+    person: User
+    profile: VolunteerProfile | None
+    answers: list[ApplicationAnswer]
+    wanted_roles: list[VolunteerRole]
+    records: list[TrainingRecord]
+    clearances: list[Clearance]
+    qualifications: list[Qualification]
+    needs: list[RoleNeeds]
+
+
+def volunteer_file(person: User, *, day: date | None = None) -> VolunteerFile:
+    profile = (
+        VolunteerProfile.objects.filter(user=person)
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=ApplicationAnswer.objects.select_related("question").order_by(
+                    "question__position", "question__pk"
+                ),
+            ),
+            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
+        )
+        .first()
+    )
+    return VolunteerFile(
+        person=person,
+        profile=profile,
+        answers=list(profile.answers.all()) if profile else [],
+        wanted_roles=list(profile.wanted_roles.all()) if profile else [],
+        records=list(
+            TrainingRecord.objects.filter(volunteer=person)
+            .select_related("training", "verified_by")
+            .order_by("training__name", "-completed_on", "pk")
+        ),
+        clearances=list(
+            Clearance.objects.filter(volunteer=person)
+            .select_related("clearance_type", "recorded_by")
+            .order_by("clearance_type__name", "-updated_at", "pk")
+        ),
+        qualifications=list(
+            Qualification.objects.filter(volunteer=person)
+            .select_related("role", "granted_by")
+            .order_by("role__name")
+        ),
+        needs=role_needs(person, day=day),
+    )
+
+
+def volunteering_counts() -> dict[str, int]:
+    """The figures on the coordinator's home page, in a fixed number of queries."""
+    today = timezone.localdate()
+    records, clearances = expiring_between(start=today, end=today + timedelta(days=60))
+    return {
+        "applicants": VolunteerProfile.objects.filter(status=ProfileStatus.APPLICANT).count(),
+        "evidence": TrainingRecord.objects.filter(status=RecordStatus.PENDING).count(),
+        "expiring": len(records) + len(clearances),
+        "sessions": upcoming_sessions().count(),
+    }

@@ -1,8 +1,12 @@
+"""Self-registration: inactive until the address is confirmed; silent about who has an account."""
+
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import Client
 
@@ -13,101 +17,126 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-VALID = {
+ACCOUNT = {
+    "email": "Lin.Tran@Example.org",
+    "password": "a long enough passphrase",
     "first_name": "Lin",
     "last_name": "Tran",
-    "email": "Lin.Tran@Example.org",
-    "phone": "+1 202 555 0199",
+    "phone": "+12025550199",
     "preferred_language": "vi",
     "time_zone": "America/Chicago",
-    "password1": "a long enough passphrase",
-    "password2": "a long enough passphrase",
 }
 
 
-def test_registration_creates_a_logged_in_volunteer(client: Client) -> None:
-    response = client.post("/accounts/register/", VALID)
-    assert response.status_code == 302
-    assert response["Location"] == "/volunteer/"
-    user = User.objects.get()
-    assert user.email == "lin.tran@example.org"
-    assert (user.first_name, user.last_name) == ("Lin", "Tran")
-    assert user.phone.as_e164 == "+12025550199"
-    assert (user.preferred_language, user.time_zone) == ("vi", "America/Chicago")
-    assert user.roles == frozenset({Role.VOLUNTEER})
-    assert client.session["_auth_user_id"] == str(user.pk)
-    page = client.get("/volunteer/")
-    assert page.status_code == 200
+def confirmation_path(message: mail.EmailMessage) -> str:
+    found = re.search(r"http://127\.0\.0\.1:8000(/accounts/confirm/\S+/\S+/)", str(message.body))
+    assert found is not None, message.body
+    return found.group(1)
 
 
-def test_registration_with_a_taken_email_explains_and_creates_nothing(client: Client) -> None:
-    make_user(email="lin.tran@example.org")
-    response = client.post("/accounts/register/", VALID)
-    assert response.status_code == 200
-    assert response.context["form"].errors["email"] == [
-        "An account with this e-mail address exists already. Log in, or reset your password "
-        "if you have forgotten it."
-    ]
-    assert User.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    ("change", "field", "message"),
-    [
-        (
-            {"password2": "something else entirely"},
-            "password2",
-            "The two passwords are not the same.",
-        ),
-        (
-            {"password1": "short", "password2": "short"},
-            "password1",
-            "This password is too short. It must contain at least 10 characters.",
-        ),
-        (
-            {"phone": "12"},
-            "phone",
-            "Enter a valid phone number (e.g. (201) 555-0123) or a "
-            "number with an international call prefix.",
-        ),
-        ({"email": "not-an-address"}, "email", "Enter a valid email address."),
-        (
-            {"time_zone": "Mars/Olympus"},
-            "time_zone",
-            "Select a valid choice. Mars/Olympus is not one of the available choices.",
-        ),
-        ({"first_name": ""}, "first_name", "This field is required."),
-    ],
-)
-def test_bad_registration_input_is_named_and_nothing_is_saved(
-    client: Client, change: dict[str, str], field: str, message: str
+def test_a_new_account_waits_for_its_address_to_be_confirmed(
+    django_capture_on_commit_callbacks,
 ) -> None:
-    response = client.post("/accounts/register/", {**VALID, **change})
-    assert response.status_code == 200
-    assert message in response.context["form"].errors[field]
-    assert User.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        user = register_volunteer(**ACCOUNT)
+    user.refresh_from_db()
+    assert user.email == "lin.tran@example.org"
+    assert user.is_active is False
+    assert user.email_confirmed_at is None
+    assert user.roles == frozenset({Role.VOLUNTEER})
+    assert [m.to for m in mail.outbox] == [["lin.tran@example.org"]]
+    assert mail.outbox[0].subject == "[Hope Line] Confirm your e-mail address for Hope Line"
+    assert "/accounts/confirm/" in str(mail.outbox[0].body)
 
 
-def test_an_empty_form_says_how_many_fields_need_attention(client: Client) -> None:
-    response = client.post(
-        "/accounts/register/", {"preferred_language": "en", "time_zone": "America/New_York"}
-    )
-    assert response.status_code == 200
-    assert "Please correct the 5 fields marked below." in response.content.decode()
-    assert User.objects.count() == 0
+def test_a_taken_address_tells_its_owner_and_nobody_else(
+    django_capture_on_commit_callbacks,
+) -> None:
+    owner = make_user(email="lin.tran@example.org", first_name="Lin")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(EmailAlreadyRegistered):
+        register_volunteer(**ACCOUNT)
+    assert User.objects.count() == 1
+    assert len(mail.outbox) == 1
+    notice = mail.outbox[0]
+    assert notice.to == [owner.email]
+    assert notice.subject == "[Hope Line] You already have an account with Hope Line"
+    assert "http://127.0.0.1:8000/accounts/password/reset/" in str(notice.body)
 
 
-def test_a_logged_in_person_is_sent_home_from_registration(client: Client, donor) -> None:
-    client.force_login(donor)
-    response = client.get("/accounts/register/")
+def test_confirming_opens_the_account_and_logs_in(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        user = register_volunteer(**ACCOUNT)
+    path = confirmation_path(mail.outbox[0])
+    # Opening the link (as a mail scanner would) changes nothing.
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Confirm and log in" in page.content.decode()
+    assert User.objects.get(pk=user.pk).is_active is False
+    response = client.post(path)
     assert response.status_code == 302
     assert response["Location"] == "/"
+    user.refresh_from_db()
+    assert user.is_active is True
+    assert user.email_confirmed_at is not None
+    assert client.session["_auth_user_id"] == str(user.pk)
+    # The link works once.
+    client.post("/accounts/logout/")
+    again = client.post(path)
+    assert again.status_code == 400
+    assert "This link no longer works" in again.content.decode()
+
+
+def test_a_forged_link_opens_nothing(client: Client) -> None:
+    user = register_volunteer(**ACCOUNT)
+    response = client.post(f"/accounts/confirm/{user.pk}/not-a-token/")
+    assert response.status_code == 400
+    user.refresh_from_db()
+    assert user.is_active is False
+
+
+def test_logging_in_before_confirming_says_what_to_do(client: Client) -> None:
+    register_volunteer(**ACCOUNT)
+    response = client.post(
+        "/accounts/login/", {"username": "lin.tran@example.org", "password": ACCOUNT["password"]}
+    )
+    assert response.status_code == 200
+    assert "Confirm your e-mail address first" in response.content.decode()
+    wrong = client.post(
+        "/accounts/login/", {"username": "lin.tran@example.org", "password": "wrong password"}
+    )
+    assert "Confirm your e-mail address first" not in wrong.content.decode()
+    assert "do not match an account" in wrong.content.decode()
+
+
+def test_a_lost_link_can_be_sent_again_without_revealing_anything(client: Client) -> None:
+    register_volunteer(**ACCOUNT)
+    make_user(email="active@example.org")
+    for address in ("lin.tran@example.org", "active@example.org", "nobody@example.org"):
+        response = client.post("/accounts/confirm/", {"email": address}, follow=True)
+        assert "If that address is waiting for confirmation" in response.content.decode()
+    assert [m.to for m in mail.outbox] == [["lin.tran@example.org"]]
+
+
+def test_the_old_sign_up_address_leads_to_the_application(client: Client) -> None:
+    response = client.get("/accounts/register/")
+    assert response.status_code == 301
+    assert response["Location"] == "/volunteer/apply/"
+
+
+def test_password_reset_requests_are_limited_per_client(client: Client) -> None:
+    make_user(email="grace@example.org")
+    for _ in range(12):
+        client.post("/accounts/password/reset/", {"email": "grace@example.org"})
+    assert len(mail.outbox) == 10
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_registrations_for_one_address_make_one_account() -> None:
-    """Real threads against PostgreSQL: the unique index decides, the loser gets a clear error."""
+    """Real threads against PostgreSQL: the unique index decides, the others are told apart
+    from a success only by the owner's mailbox."""
     barrier = threading.Barrier(4)
     outcomes: list[str] = []
     lock = threading.Lock()
@@ -115,12 +144,7 @@ def test_two_simultaneous_registrations_for_one_address_make_one_account() -> No
     def register(n: int) -> None:
         try:
             barrier.wait()
-            register_volunteer(
-                email="race@example.org",
-                password="a long enough passphrase",
-                first_name=f"Racer{n}",
-                last_name="X",
-            )
+            register_volunteer(**{**ACCOUNT, "email": "race@example.org", "first_name": f"R{n}"})
             result = "created"
         except EmailAlreadyRegistered:
             result = "taken"

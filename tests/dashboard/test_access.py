@@ -89,5 +89,5 @@ def test_visitors_see_the_landing_page(client: Client) -> None:
     response = client.get("/")
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'href="/accounts/register/"' in body
+    assert 'href="/volunteer/apply/"' in body
     assert 'href="/accounts/login/"' in body

@@ -85,6 +85,7 @@ def test_seed_demo_shows_volunteers_in_every_state(settings, tmp_path) -> None:
     ben_hotline = TrainingRecord.objects.get(
         volunteer__email="ben@example.org", training__name="Hotline protocol"
     )
+    assert ben_hotline.expires_on is not None
     assert (ben_hotline.expires_on - today).days == 10  # expiring in 10 days
     assert reasons("ben@example.org", "Crisis text line") == ()
     assert reasons("lucia@example.org", "Crisis text line")[0].startswith(

@@ -4,6 +4,7 @@ from volunteers.services.clearances import record_clearance
 from volunteers.services.errors import VolunteeringError
 from volunteers.services.onboarding import (
     approve_application,
+    complete_application,
     decline_application,
     set_volunteer_status,
     submit_application,
@@ -29,6 +30,7 @@ __all__ = [
     "VolunteeringError",
     "approve_application",
     "cancel_session_signup",
+    "complete_application",
     "create_training_session",
     "decline_application",
     "grant_qualification",

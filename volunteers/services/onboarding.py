@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -45,6 +45,17 @@ def submit_application(
     ``account`` holds register_volunteer's arguments; ``profile`` the profile's fields.
     Raises ValidationError when a required question is unanswered.
     """
+    questions = _validated_questions(profile, answers)
+    with transaction.atomic():
+        user = register_volunteer(**account)
+        volunteer = _create_application(user, profile, answers, wanted_roles, questions)
+    return volunteer
+
+
+def _validated_questions(
+    profile: Mapping[str, Any], answers: Mapping[int, str]
+) -> dict[int, ApplicationQuestion]:
+    """The active questions, after checking the date of birth and the required answers."""
     validate_date_of_birth(profile.get("date_of_birth"))
     questions = {q.pk: q for q in ApplicationQuestion.objects.filter(active=True)}
     unanswered = [q for q in questions.values() if q.required and not answers.get(q.pk, "").strip()]
@@ -52,17 +63,50 @@ def submit_application(
         raise ValidationError(
             {f"question_{q.pk}": "Please answer this question." for q in unanswered}
         )
+    return questions
+
+
+def _create_application(
+    user: User,
+    profile: Mapping[str, Any],
+    answers: Mapping[int, str],
+    wanted_roles: Iterable[VolunteerRole],
+    questions: Mapping[int, ApplicationQuestion],
+) -> VolunteerProfile:
+    volunteer = VolunteerProfile.objects.create(
+        user=user, status=ProfileStatus.APPLICANT, **profile
+    )
+    volunteer.wanted_roles.set(list(wanted_roles))
+    ApplicationAnswer.objects.bulk_create(
+        ApplicationAnswer(profile=volunteer, question_id=pk, answer=text.strip())
+        for pk, text in answers.items()
+        if pk in questions and text.strip()
+    )
+    return volunteer
+
+
+def complete_application(
+    *,
+    user: User,
+    profile: Mapping[str, Any],
+    answers: Mapping[int, str],
+    wanted_roles: Iterable[VolunteerRole] = (),
+) -> VolunteerProfile:
+    """The application of someone who has an account but no volunteer profile yet.
+
+    Checks what submit_application checks; raises VolunteeringError when they applied already.
+    """
+    questions = _validated_questions(profile, answers)
     with transaction.atomic():
-        user = register_volunteer(**account)
-        volunteer = VolunteerProfile.objects.create(
-            user=user, status=ProfileStatus.APPLICANT, **profile
-        )
-        volunteer.wanted_roles.set(list(wanted_roles))
-        ApplicationAnswer.objects.bulk_create(
-            ApplicationAnswer(profile=volunteer, question_id=pk, answer=text.strip())
-            for pk, text in answers.items()
-            if pk in questions and text.strip()
-        )
+        if VolunteerProfile.objects.select_for_update().filter(user=user).exists():
+            raise VolunteeringError("You have applied already; a coordinator is looking at it.")
+        try:
+            with transaction.atomic():
+                volunteer = _create_application(user, profile, answers, wanted_roles, questions)
+        except IntegrityError as exc:
+            raise VolunteeringError(
+                "You have applied already; a coordinator is looking at it."
+            ) from exc
     return volunteer
 
 

@@ -45,3 +45,27 @@ def staffing_gaps(*, role: VolunteerRole, volunteer_ids: Iterable[int]) -> list[
         if short > 0:
             gaps.append(f"needs {short} more {rule.qualification.name}")
     return gaps
+
+
+def set_staffing_rule(
+    *, role: VolunteerRole, qualification: VolunteerRole, minimum: int
+) -> StaffingRule:
+    """Require at least ``minimum`` holders of ``qualification`` on each ``role`` shift.
+
+    Setting a rule for a pair that already has one changes its minimum.
+    """
+    if not qualification.is_qualification:
+        raise VolunteeringError(f"{qualification.name} is not a qualification.")
+    if qualification.pk == role.pk:
+        raise VolunteeringError("A role cannot require itself.")
+    if minimum < 1:
+        raise VolunteeringError("A staffing rule needs at least 1 person.")
+    with transaction.atomic():
+        rule, _ = StaffingRule.objects.update_or_create(
+            role=role, qualification=qualification, defaults={"minimum": minimum}
+        )
+    return rule
+
+
+def remove_staffing_rule(*, rule: StaffingRule) -> None:
+    StaffingRule.objects.filter(pk=rule.pk).delete()

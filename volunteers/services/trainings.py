@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -158,12 +159,17 @@ def mark_session_attendance(
     return present, absent
 
 
+def session_local_date(session: TrainingSession) -> date:
+    """The day a session starts, in its own time zone (the date people there would write)."""
+    return timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(session.time_zone)).date()
+
+
 def record_session_completions(
     *, session: TrainingSession, volunteer_ids: Iterable[int], completed_on: date, by: User
 ) -> list[TrainingRecord]:
     """Verified training records for everyone who attended; running it again adds nothing."""
     validate_completion_date(completed_on)
-    if completed_on < timezone.localtime(session.starts_at).date():
+    if completed_on < session_local_date(session):
         raise ValidationError({"completed_on": "The completion date cannot be before the session."})
     ids = set(volunteer_ids)
     with transaction.atomic():

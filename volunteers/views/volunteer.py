@@ -1,3 +1,258 @@
 """Pages for volunteers (phone first): trainings, clearances, sessions, evidence, applying."""
 
 from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import throttle
+from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import volunteer_required
+from accounts.services import EmailAlreadyRegistered
+from volunteers import selectors, services
+from volunteers.forms.volunteer import (
+    ApplicationDetailsForm,
+    ApplicationForm,
+    OutsideTrainingForm,
+)
+from volunteers.models import SessionSignup, SignupStatus, TrainingRecord, TrainingSession
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted data of a POST (even an empty one, so it is validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
+def _add_service_errors(form: BaseForm, exc: ValidationError) -> None:
+    """Put a service's {field: messages} errors on the form (unknown fields on the form)."""
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def session_when(session: TrainingSession) -> str:
+    """e.g. "Tue 12 May 2026, 18:00 (America/New_York)": in the session's own zone."""
+    zone = zoneinfo.ZoneInfo(session.time_zone)
+    start = timezone.localtime(session.starts_at, zone)
+    return f"{dateformat.format(start, 'D j M Y, H:i')} ({session.time_zone})"
+
+
+def session_label(session: TrainingSession) -> str:
+    return f"{session.training.name} on {session_when(session)}"
+
+
+@volunteer_required
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A volunteer's start page (on a phone first): their details and what comes next."""
+    user = request.user
+    missing = []
+    if not user.phone:
+        missing.append("phone")
+    profile = selectors.profile_for(user)
+    context = {
+        "missing_details": missing,
+        "profile": profile,
+        "role_needs": selectors.role_needs(user) if profile is not None else [],
+    }
+    return render(request, "volunteers/home.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    """The public volunteer application: an account and a profile waiting for review."""
+    if request.user.is_authenticated:
+        messages.info(request, _("You already have an account and are logged in."))
+        return redirect("home")
+    form = ApplicationForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        if not throttle.allow("apply", request, limit=10, window=3600):
+            form.add_error(
+                None, _("Too many applications from this connection. Try again in an hour.")
+            )
+            return render(request, "volunteers/apply.html", {"form": form}, status=429)
+        try:
+            services.submit_application(
+                account=form.account_data(),
+                profile=form.profile_data(),
+                answers=form.answers(),
+                wanted_roles=form.chosen_roles(),
+            )
+        except EmailAlreadyRegistered:
+            # The address has an account; its owner has been told by e-mail. This page
+            # must not differ from a success, or anyone could test who volunteers here.
+            pass
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+            return render(request, "volunteers/apply.html", {"form": form})
+        messages.success(
+            request,
+            _(
+                "Thank you! Your application is with our coordinators. Confirm your e-mail "
+                "address with the link we have sent you, then log in."
+            ),
+        )
+        return redirect("accounts:confirmation_sent")
+    return render(request, "volunteers/apply.html", {"form": form})
+
+
+@volunteer_required
+@require_http_methods(["GET", "POST"])
+def complete_application(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """For an account made before applications existed: the profile and the questions."""
+    if selectors.profile_for(request.user) is not None:
+        messages.info(request, _("You have applied already; a coordinator is looking at it."))
+        return redirect("volunteers:home")
+    form = ApplicationDetailsForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_application(
+                user=request.user,
+                profile=form.profile_data(),
+                answers=form.answers(),
+                wanted_roles=form.chosen_roles(),
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        except services.VolunteeringError as exc:
+            messages.info(request, str(exc))
+            return redirect("volunteers:home")
+        else:
+            messages.success(request, _("Thank you! Your application is with our coordinators."))
+            return redirect("volunteers:home")
+    return render(request, "volunteers/complete_application.html", {"form": form})
+
+
+@volunteer_required
+def my_trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Trainings and clearances with their expiry, what each role needs, sessions to book."""
+    user = request.user
+    rejections = selectors.latest_rejections(user)
+    trainings = [
+        (status, rejections.get(status.training.pk)) for status in selectors.training_statuses(user)
+    ]
+    positions = selectors.waitlist_positions(user)
+    sessions = []
+    for session in selectors.upcoming_sessions(volunteer=user):
+        # Annotated and prefetched by upcoming_sessions.
+        mine: list[SessionSignup] = getattr(session, "my_signups", [])
+        confirmed: int = getattr(session, "confirmed_count", 0)
+        sessions.append(
+            {
+                "session": session,
+                "signup": mine[0] if mine else None,
+                "places_left": max(session.capacity - confirmed, 0),
+                "position": positions.get(session.pk),
+            }
+        )
+    context = {
+        "trainings": trainings,
+        "clearances": selectors.clearance_summaries(user),
+        "role_needs": selectors.role_needs(user),
+        "sessions": sessions,
+        "today": timezone.localdate(),
+    }
+    return render(request, "volunteers/my_trainings.html", context)
+
+
+@volunteer_required
+@require_POST
+def session_sign_up(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(TrainingSession.objects.select_related("training"), pk=pk)
+    try:
+        signup = services.sign_up_for_session(session=session, volunteer=request.user)
+    except services.VolunteeringError as exc:
+        messages.error(request, str(exc))
+    else:
+        if signup.status == SignupStatus.CONFIRMED:
+            messages.success(
+                request, _("You have a place at %(session)s.") % {"session": session_label(session)}
+            )
+        else:
+            messages.info(
+                request,
+                _("The session is full; you are number %(position)s on the waitlist.")
+                % {"position": selectors.waitlist_position(signup)},
+            )
+    return redirect("volunteers:my_trainings")
+
+
+@volunteer_required
+@require_POST
+def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    signup = get_object_or_404(
+        SessionSignup.objects.select_related("session__training"), pk=pk, volunteer=request.user
+    )
+    was_waiting = signup.status == SignupStatus.WAITLISTED
+    try:
+        services.cancel_session_signup(signup=signup, by=request.user)
+    except services.VolunteeringError as exc:
+        messages.error(request, str(exc))
+    else:
+        label = session_label(signup.session)
+        messages.success(
+            request,
+            _("You have left the waitlist for %(session)s.") % {"session": label}
+            if was_waiting
+            else _("Your place at %(session)s is cancelled.") % {"session": label},
+        )
+    return redirect("volunteers:my_trainings")
+
+
+@volunteer_required
+@require_http_methods(["GET", "POST"])
+def submit_evidence(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Send a certificate of a training done elsewhere; a coordinator verifies it."""
+    form = OutsideTrainingForm(
+        _posted(request), request.FILES if request.method == "POST" else None
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.submit_outside_training(
+                volunteer=request.user,
+                training=data["training"],
+                completed_on=data["completed_on"],
+                provider=data["provider"],
+                evidence=data["evidence"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        except services.VolunteeringError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Thank you. A coordinator will check your %(training)s certificate.")
+                % {"training": data["training"].name},
+            )
+            return redirect("volunteers:my_trainings")
+    return render(request, "volunteers/submit_evidence.html", {"form": form})
+
+
+@login_required
+def evidence_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The evidence file of a training record: for its own volunteer and for coordinators."""
+    user = request.user
+    record = get_object_or_404(TrainingRecord.objects.exclude(evidence=""), pk=pk)
+    if record.volunteer_id != user.pk and not user.is_coordinator:
+        raise Http404("No such document.")
+    try:
+        handle = record.evidence.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing.") from exc
+    suffix = Path(record.evidence.name or "").suffix.lower()
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"training-evidence-{record.pk}{suffix}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

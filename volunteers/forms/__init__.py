@@ -1,0 +1,1 @@
+"""Forms for volunteering pages: volunteer.py for volunteers, coordinator.py for coordinators."""

@@ -1,0 +1,331 @@
+"""Forms for the coordinator's volunteering pages. They parse input; services hold the rules."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime, time
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import time_zone_choices
+from volunteers.models import (
+    ClearanceStatus,
+    ClearanceType,
+    ProfileStatus,
+    SessionSignup,
+    Training,
+    VolunteerProfile,
+    VolunteerRole,
+)
+from volunteers.validators import ALLOWED_DESCRIPTION, validate_document
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+# Roles and trainings: plain fields, saved by the ModelForm.
+
+
+class RoleForm(forms.ModelForm[VolunteerRole]):
+    class Meta:
+        model = VolunteerRole
+        fields = (
+            "name",
+            "description",
+            "minimum_age",
+            "required_trainings",
+            "required_clearance_types",
+            "is_qualification",
+            "active",
+        )
+        labels = {
+            "minimum_age": _("Minimum age"),
+            "required_trainings": _("Trainings needed"),
+            "required_clearance_types": _("Clearances needed"),
+            "is_qualification": _("This role is a qualification a coordinator grants"),
+            "active": _("In use"),
+        }
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "required_trainings": forms.CheckboxSelectMultiple,
+            "required_clearance_types": forms.CheckboxSelectMultiple,
+        }
+
+
+class StaffingRuleForm(forms.Form):
+    """Choices come from the roles already loaded for the page, so many forms cost no queries."""
+
+    qualification = forms.TypedChoiceField(label=_("Qualification"), coerce=int)
+    minimum = forms.IntegerField(
+        label=_("At least this many people on each shift"),
+        min_value=1,
+        max_value=50,
+        initial=1,
+    )
+
+    def __init__(
+        self, *args: Any, role: VolunteerRole, qualifications: list[VolunteerRole], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("auto_id", f"id_rule_{role.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.choices = {q.pk: q for q in qualifications if q.pk != role.pk and q.is_qualification}
+        field = self.fields["qualification"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [("", _("Choose a qualification"))] + [
+            (pk, q.name) for pk, q in self.choices.items()
+        ]
+
+    def clean_qualification(self) -> VolunteerRole:
+        return self.choices[self.cleaned_data["qualification"]]
+
+
+class TrainingForm(forms.ModelForm[Training]):
+    class Meta:
+        model = Training
+        fields = ("name", "description", "validity_months")
+        labels = {"validity_months": _("Valid for (months)")}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+# Sessions and their roster.
+
+
+class SessionForm(forms.Form):
+    """A session in local time: a date, start and end times, and the zone they are in."""
+
+    day = forms.DateField(label=_("Date"), widget=DateInput)
+    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput)
+    end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput)
+    end_date = forms.DateField(
+        label=_("Ends on"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Only for a session that runs past midnight or over several days."),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    online_url = forms.URLField(
+        label=_("Online link"), required=False, assume_scheme="https", max_length=200
+    )
+    trainer = forms.CharField(label=_("Trainer"), max_length=150, required=False)
+    capacity = forms.IntegerField(
+        label=_("Places"), widget=forms.NumberInput(attrs={"min": 1}), initial=12
+    )
+    notes = forms.CharField(
+        label=_("Notes for participants"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].initial = settings.ORG_TIME_ZONE
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("place", "").strip() and not cleaned.get("online_url"):
+            self.add_error("place", _("Enter a place, an online link, or both."))
+        return cleaned
+
+    def _local(self, day: date, at: time, field: str) -> datetime | None:
+        zone = zoneinfo.ZoneInfo(self.cleaned_data["time_zone"])
+        moment = datetime.combine(day, at, tzinfo=zone)
+        # A time skipped when the clocks go forward does not survive a round trip.
+        if moment.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(zone).time() != at:
+            self.add_error(field, _("This time does not exist that day: the clocks change."))
+            return None
+        return moment
+
+    def session_fields(self) -> dict[str, Any] | None:
+        """The keyword arguments of create_training_session (None after a new error)."""
+        data = self.cleaned_data
+        starts_at = self._local(data["day"], data["start_time"], "start_time")
+        ends_at = self._local(data["end_date"] or data["day"], data["end_time"], "end_time")
+        if starts_at is None or ends_at is None:
+            return None
+        return {
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "time_zone": data["time_zone"],
+            "place": data["place"].strip(),
+            "online_url": data["online_url"],
+            "trainer": data["trainer"].strip(),
+            "capacity": data["capacity"],
+            "notes": data["notes"],
+        }
+
+
+def _person_label(signup: SessionSignup) -> str:
+    person = signup.volunteer
+    return person.get_full_name() or person.email
+
+
+class AttendanceForm(forms.Form):
+    attended = forms.MultipleChoiceField(
+        label=_("Who came"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, signups: list[SessionSignup], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_attendance_%s")
+        super().__init__(*args, **kwargs)
+        field = self.fields["attended"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(str(s.volunteer_id), _person_label(s)) for s in signups]
+
+    def attended_ids(self) -> list[int]:
+        return [int(value) for value in self.cleaned_data["attended"]]
+
+
+class CompletionsForm(forms.Form):
+    volunteers = forms.MultipleChoiceField(
+        label=_("Completed the training"), widget=forms.CheckboxSelectMultiple
+    )
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput)
+
+    def __init__(self, *args: Any, signups: list[SessionSignup], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_completions_%s")
+        super().__init__(*args, **kwargs)
+        field = self.fields["volunteers"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(str(s.volunteer_id), _person_label(s)) for s in signups]
+
+    def volunteer_ids(self) -> list[int]:
+        return [int(value) for value in self.cleaned_data["volunteers"]]
+
+
+# Clearances.
+
+
+class ClearanceForm(forms.Form):
+    clearance_type = forms.ModelChoiceField(
+        queryset=ClearanceType.objects.order_by("name"),
+        label=_("Type"),
+        empty_label=_("Choose a type"),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=ClearanceStatus.choices)
+    requested_on = forms.DateField(label=_("Requested on"), required=False, widget=DateInput)
+    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput)
+    expires_on = forms.DateField(
+        label=_("Expires on"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave empty to use the type's usual validity."),
+    )
+    reference_number = forms.CharField(label=_("Reference number"), max_length=100, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    document = forms.FileField(
+        label=_("Document"),
+        required=False,
+        validators=[validate_document],
+        help_text=_("Optional: %(kinds)s.") % {"kinds": ALLOWED_DESCRIPTION},
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            self.fields["clearance_type"].disabled = True
+            self.fields["document"].help_text = _("Upload a new file to replace the current one.")
+
+
+class ClearanceFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *ClearanceStatus.choices],
+    )
+    within_days = forms.IntegerField(
+        label=_("Expiring within (days)"), required=False, min_value=0, max_value=3650
+    )
+
+
+# A volunteer's qualification page.
+
+
+class NotesForm(forms.ModelForm[VolunteerProfile]):
+    class Meta:
+        model = VolunteerProfile
+        fields = ("coordinator_notes",)
+        labels = {"coordinator_notes": _("Coordinator notes")}
+        widgets = {"coordinator_notes": forms.Textarea(attrs={"rows": 4})}
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (ProfileStatus.ACTIVE, ProfileStatus.ACTIVE.label),
+            (ProfileStatus.PAUSED, ProfileStatus.PAUSED.label),
+            (ProfileStatus.LEFT, ProfileStatus.LEFT.label),
+        ],
+    )
+
+
+class GrantForm(forms.Form):
+    role = forms.ModelChoiceField(
+        queryset=VolunteerRole.objects.filter(is_qualification=True).order_by("name"),
+        label=_("Qualification"),
+        empty_label=_("Choose a qualification"),
+    )
+
+
+class RecordTrainingForm(forms.Form):
+    training = forms.ModelChoiceField(
+        queryset=Training.objects.order_by("name"),
+        label=_("Training"),
+        empty_label=_("Choose a training"),
+    )
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput)
+    provider = forms.CharField(
+        label=_("Given by"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. the organisation that ran an outside course"),
+    )
+
+
+class DirectoryFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or e-mail"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *ProfileStatus.choices]
+    )
+
+
+# Reviews: applications and evidence.
+
+
+class ReasonForm(forms.Form):
+    """A reason the person will read. Whether one is needed is the service's rule."""
+
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self, *args: Any, key: str, help_text: str = "", max_length: int = 1000, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("auto_id", f"id_{key}_%s")
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        assert isinstance(field, forms.CharField)
+        field.help_text = help_text
+        field.max_length = max_length
+        field.validators.append(MaxLengthValidator(max_length))
+        field.widget.attrs["maxlength"] = str(max_length)

@@ -1,0 +1,204 @@
+"""Forms of the volunteer-facing pages: applying, and sending evidence of an outside training."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from accounts.forms import VolunteerRegistrationForm
+from volunteers.models import ApplicationQuestion, Training, VolunteerRole
+from volunteers.services.onboarding import validate_date_of_birth
+from volunteers.services.trainings import validate_completion_date
+from volunteers.validators import validate_document
+
+PROFILE_FIELDS = (
+    "date_of_birth",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "skills",
+    "languages",
+    "availability",
+)
+ACCOUNT_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "preferred_language",
+    "time_zone",
+    "password1",
+    "password2",
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ApplicationDetailsForm(forms.Form):
+    """About the applicant, the roles they want and the coordinators' questions."""
+
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        widget=DateInput(),
+        help_text=_("Some roles have a minimum age, e.g. 21 for school outreach."),
+    )
+    emergency_contact_name = forms.CharField(
+        label=_("Emergency contact: name"), max_length=150, required=False
+    )
+    emergency_contact_phone = PhoneNumberField(
+        label=_("Emergency contact: phone"),
+        required=False,
+        help_text=_("Include the country code if they live outside the organisation's country."),
+    )
+    skills = forms.CharField(
+        label=_("Skills"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("e.g. counselling, teaching, first aid"),
+    )
+    languages = forms.CharField(
+        label=_("Languages you speak"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. English, Spanish"),
+    )
+    availability = forms.CharField(
+        label=_("When you can usually help"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("e.g. weekday evenings, one Saturday a month"),
+    )
+    wanted_roles = forms.ModelMultipleChoiceField(
+        label=_("What would you like to do?"),
+        queryset=VolunteerRole.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        questions: Iterable[ApplicationQuestion] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        roles = self.fields["wanted_roles"]
+        assert isinstance(roles, forms.ModelMultipleChoiceField)
+        roles.queryset = VolunteerRole.objects.filter(active=True).order_by("name")
+        if questions is None:
+            questions = ApplicationQuestion.objects.filter(active=True).order_by("position", "pk")
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[self.question_field(question)] = forms.CharField(
+                label=question.text,
+                required=question.required,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                # The shared form template prints help texts unescaped; this one is typed
+                # by a coordinator, so it is escaped here.
+                help_text=escape(question.help_text),
+            )
+
+    @staticmethod
+    def question_field(question: ApplicationQuestion) -> str:
+        return f"question_{question.pk}"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        born: date | None = cleaned.get("date_of_birth")
+        try:
+            validate_date_of_birth(born)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        return cleaned
+
+    def profile_data(self) -> dict[str, Any]:
+        """The profile's fields, as submit_application and complete_application take them."""
+        data = {name: self.cleaned_data[name] for name in PROFILE_FIELDS}
+        data["emergency_contact_phone"] = data["emergency_contact_phone"] or ""
+        return data
+
+    def answers(self) -> dict[int, str]:
+        return {q.pk: self.cleaned_data.get(self.question_field(q), "") for q in self.questions}
+
+    def chosen_roles(self) -> list[VolunteerRole]:
+        return list(self.cleaned_data["wanted_roles"])
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """The fields in titled groups, for a long form that reads well on a phone."""
+        groups: list[tuple[str, tuple[str, ...]]] = [
+            (str(_("Your account")), tuple(n for n in ACCOUNT_FIELDS if n in self.fields)),
+            (str(_("About you")), PROFILE_FIELDS),
+            (str(_("Roles")), ("wanted_roles",)),
+            (
+                str(_("A few questions")),
+                tuple(self.question_field(q) for q in self.questions),
+            ),
+        ]
+        return [(title, [self[name] for name in names]) for title, names in groups if names]
+
+
+class ApplicationForm(VolunteerRegistrationForm, ApplicationDetailsForm):
+    """The public application: an account, the profile, roles wanted and the questions."""
+
+    field_order = [*ACCOUNT_FIELDS, *PROFILE_FIELDS, "wanted_roles"]
+
+    def account_data(self) -> dict[str, Any]:
+        """register_volunteer's arguments."""
+        data = self.cleaned_data
+        return {
+            "email": data["email"],
+            "password": data["password1"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "phone": data["phone"].as_e164 if data["phone"] else "",
+            "preferred_language": data["preferred_language"],
+            "time_zone": data["time_zone"],
+        }
+
+
+class OutsideTrainingForm(forms.Form):
+    """Evidence of a training done elsewhere, for a coordinator to check."""
+
+    training = forms.ModelChoiceField(
+        label=_("Training"),
+        queryset=Training.objects.none(),
+        empty_label=_("Choose a training"),
+    )
+    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput())
+    provider = forms.CharField(
+        label=_("Who gave the training"),
+        max_length=200,
+        help_text=_("e.g. the Red Cross, or the name of your previous organisation"),
+    )
+    evidence = forms.FileField(
+        label=_("Certificate"),
+        validators=[validate_document],
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
+        help_text=_(
+            "A PDF or a photo (JPEG, PNG, WebP or HEIC). A clear photo of a paper certificate "
+            "is fine."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        training = self.fields["training"]
+        assert isinstance(training, forms.ModelChoiceField)
+        training.queryset = Training.objects.order_by("name")
+
+    def clean_completed_on(self) -> date:
+        completed_on: date = self.cleaned_data["completed_on"]
+        try:
+            validate_completion_date(completed_on)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["completed_on"]) from exc
+        return completed_on
