@@ -47,6 +47,7 @@ def register_volunteer(
     phone: str = "",
     preferred_language: str | None = None,
     time_zone: str | None = None,
+    confirmed: bool = False,
 ) -> User:
     """Create a volunteer's account from the public form, inactive until the e-mail is confirmed.
 
@@ -54,7 +55,8 @@ def register_volunteer(
     has an account, its owner is told by e-mail and EmailAlreadyRegistered is raised: the
     page must then look exactly like a success, so nobody learns who has an account (it
     matters to an anti-trafficking charity's volunteers). Two sign-ups racing for one
-    address are settled by the unique index the same way.
+    address are settled by the unique index the same way. ``confirmed`` (demo data, people
+    a coordinator vouches for) opens the account at once and mails nothing.
     """
     email = normalize_email(email)
     extra: dict[str, str] = {}
@@ -74,7 +76,8 @@ def register_volunteer(
                 first_name=first_name.strip(),
                 last_name=last_name.strip(),
                 phone=phone,
-                is_active=False,
+                is_active=confirmed,
+                email_confirmed_at=timezone.now() if confirmed else None,
                 **extra,
             )
             grant_role(user=user, role=Role.VOLUNTEER)
@@ -83,7 +86,8 @@ def register_volunteer(
         if raced is not None:
             send_already_registered(raced)
         raise EmailAlreadyRegistered(email) from exc
-    transaction.on_commit(lambda: send_email_confirmation(user))
+    if not confirmed:
+        transaction.on_commit(lambda: send_email_confirmation(user))
     return user
 
 

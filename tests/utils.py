@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,3 +31,12 @@ def clean_env(**overrides: str) -> dict[str, str]:
     env["DJANGO_READ_DOT_ENV"] = "false"
     env.update(overrides)
     return env
+
+
+def read_download(response: Any) -> bytes:
+    """The body of a streamed download (FileResponse), read through the test client.
+
+    Reading it, rather than calling response.close(), closes the file without firing
+    request_finished, which would close the test's own database connection.
+    """
+    return b"".join(response.streaming_content)

@@ -342,6 +342,7 @@ def seed_applicant(counts: Counts) -> None:
             "password": "demo-pass-2026",
             "first_name": "Kofi",
             "last_name": "Mensah",
+            "confirmed": True,
         },
         profile={
             "date_of_birth": timezone.localdate() - relativedelta(years=31),

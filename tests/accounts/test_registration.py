@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -17,7 +18,7 @@ from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = {
+ACCOUNT: dict[str, Any] = {
     "email": "Lin.Tran@Example.org",
     "password": "a long enough passphrase",
     "first_name": "Lin",

@@ -13,6 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from tests.utils import read_download
 from tests.volunteers.factories import (
     PDF_BYTES,
     make_clearance,
@@ -258,7 +259,7 @@ def test_only_coordinators_download_clearance_documents(client: Client, coordina
     response = client.get(url)
     assert response.status_code == 200
     assert response["Cache-Control"] == "private, no-store"
-    response.close()
+    assert read_download(response) == PDF_BYTES
 
 
 def test_a_clearance_without_a_document_has_no_download(client: Client, coordinator: User) -> None:

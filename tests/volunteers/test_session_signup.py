@@ -213,3 +213,24 @@ def test_eight_people_signing_up_at_once_for_three_places() -> None:
     }
     assert counts == {SignupStatus.CONFIRMED: 3, SignupStatus.WAITLISTED: 5}
     assert SessionSignup.objects.filter(session=session).count() == 8
+
+
+@pytest.mark.parametrize("status", ["applicant", "paused"])
+def test_applicants_and_paused_volunteers_may_book_training(
+    client: Client, session: TrainingSession, status: str
+) -> None:
+    client.force_login(make_volunteer(status=status))
+    messages = sign_up(client, session)
+    assert SessionSignup.objects.get(session=session).status == SignupStatus.CONFIRMED
+    assert len(messages) == 1
+
+
+@pytest.mark.parametrize("status", ["left", "declined"])
+def test_people_who_left_or_were_declined_cannot_book(
+    client: Client, session: TrainingSession, status: str
+) -> None:
+    client.force_login(make_volunteer(status=status))
+    assert sign_up(client, session) == [
+        "Only current volunteers and applicants can book training. Please contact the coordinator."
+    ]
+    assert SessionSignup.objects.count() == 0

@@ -14,12 +14,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from volunteers.models import (
+    ProfileStatus,
     RecordStatus,
     SessionSignup,
     SignupStatus,
     Training,
     TrainingRecord,
     TrainingSession,
+    VolunteerProfile,
 )
 from volunteers.services.errors import VolunteeringError
 
@@ -70,6 +72,15 @@ def sign_up_for_session(*, session: TrainingSession, volunteer: User) -> Session
             raise VolunteeringError("This session has been cancelled.")
         if locked.starts_at <= timezone.now():
             raise VolunteeringError("This session has already started; choose a later one.")
+        status = (
+            VolunteerProfile.objects.filter(user=volunteer).values_list("status", flat=True).first()
+        )
+        if status in (ProfileStatus.LEFT, ProfileStatus.DECLINED):
+            # Applicants may train while their application is reviewed; paused volunteers too.
+            raise VolunteeringError(
+                "Only current volunteers and applicants can book training. Please contact the "
+                "coordinator."
+            )
         existing = _active_signup(locked, volunteer)
         if existing is not None:
             raise VolunteeringError(
