@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -66,6 +67,8 @@ def register_volunteer(
         extra["time_zone"] = time_zone
     existing = User.objects.filter(email=email).first()
     if existing is not None:
+        # Hash the password anyway: a quick answer would tell that the address is taken.
+        make_password(password)
         send_already_registered(existing)
         raise EmailAlreadyRegistered(email)
     try:

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from volunteers import services
 from volunteers.models import (
     ApplicationQuestion,
@@ -217,7 +218,7 @@ def seed_volunteers(
     people: dict[str, User], coordinator: User, roles: dict[str, VolunteerRole], counts: Counts
 ) -> None:
     """Volunteers in every state: eligible, expiring soon, expired, pending, under age."""
-    today = timezone.localdate()
+    today = org_today()
     years = relativedelta(years=1)
 
     ana = people["volunteer@example.org"]  # fully eligible for the crisis line, a shift lead
@@ -345,7 +346,7 @@ def seed_applicant(counts: Counts) -> None:
             "confirmed": True,
         },
         profile={
-            "date_of_birth": timezone.localdate() - relativedelta(years=31),
+            "date_of_birth": org_today() - relativedelta(years=31),
             "availability": "Weekday evenings",
             "skills": "Youth work",
             "languages": "English, Twi",

@@ -12,7 +12,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -159,7 +159,8 @@ class EligibilityChecker:
         person = self.volunteers[volunteer_id]
         zone = zoneinfo.ZoneInfo(time_zone or settings.ORG_TIME_ZONE)
         first_day = local_date(starts_at, zone)
-        last_day = local_date(ends_at, zone)
+        # A shift ending at midnight ends on its own day, not the next one.
+        last_day = local_date(ends_at - timedelta(microseconds=1), zone)
         reasons: list[str] = []
         missing: list[str] = []
 
@@ -245,15 +246,24 @@ class EligibilityChecker:
             return
         missing.append(name[:1].lower() + name[1:])
         statuses = {c.status for c in clearances}
-        expiries = [c.expires_on for c in clearances if c.expires_on is not None]
         if statuses & {ClearanceStatus.REQUESTED, ClearanceStatus.PENDING}:
             reasons.append(f"{name} is pending.")
-        elif cleared or ClearanceStatus.EXPIRED in statuses:
-            latest = max(expiries) if expiries else None
-            if latest is None:
+        elif cleared:
+            # Every cleared one runs out before the window ends (else we returned above).
+            latest = max(c.expires_on for c in cleared if c.expires_on is not None)
+            reasons.append(window.expiry_reason(name, latest))
+        elif ClearanceStatus.EXPIRED in statuses:
+            # Marked expired by a coordinator: its date says when, unless it is still ahead.
+            dates = [
+                c.expires_on
+                for c in clearances
+                if c.status == ClearanceStatus.EXPIRED and c.expires_on is not None
+            ]
+            latest_date = max(dates) if dates else None
+            if latest_date is None or latest_date >= window.first_day:
                 reasons.append(f"{name} has expired.")
             else:
-                reasons.append(window.expiry_reason(name, latest))
+                reasons.append(window.expiry_reason(name, latest_date))
         elif ClearanceStatus.REJECTED in statuses:
             reasons.append(f"{name} was not cleared.")
         else:

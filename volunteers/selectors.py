@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from volunteers.eligibility import Eligibility, EligibilityChecker
 from volunteers.models import (
     ApplicationAnswer,
@@ -58,7 +59,7 @@ class TrainingStatus:
 
     @property
     def valid_today(self) -> bool:
-        today = timezone.localdate()
+        today = org_today()
         return self.record is not None and (
             self.record.expires_on is None or self.record.expires_on >= today
         )
@@ -72,16 +73,19 @@ class ClearanceSummary:
     status: str
     status_label: str
     expires_on: date | None
+    renewal_pending: bool = False
 
     @property
     def text(self) -> str:
         """e.g. "Background check: valid until March 2027" or "Background check: pending"."""
         if self.status == ClearanceStatus.CLEARED:
             if self.expires_on is None:
-                return f"{self.name}: valid"
-            if self.expires_on < timezone.localdate():
-                return f"{self.name}: expired in {self.expires_on:%B %Y}"
-            return f"{self.name}: valid until {self.expires_on:%B %Y}"
+                text = f"{self.name}: valid"
+            elif self.expires_on < org_today():
+                text = f"{self.name}: expired in {self.expires_on:%B %Y}"
+            else:
+                text = f"{self.name}: valid until {self.expires_on:%B %Y}"
+            return text + ("; renewal pending" if self.renewal_pending else "")
         if self.status in (ClearanceStatus.REQUESTED, ClearanceStatus.PENDING):
             return f"{self.name}: pending"
         if self.status == ClearanceStatus.EXPIRED:
@@ -113,27 +117,37 @@ def training_statuses(volunteer: User) -> list[TrainingStatus]:
 
 
 def clearance_summaries(volunteer: User) -> list[ClearanceSummary]:
-    """The latest clearance of each type, reduced to what the volunteer may see."""
-    latest: dict[int, Clearance] = {}
+    """One line per clearance type, reduced to what the volunteer may see.
+
+    The clearance that counts is the cleared one lasting longest (as eligibility sees it),
+    with "renewal pending" when a newer one is on its way; without a cleared one, the
+    latest recorded.
+    """
+    by_type: dict[int, list[Clearance]] = {}
     for clearance in (
         Clearance.objects.filter(volunteer=volunteer)
         .select_related("clearance_type")
         .only("clearance_type__name", "status", "expires_on", "updated_at")
         .order_by("updated_at", "pk")
     ):
-        latest[clearance.clearance_type_id] = clearance
-    return sorted(
-        (
+        by_type.setdefault(clearance.clearance_type_id, []).append(clearance)
+    summaries = []
+    for items in by_type.values():
+        cleared = [c for c in items if c.status == ClearanceStatus.CLEARED]
+        pending = any(
+            c.status in (ClearanceStatus.REQUESTED, ClearanceStatus.PENDING) for c in items
+        )
+        shown = max(cleared, key=lambda c: c.expires_on or date.max) if cleared else items[-1]
+        summaries.append(
             ClearanceSummary(
-                name=c.clearance_type.name,
-                status=c.status,
-                status_label=c.get_status_display(),
-                expires_on=c.expires_on,
+                name=shown.clearance_type.name,
+                status=shown.status,
+                status_label=shown.get_status_display(),
+                expires_on=shown.expires_on,
+                renewal_pending=bool(cleared) and pending,
             )
-            for c in latest.values()
-        ),
-        key=lambda s: s.name,
-    )
+        )
+    return sorted(summaries, key=lambda s: s.name)
 
 
 def role_needs(volunteer: User, *, day: date | None = None) -> list[RoleNeeds]:
@@ -363,7 +377,7 @@ def clearance_list(*, status: str = "", within_days: int | None = None) -> Query
     if status:
         clearances = clearances.filter(status=status)
     if within_days is not None:
-        today = timezone.localdate()
+        today = org_today()
         clearances = clearances.filter(
             expires_on__gte=today, expires_on__lte=today + timedelta(days=within_days)
         )
@@ -401,7 +415,7 @@ class ExpiringItem:
 
 def expiring_items(*, today: date | None = None, days: int = 60) -> list[ExpiringItem]:
     """Trainings and clearances expiring from today to today + ``days``, soonest first."""
-    today = today or timezone.localdate()
+    today = today or org_today()
     records, clearances = expiring_between(start=today, end=today + timedelta(days=days))
     items = [
         ExpiringItem(
@@ -508,7 +522,7 @@ def volunteer_file(person: User, *, day: date | None = None) -> VolunteerFile:
 
 def volunteering_counts() -> dict[str, int]:
     """The figures on the coordinator's home page, in a fixed number of queries."""
-    today = timezone.localdate()
+    today = org_today()
     records, clearances = expiring_between(start=today, end=today + timedelta(days=60))
     return {
         "applicants": VolunteerProfile.objects.filter(status=ProfileStatus.APPLICANT).count(),

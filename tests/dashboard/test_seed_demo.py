@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -23,6 +25,14 @@ from volunteers.models import (
 from volunteers.selectors import role_needs
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _a_fixed_day():
+    """Demo dates are relative to today; a fixed day keeps month arithmetic exact."""
+    with time_machine.travel(datetime(2026, 11, 27, 15, 0, tzinfo=UTC), tick=False):
+        yield
+
 
 ALL_MODELS = (
     User,
@@ -97,6 +107,9 @@ def test_seed_demo_shows_volunteers_in_every_state(settings, tmp_path) -> None:
     assert VolunteerProfile.objects.get(user__email="kofi@example.org").status == (
         ProfileStatus.APPLICANT
     )
+    kofi = User.objects.get(email="kofi@example.org")
+    assert kofi.is_active is True  # the demo applicant can log in and see their status
+    assert kofi.check_password("demo-pass-2026")
     assert TrainingRecord.objects.filter(status=RecordStatus.PENDING).count() == 1
 
 

@@ -317,3 +317,32 @@ def test_many_windows_cost_the_same_queries_as_a_few(crisis_line, trauma, hotlin
     assert few_answers == [True] * 5
     # Hotline protocol (completed 1 Jun 2026) runs out on 1 Jun 2027: 25 weekly shifts fit.
     assert many_answers == [True] * 25 + [False] * 25
+
+
+def test_a_shift_ending_at_midnight_ends_on_its_own_day(crisis_line, trauma, hotline, background):
+    volunteer = make_volunteer()
+    fully_trained(volunteer, trauma, hotline, background)
+    hotline.records.update(expires_on=date(2026, 12, 12))
+    start = datetime(2026, 12, 12, 18, 0, tzinfo=NEW_YORK)
+    midnight = datetime(2026, 12, 13, 0, 0, tzinfo=NEW_YORK)
+    assert check(volunteer, crisis_line, start, midnight).eligible is True
+    a_minute_later = midnight + timedelta(minutes=1)
+    assert check(volunteer, crisis_line, start, a_minute_later).reasons == (
+        "Hotline protocol expires on 12 Dec 2026, before this shift ends on 13 Dec 2026.",
+    )
+
+
+def test_a_clearance_marked_expired_with_a_date_still_ahead_says_expired(
+    crisis_line, trauma, hotline, background
+) -> None:
+    volunteer = make_volunteer()
+    make_record(volunteer, trauma, completed_on=date(2026, 3, 1))
+    make_record(volunteer, hotline, completed_on=date(2026, 6, 1))
+    make_clearance(
+        volunteer,
+        background,
+        status=ClearanceStatus.EXPIRED,
+        issued_on=date(2026, 1, 1),
+        expires_on=date(2029, 1, 1),
+    )
+    assert check(volunteer, crisis_line).reasons == ("Background check has expired.",)

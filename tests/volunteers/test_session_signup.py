@@ -231,6 +231,7 @@ def test_people_who_left_or_were_declined_cannot_book(
 ) -> None:
     client.force_login(make_volunteer(status=status))
     assert sign_up(client, session) == [
-        "Only current volunteers and applicants can book training. Please contact the coordinator."
+        "Only current volunteers and applicants can book or record training. Please contact "
+        "the coordinator."
     ]
     assert SessionSignup.objects.count() == 0

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from volunteers.validators import validate_document
+
 
 def clearance_document_path(instance: models.Model, filename: str) -> str:
     return f"clearances/{uuid.uuid4().hex}{Path(filename).suffix.lower()}"
@@ -53,7 +55,9 @@ class Clearance(models.Model):
     issued_on = models.DateField(null=True, blank=True)
     expires_on = models.DateField(null=True, blank=True)
     reference_number = models.CharField(max_length=100, blank=True)
-    document = models.FileField(upload_to=clearance_document_path, blank=True)
+    document = models.FileField(
+        upload_to=clearance_document_path, blank=True, validators=[validate_document]
+    )
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_time_zone
 from volunteers.models.validity import expiry_after
+from volunteers.validators import validate_document
 
 
 def evidence_path(instance: models.Model, filename: str) -> str:
@@ -127,7 +128,7 @@ class TrainingRecord(models.Model):
     status = models.CharField(
         max_length=10, choices=RecordStatus.choices, default=RecordStatus.VERIFIED
     )
-    evidence = models.FileField(upload_to=evidence_path, blank=True)
+    evidence = models.FileField(upload_to=evidence_path, blank=True, validators=[validate_document])
     provider = models.CharField(
         max_length=200, blank=True, help_text=_("Who gave an outside training.")
     )

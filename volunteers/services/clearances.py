@@ -7,11 +7,12 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from volunteers.models import Clearance, ClearanceStatus, ClearanceType
 from volunteers.models.validity import expiry_after
+from volunteers.validators import detect_document, store_document
 
 
 def record_clearance(
@@ -33,7 +34,7 @@ def record_clearance(
     A cleared clearance without an expiry date gets one from its type's validity.
     """
     errors: dict[str, str] = {}
-    today = timezone.localdate()
+    today = org_today()
     if status not in ClearanceStatus.values:
         errors["status"] = "Choose a status."
     if issued_on and issued_on > today:
@@ -42,6 +43,12 @@ def record_clearance(
         errors["expires_on"] = "The expiry date must be on or after the issue date."
     if status == ClearanceStatus.CLEARED and issued_on is None:
         errors["issued_on"] = "Enter the date the clearance was issued."
+    kind = None
+    if document is not None:
+        try:
+            kind = detect_document(document)
+        except ValidationError as exc:
+            errors["document"] = " ".join(exc.messages)
     if errors:
         raise ValidationError(errors)
     if status == ClearanceStatus.CLEARED and expires_on is None and issued_on is not None:
@@ -63,6 +70,6 @@ def record_clearance(
         clearance.notes = notes
         clearance.recorded_by = by
         if document is not None:
-            clearance.document.save(document.name or "document", document, save=False)
+            store_document(clearance.document, document, kind)
         clearance.save()
     return clearance

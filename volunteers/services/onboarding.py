@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import grant_role, register_volunteer
+from core.dates import org_today
 from volunteers.models import (
     ApplicationAnswer,
     ApplicationQuestion,
@@ -26,7 +27,7 @@ from volunteers.services.errors import VolunteeringError
 def validate_date_of_birth(date_of_birth: date | None) -> None:
     if date_of_birth is None:
         return
-    today = timezone.localdate()
+    today = org_today()
     if date_of_birth >= today:
         raise ValidationError({"date_of_birth": "A date of birth must be in the past."})
     if date_of_birth.year < today.year - 120:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from volunteers.models import Qualification, StaffingRule, VolunteerRole
 from volunteers.services.errors import VolunteeringError
 
@@ -19,7 +19,7 @@ def grant_qualification(*, volunteer: User, role: VolunteerRole, by: User) -> Qu
         grant, _ = Qualification.objects.get_or_create(
             volunteer=volunteer,
             role=role,
-            defaults={"granted_on": timezone.localdate(), "granted_by": by},
+            defaults={"granted_on": org_today(), "granted_by": by},
         )
     return grant
 

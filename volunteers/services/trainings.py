@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from volunteers.models import (
     ProfileStatus,
     RecordStatus,
@@ -23,7 +24,9 @@ from volunteers.models import (
     TrainingSession,
     VolunteerProfile,
 )
+from volunteers.models.trainings import ACTIVE_SIGNUP_STATUSES
 from volunteers.services.errors import VolunteeringError
+from volunteers.validators import detect_document, store_document
 
 
 def validate_session_times(*, starts_at: datetime | None, ends_at: datetime | None) -> None:
@@ -32,7 +35,7 @@ def validate_session_times(*, starts_at: datetime | None, ends_at: datetime | No
 
 
 def validate_completion_date(completed_on: date) -> None:
-    if completed_on > timezone.localdate():
+    if completed_on > org_today():
         raise ValidationError(
             {"completed_on": "A training cannot be completed in the future. Check the date."}
         )
@@ -49,12 +52,31 @@ def create_training_session(**fields: Any) -> TrainingSession:
     return session
 
 
+# A place stays taken once attendance is marked, whether the person came or not.
+PLACE_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW)
+
+
+def _ensure_may_train(volunteer: User) -> None:
+    """Applicants may train while their application is reviewed, paused volunteers too;
+    people who left or were declined may not."""
+    status = (
+        VolunteerProfile.objects.filter(user=volunteer).values_list("status", flat=True).first()
+    )
+    if status in (ProfileStatus.LEFT, ProfileStatus.DECLINED):
+        raise VolunteeringError(
+            "Only current volunteers and applicants can book or record training. Please "
+            "contact the coordinator."
+        )
+
+
+def _places_taken(session: TrainingSession) -> int:
+    return SessionSignup.objects.filter(session=session, status__in=PLACE_STATUSES).count()
+
+
 def _active_signup(session: TrainingSession, volunteer: User) -> SessionSignup | None:
     return (
         SessionSignup.objects.filter(
-            session=session,
-            volunteer=volunteer,
-            status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.ATTENDED],
+            session=session, volunteer=volunteer, status__in=ACTIVE_SIGNUP_STATUSES
         )
         .order_by("-pk")
         .first()
@@ -72,15 +94,7 @@ def sign_up_for_session(*, session: TrainingSession, volunteer: User) -> Session
             raise VolunteeringError("This session has been cancelled.")
         if locked.starts_at <= timezone.now():
             raise VolunteeringError("This session has already started; choose a later one.")
-        status = (
-            VolunteerProfile.objects.filter(user=volunteer).values_list("status", flat=True).first()
-        )
-        if status in (ProfileStatus.LEFT, ProfileStatus.DECLINED):
-            # Applicants may train while their application is reviewed; paused volunteers too.
-            raise VolunteeringError(
-                "Only current volunteers and applicants can book training. Please contact the "
-                "coordinator."
-            )
+        _ensure_may_train(volunteer)
         existing = _active_signup(locked, volunteer)
         if existing is not None:
             raise VolunteeringError(
@@ -88,7 +102,7 @@ def sign_up_for_session(*, session: TrainingSession, volunteer: User) -> Session
                 if existing.status == SignupStatus.WAITLISTED
                 else "You already have a place at this session."
             )
-        taken = SessionSignup.objects.filter(session=locked, status=SignupStatus.CONFIRMED).count()
+        taken = _places_taken(locked)
         status = SignupStatus.CONFIRMED if taken < locked.capacity else SignupStatus.WAITLISTED
         try:
             with transaction.atomic():
@@ -101,8 +115,7 @@ def sign_up_for_session(*, session: TrainingSession, volunteer: User) -> Session
 
 def _promote_waitlisted(session: TrainingSession) -> SessionSignup | None:
     """Give a freed place to the first person waiting (caller holds the session lock)."""
-    taken = SessionSignup.objects.filter(session=session, status=SignupStatus.CONFIRMED).count()
-    if taken >= session.capacity:
+    if _places_taken(session) >= session.capacity:
         return None
     first = (
         SessionSignup.objects.select_for_update()
@@ -145,7 +158,9 @@ def mark_session_attendance(
     """
     attended_ids = set(attended)
     with transaction.atomic():
-        TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        locked = TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        if locked.starts_at > timezone.now():
+            raise VolunteeringError("Attendance can be marked once the session has started.")
         signups = list(
             SessionSignup.objects.select_for_update().filter(
                 session=session,
@@ -184,6 +199,8 @@ def record_session_completions(
         raise ValidationError({"completed_on": "The completion date cannot be before the session."})
     ids = set(volunteer_ids)
     with transaction.atomic():
+        # The session lock makes a double-submitted form wait, then find the records made.
+        TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
         attended = set(
             SessionSignup.objects.filter(
                 session=session, status=SignupStatus.ATTENDED, volunteer_id__in=ids
@@ -243,17 +260,26 @@ def submit_outside_training(
 ) -> TrainingRecord:
     """A volunteer's certificate from elsewhere, waiting for a coordinator to verify it."""
     validate_completion_date(completed_on)
-    with transaction.atomic():
-        record = TrainingRecord(
-            volunteer=volunteer,
-            training=training,
-            completed_on=completed_on,
-            expires_on=training.expiry_for(completed_on),
-            status=RecordStatus.PENDING,
-            provider=provider.strip(),
-        )
-        record.evidence.save(evidence.name or "evidence", evidence, save=False)
-        record.save()
+    try:
+        kind = detect_document(evidence)
+    except ValidationError as exc:
+        raise ValidationError({"evidence": exc.messages}) from exc
+    _ensure_may_train(volunteer)
+    record = TrainingRecord(
+        volunteer=volunteer,
+        training=training,
+        completed_on=completed_on,
+        expires_on=training.expiry_for(completed_on),
+        status=RecordStatus.PENDING,
+        provider=provider.strip(),
+    )
+    store_document(record.evidence, evidence, kind)
+    try:
+        with transaction.atomic():
+            record.save()
+    except Exception:
+        record.evidence.delete(save=False)  # no file without its record
+        raise
     return record
 
 

@@ -19,6 +19,7 @@ from accounts import throttle
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import volunteer_required
 from accounts.services import EmailAlreadyRegistered
+from core.dates import org_today
 from volunteers import selectors, services
 from volunteers.forms.volunteer import (
     ApplicationDetailsForm,
@@ -158,7 +159,7 @@ def my_trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
         "clearances": selectors.clearance_summaries(user),
         "role_needs": selectors.role_needs(user),
         "sessions": sessions,
-        "today": timezone.localdate(),
+        "today": org_today(),
     }
     return render(request, "volunteers/my_trainings.html", context)
 
