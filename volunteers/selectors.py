@@ -47,6 +47,7 @@ from volunteers.models import (
 class RoleNeeds:
     role: VolunteerRole
     eligibility: Eligibility
+    wanted: bool = False  # the volunteer asked for this role when applying
 
 
 @dataclass(frozen=True)
@@ -151,19 +152,29 @@ def clearance_summaries(volunteer: User) -> list[ClearanceSummary]:
 
 
 def role_needs(volunteer: User, *, day: date | None = None) -> list[RoleNeeds]:
-    """For every active role, whether the volunteer may do it today, and what is missing."""
+    """For every active role, whether the volunteer may do it today, and what is missing.
+
+    The roles the volunteer asked for come first: that is their onboarding checklist.
+    """
     roles = list(VolunteerRole.objects.filter(active=True).order_by("name"))
+    wanted = set(
+        VolunteerRole.objects.filter(interested_profiles__user=volunteer).values_list(
+            "pk", flat=True
+        )
+    )
     checker = EligibilityChecker(volunteer_ids=[volunteer.pk], roles=roles)
     start, end = today_window(day)
-    return [
+    needs = [
         RoleNeeds(
             role=role,
             eligibility=checker.check(
                 volunteer_id=volunteer.pk, role=role, starts_at=start, ends_at=end, occasion=None
             ),
+            wanted=role.pk in wanted,
         )
         for role in roles
     ]
+    return sorted(needs, key=lambda need: not need.wanted)
 
 
 def upcoming_sessions(*, volunteer: User | None = None) -> QuerySet[TrainingSession]:
@@ -309,7 +320,7 @@ def roles_with_requirements() -> QuerySet[VolunteerRole]:
 def trainings_with_upcoming_sessions() -> QuerySet[Training]:
     """Every training, each with ``upcoming`` (its sessions still to come, places counted)."""
     return Training.objects.order_by("name").prefetch_related(
-        Prefetch("sessions", queryset=upcoming_sessions(), to_attr="upcoming")
+        Prefetch("sessions", queryset=sessions_to_come(), to_attr="upcoming")
     )
 
 
@@ -530,3 +541,16 @@ def volunteering_counts() -> dict[str, int]:
         "expiring": len(records) + len(clearances),
         "sessions": upcoming_sessions().count(),
     }
+
+
+def sessions_to_come() -> QuerySet[TrainingSession]:
+    """Sessions still to come for coordinators, cancelled ones included, with places counted."""
+    return (
+        TrainingSession.objects.filter(starts_at__gt=timezone.now())
+        .select_related("training")
+        .annotate(
+            confirmed_count=Count("signups", filter=Q(signups__status=SignupStatus.CONFIRMED)),
+            waitlist_count=Count("signups", filter=Q(signups__status=SignupStatus.WAITLISTED)),
+        )
+        .order_by("starts_at")
+    )

@@ -149,3 +149,21 @@ def test_volunteers_see_qualification_roles_only_once_appointed(client) -> None:
     services.grant_qualification(volunteer=person, role=lead, by=make_user())
     page = client.get("/volunteer/").content.decode()
     assert "You are a Shift lead" in page
+
+
+def test_the_roles_a_volunteer_asked_for_come_first() -> None:
+    from tests.volunteers.factories import make_role
+    from volunteers.models import VolunteerProfile
+    from volunteers.selectors import role_needs
+
+    make_role("Crisis text line")
+    make_role("Events and fundraising")
+    outreach = make_role("School outreach")
+    person = make_volunteer()
+    VolunteerProfile.objects.get(user=person).wanted_roles.set([outreach])
+    needs = role_needs(person)
+    assert [(n.role.name, n.wanted) for n in needs] == [
+        ("School outreach", True),
+        ("Crisis text line", False),
+        ("Events and fundraising", False),
+    ]
