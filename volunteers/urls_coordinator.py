@@ -23,6 +23,8 @@ urlpatterns: list[URLPattern] = [
         name="coord_session_create",
     ),
     path(f"{P}sessions/<int:pk>/", views.session_detail, name="coord_session"),
+    path(f"{P}sessions/<int:pk>/edit/", views.session_edit, name="coord_session_edit"),
+    path(f"{P}sessions/<int:pk>/cancel/", views.session_cancel, name="coord_session_cancel"),
     path(
         f"{P}sessions/<int:pk>/attendance/",
         views.session_attendance,

@@ -18,6 +18,7 @@ from volunteers.models import (
     ProfileStatus,
     SessionSignup,
     Training,
+    TrainingSession,
     VolunteerProfile,
     VolunteerRole,
 )
@@ -38,7 +39,8 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs=attrs, format="%H:%M")
 
 
-# Roles and trainings: plain fields, saved by the ModelForm.
+# Roles and trainings: the forms parse the input; the services in volunteers.services.catalogue
+# check the rules and save it.
 
 
 class RoleForm(forms.ModelForm[VolunteerRole]):
@@ -94,12 +96,28 @@ class StaffingRuleForm(forms.Form):
         return self.choices[self.cleaned_data["qualification"]]
 
 
-class TrainingForm(forms.ModelForm[Training]):
-    class Meta:
-        model = Training
-        fields = ("name", "description", "validity_months")
-        labels = {"validity_months": _("Valid for (months)")}
-        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+class TrainingForm(forms.Form):
+    """A plain form: save_training checks the validity and the name (model checks included)."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    validity_months = forms.IntegerField(
+        label=_("Valid for (months)"),
+        required=False,
+        max_value=1200,
+        widget=forms.NumberInput(attrs={"min": 1}),
+        help_text=_("Leave empty when the training never expires."),
+    )
+
+    @staticmethod
+    def initial_for(training: Training) -> dict[str, Any]:
+        return {
+            "name": training.name,
+            "description": training.description,
+            "validity_months": training.validity_months,
+        }
 
 
 # Sessions and their roster.
@@ -151,8 +169,27 @@ class SessionForm(forms.Form):
             return None
         return moment
 
+    @staticmethod
+    def initial_for(session: TrainingSession) -> dict[str, Any]:
+        """The form's values for an existing session, in the session's own time zone."""
+        zone = zoneinfo.ZoneInfo(session.time_zone)
+        starts_at = session.starts_at.astimezone(zone)
+        ends_at = session.ends_at.astimezone(zone)
+        return {
+            "day": starts_at.date(),
+            "start_time": starts_at.time(),
+            "end_time": ends_at.time(),
+            "end_date": ends_at.date() if ends_at.date() != starts_at.date() else None,
+            "time_zone": session.time_zone,
+            "place": session.place,
+            "online_url": session.online_url,
+            "trainer": session.trainer,
+            "capacity": session.capacity,
+            "notes": session.notes,
+        }
+
     def session_fields(self) -> dict[str, Any] | None:
-        """The keyword arguments of create_training_session (None after a new error)."""
+        """The keyword arguments of create_ or update_training_session (None after an error)."""
         data = self.cleaned_data
         starts_at = self._local(data["day"], data["start_time"], "start_time")
         ends_at = self._local(data["end_date"] or data["day"], data["end_time"], "end_time")

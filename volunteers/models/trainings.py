@@ -56,6 +56,11 @@ class TrainingSession(models.Model):
     capacity = models.PositiveIntegerField()
     notes = models.TextField(blank=True)
     cancelled = models.BooleanField(default=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancellation_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ("starts_at",)

@@ -1,5 +1,6 @@
 """Every write about volunteering that has a rule. Views, admin and tasks call these."""
 
+from volunteers.services.catalogue import save_role, save_training
 from volunteers.services.clearances import record_clearance
 from volunteers.services.errors import VolunteeringError
 from volunteers.services.onboarding import (
@@ -16,6 +17,7 @@ from volunteers.services.qualifications import (
 )
 from volunteers.services.trainings import (
     cancel_session_signup,
+    cancel_training_session,
     create_training_session,
     mark_session_attendance,
     record_session_completions,
@@ -23,6 +25,7 @@ from volunteers.services.trainings import (
     reject_training_record,
     sign_up_for_session,
     submit_outside_training,
+    update_training_session,
     verify_training_record,
 )
 
@@ -30,6 +33,7 @@ __all__ = [
     "VolunteeringError",
     "approve_application",
     "cancel_session_signup",
+    "cancel_training_session",
     "complete_application",
     "create_training_session",
     "decline_application",
@@ -40,10 +44,13 @@ __all__ = [
     "record_training",
     "reject_training_record",
     "revoke_qualification",
+    "save_role",
+    "save_training",
     "set_volunteer_status",
     "sign_up_for_session",
     "staffing_gaps",
     "submit_application",
     "submit_outside_training",
+    "update_training_session",
     "verify_training_record",
 ]

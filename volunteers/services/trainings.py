@@ -140,7 +140,8 @@ def cancel_session_signup(*, signup: SessionSignup, by: User) -> SessionSignup |
             raise VolunteeringError("The session has started; tell the coordinator instead.")
         locked.status = SignupStatus.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
-        promoted = _promote_waitlisted(session)
+        # Nobody is moved into a session already under way: they would not know to come.
+        promoted = None if _under_way(session) else _promote_waitlisted(session)
     signup.refresh_from_db()
     return promoted
 
@@ -308,3 +309,100 @@ def reject_training_record(*, record: TrainingRecord, by: User, reason: str) -> 
         locked.rejection_reason = reason.strip()
         locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
     record.refresh_from_db()
+
+
+def _under_way(session: TrainingSession) -> bool:
+    return session.starts_at <= timezone.now()
+
+
+# What a coordinator may change about a session (its training stays).
+EDITABLE_SESSION_FIELDS = frozenset(
+    {"starts_at", "ends_at", "time_zone", "place", "online_url", "trainer", "capacity", "notes"}
+)
+
+
+def update_training_session(
+    *, session: TrainingSession, by: User, **fields: Any
+) -> list[SessionSignup]:
+    """Change a session's times, place, trainer, capacity or notes.
+
+    The capacity cannot drop below the places already taken; when it rises, the new places go
+    to the waitlist in order (not once the session is under way). Returns the people promoted.
+    """
+    unknown = set(fields) - EDITABLE_SESSION_FIELDS
+    if unknown:
+        raise TypeError(f"update_training_session() cannot change {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        locked = TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        if locked.cancelled:
+            raise VolunteeringError("This session was cancelled; it can no longer be changed.")
+        times_change = any(
+            name in fields and fields[name] != getattr(locked, name)
+            for name in ("starts_at", "ends_at")
+        )
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        validate_session_times(starts_at=locked.starts_at, ends_at=locked.ends_at)
+        if locked.capacity < 1:
+            raise ValidationError({"capacity": "A session needs room for at least one person."})
+        marked = SessionSignup.objects.filter(
+            session=locked, status__in=[SignupStatus.ATTENDED, SignupStatus.NO_SHOW]
+        ).exists()
+        if times_change and marked:
+            raise ValidationError(
+                {"starts_at": "Attendance is already marked, so the date and times cannot change."}
+            )
+        taken = _places_taken(locked)
+        if locked.capacity < taken:
+            who = "1 person already has" if taken == 1 else f"{taken} people already have"
+            raise ValidationError(
+                {
+                    "capacity": f"{who} a place, so the session needs at least {taken}. "
+                    "Cancel places on the roster first."
+                }
+            )
+        locked.full_clean()
+        locked.save(update_fields=sorted(fields))
+        promoted: list[SessionSignup] = []
+        while not _under_way(locked) and (signup := _promote_waitlisted(locked)) is not None:
+            promoted.append(signup)
+    session.refresh_from_db()
+    return promoted
+
+
+def cancel_training_session(
+    *, session: TrainingSession, by: User, reason: str
+) -> list[SessionSignup]:
+    """Cancel a session that has not finished, and every place and waitlist entry at it.
+
+    The reason, who and when are kept on the session. Returns the sign-ups cancelled.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Write a reason: it stays on the session's record."})
+    with transaction.atomic():
+        locked = TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        if locked.cancelled:
+            raise VolunteeringError("This session is already cancelled.")
+        if locked.ends_at <= timezone.now():
+            raise VolunteeringError("This session has already finished; it cannot be cancelled.")
+        signups = list(
+            SessionSignup.objects.select_for_update(of=("self",))
+            .filter(session=locked, status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITLISTED])
+            .select_related("volunteer")
+            .order_by("created_at", "pk")
+        )
+        now = timezone.now()
+        for signup in signups:
+            signup.status = SignupStatus.CANCELLED
+            signup.updated_at = now
+        SessionSignup.objects.bulk_update(signups, ["status", "updated_at"])
+        locked.cancelled = True
+        locked.cancelled_at = now
+        locked.cancelled_by = by
+        locked.cancellation_reason = reason[:300]
+        locked.save(
+            update_fields=["cancelled", "cancelled_at", "cancelled_by", "cancellation_reason"]
+        )
+    session.refresh_from_db()
+    return signups

@@ -18,11 +18,13 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import coordinator_required
+from core.dates import org_today
 from volunteers import selectors, services
 from volunteers.forms.coordinator import (
     AttendanceForm,
@@ -107,9 +109,26 @@ def role_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
     role = get_object_or_404(VolunteerRole, pk=pk) if pk is not None else None
     form = RoleForm(request.POST or None, instance=role)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, f"{saved.name} saved.")
-        return redirect("volunteers:coord_roles")
+        data = form.cleaned_data
+        try:
+            saved = services.save_role(
+                role=role,
+                name=data["name"],
+                description=data["description"],
+                minimum_age=data["minimum_age"],
+                required_trainings=data["required_trainings"],
+                required_clearance_types=data["required_clearance_types"],
+                is_qualification=data["is_qualification"],
+                active=data["active"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+        else:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect("volunteers:coord_roles")
+    if role is not None and form.is_bound:
+        role.refresh_from_db(fields=["name"])  # the form wrote its input onto the instance
     return render(
         request,
         "volunteers/coordinator/role_form.html",
@@ -173,11 +192,23 @@ def trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
 @coordinator_required
 def training_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     training = get_object_or_404(Training, pk=pk) if pk is not None else None
-    form = TrainingForm(request.POST or None, instance=training)
+    initial = TrainingForm.initial_for(training) if training is not None else None
+    form = TrainingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, f"{saved.name} saved.")
-        return redirect("volunteers:coord_trainings")
+        data = form.cleaned_data
+        try:
+            saved = services.save_training(
+                training=training,
+                name=data["name"],
+                description=data["description"],
+                validity_months=data["validity_months"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+        else:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect("volunteers:coord_trainings")
     return render(
         request,
         "volunteers/coordinator/training_form.html",
@@ -231,7 +262,7 @@ def _roster_page(
                     for s in roster.attended
                     if s.volunteer_id not in roster.recorded_ids
                 ],
-                "completed_on": min(session_local_date(session), timezone.localdate()),
+                "completed_on": min(session_local_date(session), org_today()),
             },
         )
     return render(
@@ -243,6 +274,7 @@ def _roster_page(
             "attendance_form": attendance_form,
             "completions_form": completions_form,
             "started": session.starts_at <= timezone.now(),
+            "finished": session.ends_at <= timezone.now(),
             "section": "trainings",
         },
     )
@@ -304,6 +336,91 @@ def session_completions(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return _roster_page(request, session, completions_form=form)
 
 
+def _session_label(session: TrainingSession) -> str:
+    return f"{session.training.name} on {date_format(session_local_date(session), 'j M Y')}"
+
+
+def _moved_up(promoted: list[SessionSignup]) -> str:
+    if not promoted:
+        return ""
+    who = "1 person" if len(promoted) == 1 else f"{len(promoted)} people"
+    names = ", ".join(_person(signup.volunteer) for signup in promoted)
+    return f" {who} moved from the waitlist: {names}."
+
+
+@coordinator_required
+def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    session = _session(pk)
+    form = SessionForm(request.POST or None, initial=SessionForm.initial_for(session))
+    if request.method == "POST" and form.is_valid():
+        fields = form.session_fields()
+        if fields is not None:
+            try:
+                promoted = services.update_training_session(
+                    session=session, by=request.user, **fields
+                )
+            except ValidationError as exc:
+                put_errors_on_form(form, exc, SESSION_ERROR_FIELDS)
+            except VolunteeringError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, f"Session of {_session_label(session)} saved.{_moved_up(promoted)}"
+                )
+                return redirect("volunteers:coord_session", pk=session.pk)
+    return render(
+        request,
+        "volunteers/coordinator/session_form.html",
+        {"form": form, "training": session.training, "session": session, "section": "trainings"},
+    )
+
+
+def _cancel_form(data: Any = None) -> ReasonForm:
+    form = ReasonForm(
+        data, key="cancel", help_text="Kept at the top of the session's notes.", max_length=300
+    )
+    field = form.fields["reason"]
+    field.required = True
+    field.error_messages["required"] = "Write why the session is cancelled."
+    return form
+
+
+@coordinator_required
+def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """GET asks for a reason and confirmation; POST cancels the session and its sign-ups."""
+    session = _session(pk)
+    form = _cancel_form(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = services.cancel_training_session(
+                session=session, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+        except VolunteeringError as exc:
+            messages.error(request, str(exc))
+            return redirect("volunteers:coord_session", pk=session.pk)
+        else:
+            count = len(cancelled)
+            signups = "1 sign-up" if count == 1 else f"{count} sign-ups"
+            messages.success(
+                request, f"Session of {_session_label(session)} cancelled, with {signups}."
+            )
+            return redirect("volunteers:coord_session", pk=session.pk)
+    roster = selectors.session_roster(session)
+    return render(
+        request,
+        "volunteers/coordinator/session_cancel.html",
+        {
+            "session": session,
+            "form": form,
+            "places": roster.confirmed_count,
+            "waiting": len(roster.waitlist),
+            "section": "trainings",
+        },
+    )
+
+
 @coordinator_required
 @require_POST
 def signup_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -342,7 +459,7 @@ def clearances(request: AuthenticatedHttpRequest) -> HttpResponse:
             "filters": filters,
             "page": page,
             "query": query.urlencode(),
-            "today": timezone.localdate(),
+            "today": org_today(),
             "section": "clearances",
         },
     )
@@ -477,7 +594,7 @@ def _volunteer_page(
 ) -> HttpResponse:
     file = selectors.volunteer_file(person)
     profile = file.profile
-    today = timezone.localdate()
+    today = org_today()
     context: dict[str, Any] = {
         "person": person,
         "file": file,
@@ -594,7 +711,7 @@ def record_training(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 def expiring(request: AuthenticatedHttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = org_today()
     return render(
         request,
         "volunteers/coordinator/expiring.html",

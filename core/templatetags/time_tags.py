@@ -1,0 +1,44 @@
+"""Showing times to people: a start and end in the zone where things happen."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+
+from django import template
+from django.utils import dateformat, timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+DAY_AND_TIME = "D j M Y, H:i"
+EN_DASH = "\u2013"
+
+
+@register.simple_tag
+def time_range(starts_at: datetime, ends_at: datetime, zone: str) -> SafeString:
+    """e.g. "Tue 15 Jul 2031, 18:00 to 21:00" in ``zone`` (joined by an en dash).
+
+    A range that ends on another local day names that day too ("Tue 15 Jul 2031, 22:00 to Wed 16
+    Jul 2031, 02:00"), so an overnight or several-day session is never mistaken for a short one.
+    """
+    tz = zoneinfo.ZoneInfo(zone)
+    start = timezone.localtime(starts_at, tz)
+    end = timezone.localtime(ends_at, tz)
+    if start.date() == end.date():
+        return format_html(
+            '<time datetime="{}">{}{}{}</time>',
+            start.isoformat(),
+            dateformat.format(start, DAY_AND_TIME),
+            EN_DASH,
+            dateformat.format(end, "H:i"),
+        )
+    return format_html(
+        '<time datetime="{}">{}</time> {} <time datetime="{}">{}</time>',
+        start.isoformat(),
+        dateformat.format(start, DAY_AND_TIME),
+        EN_DASH,
+        end.isoformat(),
+        dateformat.format(end, DAY_AND_TIME),
+    )

@@ -1,0 +1,105 @@
+"""Roles and trainings: what the organisation offers and what each role requires."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accounts.models import User
+from volunteers.models import (
+    ClearanceType,
+    Qualification,
+    StaffingRule,
+    Training,
+    VolunteerRole,
+)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _qualification_still_used(role: VolunteerRole) -> str | None:
+    """Why ``role`` cannot stop being a qualification, or None when nothing depends on it."""
+    rules = StaffingRule.objects.filter(qualification=role).count()
+    holders = Qualification.objects.filter(role=role).count()
+    if not rules and not holders:
+        return None
+    uses = []
+    if rules:
+        uses.append(f"needed by {_plural(rules, 'staffing rule')}")
+    if holders:
+        uses.append(f"held by {_plural(holders, 'volunteer')}")
+    those = "those" if rules + holders > 1 else "that"
+    return f"{role.name} is still {' and '.join(uses)}; remove {those} first."
+
+
+def save_role(
+    *,
+    role: VolunteerRole | None,
+    name: str,
+    description: str = "",
+    minimum_age: int | None = None,
+    required_trainings: Iterable[Training] = (),
+    required_clearance_types: Iterable[ClearanceType] = (),
+    is_qualification: bool = False,
+    active: bool = True,
+    by: User,
+) -> VolunteerRole:
+    """Create a role (``role=None``) or change one, with its requirements.
+
+    A role stays a qualification while staffing rules need it or volunteers hold it.
+    """
+    with transaction.atomic():
+        if role is None:
+            target = VolunteerRole()
+        else:
+            target = VolunteerRole.objects.select_for_update().get(pk=role.pk)
+            if target.is_qualification and not is_qualification:
+                problem = _qualification_still_used(target)
+                if problem:
+                    raise ValidationError({"is_qualification": problem})
+        target.name = name.strip()
+        target.description = description.strip()
+        target.minimum_age = minimum_age
+        target.is_qualification = is_qualification
+        target.active = active
+        target.full_clean()
+        target.save()
+        target.required_trainings.set(list(required_trainings))
+        target.required_clearance_types.set(list(required_clearance_types))
+    return target
+
+
+def save_training(
+    *,
+    training: Training | None,
+    name: str,
+    description: str = "",
+    validity_months: int | None = None,
+    by: User,
+) -> Training:
+    """Create a training (``training=None``) or change one.
+
+    A new validity applies to completions recorded from now on; existing records keep theirs.
+    """
+    if validity_months is not None and validity_months < 1:
+        raise ValidationError(
+            {
+                "validity_months": "A training that expires stays valid for at least 1 month. "
+                "Leave it empty if it never expires."
+            }
+        )
+    with transaction.atomic():
+        if training is None:
+            target = Training()
+        else:
+            target = Training.objects.select_for_update().get(pk=training.pk)
+        target.name = name.strip()
+        target.description = description.strip()
+        target.validity_months = validity_months
+        target.full_clean()
+        target.save()
+    return target
