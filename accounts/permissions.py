@@ -7,16 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from accounts.roles import Role
 
-P = ParamSpec("P")
-R = TypeVar("R", bound=HttpResponse)
+# Any response: pages, redirects and file downloads alike.
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 def user_has_any_role(request: HttpRequest, roles: tuple[Role, ...]) -> bool:
@@ -33,16 +34,14 @@ def refuse_unless(request: HttpRequest, roles: tuple[Role, ...]) -> HttpResponse
     return None
 
 
-def role_required(
-    *roles: Role,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def role_required(*roles: Role) -> Callable[[Callable[..., R]], Callable[..., R | HttpResponse]]:
     """Decorate a view function so only people holding one of ``roles`` may open it."""
     if not roles:
         raise ValueError("role_required needs at least one role")
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> R | HttpResponse:
             return refuse_unless(request, roles) or view(request, *args, **kwargs)
 
         return wrapped

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -25,6 +24,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import coordinator_required
 from core.dates import org_today
+from core.downloads import private_download
 from volunteers import selectors, services
 from volunteers.forms.coordinator import (
     AttendanceForm,
@@ -548,23 +548,10 @@ def clearance_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# role_required is typed for HttpResponse; a FileResponse is a StreamingHttpResponse.
-@coordinator_required  # type: ignore[arg-type]
+@coordinator_required
 def clearance_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    clearance = get_object_or_404(Clearance.objects.select_related("clearance_type"), pk=pk)
-    if not clearance.document:
-        raise Http404("This clearance has no document.")
-    try:
-        handle = clearance.document.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing.") from exc
-    suffix = Path(clearance.document.name or "").suffix.lower()
-    response = FileResponse(
-        handle, as_attachment=True, filename=f"clearance-{clearance.pk}{suffix}"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    clearance = get_object_or_404(Clearance, pk=pk)
+    return private_download(clearance.document, filename_stem=f"clearance-{clearance.pk}")
 
 
 # Volunteers

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import zoneinfo
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import volunteer_required
 from accounts.services import EmailAlreadyRegistered
 from core.dates import org_today
+from core.downloads import private_download
 from volunteers import selectors, services
 from volunteers.forms.volunteer import (
     ApplicationDetailsForm,
@@ -246,14 +246,4 @@ def evidence_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     record = get_object_or_404(TrainingRecord.objects.exclude(evidence=""), pk=pk)
     if record.volunteer_id != user.pk and not user.is_coordinator:
         raise Http404("No such document.")
-    try:
-        handle = record.evidence.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("The file is missing.") from exc
-    suffix = Path(record.evidence.name or "").suffix.lower()
-    response = FileResponse(
-        handle, as_attachment=True, filename=f"training-evidence-{record.pk}{suffix}"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(record.evidence, filename_stem=f"training-evidence-{record.pk}")
