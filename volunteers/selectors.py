@@ -361,6 +361,11 @@ class Roster:
     def confirmed_count(self) -> int:
         return sum(1 for s in self.places if s.status == SignupStatus.CONFIRMED)
 
+    @property
+    def places_taken(self) -> int:
+        """Confirmed, attended and no-show: every place the capacity has to hold."""
+        return len(self.places)
+
 
 def session_roster(session: TrainingSession) -> Roster:
     signups = list(

@@ -71,7 +71,13 @@ def detect_document(upload: File[bytes]) -> DocumentKind:
 
 
 def validate_document(upload: File[bytes]) -> None:
-    """Field validator form of detect_document (forms, the admin)."""
+    """Field validator form of detect_document (forms, the admin) for new uploads.
+
+    A file already stored was checked when it came in; re-reading it on every save would
+    fail on a lost file or a lowered size limit while editing unrelated fields.
+    """
+    if getattr(upload, "_committed", False):
+        return
     detect_document(upload)
 
 

@@ -368,7 +368,7 @@ def chargeable(draw: st.DrawFn, low: int = -(10**15), high: int = 10**15) -> tup
     return units * step, currency
 
 
-@settings(max_examples=300, database=None)
+@settings(max_examples=300, database=None, deadline=None)
 @given(chargeable())
 def test_to_minor_inverts_from_minor(case: tuple[int, str]) -> None:
     minor, currency = case
@@ -379,7 +379,7 @@ def test_to_minor_inverts_from_minor(case: tuple[int, str]) -> None:
     assert Money(minor, currency).amount == amount
 
 
-@settings(max_examples=300, database=None)
+@settings(max_examples=300, database=None, deadline=None)
 @given(chargeable(low=1, high=MAX_MINOR))
 def test_parse_amount_reads_back_plain_and_grouped_amounts(case: tuple[int, str]) -> None:
     minor, currency = case
@@ -388,7 +388,7 @@ def test_parse_amount_reads_back_plain_and_grouped_amounts(case: tuple[int, str]
     assert parse_amount(f"{amount:,f}", currency) == Money(minor, currency)
 
 
-@settings(max_examples=200, database=None)
+@settings(max_examples=200, database=None, deadline=None)
 @given(st.sampled_from(ALL_KNOWN), st.integers(min_value=0, max_value=10**9))
 def test_amounts_off_the_step_are_refused(currency: str, minor: int) -> None:
     step = charge_step(currency)

@@ -167,3 +167,37 @@ def test_the_roles_a_volunteer_asked_for_come_first() -> None:
         ("Crisis text line", False),
         ("Events and fundraising", False),
     ]
+
+
+def test_editing_a_record_whose_file_was_lost_still_validates(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    record = services.submit_outside_training(
+        volunteer=make_volunteer(),
+        training=make_training(),
+        completed_on=org_today() - timedelta(days=3),
+        provider="Red Cross",
+        evidence=ContentFile(PDF_BYTES, name="certificate.pdf"),
+    )
+    Path(record.evidence.path).unlink()
+    record.refresh_from_db()
+    record.provider = "British Red Cross"
+    record.full_clean()  # no FileNotFoundError: stored files are not re-read
+    record.save()
+
+
+def test_the_roster_counts_places_taken_after_attendance(client) -> None:
+    from accounts.roles import Role
+
+    session = make_session(
+        make_training(), starts_at=timezone.now() + timedelta(days=1), capacity=3
+    )
+    came, missed = make_volunteer(), make_volunteer()
+    for person in (came, missed):
+        services.sign_up_for_session(session=session, volunteer=person)
+    session.starts_at = timezone.now() - timedelta(hours=1)
+    session.save()
+    coordinator = make_user(roles=[Role.COORDINATOR])
+    services.mark_session_attendance(session=session, attended=[came.pk], by=coordinator)
+    client.force_login(coordinator)
+    page = client.get(f"/coordinator/volunteering/sessions/{session.pk}/").content.decode()
+    assert "2 of 3 taken" in page

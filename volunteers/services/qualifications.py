@@ -13,9 +13,11 @@ from volunteers.services.errors import VolunteeringError
 
 
 def grant_qualification(*, volunteer: User, role: VolunteerRole, by: User) -> Qualification:
-    if not role.is_qualification:
-        raise VolunteeringError(f"{role.name} is not a qualification that can be granted.")
     with transaction.atomic():
+        # Locked, so that save_role cannot untick "is a qualification" at the same moment.
+        role = VolunteerRole.objects.select_for_update().get(pk=role.pk)
+        if not role.is_qualification:
+            raise VolunteeringError(f"{role.name} is not a qualification that can be granted.")
         grant, _ = Qualification.objects.get_or_create(
             volunteer=volunteer,
             role=role,
@@ -54,13 +56,21 @@ def set_staffing_rule(
 
     Setting a rule for a pair that already has one changes its minimum.
     """
-    if not qualification.is_qualification:
-        raise VolunteeringError(f"{qualification.name} is not a qualification.")
     if qualification.pk == role.pk:
         raise VolunteeringError("A role cannot require itself.")
     if minimum < 1:
         raise VolunteeringError("A staffing rule needs at least 1 person.")
     with transaction.atomic():
+        # Both roles locked in pk order (as save_role locks one), then checked.
+        locked = {
+            r.pk: r
+            for r in VolunteerRole.objects.select_for_update()
+            .filter(pk__in=[role.pk, qualification.pk])
+            .order_by("pk")
+        }
+        qualification = locked[qualification.pk]
+        if not qualification.is_qualification:
+            raise VolunteeringError(f"{qualification.name} is not a qualification.")
         rule, _ = StaffingRule.objects.update_or_create(
             role=role, qualification=qualification, defaults={"minimum": minimum}
         )
