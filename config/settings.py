@@ -323,6 +323,14 @@ if PRODUCTION:
     # /healthz is probed over plain HTTP by load balancers and process managers.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# --- Stripe ----------------------------------------------------------------------------
+# Without STRIPE_SECRET_KEY the donation pages run in offline test mode (no Stripe at all).
+STRIPE_SECRET_KEY = _secret("STRIPE_SECRET_KEY") or ""
+# Signing secret of the webhook endpoint (whsec_...); offline test mode signs with it too.
+STRIPE_WEBHOOK_SECRET = _secret("STRIPE_WEBHOOK_SECRET") or ""
+# Base URL of Stripe's API; empty means Stripe's own. Tests point it at a local stub.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="").rstrip("/")
+
 # --- Logging ---------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
@@ -335,5 +343,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        # Stripe's SDK logs error texts (which may name a donor) at INFO and whole request
+        # bodies at DEBUG: keep it to warnings.
+        "stripe": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,176 @@
+"""The one place that talks to Stripe: the configured SDK client and the requests we make.
+
+Every call goes through ``get_client()``, a ``stripe.StripeClient`` built from settings:
+
+* the secret key ``STRIPE_SECRET_KEY`` (without it the app runs in offline test mode and must
+  not call this module; ``get_client`` refuses);
+* the API version pinned to ``STRIPE_API_VERSION``, the version the installed SDK was
+  generated for, so request and webhook shapes match the SDK's types. Upgrading the SDK
+  moves the pin: read Stripe's changelog and update handlers and fixtures with it;
+* ``STRIPE_API_BASE``, when set, as the base address of every Stripe API (tests point it
+  at a local stub); empty means Stripe's own;
+* at most ``MAX_NETWORK_RETRIES`` retries of a failed request. A create is always sent with
+  an idempotency key, so a retry (the SDK's or a donor resubmitting the form) never makes a
+  second object.
+
+Errors from Stripe become ``StripeUnavailable``, whose message may be shown to a donor; the
+Stripe error is its ``__cause__``. Logs name the error class, HTTP status, code and Stripe's
+request id, never the error text (it can echo what was sent) nor the key.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final, Literal
+
+import stripe
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
+from stripe._api_version import _ApiVersion
+
+from donations.money import Money
+
+if TYPE_CHECKING:
+    from stripe._base_address import BaseAddresses
+    from stripe.params.checkout import SessionCreateParams, SessionCreateParamsLineItemPriceData
+
+logger = logging.getLogger(__name__)
+
+# The API version the installed SDK was generated for (stripe/_api_version.py).
+STRIPE_API_VERSION: Final[str] = _ApiVersion.CURRENT
+MAX_NETWORK_RETRIES: Final = 2
+# Seconds to connect and to wait for an answer: a donor is waiting on the page.
+HTTP_TIMEOUT: Final = (5.0, 20.0)
+
+GiftFrequency = Literal["once", "monthly"]
+
+
+class StripeUnavailable(Exception):
+    """Stripe refused or could not be reached; ``str()`` is safe to show a donor."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            gettext("The payment page could not be opened. Please try again in a minute.")
+        )
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutSession:
+    """The part of a created Checkout Session we keep: its id and where to send the donor."""
+
+    id: str
+    url: str
+
+
+def is_configured() -> bool:
+    """True when a Stripe secret key is set (otherwise the app runs in offline test mode)."""
+    return bool(settings.STRIPE_SECRET_KEY)
+
+
+def get_client() -> stripe.StripeClient:
+    """The configured client for the current settings (one per key and base, reused)."""
+    if not settings.STRIPE_SECRET_KEY:
+        raise ImproperlyConfigured(
+            "STRIPE_SECRET_KEY is not set: the app is in offline test mode, "
+            "which must not call Stripe."
+        )
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+@functools.lru_cache(maxsize=4)
+def _client(api_key: str, api_base: str) -> stripe.StripeClient:
+    base_addresses: BaseAddresses | None = None
+    if api_base:
+        base_addresses = {
+            "api": api_base,
+            "connect": api_base,
+            "files": api_base,
+            "meter_events": api_base,
+        }
+    return stripe.StripeClient(
+        api_key,
+        stripe_version=STRIPE_API_VERSION,
+        base_addresses=base_addresses,
+        max_network_retries=MAX_NETWORK_RETRIES,
+        # Thread-safe: the SDK keeps one requests session per thread.
+        http_client=stripe.RequestsClient(timeout=HTTP_TIMEOUT),
+    )
+
+
+def checkout_for_gift(
+    *,
+    amount: Money,
+    frequency: GiftFrequency,
+    product_name: str,
+    customer_email: str,
+    success_url: str,
+    cancel_url: str,
+    metadata: Mapping[str, str],
+    idempotency_key: str,
+) -> CheckoutSession:
+    """Create a Checkout Session for a one-time or monthly gift of ``amount``.
+
+    ``metadata`` (our record ids) is set on the session and on the payment intent (one-time)
+    or the subscription (monthly), so every later webhook links back to our records.
+    ``idempotency_key`` must come from our pending record, so that a retried submission gets
+    the same session instead of a second one. The amount must already have passed
+    ``money.check_minimum``. Raises ``StripeUnavailable`` when Stripe fails.
+    """
+    if not idempotency_key:
+        raise ValueError("an idempotency key is required for every create")
+    if frequency not in ("once", "monthly"):
+        raise ValueError(f"unknown gift frequency {frequency!r}")
+    our_metadata = dict(metadata)
+    price_data: SessionCreateParamsLineItemPriceData = {
+        "currency": amount.stripe_currency,
+        "unit_amount": amount.minor,
+        "product_data": {"name": product_name},
+    }
+    params: SessionCreateParams = {
+        "line_items": [{"price_data": price_data, "quantity": 1}],
+        "customer_email": customer_email,
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "metadata": our_metadata,
+    }
+    if frequency == "monthly":
+        price_data["recurring"] = {"interval": "month"}
+        params["mode"] = "subscription"
+        params["subscription_data"] = {"metadata": our_metadata}
+    else:
+        params["mode"] = "payment"
+        params["submit_type"] = "donate"
+        params["payment_intent_data"] = {"metadata": our_metadata}
+
+    try:
+        session = get_client().v1.checkout.sessions.create(
+            params, {"idempotency_key": idempotency_key}
+        )
+    except stripe.StripeError as exc:
+        _log_stripe_error("checkout session create", exc, idempotency_key)
+        raise StripeUnavailable() from exc
+    if not session.url:
+        # Only embedded or custom UI sessions come without one; we never ask for those.
+        logger.error("Stripe returned checkout session %s without a url", session.id)
+        raise StripeUnavailable()
+    return CheckoutSession(id=session.id, url=session.url)
+
+
+def _log_stripe_error(action: str, exc: stripe.StripeError, idempotency_key: str) -> None:
+    logger.warning(
+        "Stripe %s failed: %s (status %s, code %s, request %s, idempotency key %s)",
+        action,
+        type(exc).__name__,
+        exc.http_status,
+        exc.code,
+        exc.request_id,
+        idempotency_key,
+    )
