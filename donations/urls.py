@@ -6,4 +6,5 @@ app_name = "donations"
 
 urlpatterns = [
     path("donor/", views.home, name="home"),
+    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
 ]

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from donations.models import Campaign, Donation, Donor, RecurringGift, StripeEvent
+from donations.webhooks import requeue_failed_events
+
+
+@admin.register(Donor)
+class DonorAdmin(admin.ModelAdmin[Donor]):
+    list_display = ("name", "email", "kind", "country", "communication_consent", "created_at")
+    list_filter = ("kind", "communication_consent", "give_anonymously", "country")
+    search_fields = ("name", "email", "city", "postal_code")
+    raw_id_fields = ("user",)
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin[Campaign]):
+    list_display = ("name", "slug", "goal_minor", "goal_currency", "starts_on", "ends_on")
+    list_filter = ("active", "public")
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+STRIPE_IDS = (
+    "checkout_session_id",
+    "payment_intent_id",
+    "charge_id",
+    "invoice_id",
+    "subscription_id",
+    "customer_id",
+)
+
+
+@admin.register(Donation)
+class DonationAdmin(admin.ModelAdmin[Donation]):
+    list_display = (
+        "created_at",
+        "donor",
+        "amount_minor",
+        "currency",
+        "status",
+        "campaign",
+        "source",
+        "refunded_minor",
+    )
+    list_filter = ("status", "currency", "source", "campaign", "created_at", "anonymous")
+    search_fields = ("donor__name", "donor__email", "tribute_name", *STRIPE_IDS)
+    list_select_related = ("donor", "campaign")
+    raw_id_fields = ("donor", "recurring_gift")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(RecurringGift)
+class RecurringGiftAdmin(admin.ModelAdmin[RecurringGift]):
+    list_display = (
+        "donor",
+        "amount_minor",
+        "currency",
+        "interval",
+        "status",
+        "current_period_end",
+        "created_at",
+    )
+    list_filter = ("status", "interval", "currency", "campaign")
+    search_fields = ("donor__name", "donor__email", "stripe_subscription_id", "stripe_customer_id")
+    list_select_related = ("donor",)
+    raw_id_fields = ("donor",)
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(admin.ModelAdmin[StripeEvent]):
+    """The Stripe events log. Events are Stripe's record: read-only, except re-processing."""
+
+    list_display = ("received_at", "event_id", "type", "status", "attempts", "livemode")
+    list_filter = ("status", "type", "livemode")
+    search_fields = ("event_id", "type")
+    date_hierarchy = "received_at"
+    actions = ["reprocess"]
+    readonly_fields = (
+        "event_id",
+        "type",
+        "api_version",
+        "livemode",
+        "stripe_created",
+        "payload",
+        "status",
+        "error",
+        "attempts",
+        "received_at",
+        "processed_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: StripeEvent | None = None) -> bool:
+        return False
+
+    @admin.action(description=_("Re-process (failed events go back to received)"))
+    def reprocess(self, request: HttpRequest, queryset: QuerySet[StripeEvent]) -> None:
+        count = requeue_failed_events(event_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed event will be processed again.",
+                "%(count)d failed events will be processed again.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

@@ -1,0 +1,49 @@
+"""Every Stripe webhook event we accepted, stored before it is acted on."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from donations.models.common import STRIPE_ID_LENGTH, choices_check
+
+
+class StripeEventStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PROCESSING = "processing", _("Processing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    IGNORED = "ignored", _("Ignored (no handler for this type)")
+
+
+class StripeEvent(models.Model):
+    """One Stripe event, stored once (the event id is unique) with what became of it.
+
+    ``payload`` is the event exactly as Stripe signed it. ``attempts`` counts handler runs;
+    ``error`` holds the last failure (its class and message, with secrets removed).
+    """
+
+    event_id = models.CharField(max_length=STRIPE_ID_LENGTH, unique=True)
+    type = models.CharField(max_length=100, db_index=True)
+    api_version = models.CharField(max_length=40, blank=True)
+    livemode = models.BooleanField(default=False)
+    stripe_created = models.DateTimeField(
+        null=True, blank=True, help_text=_("When Stripe created the event.")
+    )
+    payload = models.JSONField()
+    status = models.CharField(
+        max_length=20, choices=StripeEventStatus.choices, default=StripeEventStatus.RECEIVED
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-received_at", "-pk")
+        constraints = [choices_check("status", StripeEventStatus, "stripe_event_status_valid")]
+        indexes = [models.Index(fields=["status", "received_at"], name="stripe_event_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.type} ({self.status})"

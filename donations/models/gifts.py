@@ -1,0 +1,210 @@
+"""Donations (one gift, one payment) and recurring gifts (a Stripe subscription).
+
+Amounts are integer minor units of an ISO 4217 currency, as Stripe counts them (USD 25.00 is
+2500, JPY 3000 is 3000, KWD 10.000 is 10000); ``donations.money`` converts and formats them.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from donations.models.common import (
+    STRIPE_ID_LENGTH,
+    choices_check,
+    currency_check,
+    unique_when_set,
+)
+from donations.models.donors import Campaign, Donor
+from donations.money import Money, MoneyError
+
+
+def _describe(minor: int, currency: str) -> str:
+    """ "25.00 USD"; never fails, even on a row the admin has not saved yet."""
+    try:
+        return str(Money(minor, currency))
+    except (MoneyError, TypeError):
+        return f"{minor} {currency} (minor units)"
+
+
+class GiftInterval(models.TextChoices):
+    MONTH = "month", _("Monthly")
+    YEAR = "year", _("Yearly")
+
+
+class RecurringStatus(models.TextChoices):
+    INCOMPLETE = "incomplete", _("Incomplete")
+    ACTIVE = "active", _("Active")
+    PAST_DUE = "past_due", _("Past due")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class RecurringGift(models.Model):
+    """A monthly (or yearly) gift, mirroring one Stripe subscription.
+
+    Each paid invoice of the subscription becomes its own ``Donation``.
+    """
+
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="recurring_gifts")
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recurring_gifts",
+    )
+    amount_minor = models.BigIntegerField(help_text=_("Each instalment, in minor units."))
+    currency = models.CharField(max_length=3)
+    interval = models.CharField(
+        max_length=10, choices=GiftInterval.choices, default=GiftInterval.MONTH
+    )
+    status = models.CharField(
+        max_length=20, choices=RecurringStatus.choices, default=RecurringStatus.INCOMPLETE
+    )
+    # Empty only until Stripe has made the subscription.
+    stripe_subscription_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
+    stripe_customer_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True, db_index=True)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_minor__gt=0), name="recurring_amount_positive"
+            ),
+            currency_check("currency", "recurring_currency_code"),
+            choices_check("interval", GiftInterval, "recurring_interval_valid"),
+            choices_check("status", RecurringStatus, "recurring_status_valid"),
+            unique_when_set("stripe_subscription_id", "recurring_unique_subscription"),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="recurring_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{_describe(self.amount_minor, self.currency)} every {self.interval}"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+
+class DonationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Failed")
+    REFUNDED = "refunded", _("Refunded")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    DISPUTED = "disputed", _("Disputed")
+    DISPUTE_LOST = "dispute_lost", _("Dispute lost")
+    DISPUTE_WON = "dispute_won", _("Dispute won")
+
+
+class DonationSource(models.TextChoices):
+    """Where a gift came from. Offline sources (cash, cheque, transfer) come with receipts."""
+
+    STRIPE = "stripe", _("Card (Stripe)")
+
+
+class TributeType(models.TextChoices):
+    NONE = "none", _("None")
+    IN_HONOUR = "honour", _("In honour of")
+    IN_MEMORY = "memory", _("In memory of")
+
+
+class Donation(models.Model):
+    """One gift and its payment: amount, currency, status and the Stripe objects behind it.
+
+    ``amount_minor`` is what the donor paid, including ``fee_covered_minor`` when they chose to
+    cover the card fee. ``refunded_minor`` is the total refunded so far (never more than the
+    amount). Each Stripe id is unique where set, so a webhook delivered twice finds the same
+    donation instead of making another.
+    """
+
+    donor = models.ForeignKey(Donor, on_delete=models.PROTECT, related_name="donations")
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="donations"
+    )
+    recurring_gift = models.ForeignKey(
+        RecurringGift,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="donations",
+    )
+    amount_minor = models.BigIntegerField(help_text=_("In minor units, fee cover included."))
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        max_length=20, choices=DonationStatus.choices, default=DonationStatus.PENDING
+    )
+    source = models.CharField(
+        max_length=20, choices=DonationSource.choices, default=DonationSource.STRIPE
+    )
+    refunded_minor = models.BigIntegerField(default=0)
+    fee_covered_minor = models.BigIntegerField(
+        default=0, help_text=_("The part of the amount the donor added to cover the card fee.")
+    )
+    tribute_type = models.CharField(
+        max_length=10, choices=TributeType.choices, default=TributeType.NONE
+    )
+    tribute_name = models.CharField(max_length=200, blank=True)
+    anonymous = models.BooleanField(default=False)
+    checkout_session_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
+    payment_intent_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
+    charge_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
+    invoice_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
+    subscription_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True, db_index=True)
+    customer_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True, db_index=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount_minor__gt=0), name="donation_amount_positive"
+            ),
+            currency_check("currency", "donation_currency_code"),
+            choices_check("status", DonationStatus, "donation_status_valid"),
+            choices_check("source", DonationSource, "donation_source_valid"),
+            choices_check("tribute_type", TributeType, "donation_tribute_type_valid"),
+            models.CheckConstraint(
+                condition=Q(refunded_minor__gte=0) & Q(refunded_minor__lte=F("amount_minor")),
+                name="donation_refunded_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_covered_minor__gte=0) & Q(fee_covered_minor__lt=F("amount_minor")),
+                name="donation_fee_covered_within_amount",
+            ),
+            # A tribute names someone; no tribute, no name.
+            models.CheckConstraint(
+                condition=(Q(tribute_type=TributeType.NONE) & Q(tribute_name=""))
+                | (~Q(tribute_type=TributeType.NONE) & ~Q(tribute_name="")),
+                name="donation_tribute_named",
+            ),
+            unique_when_set("checkout_session_id", "donation_unique_checkout_session"),
+            unique_when_set("payment_intent_id", "donation_unique_payment_intent"),
+            unique_when_set("charge_id", "donation_unique_charge"),
+            unique_when_set("invoice_id", "donation_unique_invoice"),
+        ]
+        # The coordinators' list filters by date, status, campaign (the foreign key's own
+        # index) and currency, newest first.
+        indexes = [
+            models.Index(fields=["-created_at"], name="donation_created_idx"),
+            models.Index(fields=["status", "-created_at"], name="donation_status_idx"),
+            models.Index(fields=["currency", "-created_at"], name="donation_currency_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_describe(self.amount_minor, self.currency)} ({self.get_status_display()})"
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+    @property
+    def refunded(self) -> Money:
+        return Money(self.refunded_minor, self.currency)
