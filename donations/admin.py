@@ -4,10 +4,16 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from donations.models import Campaign, Donation, Donor, RecurringGift, StripeEvent
-from donations.webhooks import requeue_failed_events
+from donations.models import (
+    Campaign,
+    Donation,
+    Donor,
+    RecurringGift,
+    StripeEvent,
+    StripeEventStatus,
+)
+from donations.webhooks import reprocess_failed_events
 
 
 @admin.register(Donor)
@@ -54,7 +60,18 @@ class DonationAdmin(admin.ModelAdmin[Donation]):
     list_select_related = ("donor", "campaign")
     raw_id_fields = ("donor", "recurring_gift")
     date_hierarchy = "created_at"
-    readonly_fields = ("created_at", "updated_at")
+    # The ledger is written by the Stripe handlers under their locks, never by hand here.
+    readonly_fields = (
+        "amount_minor",
+        "currency",
+        "status",
+        "refunded_minor",
+        "fee_covered_minor",
+        "paid_at",
+        *STRIPE_IDS,
+        "created_at",
+        "updated_at",
+    )
 
 
 @admin.register(RecurringGift)
@@ -104,16 +121,18 @@ class StripeEventAdmin(admin.ModelAdmin[StripeEvent]):
     def has_delete_permission(self, request: HttpRequest, obj: StripeEvent | None = None) -> bool:
         return False
 
-    @admin.action(description=_("Re-process (failed events go back to received)"))
+    @admin.action(description=_("Re-process the selected failed events now"))
     def reprocess(self, request: HttpRequest, queryset: QuerySet[StripeEvent]) -> None:
-        count = requeue_failed_events(event_ids=list(queryset.values_list("pk", flat=True)))
+        outcomes = reprocess_failed_events(event_ids=list(queryset.values_list("pk", flat=True)))
+        if not outcomes:
+            self.message_user(
+                request, _("None of the selected events had failed."), messages.WARNING
+            )
+            return
+        summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
+        still_failing = outcomes.get(StripeEventStatus.FAILED, 0)
         self.message_user(
             request,
-            ngettext(
-                "%(count)d failed event will be processed again.",
-                "%(count)d failed events will be processed again.",
-                count,
-            )
-            % {"count": count},
-            messages.SUCCESS if count else messages.WARNING,
+            _("Re-processed: %(summary)s.") % {"summary": summary},
+            messages.WARNING if still_failing else messages.SUCCESS,
         )

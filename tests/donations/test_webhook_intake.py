@@ -281,17 +281,20 @@ def test_stripe_error_is_stored_without_its_message(client, monkeypatch):
 
 
 @pytest.mark.django_db
-def test_admin_requeue_sets_only_failed_events_back_to_received():
+def test_reprocessing_runs_only_failed_events_again(monkeypatch):
+    calls: list[str] = []
+    monkeypatch.setitem(webhooks.HANDLERS, "x", lambda ev: calls.append(ev.event_id))
     failed = StripeEvent.objects.create(
-        event_id="evt_f", type="x", payload={}, status=StripeEventStatus.FAILED
+        event_id="evt_f", type="x", payload={}, status=StripeEventStatus.FAILED, attempts=3
     )
     done = StripeEvent.objects.create(
         event_id="evt_d", type="x", payload={}, status=StripeEventStatus.DONE
     )
-    assert webhooks.requeue_failed_events(event_ids=[failed.pk, done.pk]) == 1
+    assert webhooks.reprocess_failed_events(event_ids=[failed.pk, done.pk]) == {"done": 1}
     failed.refresh_from_db()
     done.refresh_from_db()
-    assert (failed.status, done.status) == ("received", "done")
+    assert (failed.status, failed.attempts, done.status) == ("done", 4, "done")
+    assert calls == ["evt_f"]
 
 
 # --- Real threads on PostgreSQL ---------------------------------------------------------
@@ -339,3 +342,23 @@ def test_ten_simultaneous_deliveries_store_and_handle_one_event(monkeypatch):
     assert StripeEvent.objects.get().attempts == 1
     assert len(handler.calls) == 1
     assert Donor.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_admin_action_reprocesses_failed_events(client, monkeypatch):
+    from accounts.roles import Role
+    from tests.factories import make_user
+
+    monkeypatch.setitem(webhooks.HANDLERS, "x", lambda ev: None)
+    failed = StripeEvent.objects.create(
+        event_id="evt_f", type="x", payload={}, status=StripeEventStatus.FAILED
+    )
+    client.force_login(make_user(is_staff=True, is_superuser=True, roles=[Role.COORDINATOR]))
+    response = client.post(
+        "/admin/donations/stripeevent/",
+        {"action": "reprocess", "_selected_action": [failed.pk]},
+        follow=True,
+    )
+    assert [str(m) for m in response.context["messages"]] == ["Re-processed: 1 done."]
+    failed.refresh_from_db()
+    assert failed.status == "done"
