@@ -6,14 +6,15 @@ input re-renders the page with the error on the form and nothing saved.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Model
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -713,6 +714,23 @@ def expiring(request: AuthenticatedHttpRequest) -> HttpResponse:
 # Applications and evidence
 
 
+M = TypeVar("M", bound=Model)
+
+
+def _rows_with_reason_forms(
+    objects: Iterable[M],
+    make_form: Callable[[M], ReasonForm],
+    bound: ReasonForm | None,
+    bound_pk: int,
+) -> list[tuple[M, ReasonForm]]:
+    """Each object with its reason form: the submitted one (with its errors) where it was
+    just posted, a blank one elsewhere."""
+    return [
+        (obj, bound if bound is not None and obj.pk == bound_pk else make_form(obj))
+        for obj in objects
+    ]
+
+
 def _decline_form(profile: VolunteerProfile, data: Any = None) -> ReasonForm:
     return ReasonForm(
         data,
@@ -725,10 +743,7 @@ def _decline_form(profile: VolunteerProfile, data: Any = None) -> ReasonForm:
 def _applications_page(
     request: AuthenticatedHttpRequest, bound: ReasonForm | None = None, bound_pk: int = 0
 ) -> HttpResponse:
-    rows = [
-        (profile, bound if profile.pk == bound_pk and bound else _decline_form(profile))
-        for profile in selectors.applicants()
-    ]
+    rows = _rows_with_reason_forms(selectors.applicants(), _decline_form, bound, bound_pk)
     return render(
         request,
         "volunteers/coordinator/applications.html",
@@ -789,10 +804,7 @@ def _reject_form(record: TrainingRecord, data: Any = None) -> ReasonForm:
 def _evidence_page(
     request: AuthenticatedHttpRequest, bound: ReasonForm | None = None, bound_pk: int = 0
 ) -> HttpResponse:
-    rows = [
-        (record, bound if record.pk == bound_pk and bound else _reject_form(record))
-        for record in selectors.pending_evidence()
-    ]
+    rows = _rows_with_reason_forms(selectors.pending_evidence(), _reject_form, bound, bound_pk)
     return render(
         request, "volunteers/coordinator/evidence.html", {"rows": rows, "section": "evidence"}
     )
