@@ -140,3 +140,13 @@ class ProfileForm(forms.ModelForm[User]):
         self.fields["time_zone"].widget = forms.Select(choices=time_zone_choices())
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
+
+
+class MagicLinkRequestForm(forms.Form):
+    """Ask for a login link. Whether the address has an account is never said."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )

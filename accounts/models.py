@@ -177,3 +177,31 @@ class User(AbstractBaseUser, PermissionsMixin):
     def ordered_roles(self) -> list[Role]:
         """The roles held, most privileged first (the order of the navigation)."""
         return [role for role in ROLE_HOME_URLS if role in self.roles]
+
+
+class MagicLinkToken(models.Model):
+    """A single-use, short-lived login link sent by e-mail.
+
+    Only the SHA-256 of the token is stored: a database leak does not hand out logins.
+    ``used_at`` is set by a conditional UPDATE, so of two clicks racing, one logs in.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="magic_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="magic_link_expires_after_creation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"login link for user {self.user_id} ({'used' if self.used_at else 'unused'})"

@@ -43,6 +43,11 @@ def _email_key(email: str) -> str:
     return f"login-attempts:email:{digest}"
 
 
+def email_bucket(email: str) -> str:
+    """A short, stable name for an address in throttle keys (the address is not stored)."""
+    return hashlib.sha256(normalize_email(email).encode()).hexdigest()[:32]
+
+
 def _client_key(request: HttpRequest) -> str:
     return f"login-attempts:ip:{client_ip(request)}"
 

@@ -6,6 +6,9 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("login/link/", views.magic_link_request, name="magic_link_request"),
+    path("login/link/sent/", views.magic_link_sent, name="magic_link_sent"),
+    path("login/link/<str:token>/", views.magic_link_login, name="magic_link_login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("register/", views.register_volunteer, name="register"),
     path("confirm/", views.confirmation_sent, name="confirmation_sent"),

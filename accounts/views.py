@@ -12,10 +12,11 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import services, throttle
+from accounts import magic_links, services, throttle
 from accounts.forms import (
     EmailAuthenticationForm,
     EmailPasswordResetForm,
+    MagicLinkRequestForm,
     ProfileForm,
     ResendConfirmationForm,
 )
@@ -123,3 +124,44 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your details have been saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def magic_link_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a login link by e-mail. The answer is the same whether or not the address
+    has an account; past the throttle, simply nothing is sent."""
+    form = MagicLinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if throttle.allow("magic-link", request, limit=10, window=3600) and throttle.allow(
+            f"magic-link:{throttle.email_bucket(email)}", request, limit=5, window=3600
+        ):
+            magic_links.send_magic_link(email=email)
+        return redirect("accounts:magic_link_sent")
+    return render(request, "accounts/magic_link_request.html", {"form": form})
+
+
+@require_safe
+def magic_link_sent(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/magic_link_sent.html",
+        {"valid_minutes": magic_links.valid_minutes()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def magic_link_login(request: HttpRequest, token: str) -> HttpResponse:
+    """The link from the e-mail. GET asks for a click (mail scanners open links too and
+    must not use it up); POST uses the link once and logs the person in."""
+    if request.method == "POST":
+        user = magic_links.consume_magic_link(token=token)
+        if user is None:
+            return render(request, "accounts/magic_link_login.html", {"valid": False}, status=400)
+        throttle.reset(user.email)
+        login(request, user, backend="accounts.backends.EmailBackend")
+        return redirect("home")
+    valid = magic_links.peek_magic_link(token=token) is not None
+    return render(
+        request, "accounts/magic_link_login.html", {"valid": valid}, status=200 if valid else 400
+    )

@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "accounts",
     "volunteers",
     "donations",
+    "notifications",
     "dashboard",
 ]
 
@@ -211,6 +212,63 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+# Static entries; django_celery_beat's DatabaseScheduler copies them into its tables.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "notifications-sweep": {
+        "task": "notifications.sweep_outbox",
+        "schedule": 60.0,
+        # A sweep that waited a minute in the queue is superseded by the next one.
+        "options": {"expires": 55},
+    },
+    # Shift reminders are queued when a place is confirmed; this catches any that were not.
+    "volunteers-schedule-reminders": {
+        "task": "volunteers.schedule_due_reminders",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 4 * 60},
+    },
+    # Training-session reminders and training / clearance expiry warnings, hourly.
+    "volunteers-schedule-warnings": {
+        "task": "volunteers.schedule_warnings",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 30 * 60},
+    },
+    # The coordinators' daily digest (sent at DIGEST_HOUR in the organisation's zone).
+    "volunteers-coordinator-digest": {
+        "task": "dashboard.coordinator_digest",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 30 * 60},
+    },
+    # Repeating shifts: plan each series' rolling window ahead, once a day.
+    "volunteers-generate-series": {
+        "task": "volunteers.generate_all_series",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 6 * 60 * 60},
+    },
+}
+
+# --- Reminders ---------------------------------------------------------------------------
+# Hours before a shift's start at which each confirmed volunteer is reminded.
+SHIFT_REMINDER_LEAD_HOURS = env.list("SHIFT_REMINDER_LEAD_HOURS", cast=int, default=[48, 3])
+# Hours before a training session at which its attendees are reminded.
+SESSION_REMINDER_LEAD_HOURS = env.int("SESSION_REMINDER_LEAD_HOURS", default=24)
+# Days before a training or clearance expires at which its holder is warned.
+EXPIRY_WARNING_DAYS = env.list("EXPIRY_WARNING_DAYS", cast=int, default=[30, 7])
+# Local hour (organisation's zone) from which the coordinators' daily digest goes out.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+
+# --- Notifications (the outbox) ---------------------------------------------------------
+# A row left in 'sending' this long (a worker died mid-send) is sent again by the sweep.
+NOTIFICATIONS_CLAIM_TIMEOUT = env.int("NOTIFICATIONS_CLAIM_TIMEOUT", default=300)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+# Retries wait 1, 2, 4, 8... times this.
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+NOTIFICATIONS_SWEEP_BATCH_SIZE = env.int("NOTIFICATIONS_SWEEP_BATCH_SIZE", default=500)
+NOTIFICATIONS_SMS_BACKEND = env.str(
+    "NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend"
+)
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = _secret("TWILIO_AUTH_TOKEN") or ""
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 
 # --- Authentication --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -228,6 +286,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 3 * 3600
+# Login links by e-mail: minutes a link stays valid (it works once). accounts sends them
+# through this outbox function (accounts sits below notifications and never imports it).
+MAGIC_LINK_MINUTES = 15
+ACCOUNTS_OUTBOX = "notifications.services.enqueue_message"
 # Failed logins allowed per e-mail address (and per client address) in the window below.
 LOGIN_MAX_FAILURES = env.int("LOGIN_MAX_FAILURES", default=5)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
@@ -300,6 +362,21 @@ ORG_ADDRESS = env.str("ORG_ADDRESS", default="12 Harbour Street, Springfield, IL
 ORG_LOGO = env.str("ORG_LOGO", default="img/logo.svg")
 ORG_EMAIL = env.str("ORG_EMAIL", default="info@example.org")
 ORG_PHONE = env.str("ORG_PHONE", default="")
+# Receipts: the charity's registration, the tax text and the "no goods or services" line
+# (empty: left off), and the numbers (prefix + year + number; each year starts at START).
+ORG_REGISTRATION = env.str("ORG_REGISTRATION", default="Registered charity no. 12-3456789")
+RECEIPT_TAX_TEXT = env.str(
+    "RECEIPT_TAX_TEXT",
+    default="Please keep this receipt for your tax records.",
+)
+RECEIPT_NO_GOODS_TEXT = env.str(
+    "RECEIPT_NO_GOODS_TEXT",
+    default="No goods or services were provided in exchange for this gift.",
+)
+RECEIPT_NUMBER_PREFIX = env.str("RECEIPT_NUMBER_PREFIX", default="R")
+RECEIPT_NUMBER_START = env.int("RECEIPT_NUMBER_START", default=1)
+if RECEIPT_NUMBER_START < 1:
+    raise ImproperlyConfigured("RECEIPT_NUMBER_START must be 1 or more")
 
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
@@ -334,6 +411,59 @@ STRIPE_WEBHOOK_SECRET = _secret("STRIPE_WEBHOOK_SECRET") or (
 )
 # Base URL of Stripe's API; empty means Stripe's own. Tests point it at a local stub.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="").rstrip("/")
+
+# --- Donation page -----------------------------------------------------------------------
+# Currencies offered on the donation page, in this order (each must have a known Stripe
+# minimum in donations.money). Amounts are checked there, not here.
+DONATION_CURRENCIES: list[str] = [
+    code.strip().upper()
+    for code in env.list(
+        "DONATION_CURRENCIES", default=["USD", "EUR", "GBP", "PHP", "THB", "VND", "JPY"]
+    )
+]
+DONATION_DEFAULT_CURRENCY = env.str("DONATION_DEFAULT_CURRENCY", default="USD").strip().upper()
+if DONATION_DEFAULT_CURRENCY not in DONATION_CURRENCIES:
+    raise ImproperlyConfigured("DONATION_DEFAULT_CURRENCY must be one of DONATION_CURRENCIES")
+# Suggested amounts per currency, in the currency's own units (decimal strings). The env
+# variable replaces the entries it names: USD=25/50/100/250,JPY=3000/5000/10000
+DONATION_PRESET_AMOUNTS: dict[str, list[str]] = {
+    "USD": ["25", "50", "100", "250"],
+    "EUR": ["25", "50", "100", "250"],
+    "GBP": ["20", "50", "100", "250"],
+    "PHP": ["500", "1000", "2500", "5000"],
+    "THB": ["500", "1000", "2500", "5000"],
+    "VND": ["200000", "500000", "1000000", "2500000"],
+    "JPY": ["3000", "5000", "10000", "30000"],
+}
+DONATION_PRESET_AMOUNTS.update(
+    {
+        code.strip().upper(): [part.strip() for part in amounts.split("/") if part.strip()]
+        for code, amounts in env.dict("DONATION_PRESET_AMOUNTS", default={}).items()
+        if code.strip()
+    }
+)
+# Cover-the-fee: the donor may add what the card fee is estimated to be, so that the whole
+# gift reaches us. The estimate is DONATION_FEE_PERCENT of the total charged plus a fixed
+# amount per currency (in the currency's units; a currency not listed has none), grossed up:
+# total = (gift + fixed) / (1 - percent / 100), rounded up. Set the percent to 0 and the fixed
+# amounts empty to estimate nothing (the checkbox then hides).
+DONATION_FEE_PERCENT = env.str("DONATION_FEE_PERCENT", default="2.9").strip()
+DONATION_FEE_FIXED: dict[str, str] = {
+    code.strip().upper(): str(amount).strip()
+    for code, amount in env.dict(
+        "DONATION_FEE_FIXED",
+        default={
+            "USD": "0.30",
+            "EUR": "0.25",
+            "GBP": "0.20",
+            "PHP": "15",
+            "THB": "10",
+            "VND": "7000",
+            "JPY": "40",
+        },
+    ).items()
+    if code.strip()
+}
 
 # --- Logging ---------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("volunteers.urls")),
     path("", include("donations.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

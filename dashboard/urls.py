@@ -6,4 +6,5 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("coordinator/", views.coordinator_home, name="coordinator_home"),
+    path("coordinator/people/<int:user_id>/", views.person_record, name="person"),
 ]

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import selectors as people
+from accounts.models import User
 from accounts.permissions import coordinator_required
 from accounts.roles import ROLE_HOME_URLS, Role
-from volunteers.selectors import volunteering_counts
+from donations import donor_selectors
+from volunteers.selectors import volunteer_file, volunteering_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -30,3 +35,29 @@ def coordinator_home(request: HttpRequest) -> HttpResponse:
         "volunteering": volunteering_counts(),
     }
     return render(request, "dashboard/coordinator_home.html", context)
+
+
+@coordinator_required
+def person_record(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A person's whole record: their volunteering and their giving, side by side.
+
+    Lives here because ``volunteers`` and ``donations`` never import each other; each side
+    is read through its own app's selectors.
+    """
+    person = get_object_or_404(User, pk=user_id)
+    donor = donor_selectors.donor_for_user(person)
+    context: dict[str, Any] = {
+        "person": person,
+        "volunteer": volunteer_file(person) if Role.VOLUNTEER in person.roles else None,
+        "donor": donor,
+        "zone": settings.ORG_TIME_ZONE,
+    }
+    if donor is not None:
+        totals = donor_selectors.yearly_totals(donor)
+        context.update(
+            totals=totals,
+            lifetime=donor_selectors.lifetime_totals(totals),
+            gifts=list(donor_selectors.donor_gifts(donor)[:20]),
+            recurring=list(donor_selectors.donor_recurring(donor)),
+        )
+    return render(request, "dashboard/person.html", context)

@@ -7,9 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from donations.models import (
     Campaign,
+    Deposit,
     Donation,
     Donor,
+    Receipt,
     RecurringGift,
+    StatementRun,
     StripeEvent,
     StripeEventStatus,
 )
@@ -136,3 +139,37 @@ class StripeEventAdmin(admin.ModelAdmin[StripeEvent]):
             _("Re-processed: %(summary)s.") % {"summary": summary},
             messages.WARNING if still_failing else messages.SUCCESS,
         )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Raw data to look at: receipts, deposits and statement runs change only through the
+    coordinator pages and their services (numbering, voiding and posting have rules)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ("__str__", "donor_name", "amount_minor", "currency", "status", "issued_at")
+    list_filter = ("status", "year", "currency")
+    search_fields = ("donor_name", "donation__donor__email")
+    raw_id_fields = ("donation", "replaces")
+
+
+@admin.register(Deposit)
+class DepositAdmin(ReadOnlyAdmin):
+    list_display = ("deposited_on", "reference", "expected_total_minor", "currency", "status")
+    list_filter = ("status", "currency")
+
+
+@admin.register(StatementRun)
+class StatementRunAdmin(ReadOnlyAdmin):
+    list_display = ("year", "status", "done", "total", "emailed", "created_at")
+    list_filter = ("status", "year")

@@ -174,3 +174,65 @@ def _log_stripe_error(action: str, exc: stripe.StripeError, idempotency_key: str
         exc.request_id,
         idempotency_key,
     )
+
+
+def billing_portal_url(*, customer_id: str, return_url: str) -> str:
+    """A fresh Stripe Billing Portal session for ``customer_id``: where a donor updates a card.
+
+    Sessions are short-lived, so links in e-mails point at our page, which calls this on
+    each click. Raises ``StripeUnavailable`` when Stripe fails.
+    """
+    if not customer_id:
+        raise ValueError("a Stripe customer id is required")
+    try:
+        session = get_client().v1.billing_portal.sessions.create(
+            {"customer": customer_id, "return_url": return_url}
+        )
+    except stripe.StripeError as exc:
+        _log_stripe_error("billing portal session create", exc, "")
+        raise StripeUnavailable() from exc
+    return str(session.url)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelledSubscription:
+    """What Stripe said about a subscription we asked it to cancel."""
+
+    id: str
+    status: str
+    canceled_at: int | None
+
+
+def cancel_subscription(*, subscription_id: str, idempotency_key: str) -> CancelledSubscription:
+    """Cancel a subscription at once (no proration, no final invoice).
+
+    ``idempotency_key`` must come from our record (e.g. ``cancel-recurring-<pk>``), so a
+    double click or a retry sends the same request and gets the same answer. A subscription
+    that Stripe has already cancelled (say, from its dashboard) is not an error: its current
+    state is returned. Raises ``StripeUnavailable`` when Stripe fails.
+    """
+    if not subscription_id:
+        raise ValueError("a Stripe subscription id is required")
+    if not idempotency_key:
+        raise ValueError("an idempotency key is required")
+    client = get_client()
+    try:
+        sub = client.v1.subscriptions.cancel(
+            subscription_id, options={"idempotency_key": idempotency_key}
+        )
+    except stripe.InvalidRequestError as exc:
+        # Cancelling a cancelled subscription is refused; ask what it is now.
+        try:
+            sub = client.v1.subscriptions.retrieve(subscription_id)
+        except stripe.StripeError as again:
+            _log_stripe_error("subscription retrieve", again, idempotency_key)
+            raise StripeUnavailable() from exc
+        if sub.status not in ("canceled", "incomplete_expired"):
+            _log_stripe_error("subscription cancel", exc, idempotency_key)
+            raise StripeUnavailable() from exc
+    except stripe.StripeError as exc:
+        _log_stripe_error("subscription cancel", exc, idempotency_key)
+        raise StripeUnavailable() from exc
+    return CancelledSubscription(
+        id=str(sub.id), status=str(sub.status), canceled_at=sub.canceled_at
+    )

@@ -1,18 +1,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import donor_required
 from donations.webhooks import BadWebhook, receive_event
-
-
-@donor_required
-def home(request: HttpRequest) -> HttpResponse:
-    """A donor's start page: their gifts, receipts and monthly giving."""
-    return render(request, "donations/home.html")
 
 
 @csrf_exempt

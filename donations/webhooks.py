@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -34,14 +33,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from donations.ledger import HANDLERS, Deferred, PermanentEventError
 from donations.models import StripeEvent, StripeEventStatus
+from donations.stripe_client import STRIPE_API_VERSION
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[StripeEvent], None]
-
-# Event type -> handler. Filled in by the handlers module (a later session).
-HANDLERS: dict[str, Handler] = {}
+__all__ = ["HANDLERS", "BadWebhook", "Outcome", "process_event", "receive_event"]
 
 # A redelivery of an event in one of these states runs its handler (again).
 RUNNABLE: Final = frozenset({StripeEventStatus.RECEIVED, StripeEventStatus.FAILED})
@@ -59,10 +57,13 @@ class Outcome:
     event_id: str
     status: str
     duplicate: bool
+    # False when the failure is permanent: Stripe's retries would not help.
+    retry: bool = True
 
     @property
     def failed(self) -> bool:
-        return self.status == StripeEventStatus.FAILED
+        """A transient failure: answer 5xx so that Stripe delivers the event again."""
+        return self.status == StripeEventStatus.FAILED and self.retry
 
 
 def verify_event(payload: bytes, sig_header: str | None) -> dict[str, Any]:
@@ -113,8 +114,8 @@ def receive_event(payload: bytes, sig_header: str | None) -> Outcome:
     event, created = record_event(data)
     if not created and event.status not in RUNNABLE:
         return Outcome(event.event_id, event.status, duplicate=True)
-    status = process_event(event_pk=event.pk)
-    return Outcome(event.event_id, status, duplicate=not created)
+    status, retry = _process(event.pk)
+    return Outcome(event.event_id, status, duplicate=not created, retry=retry)
 
 
 def record_event(data: dict[str, Any]) -> tuple[StripeEvent, bool]:
@@ -150,24 +151,48 @@ def process_event(*, event_pk: int) -> str:
     """Run the handler of a received or failed event under a lock on its row.
 
     Returns the status after this call. Another delivery already processing the event makes
-    this one wait for the lock and then find it finished (a no-op).
+    this one wait for the lock and then find it finished (a no-op). A handler that finds the
+    payment it refers to not linked yet leaves the event ``deferred`` (see donations.ledger).
     """
+    return _process(event_pk)[0]
+
+
+def _process(event_pk: int) -> tuple[str, bool]:
+    """``process_event``, and whether a failure is worth a retry by Stripe."""
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update(of=("self",)).get(pk=event_pk)
         if event.status not in RUNNABLE:
-            return event.status
+            return event.status, True
         handler = HANDLERS.get(event.type)
         now = timezone.now()
         if handler is None:
             event.status = StripeEventStatus.IGNORED
             event.processed_at = now
             event.save(update_fields=["status", "processed_at"])
-            return event.status
+            return event.status, True
         event.status = StripeEventStatus.PROCESSING
         event.attempts += 1
+        retry = True
+        if event.api_version and event.api_version != STRIPE_API_VERSION:
+            # Handlers read the pinned version's shapes; another version's may differ.
+            logger.warning(
+                "Stripe event %s has API version %s, handlers expect %s",
+                event.event_id,
+                event.api_version,
+                STRIPE_API_VERSION,
+            )
         try:
             with transaction.atomic():
                 handler(event)
+        except Deferred as waiting:
+            event.status = StripeEventStatus.DEFERRED
+            event.waiting_for = waiting.payment_intent_id[:255]
+            event.error = str(waiting)
+        except PermanentEventError as exc:
+            event.status = StripeEventStatus.FAILED
+            event.error = describe_error(exc)
+            retry = False
+            logger.warning("Stripe event %s cannot be applied: %s", event.event_id, exc)
         except Exception as exc:  # a handler's failure is recorded, never lost
             event.status = StripeEventStatus.FAILED
             event.error = describe_error(exc)
@@ -184,8 +209,8 @@ def process_event(*, event_pk: int) -> str:
             event.status = StripeEventStatus.DONE
             event.error = ""
         event.processed_at = now
-        event.save(update_fields=["status", "error", "attempts", "processed_at"])
-        return event.status
+        event.save(update_fields=["status", "error", "attempts", "processed_at", "waiting_for"])
+        return event.status, retry
 
 
 def describe_error(exc: BaseException) -> str:

@@ -17,6 +17,8 @@ from django.db import connection
 from accounts.roles import Role
 from tests.factories import make_user
 
+pytest_plugins = ["tests.outbox"]
+
 CI = os.environ.get("CI", "").lower() == "true"
 
 

@@ -5,11 +5,18 @@ from django.contrib import admin
 from volunteers.models import (
     ApplicationAnswer,
     ApplicationQuestion,
+    CalendarFeed,
     Clearance,
     ClearanceType,
+    HoursEntry,
+    Location,
     Qualification,
     SessionSignup,
+    Shift,
+    ShiftSeries,
+    ShiftSignup,
     StaffingRule,
+    SwapOffer,
     Training,
     TrainingRecord,
     TrainingSession,
@@ -129,3 +136,76 @@ class ClearanceAdmin(admin.ModelAdmin[Clearance]):
     date_hierarchy = "expires_on"
     list_select_related = ("volunteer", "clearance_type")
     raw_id_fields = ("volunteer", "recorded_by")
+
+
+# Shifts, sign-ups, swaps, hours and calendar feeds.
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin[Location]):
+    list_display = ("name", "time_zone", "is_remote", "active")
+    list_filter = ("is_remote", "active", "time_zone")
+    search_fields = ("name", "address")
+
+
+@admin.register(ShiftSeries)
+class ShiftSeriesAdmin(admin.ModelAdmin[ShiftSeries]):
+    list_display = ("role", "location", "rrule", "start_time", "dtstart", "until", "capacity")
+    list_filter = ("role", "location")
+    list_select_related = ("role", "location")
+    raw_id_fields = ("created_by", "previous")
+    readonly_fields = ("generated_until",)
+
+
+class ShiftSignupInline(admin.TabularInline[ShiftSignup, Shift]):
+    model = ShiftSignup
+    extra = 0
+    raw_id_fields = ("volunteer", "override_by")
+    fields = ("volunteer", "status", "joined_at", "check_in_at", "check_out_at", "skip_reason")
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin[Shift]):
+    list_display = ("role", "location", "starts_at", "ends_at", "capacity", "status", "series")
+    list_filter = ("status", "role", "location")
+    search_fields = ("role__name", "location__name", "notes")
+    date_hierarchy = "starts_at"
+    list_select_related = ("role", "location", "series")
+    raw_id_fields = ("series", "created_by", "cancelled_by")
+    readonly_fields = ("check_in_code",)
+    inlines = [ShiftSignupInline]
+
+
+@admin.register(ShiftSignup)
+class ShiftSignupAdmin(admin.ModelAdmin[ShiftSignup]):
+    list_display = ("volunteer", "shift", "status", "joined_at", "check_in_at", "check_out_at")
+    list_filter = ("status", "shift__role")
+    search_fields = ("volunteer__email", "volunteer__last_name")
+    list_select_related = ("volunteer", "shift__role")
+    raw_id_fields = ("volunteer", "shift", "override_by")
+
+
+@admin.register(SwapOffer)
+class SwapOfferAdmin(admin.ModelAdmin[SwapOffer]):
+    list_display = ("signup", "status", "taken_by", "created_at", "decided_at")
+    list_filter = ("status",)
+    list_select_related = ("signup__volunteer", "signup__shift__role", "taken_by")
+    raw_id_fields = ("signup", "taken_by", "new_signup")
+
+
+@admin.register(HoursEntry)
+class HoursEntryAdmin(admin.ModelAdmin[HoursEntry]):
+    list_display = ("volunteer", "role", "date", "minutes", "source", "status")
+    list_filter = ("status", "source", "role")
+    search_fields = ("volunteer__email", "volunteer__last_name", "note")
+    date_hierarchy = "date"
+    list_select_related = ("volunteer", "role")
+    raw_id_fields = ("volunteer", "shift", "signup", "created_by", "decided_by")
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin[CalendarFeed]):
+    list_display = ("volunteer", "created_at", "reset_at")
+    search_fields = ("volunteer__email",)
+    raw_id_fields = ("volunteer",)
+    readonly_fields = ("token",)

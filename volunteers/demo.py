@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.dates import org_today
 from volunteers import services
+from volunteers.demo_shifts import seed_shifts
 from volunteers.models import (
     ApplicationQuestion,
     Clearance,
@@ -365,4 +366,5 @@ def seed_volunteering(*, people: dict[str, User], coordinator: User) -> Counts:
     seed_sessions(counts)
     seed_volunteers(people, coordinator, roles, counts)
     seed_applicant(counts)
+    seed_shifts(people, coordinator, roles, counts)
     return counts

@@ -400,13 +400,29 @@ def clearance_list(*, status: str = "", within_days: int | None = None) -> Query
     return clearances
 
 
-def volunteer_directory(*, search: str = "", status: str = "") -> QuerySet[VolunteerProfile]:
-    """Profiles with their person and wanted roles; each search word must match a name or e-mail."""
+def volunteer_directory(
+    *,
+    search: str = "",
+    status: str = "",
+    qualification: VolunteerRole | None = None,
+    eligible_for: VolunteerRole | None = None,
+) -> QuerySet[VolunteerProfile]:
+    """Profiles with their person, wanted roles and qualifications; each search word must
+    match a name or e-mail. ``eligible_for``: only people who may do that role today (the
+    eligibility of every matching person is checked in a fixed number of queries)."""
     profiles = (
         VolunteerProfile.objects.select_related("user")
-        .prefetch_related(Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")))
+        .prefetch_related(
+            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
+            Prefetch(
+                "user__qualifications",
+                queryset=Qualification.objects.select_related("role").order_by("role__name"),
+            ),
+        )
         .order_by("user__last_name", "user__first_name", "user__email")
     )
+    if qualification is not None:
+        profiles = profiles.filter(user__qualifications__role=qualification)
     for word in search.split():
         profiles = profiles.filter(
             Q(user__first_name__icontains=word)
@@ -415,6 +431,18 @@ def volunteer_directory(*, search: str = "", status: str = "") -> QuerySet[Volun
         )
     if status:
         profiles = profiles.filter(status=status)
+    if eligible_for is not None:
+        ids = list(profiles.values_list("user_id", flat=True))
+        checker = EligibilityChecker(volunteer_ids=ids, roles=[eligible_for])
+        start, end = today_window()
+        eligible = [
+            pk
+            for pk in ids
+            if checker.check(
+                volunteer_id=pk, role=eligible_for, starts_at=start, ends_at=end, occasion=None
+            )
+        ]
+        profiles = profiles.filter(user_id__in=eligible)
     return profiles
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from volunteers.views import coordinator as views
+from volunteers.views import coordinator_hours as hours
+from volunteers.views import coordinator_roster as roster
+from volunteers.views import coordinator_roster_export as export
+from volunteers.views import coordinator_shifts as shifts
 
 P = "coordinator/volunteering/"
 
@@ -82,4 +86,30 @@ urlpatterns: list[URLPattern] = [
     path(f"{P}evidence/", views.evidence, name="coord_evidence"),
     path(f"{P}evidence/<int:pk>/verify/", views.evidence_verify, name="coord_evidence_verify"),
     path(f"{P}evidence/<int:pk>/reject/", views.evidence_reject, name="coord_evidence_reject"),
+    # Shifts
+    path(f"{P}shifts/", shifts.shift_list, name="coord_shifts"),
+    path(f"{P}shifts/new/", shifts.shift_create, name="coord_shift_create"),
+    path(f"{P}shifts/<int:pk>/", roster.roster, name="coord_shift"),
+    path(f"{P}shifts/<int:pk>/edit/", shifts.shift_edit, name="coord_shift_edit"),
+    path(f"{P}shifts/<int:pk>/publish/", shifts.shift_publish, name="coord_shift_publish"),
+    path(f"{P}shifts/<int:pk>/cancel/", shifts.shift_cancel, name="coord_shift_cancel"),
+    path(f"{P}shifts/<int:pk>/series/", shifts.series_edit, name="coord_series_edit"),
+    path(f"{P}shifts/<int:pk>/assign/", roster.assign, name="coord_shift_assign"),
+    path(f"{P}shifts/<int:pk>/roster.csv", export.roster_csv, name="coord_shift_csv"),
+    path(f"{P}shifts/<int:pk>/print/", export.roster_print, name="coord_shift_print"),
+    path(f"{P}shifts/repeating/new/", shifts.series_create, name="coord_series_create"),
+    path(f"{P}shift-signups/<int:pk>/remove/", roster.remove, name="coord_shift_signup_remove"),
+    path(f"{P}shift-signups/<int:pk>/move/", roster.move, name="coord_shift_signup_move"),
+    path(
+        f"{P}shift-signups/<int:pk>/attendance/",
+        roster.attendance,
+        name="coord_shift_attendance",
+    ),
+    path(f"{P}shift-signups/<int:pk>/no-show/", roster.no_show, name="coord_shift_no_show"),
+    path(f"{P}staffing-gaps/", shifts.staffing_gaps, name="coord_staffing_gaps"),
+    path(f"{P}hours/", hours.hours_queue, name="coord_hours"),
+    path(f"{P}hours/totals/", hours.hours_totals, name="coord_hours_totals"),
+    path(f"{P}hours/<int:pk>/approve/", hours.hours_approve, name="coord_hours_approve"),
+    path(f"{P}hours/<int:pk>/reject/", hours.hours_reject, name="coord_hours_reject"),
+    path(f"{P}hours/<int:pk>/edit/", hours.hours_edit, name="coord_hours_edit"),
 ]

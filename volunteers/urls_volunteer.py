@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from volunteers.views import volunteer
+from volunteers.views import volunteer, volunteer_shifts
 
 urlpatterns: list[URLPattern] = [
     path("volunteer/apply/", volunteer.apply, name="apply"),
@@ -22,4 +22,38 @@ urlpatterns: list[URLPattern] = [
     ),
     path("volunteer/trainings/evidence/", volunteer.submit_evidence, name="submit_evidence"),
     path("volunteer/documents/evidence/<int:pk>/", volunteer.evidence_file, name="evidence_file"),
+    # Shifts (volunteers/views/volunteer_shifts.py).
+    path("volunteer/shifts/", volunteer_shifts.open_shifts, name="open_shifts"),
+    path("volunteer/shifts/<int:pk>/", volunteer_shifts.shift_detail, name="shift_detail"),
+    path(
+        "volunteer/shifts/<int:pk>/sign-up/", volunteer_shifts.shift_sign_up, name="shift_sign_up"
+    ),
+    path("volunteer/shifts/<int:pk>/cancel/", volunteer_shifts.shift_cancel, name="shift_cancel"),
+    path("volunteer/shifts/<int:pk>/offer/", volunteer_shifts.swap_offer, name="swap_offer"),
+    path(
+        "volunteer/shifts/<int:pk>/check-in/",
+        volunteer_shifts.shift_check_in_form,
+        name="shift_check_in_form",
+    ),
+    path(
+        "volunteer/shifts/<int:pk>/check-in/<str:code>/",
+        volunteer_shifts.shift_check_in,
+        name="shift_check_in",
+    ),
+    path("volunteer/shifts/swaps/", volunteer_shifts.swap_offers, name="swap_offers"),
+    path(
+        "volunteer/shifts/swaps/<int:offer_pk>/accept/",
+        volunteer_shifts.swap_accept,
+        name="swap_accept",
+    ),
+    path(
+        "volunteer/shifts/swaps/<int:offer_pk>/withdraw/",
+        volunteer_shifts.swap_withdraw,
+        name="swap_withdraw",
+    ),
+    path("volunteer/schedule/", volunteer_shifts.my_schedule, name="my_schedule"),
+    path("volunteer/hours/", volunteer_shifts.my_hours, name="my_hours"),
+    path("volunteer/calendar/", volunteer_shifts.my_calendar, name="calendar"),
+    path("volunteer/calendar/reset/", volunteer_shifts.reset_calendar, name="calendar_reset"),
+    path("calendar/<str:token>.ics", volunteer_shifts.calendar_feed, name="calendar_feed"),
 ]

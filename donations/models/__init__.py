@@ -3,6 +3,8 @@
 from donations.models.donors import Campaign, Donor, DonorKind
 from donations.models.events import StripeEvent, StripeEventStatus
 from donations.models.gifts import (
+    OFFLINE_SOURCES,
+    DisputeStatus,
     Donation,
     DonationSource,
     DonationStatus,
@@ -11,17 +13,38 @@ from donations.models.gifts import (
     RecurringStatus,
     TributeType,
 )
+from donations.models.offline import Deposit, DepositLine, DepositStatus
+from donations.models.receipts import (
+    Receipt,
+    ReceiptCounter,
+    ReceiptStatus,
+    StatementRun,
+    StatementRunStatus,
+)
+from donations.models.records import DonorMerge, GiftImport
 
 __all__ = [
+    "OFFLINE_SOURCES",
     "Campaign",
+    "Deposit",
+    "DepositLine",
+    "DepositStatus",
+    "DisputeStatus",
     "Donation",
     "DonationSource",
     "DonationStatus",
     "Donor",
     "DonorKind",
+    "DonorMerge",
+    "GiftImport",
     "GiftInterval",
+    "Receipt",
+    "ReceiptCounter",
+    "ReceiptStatus",
     "RecurringGift",
     "RecurringStatus",
+    "StatementRun",
+    "StatementRunStatus",
     "StripeEvent",
     "StripeEventStatus",
     "TributeType",

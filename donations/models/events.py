@@ -14,6 +14,7 @@ class StripeEventStatus(models.TextChoices):
     PROCESSING = "processing", _("Processing")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    DEFERRED = "deferred", _("Waiting for the payment it refers to")
     IGNORED = "ignored", _("Ignored (no handler for this type)")
 
 
@@ -36,6 +37,9 @@ class StripeEvent(models.Model):
         max_length=20, choices=StripeEventStatus.choices, default=StripeEventStatus.RECEIVED
     )
     error = models.TextField(blank=True)
+    # A refund or dispute that arrived before the payment it refers to waits here under that
+    # payment intent's id; linking the payment re-runs it.
+    waiting_for = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -43,7 +47,14 @@ class StripeEvent(models.Model):
     class Meta:
         ordering = ("-received_at", "-pk")
         constraints = [choices_check("status", StripeEventStatus, "stripe_event_status_valid")]
-        indexes = [models.Index(fields=["status", "received_at"], name="stripe_event_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="stripe_event_status_idx"),
+            models.Index(
+                fields=["waiting_for"],
+                condition=~models.Q(waiting_for=""),
+                name="stripe_event_waiting_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type} ({self.status})"

@@ -6,8 +6,10 @@ Amounts are integer minor units of an ISO 4217 currency, as Stripe counts them (
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from donations.models.common import (
@@ -31,6 +33,12 @@ def _describe(minor: int, currency: str) -> str:
 class GiftInterval(models.TextChoices):
     MONTH = "month", _("Monthly")
     YEAR = "year", _("Yearly")
+
+
+class TributeType(models.TextChoices):
+    NONE = "none", _("None")
+    IN_HONOUR = "honour", _("In honour of")
+    IN_MEMORY = "memory", _("In memory of")
 
 
 class RecurringStatus(models.TextChoices):
@@ -65,7 +73,21 @@ class RecurringGift(models.Model):
     # Empty only until Stripe has made the subscription.
     stripe_subscription_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     stripe_customer_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True, db_index=True)
+    checkout_session_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     current_period_end = models.DateTimeField(null=True, blank=True)
+    # What each instalment copies from the donor's choices on the donation page.
+    fee_covered_minor = models.BigIntegerField(
+        default=0, help_text=_("The part of each instalment that covers the card fee.")
+    )
+    tribute_type = models.CharField(
+        max_length=10, choices=TributeType.choices, default=TributeType.NONE
+    )
+    tribute_name = models.CharField(max_length=200, blank=True)
+    anonymous = models.BooleanField(default=False)
+    # Stripe's own subscription status and when the event that told us was created: a later
+    # "customer.subscription.updated" wins, an older one delivered late does not.
+    stripe_status = models.CharField(max_length=30, blank=True)
+    stripe_status_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -76,10 +98,21 @@ class RecurringGift(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_minor__gt=0), name="recurring_amount_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(fee_covered_minor__gte=0) & Q(fee_covered_minor__lt=F("amount_minor")),
+                name="recurring_fee_covered_within_amount",
+            ),
+            choices_check("tribute_type", TributeType, "recurring_tribute_type_valid"),
             currency_check("currency", "recurring_currency_code"),
             choices_check("interval", GiftInterval, "recurring_interval_valid"),
             choices_check("status", RecurringStatus, "recurring_status_valid"),
+            models.CheckConstraint(
+                condition=(Q(tribute_type=TributeType.NONE) & Q(tribute_name=""))
+                | (~Q(tribute_type=TributeType.NONE) & ~Q(tribute_name="")),
+                name="recurring_tribute_named",
+            ),
             unique_when_set("stripe_subscription_id", "recurring_unique_subscription"),
+            unique_when_set("checkout_session_id", "recurring_unique_checkout_session"),
         ]
         indexes = [models.Index(fields=["status", "-created_at"], name="recurring_status_idx")]
 
@@ -102,16 +135,33 @@ class DonationStatus(models.TextChoices):
     DISPUTE_WON = "dispute_won", _("Dispute won")
 
 
+class DisputeStatus(models.TextChoices):
+    """A card dispute (chargeback), kept apart from refunds: both can happen to one gift."""
+
+    NONE = "", _("No dispute")
+    OPEN = "open", _("Open")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+
+
 class DonationSource(models.TextChoices):
     """Where a gift came from. Offline sources (cash, cheque, transfer) come with receipts."""
 
     STRIPE = "stripe", _("Card (Stripe)")
+    CASH = "cash", _("Cash")
+    CHEQUE = "cheque", _("Cheque")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    IN_KIND = "in_kind", _("In kind")
+    IMPORT = "import", _("Imported (CSV)")
 
 
-class TributeType(models.TextChoices):
-    NONE = "none", _("None")
-    IN_HONOUR = "honour", _("In honour of")
-    IN_MEMORY = "memory", _("In memory of")
+# Sources a coordinator enters by hand (the deposit batch takes all but in-kind).
+OFFLINE_SOURCES: tuple[str, ...] = (
+    DonationSource.CASH,
+    DonationSource.CHEQUE,
+    DonationSource.BANK_TRANSFER,
+    DonationSource.IN_KIND,
+)
 
 
 class Donation(models.Model):
@@ -143,6 +193,15 @@ class Donation(models.Model):
         max_length=20, choices=DonationSource.choices, default=DonationSource.STRIPE
     )
     refunded_minor = models.BigIntegerField(default=0)
+    failed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When Stripe told us the payment failed.")
+    )
+    failure_message = models.CharField(max_length=500, blank=True)
+    dispute_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
+    dispute_status = models.CharField(
+        max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.NONE, blank=True
+    )
+    disputed_minor = models.BigIntegerField(default=0)
     fee_covered_minor = models.BigIntegerField(
         default=0, help_text=_("The part of the amount the donor added to cover the card fee.")
     )
@@ -158,6 +217,32 @@ class Donation(models.Model):
     subscription_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True, db_index=True)
     customer_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True, db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    stripe_created = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When Stripe created the invoice or session: orders a monthly gift's payments."
+        ),
+    )
+    # Offline gifts (entered by a coordinator): a cheque's number and bank, an in-kind gift's
+    # description (its amount is the fair value), the deposit it was banked with, who entered it.
+    cheque_number = models.CharField(max_length=40, blank=True)
+    cheque_bank = models.CharField(max_length=100, blank=True)
+    in_kind_description = models.CharField(max_length=500, blank=True)
+    deposit = models.ForeignKey(
+        "donations.Deposit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="donations",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -167,9 +252,18 @@ class Donation(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_minor__gt=0), name="donation_amount_positive"
             ),
+            models.CheckConstraint(
+                condition=~Q(source=DonationSource.CHEQUE) | ~Q(cheque_number=""),
+                name="donation_cheque_numbered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=DonationSource.IN_KIND) | ~Q(in_kind_description=""),
+                name="donation_in_kind_described",
+            ),
             currency_check("currency", "donation_currency_code"),
             choices_check("status", DonationStatus, "donation_status_valid"),
             choices_check("source", DonationSource, "donation_source_valid"),
+            choices_check("dispute_status", DisputeStatus, "donation_dispute_status_valid"),
             choices_check("tribute_type", TributeType, "donation_tribute_type_valid"),
             models.CheckConstraint(
                 condition=Q(refunded_minor__gte=0) & Q(refunded_minor__lte=F("amount_minor")),
@@ -194,6 +288,12 @@ class Donation(models.Model):
         # index) and currency, newest first.
         indexes = [
             models.Index(fields=["-created_at"], name="donation_created_idx"),
+            # The gift's date in lists and reports: paid, else made (donations.selectors).
+            models.Index(
+                Coalesce("paid_at", "created_at").desc(),
+                F("id").desc(),
+                name="donation_gift_at_idx",
+            ),
             models.Index(fields=["status", "-created_at"], name="donation_status_idx"),
             models.Index(fields=["currency", "-created_at"], name="donation_currency_idx"),
         ]
@@ -208,3 +308,12 @@ class Donation(models.Model):
     @property
     def refunded(self) -> Money:
         return Money(self.refunded_minor, self.currency)
+
+    @property
+    def net_minor(self) -> int:
+        """What we keep: the amount less refunds (an in-kind gift: its fair value)."""
+        return self.amount_minor - self.refunded_minor
+
+    @property
+    def net(self) -> Money:
+        return Money(self.net_minor, self.currency)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -12,10 +12,19 @@ from accounts.models import User
 from accounts.roles import Role
 from volunteers.models import (
     ApplicationQuestion,
+    HoursEntry,
+    HoursStatus,
+    Location,
     ProfileStatus,
     RecordStatus,
     SessionSignup,
+    Shift,
+    ShiftSeries,
+    ShiftSignup,
+    ShiftSignupStatus,
     StaffingRule,
+    SwapOffer,
+    SwapStatus,
     Training,
     TrainingRecord,
     TrainingSession,
@@ -44,6 +53,12 @@ ALL_MODELS = (
     StaffingRule,
     ApplicationQuestion,
     SessionSignup,
+    Location,
+    Shift,
+    ShiftSeries,
+    ShiftSignup,
+    SwapOffer,
+    HoursEntry,
 )
 
 
@@ -63,7 +78,9 @@ def test_seed_demo_creates_the_demo_data_once(settings, tmp_path) -> None:
     call_command("seed_demo", stdout=again)
     assert "0 people created, 7 already there; volunteering records 0 created" in again.getvalue()
     assert counts() == first
-    assert first["User"] == 8  # the seven demo logins and one applicant
+    # The seven demo logins, one applicant, and the four demo donors without a login whose
+    # receipts were e-mailed (an e-mail goes to a login: donations.dunning.donor_account).
+    assert first["User"] == 12
     assert User.objects.get(email="coordinator@example.org").roles == {Role.COORDINATOR}
     assert User.objects.get(email="sam@example.org").roles == {Role.VOLUNTEER, Role.DONOR}
     assert User.objects.get(email="donor@example.org").check_password("demo-pass-2026")
@@ -111,6 +128,48 @@ def test_seed_demo_shows_volunteers_in_every_state(settings, tmp_path) -> None:
     assert kofi.is_active is True  # the demo applicant can log in and see their status
     assert kofi.check_password("demo-pass-2026")
     assert TrainingRecord.objects.filter(status=RecordStatus.PENDING).count() == 1
+
+
+def test_seed_demo_shows_shifts_in_every_state(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    now = timezone.now()
+    assert dict(Location.objects.values_list("name", "time_zone")) == {
+        "Hope Line office": "America/New_York",
+        "Crisis text line (remote)": "America/Los_Angeles",
+    }
+    assert Location.objects.get(is_remote=True).name == "Crisis text line (remote)"
+    coming = Shift.objects.filter(starts_at__gt=now, starts_at__lt=now + timedelta(weeks=3))
+    assert set(coming.values_list("role__name", flat=True)) == {
+        "Crisis text line",
+        "School outreach",
+        "Events and fundraising",
+    }
+    series = ShiftSeries.objects.get()
+    assert series.rrule == "FREQ=WEEKLY;BYDAY=MO,WE,FR"
+    assert Shift.objects.filter(series=series).count() == 10  # Fri 27 Nov to Fri 18 Dec
+    full = Shift.objects.get(capacity=2, role__name="Events and fundraising")
+    assert full.signups.filter(status=ShiftSignupStatus.CONFIRMED).count() == 2
+    waiting = full.signups.filter(status=ShiftSignupStatus.WAITLISTED).order_by("joined_at", "pk")
+    assert [s.volunteer.email for s in waiting] == ["ben@example.org", "lucia@example.org"]
+    offer = SwapOffer.objects.get(status=SwapStatus.OPEN)
+    assert offer.signup.volunteer.email == "ben@example.org"
+    past = ShiftSignup.objects.filter(shift__ends_at__lt=now)
+    assert past.filter(status=ShiftSignupStatus.ATTENDED).count() == 4
+    assert past.filter(status=ShiftSignupStatus.NO_SHOW).count() == 1
+    pending = HoursEntry.objects.filter(status=HoursStatus.PENDING).order_by("volunteer__email")
+    assert [(e.volunteer.email, e.source, e.minutes) for e in pending] == [
+        ("lucia@example.org", "manual", 150),
+        ("sam@example.org", "edited", 210),
+    ]
+    assert HoursEntry.objects.filter(status=HoursStatus.APPROVED).count() == 3
+    soon = ShiftSignup.objects.get(
+        volunteer__email="volunteer@example.org",
+        status=ShiftSignupStatus.CONFIRMED,
+        shift__starts_at__gt=now,
+        shift__starts_at__lte=now + timedelta(hours=3),
+    )
+    assert soon.shift.role.name == "Crisis text line"
 
 
 def test_seed_demo_keeps_a_changed_password(settings, tmp_path) -> None:

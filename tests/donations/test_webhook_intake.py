@@ -27,6 +27,13 @@ def webhook_secret(settings):
     settings.STRIPE_WEBHOOK_SECRET = SECRET
 
 
+@pytest.fixture(autouse=True)
+def no_ledger_handlers(monkeypatch):
+    """The intake on its own: each test installs the handler it needs (the ledger has its
+    own tests in test_ledger.py)."""
+    monkeypatch.setattr(webhooks, "HANDLERS", {})
+
+
 def checkout_session(session_id: str = "cs_test_a1") -> dict[str, Any]:
     """A completed one-time checkout.session, shaped as the pinned API version sends it."""
     return {

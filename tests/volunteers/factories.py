@@ -14,8 +14,11 @@ from volunteers.models import (
     Clearance,
     ClearanceStatus,
     ClearanceType,
+    Location,
     ProfileStatus,
     RecordStatus,
+    Shift,
+    ShiftStatus,
     Training,
     TrainingRecord,
     TrainingSession,
@@ -124,3 +127,36 @@ def make_session(
 # Smallest valid files of each kind, for upload tests.
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def make_location(
+    name: str = "Community hall", *, time_zone: str = "America/New_York", **fields: Any
+) -> Location:
+    location, _ = Location.objects.get_or_create(
+        name=name,
+        defaults={"time_zone": time_zone, "address": fields.pop("address", "12 Main St"), **fields},
+    )
+    return location
+
+
+def make_shift(
+    role: VolunteerRole | None = None,
+    *,
+    location: Location | None = None,
+    starts_at: datetime | None = None,
+    hours: float = 3,
+    capacity: int = 5,
+    status: str = ShiftStatus.PUBLISHED,
+    **fields: Any,
+) -> Shift:
+    """A published shift a week ahead (by default) of an unrestricted role."""
+    start = starts_at or timezone.now() + timedelta(days=7)
+    return Shift.objects.create(
+        role=role or VolunteerRole.objects.get_or_create(name="Outreach")[0],
+        location=location or make_location(),
+        starts_at=start,
+        ends_at=start + timedelta(hours=hours),
+        capacity=capacity,
+        status=status,
+        **fields,
+    )

@@ -343,6 +343,18 @@ class DirectoryFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *ProfileStatus.choices]
     )
+    qualification = forms.ModelChoiceField(
+        label=_("Holds the qualification"),
+        queryset=VolunteerRole.objects.filter(is_qualification=True).order_by("name"),
+        required=False,
+        empty_label=_("Any"),
+    )
+    eligible_for = forms.ModelChoiceField(
+        label=_("May do the role today"),
+        queryset=VolunteerRole.objects.filter(active=True).order_by("name"),
+        required=False,
+        empty_label=_("Any"),
+    )
 
 
 # Reviews: applications and evidence.

@@ -1,6 +1,7 @@
-"""Volunteering data: profiles, onboarding, roles, trainings, clearances."""
+"""Volunteering data: profiles, onboarding, roles, trainings, clearances, shifts, hours."""
 
 from volunteers.models.clearances import Clearance, ClearanceStatus, ClearanceType
+from volunteers.models.hours import CalendarFeed, HoursEntry, HoursSource, HoursStatus
 from volunteers.models.profiles import (
     ApplicationAnswer,
     ApplicationQuestion,
@@ -8,6 +9,18 @@ from volunteers.models.profiles import (
     VolunteerProfile,
 )
 from volunteers.models.roles import Qualification, StaffingRule, VolunteerRole
+from volunteers.models.shifts import (
+    ACTIVE_SHIFT_SIGNUP_STATUSES,
+    PLACE_STATUSES,
+    Location,
+    Shift,
+    ShiftSeries,
+    ShiftSignup,
+    ShiftSignupStatus,
+    ShiftStatus,
+    SwapOffer,
+    SwapStatus,
+)
 from volunteers.models.trainings import (
     RecordStatus,
     SessionSignup,
@@ -18,17 +31,31 @@ from volunteers.models.trainings import (
 )
 
 __all__ = [
+    "ACTIVE_SHIFT_SIGNUP_STATUSES",
+    "PLACE_STATUSES",
     "ApplicationAnswer",
     "ApplicationQuestion",
+    "CalendarFeed",
     "Clearance",
     "ClearanceStatus",
     "ClearanceType",
+    "HoursEntry",
+    "HoursSource",
+    "HoursStatus",
+    "Location",
     "ProfileStatus",
     "Qualification",
     "RecordStatus",
     "SessionSignup",
+    "Shift",
+    "ShiftSeries",
+    "ShiftSignup",
+    "ShiftSignupStatus",
+    "ShiftStatus",
     "SignupStatus",
     "StaffingRule",
+    "SwapOffer",
+    "SwapStatus",
     "Training",
     "TrainingRecord",
     "TrainingSession",

@@ -56,6 +56,7 @@ from volunteers.models import (
 from volunteers.services import VolunteeringError
 from volunteers.services.qualifications import remove_staffing_rule, set_staffing_rule
 from volunteers.services.trainings import session_local_date
+from volunteers.views.shift_summaries import volunteer_shift_context
 
 PAGE_SIZE = 50
 
@@ -561,12 +562,15 @@ def clearance_document(request: AuthenticatedHttpRequest, pk: int) -> FileRespon
 @coordinator_required
 def volunteers(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = DirectoryFilterForm(request.GET or None)
-    search, status = "", ""
-    if filters.is_valid():
-        search = filters.cleaned_data["q"]
-        status = filters.cleaned_data["status"]
+    data = filters.cleaned_data if filters.is_valid() else {}
     page = Paginator(
-        selectors.volunteer_directory(search=search, status=status), PAGE_SIZE
+        selectors.volunteer_directory(
+            search=data.get("q", ""),
+            status=data.get("status", ""),
+            qualification=data.get("qualification"),
+            eligible_for=data.get("eligible_for"),
+        ),
+        PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -596,6 +600,7 @@ def _volunteer_page(
         "record_form": RecordTrainingForm(initial={"completed_on": today}),
         "section": "volunteers",
     }
+    context.update(volunteer_shift_context(person))
     context.update(bound)
     return render(request, "volunteers/coordinator/volunteer.html", context)
 

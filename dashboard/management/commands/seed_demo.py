@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import ensure_person
+from donations.demo import seed_giving
 from volunteers.demo import seed_volunteering
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose; demo data only
@@ -106,10 +107,13 @@ class Command(BaseCommand):
             volunteering = seed_volunteering(
                 people=people, coordinator=people["coordinator@example.org"]
             )
+            giving = seed_giving(people=people)
         self.stdout.write(
             f"Demo data for {settings.ORG_NAME}: {created} people created, "
             f"{len(PEOPLE) - created} already there; volunteering records "
-            f"{volunteering.created} created, {volunteering.existing} already there."
+            f"{volunteering.created} created, {volunteering.existing} already there; gifts "
+            f"{giving.created} created, {giving.existing} already there "
+            f"({giving.events} Stripe test events run through the ledger)."
         )
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for person in PEOPLE[:4]:

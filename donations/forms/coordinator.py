@@ -1,0 +1,98 @@
+"""Filters for the coordinators' giving pages. Bad filter input shows an error, never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from donations import options
+from donations.models import (
+    Campaign,
+    DonationStatus,
+    RecurringStatus,
+    StripeEvent,
+    StripeEventStatus,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DonationFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=255,
+        help_text=_("Part of a donor's name or e-mail, or a whole Stripe id (pi_..., in_...)."),
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"),
+        queryset=Campaign.objects.order_by("name", "pk"),
+        required=False,
+        empty_label=_("Any campaign"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *DonationStatus.choices],
+    )
+    currency = forms.ChoiceField(label=_("Currency"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["currency"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", gettext("Any currency"))] + [
+            (code, code) for code in options.currencies()
+        ]
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", gettext("The end date is before the start date."))
+        return data
+
+
+class StripeEventFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *StripeEventStatus.choices],
+    )
+    type = forms.ChoiceField(label=_("Event type"), required=False)
+
+    def __init__(self, *args: Any, types: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["type"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", gettext("Any type"))] + [(name, name) for name in types]
+
+
+class ReprocessForm(forms.Form):
+    """The events a coordinator asked to re-process (only failed ones are run)."""
+
+    event = forms.ModelMultipleChoiceField(
+        queryset=StripeEvent.objects.filter(status=StripeEventStatus.FAILED).only("pk"),
+        error_messages={
+            "required": _("Choose a failed event to re-process."),
+            "invalid_choice": _("That event has not failed (any more); nothing to re-process."),
+        },
+    )
+
+
+class RecurringFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *RecurringStatus.choices],
+    )

@@ -1,0 +1,87 @@
+"""Forms of the donor portal (the donor's own details) and the coordinators' donor pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from donations.models import Donor
+
+
+class DonorDetailsForm(forms.ModelForm[Donor]):
+    """A donor's name, postal address and communication preferences."""
+
+    class Meta:
+        model = Donor
+        fields = (
+            "name",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "communication_consent",
+            "give_anonymously",
+        )
+        labels = {
+            "communication_consent": _("Send me news of your work and appeals"),
+            "give_anonymously": _("Keep my name out of public lists of donors"),
+        }
+
+    def clean_country(self) -> str:
+        value = (self.cleaned_data.get("country") or "").strip().upper()
+        if value and (len(value) != 2 or not value.isalpha()):
+            raise forms.ValidationError(gettext("Use the two-letter country code, e.g. US."))
+        return value
+
+
+class DonorSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Part of a name, e-mail, city or postal code."),
+    )
+
+
+class MergeForm(forms.Form):
+    """Which donor to keep and which duplicate goes into it."""
+
+    kept = forms.ModelChoiceField(queryset=Donor.objects.all(), label=_("Keep"))
+    duplicate = forms.ModelChoiceField(queryset=Donor.objects.all(), label=_("Merge into it"))
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        kept, duplicate = data.get("kept"), data.get("duplicate")
+        if kept is not None and duplicate is not None and kept.pk == duplicate.pk:
+            raise forms.ValidationError(gettext("Choose two different donors."))
+        return data
+
+
+class GiftFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file of past gifts"),
+        help_text=_(
+            "Columns: date (YYYY-MM-DD), amount, currency, email and/or name, campaign "
+            "(slug or name, optional). UTF-8, at most 2 MB."
+        ),
+    )
+
+
+class ImportChoiceForm(forms.Form):
+    only_good_rows = forms.BooleanField(
+        required=False, label=_("Import only the rows without errors")
+    )
+
+
+class ReportForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2200)
+    currency = forms.CharField(label=_("Chart currency"), required=False, max_length=3)
+
+    def clean_currency(self) -> str:
+        return (self.cleaned_data.get("currency") or "").strip().upper()

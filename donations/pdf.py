@@ -1,0 +1,227 @@
+"""The receipt and year-end statement PDFs (fpdf2, with the vendored Noto fonts).
+
+Noto Sans covers Latin (Vietnamese included); Noto Sans Thai is its fallback for Thai. The
+fonts live in ``donations/fonts`` (SIL OFL, see OFL.txt there), so nothing depends on the
+system's fonts. A document is a pure function of its data: the creation date is the issue
+date, so the same receipt rendered twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Final
+
+from babel.dates import format_date
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext, to_locale
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from donations.amount_words import amount_in_words
+from donations.money import Money, format_money
+
+FONT_DIR: Final = Path(__file__).resolve().parent / "fonts"
+FAMILY: Final = "NotoSans"
+THAI: Final = "NotoSansThai"
+LINE: Final = 6.0
+_THAI: Final = re.compile("[\u0e00-\u0e7f]")
+
+# fontTools logs every glyph it keeps when fpdf2 subsets a font; that is noise here.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptDocument:
+    """What a receipt shows; built from a ``Receipt`` row by ``services.receipts``."""
+
+    number: str
+    issued_at: datetime
+    received_on: date
+    language: str
+    money: Money
+    donor_name: str
+    donor_address: str
+    campaign: str
+    method: str
+    void_reason: str = ""
+    replaces: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    received_on: date
+    receipt_number: str
+    campaign: str
+    method: str
+    money: Money
+
+
+@dataclass(frozen=True, slots=True)
+class StatementDocument:
+    year: int
+    language: str
+    donor_name: str
+    donor_address: str
+    created_on: date
+    lines: list[StatementLine] = field(default_factory=list)
+    totals: list[Money] = field(default_factory=list)
+
+
+def _locale(language: str) -> str:
+    return to_locale(language) if "-" in language else language
+
+
+def _has_thai(texts: Iterable[str]) -> bool:
+    return any(_THAI.search(text) for text in texts)
+
+
+def _pdf(*, title: str, created: datetime, thai: bool) -> FPDF:
+    """A blank A4 document; ``thai`` adds Noto Sans Thai as the fallback font (only then,
+    since every font added is embedded)."""
+    pdf = FPDF(format="A4")
+    pdf.set_margins(18, 18, 18)
+    pdf.set_auto_page_break(auto=True, margin=18)
+    for style, suffix in (("", "Regular"), ("B", "Bold")):
+        pdf.add_font(FAMILY, style, FONT_DIR / f"NotoSans-{suffix}.ttf")
+        if thai:
+            pdf.add_font(THAI, style, FONT_DIR / f"NotoSansThai-{suffix}.ttf")
+    if thai:
+        pdf.set_fallback_fonts([THAI], exact_match=False)
+    pdf.set_title(title)
+    pdf.set_author(settings.ORG_NAME)
+    pdf.set_creator(settings.ORG_NAME)
+    pdf.set_creation_date(created)
+    pdf.add_page()
+    return pdf
+
+
+def _text(pdf: FPDF, text: str, *, size: float = 10, bold: bool = False) -> None:
+    if not text:
+        return
+    pdf.set_font(FAMILY, "B" if bold else "", size)
+    pdf.multi_cell(0, LINE * size / 10, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+
+
+def _pair(pdf: FPDF, label: str, value: str, *, bold: bool = False) -> None:
+    pdf.set_font(FAMILY, "", 10)
+    pdf.cell(45, LINE, label, new_x=XPos.RIGHT, new_y=YPos.TOP)
+    pdf.set_font(FAMILY, "B" if bold else "", 10)
+    pdf.multi_cell(0, LINE, value or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+
+
+def _organisation(pdf: FPDF) -> None:
+    _text(pdf, settings.ORG_NAME, size=16, bold=True)
+    _text(pdf, settings.ORG_ADDRESS)
+    _text(pdf, settings.ORG_REGISTRATION)
+    pdf.ln(4)
+
+
+def render_receipt(doc: ReceiptDocument) -> bytes:
+    """The receipt as PDF bytes, in ``doc.language``."""
+    locale = _locale(doc.language)
+    with translation.override(doc.language):
+        title = gettext("Donation receipt %(number)s") % {"number": doc.number}
+        words = amount_in_words(doc.money, doc.language)
+        texts = (
+            doc.donor_name,
+            doc.donor_address,
+            doc.campaign,
+            doc.method,
+            words,
+            doc.void_reason,
+        )
+        pdf = _pdf(
+            title=title, created=doc.issued_at, thai=doc.language == "th" or _has_thai(texts)
+        )
+        _organisation(pdf)
+        _text(pdf, gettext("Official donation receipt"), size=14, bold=True)
+        if doc.void_reason:
+            pdf.set_text_color(180, 0, 0)
+            _text(pdf, gettext("VOID: %(reason)s") % {"reason": doc.void_reason}, bold=True)
+            pdf.set_text_color(0, 0, 0)
+        pdf.ln(2)
+        _pair(pdf, gettext("Receipt number"), doc.number, bold=True)
+        _pair(pdf, gettext("Issued on"), format_date(doc.issued_at.date(), "long", locale=locale))
+        if doc.replaces:
+            _pair(pdf, gettext("Replaces receipt"), doc.replaces)
+        pdf.ln(2)
+        _pair(pdf, gettext("Received from"), doc.donor_name, bold=True)
+        if doc.donor_address:
+            _pair(pdf, gettext("Address"), doc.donor_address)
+        pdf.ln(2)
+        _pair(pdf, gettext("Amount"), format_money(doc.money, doc.language), bold=True)
+        _pair(pdf, gettext("In words"), words)
+        _pair(pdf, gettext("Date received"), format_date(doc.received_on, "long", locale=locale))
+        _pair(pdf, gettext("Campaign"), doc.campaign or gettext("General fund"))
+        _pair(pdf, gettext("Gift"), doc.method)
+        pdf.ln(4)
+        _text(pdf, settings.RECEIPT_TAX_TEXT)
+        _text(pdf, settings.RECEIPT_NO_GOODS_TEXT)
+        pdf.ln(6)
+        _text(pdf, gettext("Thank you for your gift."), bold=True)
+    return bytes(pdf.output())
+
+
+def render_statement(doc: StatementDocument) -> bytes:
+    """A donor's year-end statement as PDF bytes: every gift of the year, net of refunds."""
+    locale = _locale(doc.language)
+    created = datetime(doc.created_on.year, doc.created_on.month, doc.created_on.day)
+    with translation.override(doc.language):
+        title = gettext("Giving statement %(year)s") % {"year": doc.year}
+        texts = [doc.donor_name, doc.donor_address]
+        texts += [f"{line.campaign} {line.method}" for line in doc.lines]
+        pdf = _pdf(title=title, created=created, thai=doc.language == "th" or _has_thai(texts))
+        _organisation(pdf)
+        _text(pdf, title, size=14, bold=True)
+        pdf.ln(2)
+        _pair(pdf, gettext("Donor"), doc.donor_name, bold=True)
+        if doc.donor_address:
+            _pair(pdf, gettext("Address"), doc.donor_address)
+        _pair(pdf, gettext("Made on"), format_date(doc.created_on, "long", locale=locale))
+        pdf.ln(4)
+        if not doc.lines:
+            _text(pdf, gettext("No gifts were received from you in %(year)s.") % {"year": doc.year})
+        else:
+            pdf.set_font(FAMILY, "", 9)
+            with pdf.table(
+                col_widths=(30, 35, 45, 30, 34),
+                text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
+                line_height=LINE,
+            ) as table:
+                table.row(
+                    [
+                        gettext("Date"),
+                        gettext("Receipt"),
+                        gettext("Campaign"),
+                        gettext("Gift"),
+                        gettext("Amount (net)"),
+                    ]
+                )
+                for line in doc.lines:
+                    table.row(
+                        [
+                            format_date(line.received_on, "medium", locale=locale),
+                            line.receipt_number or "—",
+                            line.campaign or gettext("General fund"),
+                            line.method,
+                            format_money(line.money, doc.language),
+                        ]
+                    )
+            pdf.ln(4)
+            for total in doc.totals:
+                _pair(
+                    pdf,
+                    gettext("Total %(currency)s") % {"currency": total.currency},
+                    format_money(total, doc.language),
+                    bold=True,
+                )
+        pdf.ln(4)
+        _text(pdf, settings.RECEIPT_TAX_TEXT)
+        _text(pdf, settings.RECEIPT_NO_GOODS_TEXT)
+    return bytes(pdf.output())

@@ -1,0 +1,109 @@
+"""Giving tasks. Each takes plain JSON arguments and is safe to run more than once."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import urllib.error
+import urllib.request
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from celery import shared_task
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from core.tasks import BaseTask
+from donations import stripe_client
+from donations.stripe_events import encode, sign_payload
+
+logger = logging.getLogger(__name__)
+
+POST_TIMEOUT: Final = 30.0
+
+
+class WebhookPostFailed(ConnectionError):
+    """Our own webhook endpoint answered 5xx or could not be reached: retried with backoff."""
+
+
+def is_loopback_url(url: str) -> bool:
+    """True for an http(s) address on this machine (127.0.0.0/8, ::1, localhost)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
+
+
+@shared_task(name="donations.post_offline_events", acks_late=True)
+def post_offline_events(*, webhook_url: str, events: list[dict[str, Any]]) -> list[int]:
+    """Offline test mode: post ``events`` to our own webhook endpoint, each signed now.
+
+    The events were built once, when the donor pressed the test checkout's button, with
+    fixed ids; so a retry (or a second run of this task) posts the same events, and the
+    webhook answers the repeats as duplicates. Posts only to a loopback address, and only
+    while Stripe is not configured. Returns the HTTP status of each post.
+    """
+    if stripe_client.is_configured():
+        raise ImproperlyConfigured("offline test events are never posted when Stripe is set up")
+    if not is_loopback_url(webhook_url):
+        raise ValueError("offline test events go to this machine's own webhook endpoint only")
+    statuses = []
+    for event in events:
+        payload = encode(event)
+        request = urllib.request.Request(  # noqa: S310 - scheme checked above
+            webhook_url,
+            data=payload,
+            method="POST",
+            headers={
+                "Content-Type": "application/json",
+                "Stripe-Signature": sign_payload(payload, secret=settings.STRIPE_WEBHOOK_SECRET),
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=POST_TIMEOUT) as response:  # noqa: S310
+                statuses.append(int(response.status))
+        except urllib.error.HTTPError as exc:
+            with exc:
+                body = exc.read(200)
+            if exc.code >= 500:
+                raise WebhookPostFailed(f"webhook answered {exc.code}") from None
+            # A 4xx will not change on a retry: record it and go on.
+            logger.warning("offline event %s refused with %s: %r", event.get("id"), exc.code, body)
+            statuses.append(exc.code)
+        except urllib.error.URLError as exc:
+            raise WebhookPostFailed(f"webhook not reachable: {exc.reason}") from None
+    return statuses
+
+
+def fixed_event_ids(session_id: str, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``events`` with ids fixed by the session and their place in the list.
+
+    A second press of the test checkout's button builds the same ids, so its events are
+    duplicates the webhook ignores: one offline session completes once, as on Stripe.
+    """
+    suffix = session_id.rsplit("_", 1)[-1]
+    return [
+        {**event, "id": f"evt_test_offline_{suffix}_{index}"}
+        for index, event in enumerate(json.loads(json.dumps(events)))
+    ]
+
+
+# A run makes one PDF per donor (about 0.2 s each): allow an hour rather than the default.
+@shared_task(
+    name="donations.run_statements",
+    base=BaseTask,
+    acks_late=True,
+    time_limit=3600,
+    soft_time_limit=3540,
+)
+def run_statements(*, run_id: int) -> int:
+    """Make and e-mail the year-end statements of one ``StatementRun``; how many were made."""
+    from donations.services.statements import generate_statements
+
+    return generate_statements(run_id=run_id).done

@@ -1,0 +1,1 @@
+"""The outbox: what is sent to whom, once. Knows no domain app (see services.enqueue_message)."""

@@ -1,0 +1,36 @@
+"""Checks a domain app runs on its own messages just before they are sent.
+
+The outbox knows no domain app, yet some messages are only right if the world has not
+changed since they were queued: a shift reminder for a signup that was cancelled, or for a
+shift that moved, must not go; a reminder should say if the volunteer can no longer do
+the shift. A domain app registers, at start-up (``AppConfig.ready``), a *refresher* for a
+kind; the sender calls it with the claimed row and gets either
+
+* a dict: the context to render with (the row's context, brought up to date), or
+* a string: the reason the message is no longer wanted; the row is cancelled with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from notifications.models import Message
+
+Refresher = Callable[[Message], "dict[str, Any] | str"]
+
+_REFRESHERS: dict[str, Refresher] = {}
+
+
+def register_refresher(kind: str, refresher: Refresher) -> None:
+    """Run ``refresher`` on every message of ``kind`` just before it is sent."""
+    _REFRESHERS[kind] = refresher
+
+
+def refresh(message: Message) -> dict[str, Any] | str:
+    """The context to send ``message`` with, or the reason not to send it."""
+    refresher = _REFRESHERS.get(message.kind)
+    if refresher is None:
+        context: dict[str, Any] = message.context
+        return context
+    return refresher(message)

@@ -1,0 +1,138 @@
+"""The outbox: one row per message to send, and each person's choice of what to receive."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    # Reserved by the sweep or taken by a worker; ``claimed_at`` says since when.
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Message(models.Model):
+    """One message to one person on one channel, sent at most once (``dedupe_key``).
+
+    Life cycle: pending -> sending (a conditional UPDATE that names the claim in
+    ``claimed_by``) -> sent, or back to pending with a later ``scheduled_for`` after a
+    failure, until ``attempts`` reaches the limit (failed). Pending rows may be cancelled.
+    """
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="outbox_messages",
+        verbose_name=_("recipient"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(
+        _("kind"), max_length=64, help_text=_("Names the templates, e.g. shift.reminder.")
+    )
+    dedupe_key = models.CharField(_("dedupe key"), max_length=255, unique=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    essential = models.BooleanField(
+        _("essential"),
+        default=False,
+        help_text=_("Receipts and login links: sent whatever the recipient opted out of."),
+    )
+    scheduled_for = models.DateTimeField(_("scheduled for"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ("-scheduled_for", "-id")
+        indexes = [
+            # The sweep: pending rows in order of their due time (partial: sent rows,
+            # the vast majority, are not in it).
+            models.Index(
+                fields=["scheduled_for"],
+                condition=Q(status="pending"),
+                name="outbox_pending_due_idx",
+            ),
+            # The sweep's reclaim of rows a dead worker left in 'sending'.
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="outbox_sending_claimed_idx",
+            ),
+            # The coordinator page's filters.
+            models.Index(fields=["status", "-scheduled_for"], name="outbox_status_idx"),
+            models.Index(fields=["kind", "-scheduled_for"], name="outbox_kind_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="outbox_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="outbox_channel_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient_id} ({self.channel}, {self.status})"
+
+
+def new_unsubscribe_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class NotificationPreference(models.Model):
+    """What a person wants to receive. Essential messages ignore all of it but the address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email_enabled = models.BooleanField(_("e-mail"), default=True)
+    sms_enabled = models.BooleanField(
+        _("text messages"), default=False, help_text=_("Reminders by SMS to your phone number.")
+    )
+    non_essential_opt_out = models.BooleanField(
+        _("no reminders or updates"),
+        default=False,
+        help_text=_("Receipts and login links are still sent."),
+    )
+    unsubscribe_token = models.CharField(
+        _("unsubscribe token"), max_length=64, unique=True, default=new_unsubscribe_token
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"
+
+    def wants(self, *, channel: str, essential: bool) -> bool:
+        """Whether a message on ``channel`` may go to this person now."""
+        if channel == Channel.EMAIL:
+            return essential or (self.email_enabled and not self.non_essential_opt_out)
+        return self.sms_enabled and (essential or not self.non_essential_opt_out)

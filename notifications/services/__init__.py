@@ -1,0 +1,31 @@
+"""The outbox's writes. Domain apps call only enqueue_message and cancel_messages."""
+
+from notifications.services.errors import OutboxError
+from notifications.services.outbox import cancel_messages, enqueue_message, resend_message
+from notifications.services.preferences import preferences_for, unsubscribe, update_preferences
+from notifications.services.sending import (
+    SweepResult,
+    deliver_message,
+    reclaim_stale_messages,
+    release_reservation,
+    reserve_due_messages,
+    sweep_outbox,
+    take_message,
+)
+
+__all__ = [
+    "OutboxError",
+    "SweepResult",
+    "cancel_messages",
+    "deliver_message",
+    "enqueue_message",
+    "preferences_for",
+    "reclaim_stale_messages",
+    "release_reservation",
+    "resend_message",
+    "reserve_due_messages",
+    "sweep_outbox",
+    "take_message",
+    "unsubscribe",
+    "update_preferences",
+]

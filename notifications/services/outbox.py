@@ -1,0 +1,162 @@
+"""Putting messages in the outbox, taking them out again, and sending one again."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from notifications import dispatch
+from notifications.models import Channel, Message, Status
+from notifications.rendering import KIND_PATTERN, has_template
+from notifications.services.errors import OutboxError
+from notifications.services.preferences import preferences_for
+
+logger = logging.getLogger(__name__)
+
+# The text-message twin of a message gets its key with this suffix.
+SMS_KEY_SUFFIX = "#sms"
+OPTED_OUT = "The recipient does not receive this kind of message."
+# Claims written by the sweep start with this; a worker's own claim starts with "run:".
+RESERVATION_PREFIX = "sweep:"
+
+JSON = Any
+
+
+def _check_attachments(attachments: list[dict[str, str]]) -> None:
+    for attachment in attachments:
+        missing = {"filename", "content_type", "content"} - set(attachment)
+        if missing:
+            raise ValueError(f"attachment lacks {sorted(missing)}: {sorted(attachment)}")
+
+
+def enqueue_message(
+    *,
+    recipient: User,
+    kind: str,
+    dedupe_key: str,
+    context: dict[str, JSON],
+    scheduled_for: datetime | None = None,
+    essential: bool = False,
+    attachments: list[dict[str, str]] | None = None,
+) -> Message | None:
+    """Put one message for ``recipient`` in the outbox, once per ``dedupe_key``.
+
+    Call it inside the caller's transaction: it only writes rows; once that transaction
+    commits, a message already due is handed to a worker, and the sweep sends the rest
+    when they fall due. Returns None when ``dedupe_key`` is already in the outbox.
+
+    The channels follow the recipient's preferences: e-mail (always, for ``essential``
+    messages such as receipts and login links), plus a text message when the kind has an
+    ``sms.txt`` template and the person chose SMS and has a phone number (a second row,
+    key ``<dedupe_key>#sms``). A person who receives neither gets the row as cancelled, so
+    the key stays used and the coordinator page shows why nothing went.
+
+    ``attachments``: [{"filename", "content_type", "content"}], content text, or base64
+    when the dict also has "encoding": "base64" (e.g. a PDF).
+    """
+    if not KIND_PATTERN.match(kind):
+        raise ValueError(f"kind must be dotted lower-case words, e.g. shift.reminder: {kind!r}")
+    if not dedupe_key or len(dedupe_key) > 240:
+        raise ValueError("dedupe_key must be 1 to 240 characters")
+    if scheduled_for is not None and timezone.is_naive(scheduled_for):
+        raise ValueError("scheduled_for must be an aware datetime")
+    attachments = list(attachments or [])
+    _check_attachments(attachments)
+    now = timezone.now()
+    when = scheduled_for or now
+
+    with transaction.atomic():
+        if Message.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        preference = preferences_for(recipient)
+        wants_email = preference.wants(channel=Channel.EMAIL, essential=essential)
+        wants_sms = (
+            bool(recipient.phone)
+            and preference.wants(channel=Channel.SMS, essential=essential)
+            and has_template(kind, "sms.txt")
+        )
+        rows = []
+        fields = {
+            "recipient": recipient,
+            "kind": kind,
+            "context": context,
+            "essential": essential,
+            "scheduled_for": when,
+        }
+        if wants_email or not wants_sms:
+            rows.append(
+                Message(
+                    **fields,
+                    channel=Channel.EMAIL,
+                    dedupe_key=dedupe_key,
+                    attachments=attachments,
+                    status=Status.PENDING if wants_email else Status.CANCELLED,
+                    last_error="" if wants_email else OPTED_OUT,
+                )
+            )
+        if wants_sms:
+            rows.append(
+                Message(
+                    **fields,
+                    channel=Channel.SMS,
+                    dedupe_key=dedupe_key + (SMS_KEY_SUFFIX if rows else ""),
+                )
+            )
+        try:
+            with transaction.atomic():  # a savepoint: a lost race must not spoil the caller
+                for row in rows:
+                    row.save(force_insert=True)
+        except IntegrityError:
+            if Message.objects.filter(dedupe_key=dedupe_key).exists():
+                return None  # someone enqueued the same key at the same moment
+            raise
+        if when <= now:
+            dispatch.publish_on_commit([row.pk for row in rows if row.status == Status.PENDING])
+    return rows[0]
+
+
+def cancel_messages(*, dedupe_key_prefix: str) -> int:
+    """Cancel the not-yet-sent messages whose key starts with ``dedupe_key_prefix``.
+
+    Counts rows that are pending, or reserved by the sweep but not yet taken by a worker
+    (the worker then finds the reservation gone and sends nothing). A message a worker is
+    sending at this very moment is not stopped. Returns how many were cancelled.
+    """
+    if not dedupe_key_prefix:
+        raise ValueError("dedupe_key_prefix must not be empty")
+    with transaction.atomic():
+        return Message.objects.filter(
+            Q(status=Status.PENDING)
+            | Q(status=Status.SENDING, claimed_by__startswith=RESERVATION_PREFIX),
+            dedupe_key__startswith=dedupe_key_prefix,
+        ).update(status=Status.CANCELLED, claimed_by="", claimed_at=None)
+
+
+RESENDABLE = (Status.FAILED, Status.CANCELLED, Status.SENT)
+
+
+def resend_message(*, message_id: int) -> Message:
+    """Send a failed, cancelled or sent message again, now (a coordinator's action)."""
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message_id, status__in=RESENDABLE).update(
+            status=Status.PENDING,
+            scheduled_for=timezone.now(),
+            attempts=0,
+            last_error="",
+            claimed_by="",
+            claimed_at=None,
+        )
+        message = Message.objects.select_related("recipient").get(pk=message_id)
+        if not updated:
+            raise OutboxError(
+                f"This message is {message.get_status_display().lower()}: "
+                "only failed, cancelled or sent messages can be sent again."
+            )
+        dispatch.publish_on_commit([message.pk])
+    return message

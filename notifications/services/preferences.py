@@ -1,0 +1,44 @@
+"""Each person's choice of channels and of non-essential messages."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import User
+from notifications.models import NotificationPreference
+
+
+def preferences_for(user: User) -> NotificationPreference:
+    """The person's preferences, created with the defaults the first time they are needed."""
+    preference, _created = NotificationPreference.objects.get_or_create(user=user)
+    return preference
+
+
+def update_preferences(
+    *, user: User, email_enabled: bool, sms_enabled: bool, non_essential_opt_out: bool
+) -> NotificationPreference:
+    with transaction.atomic():
+        preference = preferences_for(user)
+        preference.email_enabled = email_enabled
+        preference.sms_enabled = sms_enabled
+        preference.non_essential_opt_out = non_essential_opt_out
+        preference.save(
+            update_fields=["email_enabled", "sms_enabled", "non_essential_opt_out", "updated_at"]
+        )
+    return preference
+
+
+def unsubscribe(*, token: str) -> NotificationPreference | None:
+    """One-click unsubscribe (RFC 8058): no more non-essential messages. None: unknown token."""
+    with transaction.atomic():
+        preference = (
+            NotificationPreference.objects.select_for_update()
+            .filter(unsubscribe_token=token)
+            .first()
+        )
+        if preference is None:
+            return None
+        if not preference.non_essential_opt_out:
+            preference.non_essential_opt_out = True
+            preference.save(update_fields=["non_essential_opt_out", "updated_at"])
+    return preference

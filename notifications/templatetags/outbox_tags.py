@@ -1,0 +1,57 @@
+"""Filters for message templates, whose context holds only JSON (times as ISO strings).
+
+Names of days and months come from Babel in the active language (the recipient's, at
+send time), so "Tue 15 Jul 2031" reads "mar. 15 juil. 2031" for a French reader.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import UTC, date, datetime
+
+from babel.core import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime
+from django import template
+from django.utils import translation
+
+register = template.Library()
+
+
+def _locale() -> Locale:
+    try:
+        return Locale.parse(translation.get_language() or "en", sep="-")
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+def _moment(value: str, zone: str) -> datetime:
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(zoneinfo.ZoneInfo(zone or "UTC"))
+
+
+@register.filter
+def local_time(value: str, zone: str) -> str:
+    """An ISO date-time in ``zone``, the zone named: "Tue 15 Jul 2031, 18:00 (America/New York)"."""
+    if not value:
+        return ""
+    shown = format_datetime(_moment(value, zone), "EEE d MMM y, HH:mm", locale=_locale())
+    return f"{shown} ({(zone or 'UTC').replace('_', ' ')})"
+
+
+@register.filter
+def sms_time(value: str, zone: str) -> str:
+    """Short form for text messages: "Tue 15 Jul 18:00 EDT"."""
+    if not value:
+        return ""
+    local = _moment(value, zone)
+    return f"{format_datetime(local, 'EEE d MMM HH:mm', locale=_locale())} {local.tzname()}"
+
+
+@register.filter
+def local_date(value: str) -> str:
+    """An ISO date ("2031-07-15") for people: "15 Jul 2031"."""
+    if not value:
+        return ""
+    return format_date(date.fromisoformat(str(value)[:10]), "d MMM y", locale=_locale())

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("preferences/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe_view, name="unsubscribe"),
+    path("coordinator/outbox/", views.outbox, name="outbox"),
+    path("coordinator/outbox/<int:pk>/resend/", views.resend, name="resend"),
+]

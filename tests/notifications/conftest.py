@@ -1,0 +1,111 @@
+"""Fixtures of the outbox tests: a captured broker and sample contexts for every kind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from notifications.sms import LocmemSmsBackend
+
+
+@pytest.fixture
+def sms_outbox(settings: Any) -> Iterator[list[Any]]:
+    settings.NOTIFICATIONS_SMS_BACKEND = "notifications.sms.LocmemSmsBackend"
+    LocmemSmsBackend.outbox.clear()
+    yield LocmemSmsBackend.outbox
+    LocmemSmsBackend.outbox.clear()
+
+
+SHIFT = {
+    "shift_title": "Crisis text line, evening",
+    "starts_at": "2031-07-15T22:00:00+00:00",
+    "ends_at": "2031-07-16T01:00:00+00:00",
+    "zone": "America/New_York",
+    "location": "Harbour Street office",
+    "shift_url": "http://127.0.0.1:8000/volunteer/shifts/12/",
+    "cancel_url": "http://127.0.0.1:8000/volunteer/signups/345/cancel/",
+}
+BLOCKED = [
+    {
+        "title": "School outreach",
+        "starts_at": "2031-08-02T13:00:00+00:00",
+        "zone": "America/Chicago",
+    }
+]
+
+# A context for every kind the product sends: templates may use only these keys.
+SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
+    "test.message": {"title": "Hello & welcome", "body": "A <b>test</b> body"},
+    "shift.signup_confirmed": SHIFT,
+    "shift.waitlist_promoted": SHIFT,
+    "shift.swap_offered": {**SHIFT, "offered_by": "Ana Lopez", "accept_url": "http://x/accept/"},
+    "shift.swap_accepted": {**SHIFT, "accepted_by": "Ben Ng"},
+    "shift.changed": {**SHIFT, "previous_starts_at": "2031-07-15T21:00:00+00:00", "note": ""},
+    "shift.cancelled": {**SHIFT, "reason": "Office closed", "shifts_url": "http://x/shifts/"},
+    "shift.reminder": SHIFT,
+    "training.session_reminder": {
+        "training_name": "Safeguarding basics",
+        "starts_at": "2031-07-20T14:00:00+00:00",
+        "ends_at": "2031-07-20T16:00:00+00:00",
+        "zone": "Europe/London",
+        "location": "Room 2",
+        "session_url": "http://x/sessions/3/",
+    },
+    "training.expiry_warning": {
+        "training_name": "Safeguarding basics",
+        "expires_on": "2031-08-01",
+        "renew_url": "http://x/trainings/",
+        "blocked_shifts": BLOCKED,
+    },
+    "clearance.expiry_warning": {
+        "clearance_name": "Background check",
+        "expires_on": "2031-08-01",
+        "details_url": "http://x/me/",
+        "blocked_shifts": BLOCKED,
+    },
+    "coordinator.digest": {
+        "date": "2031-07-15",
+        "understaffed_shifts": [
+            {
+                "title": "School outreach",
+                "starts_at": "2031-07-17T13:00:00+00:00",
+                "zone": "America/Chicago",
+                "location": "Lincoln High",
+                "signed_up": 1,
+                "capacity": 4,
+                "missing_lead": True,
+                "url": "http://x/coord/shifts/9/",
+            }
+        ],
+        "hours_awaiting_approval": 3,
+        "hours_url": "http://x/coord/hours/",
+        "failed_payments": [
+            {"donor_name": "Grace Hopper", "amount": "$25.00", "failed_at": "2031-07-14"}
+        ],
+        "dashboard_url": "http://x/coord/",
+    },
+    "donation.payment_failed": {
+        "amount": "$25.00",
+        "billing_portal_url": "https://billing.stripe.com/p/session/test_123",
+        "next_attempt_on": "2031-07-18",
+    },
+    "donation.recurring_cancelled": {"amount": "$25.00", "give_url": "http://x/give/"},
+    "donation.receipt": {
+        "receipt_number": "2031-000042",
+        "amount": "$100.00",
+        "received_on": "2031-07-01",
+        "history_url": "http://x/donor/",
+    },
+    "accounts.magic_link": {"link": "http://x/login/magic/abc/", "valid_minutes": 15},
+}
+
+
+@pytest.fixture(autouse=True)
+def no_domain_refreshers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The outbox on its own: the checks domain apps register (notifications.hooks) are off;
+    tests that need one register it."""
+    import notifications.hooks
+
+    monkeypatch.setattr(notifications.hooks, "_REFRESHERS", {})

@@ -1,0 +1,187 @@
+"""Shift reminders: queued when a place is confirmed, sent in their minute, right or not at all."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+
+from notifications.models import Message, Status
+from notifications.services.sending import deliver_message, sweep_outbox
+from tests.outbox import Published
+from tests.volunteers.factories import (
+    make_location,
+    make_record,
+    make_role,
+    make_shift,
+    make_training,
+    make_volunteer,
+)
+from volunteers import reminders, services
+from volunteers.models import ShiftSignupStatus
+
+# A Tuesday in New York (EST, UTC-5): the shift starts 18:00 local = 23:00 UTC.
+START = datetime(2026, 12, 8, 23, 0, tzinfo=UTC)
+SIGNED_UP = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.django_db
+
+
+def reminder_rows(signup_id: int | None = None) -> list[Message]:
+    rows = Message.objects.filter(kind="shift.reminder").order_by("scheduled_for", "pk")
+    if signup_id is not None:
+        rows = rows.filter(dedupe_key__startswith=f"shift.reminder:{signup_id}:")
+    return list(rows)
+
+
+def sweep_and_send(published: Published, at: datetime) -> list[int]:
+    """Run the sweep at ``at`` and deliver what it enqueued; the ids sent."""
+    published.clear()
+    with time_machine.travel(at, tick=False):
+        sweep_outbox(now=at)
+        for message_id, reservation in list(published):
+            deliver_message(message_id=message_id, reservation=reservation)
+    return published.ids()
+
+
+@pytest.fixture
+def shift():
+    location = make_location("Office", time_zone="America/New_York")
+    return make_shift(make_role("Outreach"), location=location, starts_at=START, hours=3)
+
+
+@pytest.fixture
+def ana():
+    return make_volunteer(email="ana@example.org", first_name="Ana")
+
+
+def sign_up(shift, volunteer, at=SIGNED_UP):
+    """Sign up at ``at``; the confirmation (with its .ics) is sent and set aside."""
+    with time_machine.travel(at, tick=False):
+        signup = services.sign_up_for_shift(shift=shift, volunteer=volunteer)
+    confirmation = Message.objects.get(dedupe_key=f"shift.signup_confirmed:{signup.pk}")
+    with time_machine.travel(at, tick=False):
+        assert deliver_message(message_id=confirmation.pk) == "sent"
+    assert mail.outbox[-1].attachments[0][0] == f"shift-{shift.pk}.ics"
+    mail.outbox.clear()
+    return signup
+
+
+def test_a_confirmed_place_gets_a_48_and_a_3_hour_reminder(shift, ana):
+    signup = sign_up(shift, ana)
+    rows = reminder_rows(signup.pk)
+    assert [(r.dedupe_key, r.scheduled_for, r.status) for r in rows] == [
+        (f"shift.reminder:{signup.pk}:48h:20261208T2300Z", START - timedelta(hours=48), "pending"),
+        (f"shift.reminder:{signup.pk}:3h:20261208T2300Z", START - timedelta(hours=3), "pending"),
+    ]
+    # The safety net finds nothing missing.
+    with time_machine.travel(START - timedelta(hours=49), tick=False):
+        assert reminders.schedule_due_reminders() == 0
+    assert len(reminder_rows()) == 2
+
+
+def test_each_reminder_goes_in_its_minute_in_the_shift_zone(shift, ana, published):
+    sign_up(shift, ana)
+    due = START - timedelta(hours=48)
+    assert sweep_and_send(published, due - timedelta(minutes=1)) == []
+    assert mail.outbox == []
+    sent = sweep_and_send(published, due)
+    assert len(sent) == 1
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == ["ana@example.org"]
+    assert "Outreach" in email.subject
+    # 23:00 UTC is 18:00 in New York (EST), and the zone is named.
+    assert "Starts: Tue 8 Dec 2026, 18:00 (America/New York)" in email.body
+    assert "/volunteer/shifts/" in email.body
+    # The same sweep again, and the next minute: nothing more.
+    assert sweep_and_send(published, due + timedelta(minutes=1)) == []
+    three = START - timedelta(hours=3)
+    assert sweep_and_send(published, three - timedelta(minutes=1)) == []
+    assert len(sweep_and_send(published, three)) == 1
+    assert len(mail.outbox) == 2
+    assert [r.status for r in reminder_rows()] == [Status.SENT, Status.SENT]
+
+
+def test_a_cancelled_place_gets_no_reminder(shift, ana, published):
+    signup = sign_up(shift, ana)
+    with time_machine.travel(SIGNED_UP + timedelta(hours=1), tick=False):
+        services.cancel_signup(signup=signup, by=ana)
+    assert {r.status for r in reminder_rows(signup.pk)} == {Status.CANCELLED}
+    assert sweep_and_send(published, START - timedelta(hours=3)) == []
+    assert mail.outbox == []
+
+
+def test_a_place_cancelled_behind_the_outbox_back_is_still_not_reminded(shift, ana, published):
+    """Even when no hook cancelled the row (e.g. an admin edit), the check at send time does."""
+    signup = sign_up(shift, ana)
+    type(signup).objects.filter(pk=signup.pk).update(status=ShiftSignupStatus.CANCELLED)
+    sweep_and_send(published, START - timedelta(hours=48))
+    assert mail.outbox == []
+    row = reminder_rows(signup.pk)[0]
+    assert (row.status, row.last_error) == (
+        Status.CANCELLED,
+        "The volunteer no longer has this place.",
+    )
+
+
+def test_a_moved_shift_gets_new_reminders_and_its_old_pending_one_is_cancelled(
+    shift, ana, coordinator, published
+):
+    signup = sign_up(shift, ana)
+    sweep_and_send(published, START - timedelta(hours=48))  # the 48-hour one went
+    assert len(mail.outbox) == 1
+    new_start = START + timedelta(days=1)
+    with time_machine.travel(START - timedelta(hours=30), tick=False):
+        services.update_shift(
+            shift=shift, by=coordinator, starts_at=new_start, ends_at=new_start + timedelta(hours=3)
+        )
+    rows = {r.dedupe_key: r.status for r in reminder_rows(signup.pk)}
+    assert rows == {
+        f"shift.reminder:{signup.pk}:48h:20261208T2300Z": Status.SENT,
+        f"shift.reminder:{signup.pk}:3h:20261208T2300Z": Status.CANCELLED,
+        f"shift.reminder:{signup.pk}:48h:20261209T2300Z": Status.PENDING,
+        f"shift.reminder:{signup.pk}:3h:20261209T2300Z": Status.PENDING,
+    }
+    # The "shift changed" notice goes at once; it is not a reminder.
+    mail.outbox.clear()
+    assert len(sweep_and_send(published, START - timedelta(hours=30))) == 1
+    assert mail.outbox[0].subject.count("Reminder") == 0
+    # The new 48-hour reminder goes at its minute (the old start's 24-hour mark) ...
+    assert sweep_and_send(published, new_start - timedelta(hours=48, minutes=1)) == []
+    assert len(sweep_and_send(published, new_start - timedelta(hours=48))) == 1
+    # ... nothing at the old 3-hour mark, and the new 3-hour one at its own.
+    assert sweep_and_send(published, START - timedelta(hours=3)) == []
+    assert len(sweep_and_send(published, new_start - timedelta(hours=3))) == 1
+    assert len(mail.outbox) == 3
+
+
+def test_a_reminder_says_when_the_volunteer_may_no_longer_do_the_shift(ana, published):
+    training = make_training("Hotline protocol", validity_months=12)
+    role = make_role("Crisis line", trainings=[training])
+    record = make_record(ana, training, completed_on=date(2026, 1, 5))
+    location = make_location("Office", time_zone="America/New_York")
+    shift = make_shift(role, location=location, starts_at=START)
+    sign_up(shift, ana)
+    # The training record is withdrawn after signing up (e.g. found to be invalid).
+    record.expires_on = date(2026, 12, 1)
+    record.save()
+    sweep_and_send(published, START - timedelta(hours=48))
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert "as things stand you cannot do this shift" in body
+    assert "Hotline protocol" in body
+
+
+def test_signing_up_within_three_hours_still_gets_the_three_hour_one_at_once(shift, ana, published):
+    signup = sign_up(shift, ana, at=START - timedelta(hours=2))
+    rows = reminder_rows(signup.pk)
+    # Both lead times have passed: the confirmation is enough.
+    assert rows == []
+    signup2 = None
+    other = make_volunteer(email="ben@example.org")
+    signup2 = sign_up(shift, other, at=START - timedelta(hours=3, seconds=-30))
+    rows = reminder_rows(signup2.pk)
+    assert [r.dedupe_key.split(":")[2] for r in rows] == ["3h"]

@@ -1,0 +1,341 @@
+"""Coordinators plan shifts: create, change, publish, cancel; assign and move volunteers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from volunteers.models import (
+    Location,
+    Shift,
+    ShiftSignup,
+    ShiftSignupStatus,
+    ShiftStatus,
+    SwapOffer,
+    SwapStatus,
+    VolunteerRole,
+)
+from volunteers.notices import (
+    notify_shift_cancelled,
+    notify_shift_changed,
+    notify_signup_cancelled,
+    notify_signup_confirmed,
+)
+from volunteers.reminders import reschedule_shift_reminders
+from volunteers.services.errors import VolunteeringError
+from volunteers.services.signups import (
+    NotEligible,
+    active_signup,
+    lock_people,
+    lock_shift,
+    lock_shifts,
+    overlap_message,
+    overlapping_shift,
+    places_taken,
+    promote_waitlisted,
+    shift_eligibility,
+    withdraw_open_offers,
+)
+from volunteers.shift_text import describe_shift, time_range_text
+
+
+def validate_shift_fields(
+    *, starts_at: datetime | None, ends_at: datetime | None, capacity: int | None
+) -> None:
+    """Form-level checks, as a ValidationError naming the field."""
+    errors: dict[str, str] = {}
+    if starts_at is not None and timezone.is_naive(starts_at):
+        errors["starts_at"] = "Give the start with its time zone."
+    elif starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        errors["ends_at"] = "The shift must end after it starts."
+    if capacity is not None and capacity < 0:
+        errors["capacity"] = "The number of places cannot be negative."
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_shift(
+    *,
+    role: VolunteerRole,
+    location: Location,
+    starts_at: datetime,
+    ends_at: datetime,
+    capacity: int,
+    by: User | None,
+    notes: str = "",
+    status: str = ShiftStatus.PUBLISHED,
+) -> Shift:
+    validate_shift_fields(starts_at=starts_at, ends_at=ends_at, capacity=capacity)
+    if status not in (ShiftStatus.DRAFT, ShiftStatus.PUBLISHED):
+        raise ValidationError({"status": "A new shift is a draft or published."})
+    shift = Shift(
+        role=role,
+        location=location,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        notes=notes.strip(),
+        status=status,
+        created_by=by,
+    )
+    shift.full_clean()
+    with transaction.atomic():
+        shift.save()
+    return shift
+
+
+EDITABLE_SHIFT_FIELDS = frozenset({"role", "location", "starts_at", "ends_at", "capacity", "notes"})
+
+
+def capacity_message(taken: int) -> str:
+    who = "1 person already has" if taken == 1 else f"{taken} people already have"
+    return (
+        f"{who} a place, so the shift needs at least {taken} "
+        f"{'place' if taken == 1 else 'places'}. Cancel or move people on the roster first."
+    )
+
+
+@dataclass(frozen=True)
+class ShiftChange:
+    """What changed, in words for the people signed up (none: nothing they need to hear)."""
+
+    words: list[str]
+    previous_starts_at: datetime
+
+
+def apply_shift_changes(locked: Shift, fields: dict[str, Any]) -> ShiftChange:
+    """Change a locked shift; returns the changes people signed up must hear about.
+
+    Refuses (ValidationError on the field) a capacity below the places taken, an end before
+    the start, and new times once attendance is recorded.
+    """
+    unknown = set(fields) - EDITABLE_SHIFT_FIELDS
+    if unknown:
+        raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a shift")
+    if locked.status == ShiftStatus.CANCELLED:
+        raise VolunteeringError("This shift was cancelled; it can no longer be changed.")
+    before = {name: getattr(locked, name) for name in EDITABLE_SHIFT_FIELDS}
+    previous_starts_at = locked.starts_at
+    old_range = time_range_text(locked.starts_at, locked.ends_at, locked.time_zone)
+    for name, value in fields.items():
+        setattr(locked, name, value.strip() if name == "notes" else value)
+    validate_shift_fields(
+        starts_at=locked.starts_at, ends_at=locked.ends_at, capacity=locked.capacity
+    )
+    changed = {name for name in EDITABLE_SHIFT_FIELDS if getattr(locked, name) != before[name]}
+    if not changed:
+        return ShiftChange([], previous_starts_at)
+    times = bool(changed & {"starts_at", "ends_at"})
+    if (
+        times
+        and ShiftSignup.objects.filter(
+            shift=locked, status__in=[ShiftSignupStatus.ATTENDED, ShiftSignupStatus.NO_SHOW]
+        ).exists()
+    ):
+        raise ValidationError(
+            {"starts_at": "Attendance is already recorded, so the times cannot change."}
+        )
+    taken = places_taken(locked)
+    if locked.capacity < taken:
+        raise ValidationError({"capacity": capacity_message(taken)})
+    locked.full_clean()
+    locked.save()
+    words: list[str] = []
+    if "role" in changed:
+        words.append(f"The role is now {locked.role.name}.")
+    if times or "location" in changed:
+        new_range = time_range_text(locked.starts_at, locked.ends_at, locked.time_zone)
+        if new_range != old_range:
+            words.append(f"The time changed from {old_range} to {new_range}.")
+    if "location" in changed:
+        words.append(f"The place is now {locked.location.name}.")
+    if "notes" in changed:
+        words.append("The notes changed.")
+    return ShiftChange(words, previous_starts_at)
+
+
+def people_to_tell(shift: Shift) -> list[ShiftSignup]:
+    return list(
+        ShiftSignup.objects.filter(
+            shift=shift,
+            status__in=[ShiftSignupStatus.CONFIRMED, ShiftSignupStatus.WAITLISTED],
+        )
+        .select_related("volunteer")
+        .order_by("joined_at", "pk")
+    )
+
+
+def update_shift(*, shift: Shift, by: User, **fields: Any) -> list[ShiftSignup]:
+    """Change a shift (one occurrence of a series too). People signed up hear what changed;
+    a raised capacity fills from the waitlist. Returns the people promoted."""
+    with transaction.atomic():
+        locked = lock_shift(shift.pk)
+        change = apply_shift_changes(locked, fields)
+        if change.words and locked.status == ShiftStatus.PUBLISHED:
+            notify_shift_changed(
+                locked, people_to_tell(locked), change.words, change.previous_starts_at
+            )
+        promoted = promote_waitlisted(locked)
+    shift.refresh_from_db()
+    return promoted
+
+
+def publish_shift(*, shift: Shift, by: User) -> None:
+    with transaction.atomic():
+        locked = lock_shift(shift.pk)
+        if locked.status != ShiftStatus.DRAFT:
+            raise VolunteeringError("Only a draft shift can be published.")
+        locked.status = ShiftStatus.PUBLISHED
+        locked.save(update_fields=["status", "updated_at"])
+        # People placed on the draft: their reminders start now.
+        reschedule_shift_reminders(locked)
+    shift.refresh_from_db()
+
+
+def cancel_locked_shift(locked: Shift, *, by: User | None, reason: str) -> list[ShiftSignup]:
+    """Cancel a locked shift and every place and waitlist entry on it; people hear why."""
+    now = timezone.now()
+    signups = list(
+        ShiftSignup.objects.select_for_update(of=("self",))
+        .filter(
+            shift=locked,
+            status__in=[ShiftSignupStatus.CONFIRMED, ShiftSignupStatus.WAITLISTED],
+        )
+        .select_related("volunteer")
+        .order_by("joined_at", "pk")
+    )
+    for signup in signups:
+        signup.status = ShiftSignupStatus.CANCELLED
+        signup.cancelled_at = now
+        signup.updated_at = now
+    ShiftSignup.objects.bulk_update(signups, ["status", "cancelled_at", "updated_at"])
+    SwapOffer.objects.filter(signup__shift=locked, status=SwapStatus.OPEN).update(
+        status=SwapStatus.WITHDRAWN, decided_at=now
+    )
+    was_published = locked.status == ShiftStatus.PUBLISHED
+    locked.status = ShiftStatus.CANCELLED
+    locked.cancelled_at = now
+    locked.cancelled_by = by
+    locked.cancellation_reason = reason[:300]
+    locked.save(
+        update_fields=[
+            "status",
+            "cancelled_at",
+            "cancelled_by",
+            "cancellation_reason",
+            "updated_at",
+        ]
+    )
+    if was_published:
+        notify_shift_cancelled(locked, signups)
+    return signups
+
+
+def cancel_shift(*, shift: Shift, by: User, reason: str) -> list[ShiftSignup]:
+    """Cancel a shift that has not ended. Returns the sign-ups cancelled with it."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Write a reason: the people signed up will see it."})
+    with transaction.atomic():
+        locked = lock_shift(shift.pk)
+        if locked.status == ShiftStatus.CANCELLED:
+            raise VolunteeringError("This shift is already cancelled.")
+        if locked.ends_at <= timezone.now():
+            raise VolunteeringError("This shift has already ended; it cannot be cancelled.")
+        signups = cancel_locked_shift(locked, by=by, reason=reason)
+    shift.refresh_from_db()
+    return signups
+
+
+def _placement_problems(shift: Shift, volunteer: User, *, leaving: Shift | None) -> list[str]:
+    """Why the volunteer should not have a place on the shift (for a coordinator to override)."""
+    problems = list(shift_eligibility(shift, volunteer).reasons)
+    other = overlapping_shift(
+        volunteer.pk,
+        starts_at=shift.starts_at,
+        ends_at=shift.ends_at,
+        exclude_shift_ids=[shift.pk] + ([leaving.pk] if leaving else []),
+    )
+    if other is not None:
+        problems.append(overlap_message(other, you=False))
+    taken = places_taken(shift)
+    if taken >= shift.capacity:
+        problems.append(f"The shift is full ({taken} of {shift.capacity} places taken).")
+    return problems
+
+
+def _place(
+    shift: Shift, volunteer: User, *, by: User, override_reason: str, leaving: Shift | None
+) -> ShiftSignup:
+    """Give the volunteer a confirmed place on the locked shift (shared by assign and move)."""
+    if shift.status == ShiftStatus.CANCELLED:
+        raise VolunteeringError("This shift has been cancelled.")
+    existing = active_signup(shift, volunteer.pk)
+    if existing is not None and existing.status != ShiftSignupStatus.WAITLISTED:
+        raise VolunteeringError("This volunteer already has a place on this shift.")
+    problems = _placement_problems(shift, volunteer, leaving=leaving)
+    reason = override_reason.strip()
+    if problems and not reason:
+        raise NotEligible(
+            "To place this volunteer anyway, give a reason for the override.", problems
+        )
+    signup = existing or ShiftSignup(shift=shift, volunteer=volunteer, joined_at=timezone.now())
+    signup.status = ShiftSignupStatus.CONFIRMED
+    signup.skip_reason = ""
+    if problems:
+        signup.override_by = by
+        signup.override_reason = reason
+    signup.save()
+    signup.shift = shift
+    signup.volunteer = volunteer
+    notify_signup_confirmed(signup)
+    return signup
+
+
+def assign_volunteer(
+    *, shift: Shift, volunteer: User, by: User, override_reason: str = ""
+) -> ShiftSignup:
+    """A coordinator gives a volunteer a place. If the volunteer is not eligible, overlaps
+    another shift or the shift is full, it takes an ``override_reason``, recorded with who."""
+    with transaction.atomic():
+        locked = lock_shift(shift.pk)
+        lock_people(volunteer.pk)
+        return _place(locked, volunteer, by=by, override_reason=override_reason, leaving=None)
+
+
+def move_signup(
+    *, signup: ShiftSignup, to_shift: Shift, by: User, override_reason: str = ""
+) -> ShiftSignup:
+    """A coordinator moves a volunteer's place (or waitlist entry) to another shift.
+
+    Both shifts are locked in pk order; the old place goes to its waitlist."""
+    if signup.shift_id == to_shift.pk:
+        raise VolunteeringError("Choose another shift to move this volunteer to.")
+    with transaction.atomic():
+        shifts = lock_shifts(signup.shift_id, to_shift.pk)
+        source, target = shifts[signup.shift_id], shifts[to_shift.pk]
+        old = (
+            ShiftSignup.objects.select_for_update(of=("self",))
+            .select_related("volunteer")
+            .get(pk=signup.pk)
+        )
+        if old.status not in (ShiftSignupStatus.CONFIRMED, ShiftSignupStatus.WAITLISTED):
+            raise VolunteeringError("Only a confirmed or waitlisted volunteer can be moved.")
+        lock_people(old.volunteer_id)
+        new = _place(target, old.volunteer, by=by, override_reason=override_reason, leaving=source)
+        now = timezone.now()
+        old.status = ShiftSignupStatus.CANCELLED
+        old.cancelled_at = now
+        old.save(update_fields=["status", "cancelled_at", "updated_at"])
+        withdraw_open_offers(old, now)
+        old.shift = source
+        notify_signup_cancelled(old, f"Moved to {describe_shift(target)}.")
+        promote_waitlisted(source)
+    signup.refresh_from_db()
+    return new

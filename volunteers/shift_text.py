@@ -1,0 +1,34 @@
+"""Shifts in words, in the shift's own time zone with the zone named."""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime
+
+from django.utils import dateformat, timezone
+
+from volunteers.models import Shift
+
+DAY_AND_TIME = "D j M Y, H:i"
+
+
+def local_time(moment: datetime, zone: str) -> datetime:
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(zone))
+
+
+def time_range_text(starts_at: datetime, ends_at: datetime, zone: str) -> str:
+    """e.g. "Tue 3 Nov 2026, 18:00\u201321:00 (America/New_York)"."""
+    start = local_time(starts_at, zone)
+    end = local_time(ends_at, zone)
+    end_format = "H:i" if start.date() == end.date() else DAY_AND_TIME
+    return (
+        f"{dateformat.format(start, DAY_AND_TIME)}\u2013{dateformat.format(end, end_format)}"
+        f" ({zone})"
+    )
+
+
+def describe_shift(shift: Shift) -> str:
+    """e.g. "Crisis text line on Tue 3 Nov 2026, 18:00\u201321:00 (America/New_York)"."""
+    return (
+        f"{shift.role.name} on {time_range_text(shift.starts_at, shift.ends_at, shift.time_zone)}"
+    )

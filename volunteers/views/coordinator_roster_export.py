@@ -1,0 +1,117 @@
+"""A shift's roster for printing (with the check-in QR code) and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import zoneinfo
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.models import User
+from accounts.permissions import coordinator_required
+from volunteers import services, shift_selectors
+from volunteers.models import Shift
+from volunteers.shift_text import describe_shift, time_range_text
+from volunteers.views.coordinator_roster import (
+    _minutes,
+    _name,
+    _shift_with_counts,
+    check_in_url,
+    qr_svg,
+)
+
+# Printable roster and CSV
+
+CSV_HEADER = (
+    "Name",
+    "E-mail",
+    "Phone",
+    "Status",
+    "Waitlist position",
+    "Checked in",
+    "Checked out",
+    "Minutes",
+    "Eligible",
+    "Reasons",
+    "Override by",
+    "Override reason",
+)
+
+
+def _local(moment: datetime | None, zone: str) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def _phone(person: User) -> str:
+    """E.164, e.g. +12025550111 (plain digits a spreadsheet keeps as they are)."""
+    phone = person.phone
+    return str(phone.as_e164) if phone else ""
+
+
+def roster_rows(shift: Shift) -> list[list[str]]:
+    """The roster as rows of text: places, then the waitlist in order. Times are local."""
+    data = shift_selectors.shift_roster(shift)
+    zone = shift.time_zone
+    rows = []
+    positions = {s.pk: n for n, s in enumerate(data.waitlist, start=1)}
+    for signup in data.places + data.waitlist:
+        eligibility = data.eligibility[signup.volunteer_id]
+        minutes = _minutes(signup)
+        reasons = list(eligibility.reasons)
+        if signup.skip_reason:
+            reasons.append(f"Skipped: {signup.skip_reason}")
+        rows.append(
+            [
+                _name(signup.volunteer),
+                signup.volunteer.email,
+                _phone(signup.volunteer),
+                signup.get_status_display(),
+                str(positions.get(signup.pk, "")),
+                _local(signup.check_in_at, zone),
+                _local(signup.check_out_at, zone),
+                "" if minutes is None else str(minutes),
+                "yes" if eligibility else "no",
+                " ".join(reasons),
+                _name(signup.override_by) if signup.override_by else "",
+                signup.override_reason,
+            ]
+        )
+    return rows
+
+
+@coordinator_required
+def roster_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    shift = _shift_with_counts(pk)
+    day = shift.starts_at.astimezone(zoneinfo.ZoneInfo(shift.time_zone)).date()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="roster-{shift.pk}-{day}.csv"'
+    writer = csv.writer(response)
+    writer.writerow([f"{describe_shift(shift)}, {shift.location.name}"])
+    writer.writerow([f"Times in {shift.time_zone}"])
+    writer.writerow(CSV_HEADER)
+    writer.writerows(roster_rows(shift))
+    return response
+
+
+@coordinator_required
+def roster_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    shift = _shift_with_counts(pk)
+    url = check_in_url(request, shift)
+    opens, closes = services.check_in_window(shift)
+    data = shift_selectors.shift_roster(shift)
+    context: dict[str, Any] = {
+        "shift": shift,
+        "roster": data,
+        "places": [(s, data.eligibility[s.volunteer_id]) for s in data.places],
+        "waitlist": [(s, data.eligibility[s.volunteer_id]) for s in data.waitlist],
+        "check_in_url": url,
+        "qr": qr_svg(url) if url else None,
+        "window": time_range_text(opens, closes, shift.time_zone),
+    }
+    return render(request, "volunteers/coordinator/shifts/roster_print.html", context)

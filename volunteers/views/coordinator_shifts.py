@@ -1,0 +1,337 @@
+"""Coordinator pages for planning shifts: the list and week calendar, creating and editing
+shifts and repeating series, publishing, cancelling, and the staffing gaps.
+
+The roster of one shift is in coordinator_roster.py; hours in coordinator_hours.py.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import coordinator_required
+from core.dates import org_today, org_zone
+from volunteers import services, shift_selectors
+from volunteers.forms.shifts import (
+    CancelShiftForm,
+    GapsFilterForm,
+    SeriesForm,
+    ShiftFilterForm,
+    ShiftForm,
+)
+from volunteers.models import Shift, ShiftSeries, ShiftSignup
+from volunteers.services import VolunteeringError
+from volunteers.shift_text import describe_shift
+from volunteers.views.coordinator import put_errors_on_form
+
+PAGE_SIZE = 100
+DEFAULT_DAYS = 28
+# The widest UTC offsets: a shift's local day may start this far from UTC midnight.
+ZONE_MARGIN = timedelta(hours=14)
+
+
+def _promoted_text(promoted: list[ShiftSignup]) -> str:
+    if not promoted:
+        return ""
+    names = ", ".join(s.volunteer.get_full_name() or s.volunteer.email for s in promoted)
+    return f" Moved up from the waitlist: {names}."
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _org_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=org_zone())
+
+
+@coordinator_required
+def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every shift in a date range (drafts and cancelled ones too), filtered; or a week."""
+    filters = ShiftFilterForm(request.GET or None)
+    data: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
+    role = data.get("role")
+    location = data.get("location")
+    status = data.get("status") or ""
+    if request.GET.get("view") == "week":
+        return _week(request, filters, role, location, status)
+    today = org_today()
+    first = data.get("date_from") or today
+    last = data.get("date_to") or first + timedelta(days=DEFAULT_DAYS - 1)
+    shifts = shift_selectors.coordinator_shifts(
+        start=_org_midnight(first),
+        end=_org_midnight(last + timedelta(days=1)),
+        role_id=role.pk if role else None,
+        location_id=location.pk if location else None,
+    )
+    if status:
+        shifts = shifts.filter(status=status)
+    page = Paginator(shifts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    week_query = query.copy()
+    week_query["view"] = "week"
+    week_query["week"] = _monday(first).isoformat()
+    return render(
+        request,
+        "volunteers/coordinator/shifts/list.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": query.urlencode(),
+            "week_query": week_query.urlencode(),
+            "first": first,
+            "last": last,
+            "section": "shifts",
+        },
+    )
+
+
+def _week(
+    request: AuthenticatedHttpRequest,
+    filters: ShiftFilterForm,
+    role: Any,
+    location: Any,
+    status: str,
+) -> HttpResponse:
+    """Seven columns, Monday to Sunday; each shift sits on its own local day, in its zone."""
+    monday = _monday(_parse_day(request.GET.get("week")) or org_today())
+    days = [monday + timedelta(days=n) for n in range(7)]
+    start = datetime.combine(monday, time.min, tzinfo=UTC) - ZONE_MARGIN
+    end = datetime.combine(monday + timedelta(days=7), time.min, tzinfo=UTC) + ZONE_MARGIN
+    shifts = shift_selectors.coordinator_shifts(
+        start=start,
+        end=end,
+        role_id=role.pk if role else None,
+        location_id=location.pk if location else None,
+    )
+    if status:
+        shifts = shifts.filter(status=status)
+    columns: dict[date, list[Shift]] = defaultdict(list)
+    for shift in shifts:
+        local_day = shift.starts_at.astimezone(zoneinfo.ZoneInfo(shift.time_zone)).date()
+        if monday <= local_day < monday + timedelta(days=7):
+            columns[local_day].append(shift)
+    query = request.GET.copy()
+    query.pop("week", None)
+    query["view"] = "week"
+    list_query = request.GET.copy()
+    for key in ("view", "week"):
+        list_query.pop(key, None)
+    return render(
+        request,
+        "volunteers/coordinator/shifts/week.html",
+        {
+            "filters": filters,
+            "columns": [(day, columns[day]) for day in days],
+            "monday": monday,
+            "sunday": days[-1],
+            "previous_week": (monday - timedelta(days=7)).isoformat(),
+            "next_week": (monday + timedelta(days=7)).isoformat(),
+            "this_week": _monday(org_today()).isoformat(),
+            "query": query.urlencode(),
+            "list_query": list_query.urlencode(),
+            "today": org_today(),
+            "section": "shifts",
+        },
+    )
+
+
+def _shift(pk: int) -> Shift:
+    return get_object_or_404(Shift.objects.select_related("role", "location", "series"), pk=pk)
+
+
+@coordinator_required
+def shift_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ShiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fields = form.shift_fields()
+        if fields is not None:
+            try:
+                shift = services.create_shift(by=request.user, **fields)
+            except ValidationError as exc:
+                put_errors_on_form(form, exc, ShiftForm.ERROR_FIELDS)
+            else:
+                messages.success(request, f"Shift added: {describe_shift(shift)}.")
+                return redirect("volunteers:coord_shift", pk=shift.pk)
+    return render(
+        request,
+        "volunteers/coordinator/shifts/shift_form.html",
+        {"form": form, "shift": None, "section": "shifts"},
+    )
+
+
+@coordinator_required
+def shift_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Edit one shift (for a series: "this occurrence" only)."""
+    shift = _shift(pk)
+    form = ShiftForm(request.POST or None, initial=ShiftForm.initial_for(shift), editing=True)
+    if request.method == "POST" and form.is_valid():
+        fields = form.shift_fields()
+        if fields is not None:
+            try:
+                promoted = services.update_shift(shift=shift, by=request.user, **fields)
+            except ValidationError as exc:
+                put_errors_on_form(form, exc, ShiftForm.ERROR_FIELDS)
+            except VolunteeringError as exc:
+                form.add_error(None, str(exc))
+            else:
+                shift = _shift(pk)
+                messages.success(
+                    request, f"Shift saved: {describe_shift(shift)}.{_promoted_text(promoted)}"
+                )
+                return redirect("volunteers:coord_shift", pk=shift.pk)
+    return render(
+        request,
+        "volunteers/coordinator/shifts/shift_form.html",
+        {"form": form, "shift": shift, "section": "shifts"},
+    )
+
+
+@coordinator_required
+@require_POST
+def shift_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    shift = _shift(pk)
+    try:
+        services.publish_shift(shift=shift, by=request.user)
+    except VolunteeringError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Published: {describe_shift(shift)}. Volunteers can sign up.")
+    return redirect("volunteers:coord_shift", pk=shift.pk)
+
+
+@coordinator_required
+def shift_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """GET asks for a reason; POST cancels the shift with its places and waitlist."""
+    shift = _shift(pk)
+    form = CancelShiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancelled = services.cancel_shift(
+                shift=shift, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+        except VolunteeringError as exc:
+            messages.error(request, str(exc))
+            return redirect("volunteers:coord_shift", pk=shift.pk)
+        else:
+            count = len(cancelled)
+            people = "1 person was" if count == 1 else f"{count} people were"
+            messages.success(request, f"Shift cancelled; {people} told why.")
+            return redirect("volunteers:coord_shift", pk=shift.pk)
+    counts = shift_selectors.shift_with_counts(shift.pk)
+    return render(
+        request,
+        "volunteers/coordinator/shifts/cancel.html",
+        {
+            "shift": counts,
+            "form": form,
+            "places": counts.places_taken,  # type: ignore[attr-defined]
+            "waiting": counts.waitlist_count,  # type: ignore[attr-defined]
+            "section": "shifts",
+        },
+    )
+
+
+# Series
+
+
+@coordinator_required
+def series_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SeriesForm(request.POST or None, initial={"first_day": org_today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            series, shifts = services.create_series(by=request.user, **form.series_fields())
+        except ValidationError as exc:
+            put_errors_on_form(form, exc, form.error_fields())
+        else:
+            count = len(shifts)
+            made = "1 shift" if count == 1 else f"{count} shifts"
+            messages.success(
+                request,
+                f"Repeating shift saved ({series.rrule}); {made} planned for the next "
+                f"{series.window_weeks} weeks.",
+            )
+            return redirect(_week_url(series))
+    return render(
+        request,
+        "volunteers/coordinator/shifts/series_form.html",
+        {"form": form, "shift": None, "series": None, "section": "shifts"},
+    )
+
+
+def _week_url(series: ShiftSeries) -> str:
+    start = max(series.dtstart, org_today())
+    return (
+        f"{reverse('volunteers:coord_shifts')}?view=week&week={_monday(start).isoformat()}"
+        f"&role={series.role_id}&location={series.location_id}"
+    )
+
+
+@coordinator_required
+def series_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Edit "this and all following" occurrences of the series the shift belongs to."""
+    shift = _shift(pk)
+    if shift.series is None:
+        messages.error(request, "This shift does not repeat; edit it on its own.")
+        return redirect("volunteers:coord_shift_edit", pk=shift.pk)
+    series = shift.series
+    form = SeriesForm(request.POST or None, initial=SeriesForm.initial_for(series), editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_series_from(shift=shift, by=request.user, **form.series_fields())
+        except ValidationError as exc:
+            put_errors_on_form(form, exc, form.error_fields())
+        except VolunteeringError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                "Saved for this shift and all the following ones; people signed up were told.",
+            )
+            return redirect("volunteers:coord_shift", pk=shift.pk)
+    return render(
+        request,
+        "volunteers/coordinator/shifts/series_form.html",
+        {"form": form, "shift": shift, "series": series, "section": "shifts"},
+    )
+
+
+@coordinator_required
+def staffing_gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filters = GapsFilterForm(request.GET or None)
+    days = 14
+    if filters.is_valid() and filters.cleaned_data.get("days"):
+        days = filters.cleaned_data["days"]
+    return render(
+        request,
+        "volunteers/coordinator/shifts/gaps.html",
+        {
+            "filters": filters,
+            "gaps": shift_selectors.staffing_gaps(days=days),
+            "days": days,
+            "now": timezone.now(),
+            "section": "gaps",
+        },
+    )
