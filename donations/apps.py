@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class DonationsConfig(AppConfig):
     name = "donations"
     verbose_name = "Donations"
+
+    def ready(self) -> None:
+        from donations import dunning
+        from donations.services import receipts
+        from notifications.hooks import register_refresher
+
+        register_refresher(receipts.EMAIL_KIND, receipts.refresh_receipt_email)
+        register_refresher(dunning.KIND, dunning.refresh_payment_failed)

@@ -9,6 +9,7 @@ re-processing) never sends a second e-mail.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -17,10 +18,13 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import ensure_person
+from core.dates import org_zone
 from donations.models import Donation, Donor, RecurringGift
 from donations.money import format_money
+from notifications.models import Message
 from notifications.services import enqueue_message
 
+KIND = "donation.payment_failed"
 CARD_LINK_SALT = "donations.update-card"
 # A dunning e-mail's link keeps working while Stripe retries the payment (about 3 weeks).
 CARD_LINK_MAX_AGE = 30 * 24 * 3600
@@ -76,18 +80,39 @@ def record_payment_failed(
     ``next_attempt_at`` is when Stripe will retry (the invoice's ``next_payment_attempt``).
     """
     donor = gift.donor
-    if not donor.email:
+    if not donor.email or donation.paid_at is not None or gift.cancelled_at is not None:
+        # Paid on a retry already (its failure was delivered late), or no longer giving.
         return
-    context: dict[str, str] = {
+    context: dict[str, str | int] = {
+        "donation_id": donation.pk,
         "amount": format_money(donation.money),
         "billing_portal_url": card_update_url(gift),
     }
     if next_attempt_at is not None:
-        context["next_attempt_on"] = next_attempt_at.date().isoformat()
+        context["next_attempt_on"] = next_attempt_at.astimezone(org_zone()).date().isoformat()
     enqueue_message(
         recipient=donor_account(donor),
-        kind="donation.payment_failed",
-        dedupe_key=f"donation.payment_failed:{donation.invoice_id or donation.pk}",
+        kind=KIND,
+        dedupe_key=f"{KIND}:{donation.invoice_id or donation.pk}",
         context=context,
         essential=True,
     )
+
+
+def refresh_payment_failed(message: Message) -> dict[str, Any] | str:
+    """Just before sending: not if the instalment was paid meanwhile or the gift stopped."""
+    donation_id = message.context.get("donation_id")
+    donation = (
+        Donation.objects.select_related("recurring_gift").filter(pk=donation_id).first()
+        if isinstance(donation_id, int)
+        else None
+    )
+    if donation is None:
+        return "The payment no longer exists."
+    if donation.paid_at is not None:
+        return "The payment went through on a retry."
+    gift = donation.recurring_gift
+    if gift is not None and gift.cancelled_at is not None:
+        return "The monthly gift was cancelled."
+    context: dict[str, Any] = message.context
+    return context

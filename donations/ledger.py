@@ -16,7 +16,8 @@ so that the ledger is the same for any order and any number of deliveries:
   and "linked, so run what waits" exclusive.
 * Rows are looked up under a lock (recurring gift, then its donations), never upserted
   blindly; where the current state matters (a subscription's status), the object is
-  fetched from Stripe first, before any lock is taken.
+  fetched from Stripe before the handler locks any ledger row (the event's own row is
+  already locked by the intake, so a slow Stripe only delays that one event).
 """
 
 from __future__ import annotations
@@ -366,6 +367,12 @@ def on_invoice(event: StripeEvent) -> None:
     lock_payment_intent(payment_intent_id)
     paid = event.type == "invoice.paid"
     amount = invoice.get("amount_paid") if paid else invoice.get("amount_due")
+    if paid and (type(amount) is not int or amount <= 0):
+        # Paid from credit, a coupon or a trial: no money came, so there is no gift to record
+        # (and no receipt to issue); the subscription itself stays as Stripe says.
+        logger.info("invoice %s was paid without a charge; no gift recorded", invoice_id)
+        _refresh_recurring(gift)
+        return
     if type(amount) is not int or amount <= 0:
         amount = gift.amount_minor
     currency = str(invoice.get("currency") or gift.currency).upper()
@@ -390,7 +397,12 @@ def on_invoice(event: StripeEvent) -> None:
     elif paid and donation.paid_at is None:
         donation.amount_minor = amount
     donation.stripe_created = _timestamp(invoice.get("created")) or donation.stripe_created
-    _link_payment_intent(donation, payment_intent_id)
+    if paid and payment_intent_id:
+        # The intent that paid wins over one that failed before (e.g. a retry on the hosted
+        # invoice page pays with a new intent), whichever event came first.
+        donation.payment_intent_id = payment_intent_id
+    else:
+        _link_payment_intent(donation, payment_intent_id)
     when = _event_time(event)
     if paid:
         paid_at = _timestamp((invoice.get("status_transitions") or {}).get("paid_at"))

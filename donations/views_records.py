@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import coordinator_required
 from accounts.roles import Role
+from core.spreadsheets import safe_row
 from donations import donor_selectors as selectors
 from donations.forms.portal import (
     DonorSearchForm,
@@ -52,7 +53,7 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) ->
     def lines() -> Iterator[str]:
         yield writer.writerow(header)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(safe_row(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -6,18 +6,28 @@ shift that moved, must not go; a reminder should say if the volunteer can no lon
 the shift. A domain app registers, at start-up (``AppConfig.ready``), a *refresher* for a
 kind; the sender calls it with the claimed row and gets either
 
-* a dict: the context to render with (the row's context, brought up to date), or
+* a dict: the context to render with (the row's context, brought up to date),
+* a ``Fresh``: the context and the attachments to send (made now, e.g. a PDF of a record
+  as it stands at sending, so nothing heavy is built inside the caller's transaction), or
 * a string: the reason the message is no longer wanted; the row is cancelled with it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from notifications.models import Message
 
-Refresher = Callable[[Message], "dict[str, Any] | str"]
+
+@dataclass(frozen=True)
+class Fresh:
+    context: dict[str, Any]
+    attachments: list[dict[str, str]]
+
+
+Refresher = Callable[[Message], "dict[str, Any] | Fresh | str"]
 
 _REFRESHERS: dict[str, Refresher] = {}
 
@@ -27,7 +37,7 @@ def register_refresher(kind: str, refresher: Refresher) -> None:
     _REFRESHERS[kind] = refresher
 
 
-def refresh(message: Message) -> dict[str, Any] | str:
+def refresh(message: Message) -> dict[str, Any] | Fresh | str:
     """The context to send ``message`` with, or the reason not to send it."""
     refresher = _REFRESHERS.get(message.kind)
     if refresher is None:

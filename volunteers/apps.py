@@ -7,6 +7,7 @@ class VolunteersConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications.hooks import register_refresher
-        from volunteers import reminders
+        from volunteers import reminders, warnings
 
         register_refresher(reminders.REMINDER_KIND, reminders.refresh_shift_reminder)
+        register_refresher(warnings.SESSION_KIND, warnings.refresh_session_reminder)

@@ -8,7 +8,7 @@ templates are templates/notifications/<kind>/.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from types import ModuleType
 from typing import Any
 
@@ -65,8 +65,8 @@ def shift_context(shift: Shift) -> dict[str, JSONValue]:
     return {
         "shift_id": shift.pk,
         "shift_title": shift.role.name,
-        "starts_at": shift.starts_at.isoformat(),
-        "ends_at": shift.ends_at.isoformat(),
+        "starts_at": shift.starts_at.astimezone(UTC).isoformat(),
+        "ends_at": shift.ends_at.astimezone(UTC).isoformat(),
         "zone": location.time_zone,
         "location": location.name + (f", {location.address}" if location.address else ""),
         "shift_url": page_url(SHIFT_PAGE, shift.pk),

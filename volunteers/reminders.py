@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Message
-from notifications.services import cancel_messages
+from notifications.services import cancel_messages, reinstate_message
 from volunteers.eligibility import eligibility_for
 from volunteers.models import Shift, ShiftSignup, ShiftSignupStatus, ShiftStatus
 from volunteers.notices import notify_volunteer, shift_context
@@ -70,13 +70,20 @@ def schedule_signup_reminders(signup: ShiftSignup, *, now: datetime | None = Non
         due = shift.starts_at - timedelta(hours=lead)
         if due < now - GRACE or shift.starts_at <= now:
             continue
-        queued += notify_volunteer(
+        key = reminder_key(signup.pk, lead, shift.starts_at)
+        context = shift_context(shift) | {"signup_id": signup.pk, "lead_hours": lead}
+        when = max(due, now)
+        if notify_volunteer(
             user=signup.volunteer,
             kind=REMINDER_KIND,
-            dedupe_key=reminder_key(signup.pk, lead, shift.starts_at),
-            context=shift_context(shift) | {"signup_id": signup.pk, "lead_hours": lead},
-            scheduled_for=max(due, now),
-        )
+            dedupe_key=key,
+            context=context,
+            scheduled_for=when,
+        ):
+            queued += 1
+        else:
+            # Withdrawn earlier (the shift moved away and is back at this time): put it back.
+            queued += bool(reinstate_message(dedupe_key=key, scheduled_for=when, context=context))
     return queued
 
 
@@ -121,6 +128,15 @@ def schedule_due_reminders(*, now: datetime | None = None) -> int:
     return queued
 
 
+def _moment(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
 def refresh_shift_reminder(message: Message) -> dict[str, Any] | str:
     """The reminder's context as of now, or why it must not be sent (see the module)."""
     context = dict(message.context)
@@ -137,7 +153,7 @@ def refresh_shift_reminder(message: Message) -> dict[str, Any] | str:
     shift = signup.shift
     if shift.status != ShiftStatus.PUBLISHED:
         return "The shift was cancelled."
-    if shift.starts_at.isoformat() != context.get("starts_at"):
+    if _moment(context.get("starts_at")) != shift.starts_at:
         return "The shift moved; a reminder for its new time replaces this one."
     if shift.starts_at <= timezone.now():
         return "The shift has already started."

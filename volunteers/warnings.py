@@ -4,13 +4,15 @@ Run hourly by beat (``volunteers.schedule_warnings``); each message has a dedupe
 second run (or two at once) queues nothing new.
 
 * ``training.session_reminder``: ``SESSION_REMINDER_LEAD_HOURS`` before a session, to each
-  confirmed attendee; a cancelled session or sign-up gets none.
+  confirmed attendee.
 * ``training.expiry_warning`` / ``clearance.expiry_warning``: at each of
   ``EXPIRY_WARNING_DAYS`` (default 30 and 7) before the expiry date, naming the upcoming
-  confirmed shifts whose role needs it and that fall on or after that date (the shifts the
-  expiry would block). Only the nearest threshold already reached is sent, so a record
-  first seen 5 days before it expires gets one warning, not two. A holder who already has
-  a later, still valid record of the same kind is not warned.
+  confirmed shifts whose role needs it and that fall after that date (a record is still
+  valid on its expiry date; these are the shifts the expiry would block). Only the
+  nearest threshold already reached is sent, so a record first seen 5 days before it
+  expires gets one warning, not two. A holder who already has a later, still valid record
+  of the same kind is not warned. A reminder whose sign-up or session was cancelled, or
+  whose session moved, is dropped just before sending (``refresh_session_reminder``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.dates import org_today
+from notifications.models import Message
 from volunteers.models import (
     Clearance,
     ClearanceStatus,
@@ -75,6 +78,7 @@ def schedule_session_reminders(*, now: datetime | None = None) -> int:
             kind=SESSION_KIND,
             dedupe_key=f"{SESSION_KIND}:{signup.pk}:{session.starts_at:%Y%m%dT%H%M}",
             context={
+                "session_signup_id": signup.pk,
                 "training_name": session.training.name,
                 "starts_at": session.starts_at.isoformat(),
                 "ends_at": session.ends_at.isoformat(),
@@ -186,7 +190,7 @@ def schedule_expiry_warnings(*, today: date | None = None) -> tuple[int, int]:
         shifts = [
             entry
             for day, entry in blocked_trainings.get((record.volunteer_id, record.training_id), [])
-            if day >= record.expires_on
+            if day > record.expires_on
         ]
         trainings += notify_volunteer(
             user=record.volunteer,
@@ -207,7 +211,7 @@ def schedule_expiry_warnings(*, today: date | None = None) -> tuple[int, int]:
         if days is None or key in renewed_clearances:
             continue
         shifts = [
-            entry for day, entry in blocked_clearances.get(key, []) if day >= clearance.expires_on
+            entry for day, entry in blocked_clearances.get(key, []) if day > clearance.expires_on
         ]
         cleared += notify_volunteer(
             user=clearance.volunteer,
@@ -231,3 +235,22 @@ def schedule_warnings(*, now: datetime | None = None) -> WarningCounts:
         training_warnings=trainings,
         clearance_warnings=clearances,
     )
+
+
+def refresh_session_reminder(message: Message) -> dict[str, Any] | str:
+    """Just before sending: the sign-up and the session must still stand, at that time."""
+    signup_id = message.context.get("session_signup_id")
+    signup = (
+        SessionSignup.objects.select_related("session").filter(pk=signup_id).first()
+        if isinstance(signup_id, int)
+        else None
+    )
+    if signup is None or signup.status != SignupStatus.CONFIRMED:
+        return "The volunteer is no longer signed up for this session."
+    session = signup.session
+    if session.cancelled:
+        return "The session was cancelled."
+    if session.starts_at.isoformat() != message.context.get("starts_at"):
+        return "The session moved."
+    context: dict[str, Any] = message.context
+    return context

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField
 from donations import options
 from donations.models import (
     Campaign,
@@ -32,8 +33,8 @@ class DonationFilterForm(forms.Form):
         max_length=255,
         help_text=_("Part of a donor's name or e-mail, or a whole Stripe id (pi_..., in_...)."),
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = BoundedDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("To"), required=False, widget=DateInput())
     campaign = forms.ModelChoiceField(
         label=_("Campaign"),
         queryset=Campaign.objects.order_by("name", "pk"),

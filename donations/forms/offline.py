@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import org_today
+from core.forms import BoundedDateField
 from donations import options
 from donations.forms.coordinator import DateInput
 from donations.models import (
@@ -105,7 +106,7 @@ class OfflineGiftForm(DonorChoiceMixin):
         label=_("Amount"), max_length=30, help_text=_("For a gift in kind: its fair value.")
     )
     currency = forms.ChoiceField(label=_("Currency"))
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_on = BoundedDateField(label=_("Received on"), widget=DateInput())
     campaign = _campaign_field()
     cheque_number = forms.CharField(label=_("Cheque number"), max_length=40, required=False)
     cheque_bank = forms.CharField(label=_("Bank"), max_length=100, required=False)
@@ -145,7 +146,7 @@ class OfflineGiftForm(DonorChoiceMixin):
 
 
 class DepositForm(forms.Form):
-    deposited_on = forms.DateField(label=_("Deposited on"), widget=DateInput())
+    deposited_on = BoundedDateField(label=_("Deposited on"), widget=DateInput())
     reference = forms.CharField(label=_("Slip number"), max_length=100, required=False)
     currency = forms.ChoiceField(label=_("Currency"))
     expected_total = forms.CharField(label=_("Total on the slip"), max_length=30)

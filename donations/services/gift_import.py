@@ -114,6 +114,9 @@ def upload_gift_file(*, filename: str, raw: bytes, uploaded_by: User | None) -> 
         content = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportRefused(gettext("Save the file as CSV in UTF-8 encoding.")) from exc
+    if "\x00" in content:
+        # A spreadsheet's own format (or UTF-16) saved under a .csv name.
+        raise ImportRefused(gettext("This is not a text CSV file: save it as CSV (UTF-8)."))
     data = _read(content)
     _columns(data)
     if data.height == 0:

@@ -47,6 +47,8 @@ from donations.models import (
 )
 from donations.money import Money, format_money
 from donations.pdf import ReceiptDocument, render_receipt
+from notifications.hooks import Fresh
+from notifications.models import Message
 from notifications.services import enqueue_message
 
 if TYPE_CHECKING:
@@ -193,7 +195,12 @@ def receipt_filename(receipt: Receipt) -> str:
 
 
 def _queue_email(receipt: Receipt, *, dedupe_key: str) -> bool:
-    """Queue the receipt e-mail with its PDF; False when the donor has no e-mail address."""
+    """Queue the receipt e-mail; False when the donor has no e-mail address.
+
+    The PDF is made when the e-mail is sent (``refresh_receipt_email``), not here: the
+    caller holds the year's number lock, and a receipt voided before the e-mail goes out
+    (a refund that arrived with its payment) must not be sent at all.
+    """
     donor = receipt.donation.donor
     if not donor.email:
         return False
@@ -203,25 +210,41 @@ def _queue_email(receipt: Receipt, *, dedupe_key: str) -> bool:
         kind=EMAIL_KIND,
         dedupe_key=dedupe_key,
         context={
+            "receipt_id": receipt.pk,
             "receipt_number": receipt.display_number,
             "amount": format_money(Money(receipt.amount_minor, receipt.currency), receipt.language),
             "received_on": received.astimezone(org_zone()).date().isoformat(),
             "history_url": f"{settings.SITE_URL.rstrip('/')}{reverse('donations:home')}",
         },
         essential=True,
-        attachments=[
-            {
-                "filename": receipt_filename(receipt),
-                "content_type": "application/pdf",
-                "content": base64.b64encode(receipt_pdf(receipt)).decode("ascii"),
-                "encoding": "base64",
-            }
-        ],
     )
     if message is not None:
         Receipt.objects.filter(pk=receipt.pk).update(times_sent=F("times_sent") + 1)
         receipt.refresh_from_db(fields=["times_sent"])
     return message is not None
+
+
+def refresh_receipt_email(message: Message) -> Fresh | str:
+    """Just before a receipt e-mail goes: its PDF as the receipt stands, or why not to send."""
+    receipt_id = message.context.get("receipt_id")
+    receipt = (
+        Receipt.objects.select_related("donation__donor", "donation__campaign", "replaces")
+        .filter(pk=receipt_id)
+        .first()
+        if isinstance(receipt_id, int)
+        else None
+    )
+    if receipt is None:
+        return "The receipt no longer exists."
+    if receipt.status != ReceiptStatus.ISSUED:
+        return f"Receipt {receipt.display_number} was voided before it was sent."
+    attachment = {
+        "filename": receipt_filename(receipt),
+        "content_type": "application/pdf",
+        "content": base64.b64encode(receipt_pdf(receipt)).decode("ascii"),
+        "encoding": "base64",
+    }
+    return Fresh(context=dict(message.context), attachments=[attachment])
 
 
 def resend_receipt(*, receipt: Receipt, by: User) -> Receipt:

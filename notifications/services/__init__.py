@@ -1,7 +1,13 @@
-"""The outbox's writes. Domain apps call only enqueue_message and cancel_messages."""
+"""The outbox's writes. Domain apps call only enqueue_message, cancel_messages and
+reinstate_message."""
 
 from notifications.services.errors import OutboxError
-from notifications.services.outbox import cancel_messages, enqueue_message, resend_message
+from notifications.services.outbox import (
+    cancel_messages,
+    enqueue_message,
+    reinstate_message,
+    resend_message,
+)
 from notifications.services.preferences import preferences_for, unsubscribe, update_preferences
 from notifications.services.sending import (
     SweepResult,
@@ -21,6 +27,7 @@ __all__ = [
     "enqueue_message",
     "preferences_for",
     "reclaim_stale_messages",
+    "reinstate_message",
     "release_reservation",
     "resend_message",
     "reserve_due_messages",

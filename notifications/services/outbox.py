@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 # The text-message twin of a message gets its key with this suffix.
 SMS_KEY_SUFFIX = "#sms"
 OPTED_OUT = "The recipient does not receive this kind of message."
+WITHDRAWN = "Withdrawn by the app that queued it (no longer needed)."
 # Claims written by the sweep start with this; a worker's own claim starts with "run:".
 RESERVATION_PREFIX = "sweep:"
 
@@ -135,7 +136,37 @@ def cancel_messages(*, dedupe_key_prefix: str) -> int:
             Q(status=Status.PENDING)
             | Q(status=Status.SENDING, claimed_by__startswith=RESERVATION_PREFIX),
             dedupe_key__startswith=dedupe_key_prefix,
-        ).update(status=Status.CANCELLED, claimed_by="", claimed_at=None)
+        ).update(status=Status.CANCELLED, claimed_by="", claimed_at=None, last_error=WITHDRAWN)
+
+
+def reinstate_message(*, dedupe_key: str, scheduled_for: datetime, context: dict[str, JSON]) -> int:
+    """Put back what ``cancel_messages`` withdrew under ``dedupe_key`` (and its text-message
+    twin), for a new time and context; how many rows came back.
+
+    For a message that is wanted again after all, e.g. the reminder of a shift that moved
+    away and then back to its first time. Rows cancelled for any other reason (the person
+    opted out) and rows already sent stay as they are.
+    """
+    if timezone.is_naive(scheduled_for):
+        raise ValueError("scheduled_for must be an aware datetime")
+    with transaction.atomic():
+        rows = Message.objects.filter(
+            dedupe_key__in=[dedupe_key, dedupe_key + SMS_KEY_SUFFIX],
+            status=Status.CANCELLED,
+            last_error=WITHDRAWN,
+            sent_at__isnull=True,
+        )
+        ids = list(rows.values_list("pk", flat=True))
+        count = rows.update(
+            status=Status.PENDING,
+            scheduled_for=scheduled_for,
+            context=context,
+            attempts=0,
+            last_error="",
+        )
+        if scheduled_for <= timezone.now():
+            dispatch.publish_on_commit(ids)
+    return count
 
 
 RESENDABLE = (Status.FAILED, Status.CANCELLED, Status.SENT)

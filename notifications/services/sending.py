@@ -243,7 +243,11 @@ def deliver_message(*, message_id: int, reservation: str = "") -> str:
     if isinstance(fresh, str):
         _finish(message, claim, status=Status.CANCELLED, last_error=fresh[:2000])
         return "cancelled"
-    message.context = fresh
+    if isinstance(fresh, hooks.Fresh):
+        # For this send only; the row keeps what was queued.
+        message.context, message.attachments = fresh.context, fresh.attachments
+    else:
+        message.context = fresh
     preference = preferences_for(recipient)
     if not preference.wants(channel=message.channel, essential=message.essential) or not (
         recipient.is_active or message.essential

@@ -330,3 +330,10 @@ def test_reprocess_refuses_an_event_that_has_not_failed(client: Client, coordina
 def test_reprocess_needs_post(client: Client, coordinator: User):
     client.force_login(coordinator)
     assert client.get(f"{BASE}/stripe-events/reprocess/").status_code == 405
+
+
+def test_an_absurd_date_is_a_form_error(client: Client, coordinator: User, ledger):
+    client.force_login(coordinator)
+    response = client.get(f"{BASE}/donations/", {"date_to": "9999-12-31"})
+    assert response.status_code == 200
+    assert response.context["filters"].errors == {"date_to": ["Enter a date before the year 2200."]}

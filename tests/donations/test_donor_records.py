@@ -387,3 +387,14 @@ def test_future_dates_and_missing_donors_are_row_errors(coordinator):
         "The date 2999-01-01 is in the future.",
         "Give the donor's e-mail or name.",
     ]
+
+
+def test_a_file_with_nul_bytes_is_refused_with_a_message(coordinator):
+    from donations.services.gift_import import ImportRefused
+
+    with pytest.raises(ImportRefused, match="This is not a text CSV file"):
+        upload_gift_file(
+            filename="gifts.csv",
+            raw=b"email,amount\x00\nx@example.org,5\n",
+            uploaded_by=coordinator,
+        )

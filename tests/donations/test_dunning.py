@@ -115,3 +115,38 @@ def test_offline_mode_says_it_is_a_test(client, gift, settings):
     response = client.post(f"/donor/update-card/{card_update_token(gift)}/")
     assert response.status_code == 200
     assert "Test mode" in response.content.decode()
+
+
+def paid_invoice_event(gift: RecurringGift) -> dict[str, object]:
+    invoice = se.invoice(
+        invoice_id="in_fail_1",
+        subscription="sub_fail",
+        customer="cus_fail",
+        amount_minor=1500,
+        currency="USD",
+        metadata={"recurring_gift_id": str(gift.pk)},
+        paid=True,
+        payment_intent="pi_fail_1",
+        created=ls.T0,
+    )
+    return se.build_event("invoice.paid", invoice, created=ls.T0 + 60)
+
+
+def test_no_dunning_when_the_failure_arrives_after_the_retry_succeeded(gift, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    assert ls.deliver(paid_invoice_event(gift)).status == "done"
+    assert ls.deliver(failed_invoice_event(gift)).status == "done"
+    gift.refresh_from_db()
+    assert gift.status == RecurringStatus.ACTIVE
+    assert not Message.objects.filter(kind="donation.payment_failed").exists()
+
+
+def test_a_dunning_email_not_yet_sent_is_dropped_once_the_retry_succeeds(gift, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    ls.deliver(failed_invoice_event(gift))
+    ls.deliver(paid_invoice_event(gift))
+    message = Message.objects.get(kind="donation.payment_failed")
+    assert deliver_message(message_id=message.pk) == "cancelled"
+    message.refresh_from_db()
+    assert message.last_error == "The payment went through on a retry."
+    assert mail.outbox == []

@@ -247,3 +247,57 @@ def test_same_event_from_ten_threads_makes_one_donation():
     assert sum(1 for o in outcomes if not o.duplicate) == 1
     assert Donation.objects.filter(invoice_id=invoice_paid["data"]["object"]["id"]).count() == 1
     assert StripeEvent.objects.count() == 1
+
+
+def _instalment(gift: RecurringGift, *, paid: bool, intent: str, at: int) -> dict[str, Any]:
+    invoice = se.invoice(
+        invoice_id="in_retry_1",
+        subscription="sub_retry",
+        customer="cus_retry",
+        amount_minor=1000,
+        currency="USD",
+        metadata={"recurring_gift_id": str(gift.pk)},
+        paid=paid,
+        payment_intent=intent,
+        created=ls.T0,
+    )
+    return se.build_event("invoice.paid" if paid else "invoice.payment_failed", invoice, created=at)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("paid_first", [False, True])
+def test_the_intent_that_paid_an_invoice_is_the_one_kept(paid_first):
+    donor = Donor.objects.create(name="Chris", email="chris.r@example.org")
+    gift = RecurringGift.objects.create(donor=donor, amount_minor=1000, currency="USD")
+    failed = _instalment(gift, paid=False, intent="pi_first_try", at=ls.T0 + 10)
+    paid = _instalment(gift, paid=True, intent="pi_retry", at=ls.T0 + 20)
+    refund = se.build_event(
+        "charge.refunded",
+        se.charge(
+            charge_id="ch_retry",
+            payment_intent="pi_retry",
+            amount_minor=1000,
+            currency="USD",
+            amount_refunded=400,
+            created=ls.T0 + 20,
+        ),
+        created=ls.T0 + 30,
+    )
+    for event in [paid, failed, refund] if paid_first else [failed, paid, refund]:
+        ls.deliver(event)
+    donation = Donation.objects.get(invoice_id="in_retry_1")
+    assert donation.payment_intent_id == "pi_retry"
+    assert (donation.status, donation.refunded_minor) == (
+        DonationStatus.PARTIALLY_REFUNDED,
+        400,
+    )
+
+
+@pytest.mark.django_db
+def test_an_invoice_paid_without_a_charge_records_no_gift():
+    donor = Donor.objects.create(name="Trial", email="trial@example.org")
+    gift = RecurringGift.objects.create(donor=donor, amount_minor=1000, currency="USD")
+    event = _instalment(gift, paid=True, intent="pi_zero", at=ls.T0)
+    event["data"]["object"]["amount_paid"] = 0
+    assert ls.deliver(event).status == StripeEventStatus.DONE
+    assert Donation.objects.count() == 0

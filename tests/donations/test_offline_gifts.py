@@ -127,7 +127,7 @@ def test_gift_page_shows_clear_errors(client: Client, coordinator, binh):
             "source": "cheque",
             "amount": "25,50",
             "currency": "USD",
-            "received_on": "2999-01-01",
+            "received_on": "2150-01-01",
         },
     )
     assert response.status_code == 200

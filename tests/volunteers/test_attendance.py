@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from tests.volunteers.factories import make_role, make_shift, make_training, make_volunteer
@@ -147,3 +148,27 @@ def test_a_coordinator_records_attendance_and_no_shows(
             check_out_at=START + timedelta(hours=3),
         )
     assert list(HoursEntry.objects.values_list("minutes", "source")) == [(180, "derived")]
+
+
+def test_a_coordinator_cannot_record_their_own_attendance_or_far_off_times(
+    shift: Shift, person: User
+) -> None:
+    from accounts.roles import Role
+    from accounts.services import grant_role
+
+    coordinator = make_volunteer(email="lead@example.org")
+    grant_role(user=coordinator, role=Role.COORDINATOR)
+    with at(START - timedelta(days=1)):
+        own = services.sign_up_for_shift(shift=shift, volunteer=coordinator)
+    signup = person.shift_signups.get(shift=shift)
+    with at(START + timedelta(hours=4)):
+        with pytest.raises(VolunteeringError, match="Another coordinator must record"):
+            services.record_attendance(signup=own, by=coordinator, check_in_at=START)
+        with pytest.raises(ValidationError) as caught:
+            services.record_attendance(
+                signup=signup, by=coordinator, check_in_at=START - timedelta(days=7)
+            )
+        assert caught.value.message_dict == {
+            "check_in_at": ["The check-in must be on the day of the shift, before it ends."]
+        }
+    assert not HoursEntry.objects.exists()

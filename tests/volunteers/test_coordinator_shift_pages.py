@@ -692,3 +692,12 @@ def test_the_daily_series_task_is_scheduled_and_idempotent(
         assert generate_all_series_task() == 1
         assert generate_all_series_task() == 0
     assert Shift.objects.filter(series=series).count() == 3
+
+
+def test_absurd_dates_are_form_errors_not_500(client, coordinator):
+    client.force_login(coordinator)
+    week = client.get("/coordinator/volunteering/shifts/", {"view": "week", "week": "9999-12-31"})
+    assert week.status_code == 200
+    listed = client.get("/coordinator/volunteering/shifts/", {"date_to": "9999-12-31"})
+    assert listed.status_code == 200
+    assert "Enter a date before the year 2200." in listed.content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -185,3 +186,59 @@ def test_signing_up_within_three_hours_still_gets_the_three_hour_one_at_once(shi
     signup2 = sign_up(shift, other, at=START - timedelta(hours=3, seconds=-30))
     rows = reminder_rows(signup2.pk)
     assert [r.dedupe_key.split(":")[2] for r in rows] == ["3h"]
+
+
+def test_signups_keep_working_while_the_broker_is_down_and_nothing_is_lost(
+    client, shift, ana, published
+):
+    """Acceptance: the broker is down while people sign up and reminders fall due; the
+    site keeps working, and once the broker is back the next sweep sends each message once."""
+    published.broken = True
+    client.force_login(ana)
+    with time_machine.travel(SIGNED_UP, tick=False):
+        response = client.post(f"/volunteer/shifts/{shift.pk}/sign-up/")
+    assert response.status_code == 302
+    signup = shift.signups.get(volunteer=ana)
+    assert signup.status == ShiftSignupStatus.CONFIRMED
+    # The confirmation could not be handed to a worker; it waits in the database.
+    assert published.ids() == []
+    # The 48-hour reminder falls due while the broker is still down: the sweep gives up.
+    due = START - timedelta(hours=48)
+    with time_machine.travel(due, tick=False):
+        result = sweep_outbox(now=due)
+    assert result.enqueued == 0
+    assert Message.objects.filter(status=Status.PENDING).count() == 3
+    # The broker is back: one sweep sends the confirmation and the due reminder, once each.
+    published.broken = False
+    sent = sweep_and_send(published, due + timedelta(minutes=1))
+    assert len(sent) == 2
+    assert sorted(m.subject.split("] ", 1)[1].split(":")[0] for m in mail.outbox) == [
+        "Reminder",
+        "You are signed up",
+    ]
+    assert sweep_and_send(published, due + timedelta(minutes=2)) == []
+    assert len(mail.outbox) == 2
+
+
+def test_a_shift_moved_away_and_back_keeps_its_reminders(shift, ana, coordinator, published):
+    signup = sign_up(shift, ana)
+    later = START + timedelta(hours=2)
+    with time_machine.travel(SIGNED_UP + timedelta(hours=1), tick=False):
+        services.update_shift(
+            shift=shift, by=coordinator, starts_at=later, ends_at=later + timedelta(hours=3)
+        )
+        # Back to the first time, given in the location's own zone (18:00 in New York).
+        back = START.astimezone(zoneinfo.ZoneInfo("America/New_York"))
+        services.update_shift(
+            shift=shift, by=coordinator, starts_at=back, ends_at=back + timedelta(hours=3)
+        )
+    pending = sorted(r.dedupe_key for r in reminder_rows(signup.pk) if r.status == Status.PENDING)
+    assert pending == [
+        f"shift.reminder:{signup.pk}:3h:20261208T2300Z",
+        f"shift.reminder:{signup.pk}:48h:20261208T2300Z",
+    ]
+    mail.outbox.clear()
+    sweep_and_send(published, SIGNED_UP + timedelta(hours=1))  # the two "changed" notices
+    mail.outbox.clear()
+    assert len(sweep_and_send(published, START - timedelta(hours=48))) == 1
+    assert "Reminder" in mail.outbox[0].subject

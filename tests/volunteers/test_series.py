@@ -242,6 +242,19 @@ def test_an_unreadable_rule_is_a_form_error(role: VolunteerRole, coordinator: Us
     assert message.startswith("This is not a repeat rule we can read")
 
 
+@pytest.mark.parametrize("rule", ["FREQ=DAILY;BYHOUR=9,18", "FREQ=WEEKLY;BYDAY=TU;BYMINUTE=0,30"])
+def test_a_rule_with_times_of_day_is_a_form_error(
+    role: VolunteerRole, coordinator: User, rule: str
+) -> None:
+    """Times come from the series' start time; a rule with hours would make two shifts a day
+    (or, with minutes and seconds, millions of moments to expand)."""
+    with pytest.raises(ValidationError) as caught:
+        weekly_tuesdays(role, coordinator, rrule=rule)
+    [message] = caught.value.message_dict["rrule"]
+    assert message.startswith("A repeat rule gives days only")
+    assert ShiftSeries.objects.count() == 0
+
+
 def test_series_field_errors(role: VolunteerRole, coordinator: User) -> None:
     with pytest.raises(ValidationError) as caught:
         services.create_series(

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from notifications.models import Message
+from notifications.services import deliver_message
 from tests.volunteers.factories import (
     make_clearance,
     make_clearance_type,
@@ -20,7 +21,7 @@ from tests.volunteers.factories import (
     make_volunteer,
 )
 from volunteers import services
-from volunteers.models import ShiftSignup, ShiftSignupStatus
+from volunteers.models import SessionSignup, ShiftSignup, ShiftSignupStatus
 from volunteers.warnings import schedule_expiry_warnings, schedule_session_reminders
 
 pytestmark = pytest.mark.django_db
@@ -117,3 +118,6 @@ def test_session_reminder_goes_to_confirmed_attendees_once():
     assert reminder.scheduled_for == NOW  # 24 h before was already past: now
     assert reminder.context["training_name"] == "Trauma-informed care"
     assert reminder.context["zone"] == "America/New_York"
+    # Ana cancels before it goes: it is dropped at sending.
+    services.cancel_session_signup(signup=SessionSignup.objects.get(volunteer=ana), by=ana)
+    assert deliver_message(message_id=reminder.pk) == "cancelled"

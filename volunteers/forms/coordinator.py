@@ -12,6 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import time_zone_choices
+from core.forms import BoundedDateField
 from volunteers.models import (
     ClearanceStatus,
     ClearanceType,
@@ -126,10 +127,10 @@ class TrainingForm(forms.Form):
 class SessionForm(forms.Form):
     """A session in local time: a date, start and end times, and the zone they are in."""
 
-    day = forms.DateField(label=_("Date"), widget=DateInput)
+    day = BoundedDateField(label=_("Date"), widget=DateInput)
     start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput)
     end_time = forms.TimeField(label=_("Ends at"), widget=TimeInput)
-    end_date = forms.DateField(
+    end_date = BoundedDateField(
         label=_("Ends on"),
         required=False,
         widget=DateInput,
@@ -232,7 +233,7 @@ class CompletionsForm(forms.Form):
     volunteers = forms.MultipleChoiceField(
         label=_("Completed the training"), widget=forms.CheckboxSelectMultiple
     )
-    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput)
+    completed_on = BoundedDateField(label=_("Completed on"), widget=DateInput)
 
     def __init__(self, *args: Any, signups: list[SessionSignup], **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "id_completions_%s")
@@ -255,9 +256,9 @@ class ClearanceForm(forms.Form):
         empty_label=_("Choose a type"),
     )
     status = forms.ChoiceField(label=_("Status"), choices=ClearanceStatus.choices)
-    requested_on = forms.DateField(label=_("Requested on"), required=False, widget=DateInput)
-    issued_on = forms.DateField(label=_("Issued on"), required=False, widget=DateInput)
-    expires_on = forms.DateField(
+    requested_on = BoundedDateField(label=_("Requested on"), required=False, widget=DateInput)
+    issued_on = BoundedDateField(label=_("Issued on"), required=False, widget=DateInput)
+    expires_on = BoundedDateField(
         label=_("Expires on"),
         required=False,
         widget=DateInput,
@@ -329,7 +330,7 @@ class RecordTrainingForm(forms.Form):
         label=_("Training"),
         empty_label=_("Choose a training"),
     )
-    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput)
+    completed_on = BoundedDateField(label=_("Completed on"), widget=DateInput)
     provider = forms.CharField(
         label=_("Given by"),
         max_length=200,

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField
 from volunteers.forms.coordinator import DateInput, TimeInput
 from volunteers.models import Location, ShiftStatus, VolunteerRole
 
@@ -61,8 +62,8 @@ class ShiftFilterForm(forms.Form):
         required=False,
         empty_label=_("Any location"),
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    date_from = BoundedDateField(label=_("From"), required=False, widget=DateInput)
+    date_to = BoundedDateField(label=_("To"), required=False, widget=DateInput)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -126,7 +127,7 @@ class ShiftForm(_TimesMixin):
         queryset=Location.objects.none(),
         help_text=_("Times are in the location's time zone."),
     )
-    day = forms.DateField(label=_("Date"), widget=DateInput)
+    day = BoundedDateField(label=_("Date"), widget=DateInput)
     capacity = forms.IntegerField(
         label=_("Places"), min_value=0, max_value=1000, widget=forms.NumberInput(attrs={"min": 0})
     )
@@ -230,7 +231,7 @@ class SeriesForm(_TimesMixin):
         queryset=Location.objects.none(),
         help_text=_("Times are in the location's time zone; they stay the same across DST."),
     )
-    first_day = forms.DateField(label=_("First day"), widget=DateInput)
+    first_day = BoundedDateField(label=_("First day"), widget=DateInput)
     repeat = forms.ChoiceField(
         label=_("Repeat"),
         choices=[("weekly", _("Weekly, on the days below")), ("rrule", _("By a rule (RFC 5545)"))],
@@ -253,7 +254,7 @@ class SeriesForm(_TimesMixin):
         initial="never",
         widget=forms.RadioSelect,
     )
-    until = forms.DateField(label=_("Last day"), required=False, widget=DateInput)
+    until = BoundedDateField(label=_("Last day"), required=False, widget=DateInput)
     count = forms.IntegerField(
         label=_("Number of shifts"), required=False, min_value=1, max_value=500
     )
@@ -486,7 +487,7 @@ class HoursRejectForm(forms.Form):
 class HoursEditForm(forms.Form):
     """An entry's local start and end (in the shift's zone, or the organisation's)."""
 
-    day = forms.DateField(label=_("Date"), widget=DateInput)
+    day = BoundedDateField(label=_("Date"), widget=DateInput)
     start_time = forms.TimeField(label=_("From"), widget=TimeInput)
     end_time = forms.TimeField(label=_("To"), widget=TimeInput)
     note = forms.CharField(
@@ -517,8 +518,8 @@ class HoursTotalsFilterForm(forms.Form):
         required=False,
         empty_label=_("Any role"),
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput)
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput)
+    date_from = BoundedDateField(label=_("From"), required=False, widget=DateInput)
+    date_to = BoundedDateField(label=_("To"), required=False, widget=DateInput)
 
 
 class GapsFilterForm(forms.Form):

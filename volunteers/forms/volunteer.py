@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import VolunteerRegistrationForm
+from core.forms import BoundedDateField
 from volunteers.models import ApplicationQuestion, Training, VolunteerRole
 from volunteers.services.onboarding import validate_date_of_birth
 from volunteers.services.trainings import validate_completion_date
@@ -45,7 +46,7 @@ class DateInput(forms.DateInput):
 class ApplicationDetailsForm(forms.Form):
     """About the applicant, the roles they want and the coordinators' questions."""
 
-    date_of_birth = forms.DateField(
+    date_of_birth = BoundedDateField(
         label=_("Date of birth"),
         widget=DateInput(),
         help_text=_("Some roles have a minimum age, e.g. 21 for school outreach."),
@@ -173,7 +174,7 @@ class OutsideTrainingForm(forms.Form):
         queryset=Training.objects.none(),
         empty_label=_("Choose a training"),
     )
-    completed_on = forms.DateField(label=_("Completed on"), widget=DateInput())
+    completed_on = BoundedDateField(label=_("Completed on"), widget=DateInput())
     provider = forms.CharField(
         label=_("Who gave the training"),
         max_length=200,

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import BoundedDateField
 from volunteers.models import Location, VolunteerRole
 
 
@@ -37,8 +38,8 @@ class ShiftFilterForm(forms.Form):
         required=False,
         empty_label=_("Anywhere"),
     )
-    day_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    day_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    day_from = BoundedDateField(label=_("From"), required=False, widget=DateInput())
+    day_to = BoundedDateField(label=_("To"), required=False, widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -89,7 +90,7 @@ class ManualHoursForm(forms.Form):
         queryset=VolunteerRole.objects.filter(active=True).order_by("name"),
         empty_label=_("Choose a role"),
     )
-    day = forms.DateField(label=_("Day"), widget=DateInput())
+    day = BoundedDateField(label=_("Day"), widget=DateInput())
     start = forms.TimeField(label=_("From"), widget=TimeInput())
     end = forms.TimeField(
         label=_("Until"),

@@ -159,6 +159,9 @@ def record_attendance(
     Someone not eligible for the shift needs an ``override_reason``, kept with who gave it.
     """
     _require_coordinator(by)
+    if by.pk == signup.volunteer_id:
+        # Recorded attendance becomes approved hours: nobody approves their own.
+        raise VolunteeringError("Another coordinator must record your own attendance.")
     now = timezone.now()
     if check_in_at > now:
         raise ValidationError({"check_in_at": "The check-in time cannot be in the future."})
@@ -179,6 +182,15 @@ def record_attendance(
             raise VolunteeringError("This shift was cancelled.")
         if shift.starts_at - CHECK_IN_OPENS_BEFORE > now:
             raise VolunteeringError("Attendance can be recorded from 30 minutes before the shift.")
+        day = timedelta(hours=24)
+        if not shift.starts_at - day <= check_in_at <= shift.ends_at:
+            raise ValidationError(
+                {"check_in_at": "The check-in must be on the day of the shift, before it ends."}
+            )
+        if check_out_at is not None and check_out_at > shift.ends_at + day:
+            raise ValidationError(
+                {"check_out_at": "The check-out must be within a day of the shift's end."}
+            )
         eligibility = shift_eligibility(shift, locked.volunteer_id)
         fields = ["check_in_at", "check_out_at", "status", "updated_at"]
         if not eligibility:

@@ -40,6 +40,11 @@ def parse_rule(text: str, *, dtstart: date, start_time: time) -> rrule:
         body = body[len("RRULE:") :]
     if not body or "\n" in body or "DTSTART" in body.upper():
         raise _rule_error("Write one repeat rule, such as FREQ=WEEKLY;BYDAY=TU.")
+    if re.search(r"(?:^|;)(BYHOUR|BYMINUTE|BYSECOND)=", body.upper()):
+        raise _rule_error(
+            "A repeat rule gives days only: the shift's start time and length are set "
+            "separately, so leave out BYHOUR, BYMINUTE and BYSECOND."
+        )
     frequency = re.search(r"(?:^|;)FREQ=([A-Z]+)", body.upper())
     if frequency is None or frequency.group(1) not in ALLOWED_FREQUENCIES:
         raise _rule_error("A shift repeats daily, weekly, monthly or yearly (FREQ=WEEKLY...).")
@@ -74,7 +79,8 @@ def occurrence_dates(
         # COUNT and UNTIL together: dateutil stops at whichever comes first, as we want.
         warnings.simplefilter("ignore", DeprecationWarning)
         bounded = rule.replace(until=high)
-    return [moment.date() for moment in bounded.between(low, high, inc=True)]
+    # One shift per day at most, whatever the rule says (dict keeps the order).
+    return list(dict.fromkeys(moment.date() for moment in bounded.between(low, high, inc=True)))
 
 
 def validate_series_fields(

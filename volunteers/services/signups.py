@@ -190,6 +190,9 @@ def promote_waitlisted(shift: Shift) -> list[ShiftSignup]:
     )
     if not waiting:
         return []
+    # Everyone who may move up, locked at once in pk order (as every other path locks
+    # people), so two promotions or a swap never wait on each other in a circle.
+    lock_people(*[s.volunteer_id for s in waiting])
     checker = EligibilityChecker(
         volunteer_ids=[s.volunteer_id for s in waiting], roles=[shift.role]
     )
@@ -206,7 +209,6 @@ def promote_waitlisted(shift: Shift) -> list[ShiftSignup]:
         )
         reasons = list(eligibility.reasons)
         if not reasons:
-            lock_people(signup.volunteer_id)
             other = overlapping_shift(
                 signup.volunteer_id,
                 starts_at=shift.starts_at,

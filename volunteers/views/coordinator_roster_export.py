@@ -13,6 +13,7 @@ from django.shortcuts import render
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import coordinator_required
+from core.spreadsheets import safe_row
 from volunteers import services, shift_selectors
 from volunteers.models import Shift
 from volunteers.shift_text import describe_shift, time_range_text
@@ -92,10 +93,10 @@ def roster_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="roster-{shift.pk}-{day}.csv"'
     writer = csv.writer(response)
-    writer.writerow([f"{describe_shift(shift)}, {shift.location.name}"])
+    writer.writerow(safe_row([f"{describe_shift(shift)}, {shift.location.name}"]))
     writer.writerow([f"Times in {shift.time_zone}"])
     writer.writerow(CSV_HEADER)
-    writer.writerows(roster_rows(shift))
+    writer.writerows(safe_row(row) for row in roster_rows(shift))
     return response
 
 

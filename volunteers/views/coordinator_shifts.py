@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import coordinator_required
 from core.dates import org_today, org_zone
+from core.forms import EARLIEST, LATEST
 from volunteers import services, shift_selectors
 from volunteers.forms.shifts import (
     CancelShiftForm,
@@ -54,10 +55,12 @@ def _monday(day: date) -> date:
 
 
 def _parse_day(text: str | None) -> date | None:
+    """A day from the address (``?week=``), or None when it is missing, wrong or absurd."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and EARLIEST <= day <= LATEST else None
 
 
 def _org_midnight(day: date) -> datetime:
