@@ -10,17 +10,22 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# make bench: default (the issue's sizes) or small (about 1/100, ~3 minutes).
+SCALE ?= default
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 
 # uv never downloads a Python of its own: it uses $(PYTHON).
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install lock run test lint format typecheck pytest migrate seed check-python clean
+.PHONY: help install lock run test lint format typecheck pytest migrate seed check-python clean bench
 
 help:
 	@echo "make run     start the app on http://$(HOST):$(PORT) with a Celery worker and beat"
 	@echo "make test    lint, type-check and run all tests"
 	@echo "make format  rewrite the code in the project's style"
+	@echo "make bench   benchmarks on PostgreSQL and Redis (SCALE=small for a quick run)"
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
@@ -72,6 +77,13 @@ pytest: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Benchmarks in a database of their own (ngo_bench / ngo_bench_small, made and seeded when
+# missing) and Redis database 13: never the development data. Writes bench/report.md and
+# bench/report.json. Needs PostgreSQL and Redis running (BENCH_DATABASE_URL, BENCH_REDIS_URL).
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
+	  $(BIN)/python -m bench.run --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache staticfiles
