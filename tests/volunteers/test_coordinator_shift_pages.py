@@ -701,3 +701,42 @@ def test_absurd_dates_are_form_errors_not_500(client, coordinator):
     listed = client.get("/coordinator/volunteering/shifts/", {"date_to": "9999-12-31"})
     assert listed.status_code == 200
     assert "Enter a date before the year 2200." in listed.content.decode()
+
+
+def test_with_many_volunteers_the_picker_searches_by_name(
+    client: Client, coordinator: User, world, monkeypatch
+) -> None:
+    from volunteers.views import coordinator_roster
+
+    monkeypatch.setattr(coordinator_roster, "PICKER_LIMIT", 3)
+    shift = make_shift(world["role"], location=world["location"], capacity=5)
+    _bulk_people(5)
+    client.force_login(coordinator)
+    url = f"{BASE}/shifts/{shift.pk}/"
+    page = client.get(url).content.decode()
+    assert "search for the person first" in page
+    assert 'name="volunteer"' not in page
+    found = client.get(url, {"find": "Souza"})
+    assert [label for _pk, label in found.context["assign_form"].fields["volunteer"].choices][
+        1:
+    ] == ["Ana Souza \u2014 eligible"]
+    nobody = client.get(url, {"find": "zzz"}).content.decode()
+    assert "Nobody without a place matches" in nobody
+    response = client.post(f"{url}assign/", {"volunteer": world["ana"].pk, "override_reason": ""})
+    assert response.status_code == 302
+    assert shift.signups.get(volunteer=world["ana"]).status == ShiftSignupStatus.CONFIRMED
+
+
+def test_the_roster_search_query_count_is_flat(
+    client: Client, coordinator: User, world, monkeypatch
+) -> None:
+    from volunteers.views import coordinator_roster
+
+    monkeypatch.setattr(coordinator_roster, "PICKER_LIMIT", 3)
+    shift = make_shift(world["role"], location=world["location"], capacity=500)
+    client.force_login(coordinator)
+    _bulk_people(10)
+    url = f"{BASE}/shifts/{shift.pk}/?find=Bulk"
+    small = _queries(client, url)
+    _bulk_people(200)
+    assert _queries(client, url) == small

@@ -12,6 +12,7 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -89,14 +90,49 @@ def _local_time_initial(moment: datetime | None, zone: str) -> str | None:
     return moment.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%H:%M")
 
 
-def assign_choices(shift: Shift, taken: set[int]) -> list[tuple[int, str]]:
-    """Active volunteers without a place, each labelled with their eligibility (fixed queries)."""
-    people = list(
+# Up to this many active volunteers, the picker lists everyone; above it, a name search
+# finds at most SEARCH_LIMIT people (a list of thousands helps nobody, and checking each
+# one's eligibility would make the roster slow for a large organisation).
+PICKER_LIMIT = 150
+SEARCH_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class Candidates:
+    choices: list[tuple[int, str]]
+    needs_search: bool  # too many to list: the coordinator searches by name
+    find: str
+
+
+def assign_choices(
+    shift: Shift, taken: set[int], *, find: str = "", only: int | None = None
+) -> Candidates:
+    """Active volunteers without a place, each labelled with their eligibility (fixed queries).
+
+    ``only``: just that person (to check a submitted choice); ``find``: people whose name or
+    e-mail contains it.
+    """
+    people_query = (
         User.objects.filter(volunteer_profile__status=ProfileStatus.ACTIVE)
         .exclude(pk__in=taken)
         .only("pk", "first_name", "last_name", "email")
         .order_by("last_name", "first_name", "email")
     )
+    find = find.strip()[:100]
+    if only is not None:
+        people = list(people_query.filter(pk=only))
+    elif find:
+        people = list(
+            people_query.filter(
+                Q(first_name__icontains=find)
+                | Q(last_name__icontains=find)
+                | Q(email__icontains=find)
+            )[:SEARCH_LIMIT]
+        )
+    else:
+        people = list(people_query[: PICKER_LIMIT + 1])
+        if len(people) > PICKER_LIMIT:
+            return Candidates(choices=[], needs_search=True, find="")
     checker = EligibilityChecker(volunteer_ids=[p.pk for p in people], roles=[shift.role])
     choices = []
     for person in people:
@@ -114,7 +150,7 @@ def assign_choices(shift: Shift, taken: set[int]) -> list[tuple[int, str]]:
             else " \u2014 not eligible: " + " ".join(eligibility.reasons)
         )
         choices.append((person.pk, label))
-    return choices
+    return Candidates(choices=choices, needs_search=False, find=find)
 
 
 def _roster_page(
@@ -152,8 +188,9 @@ def _roster_page(
         for n, s in enumerate(roster.waitlist, start=1)
     ]
     taken = {s.volunteer_id for s in roster.places}
+    candidates = assign_choices(shift, taken, find=request.GET.get("find", ""))
     if assign_form is None:
-        assign_form = AssignForm(choices=assign_choices(shift, taken))
+        assign_form = AssignForm(choices=candidates.choices)
     now = timezone.now()
     opens, closes = services.check_in_window(shift)
     url = check_in_url(request, shift)
@@ -166,6 +203,7 @@ def _roster_page(
             "places": places,
             "waitlist": waitlist,
             "assign_form": assign_form,
+            "candidates": candidates,
             "remove_form": RemoveForm(),
             "places_left": max(shift.capacity - shift.places_taken, 0),  # type: ignore[attr-defined]
             "can_record": shift.starts_at - CHECK_IN_OPENS_BEFORE <= now
@@ -209,7 +247,11 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "volunteer_id", flat=True
         )
     )
-    form = AssignForm(request.POST, choices=assign_choices(shift, taken))
+    try:
+        chosen = int(request.POST.get("volunteer", ""))
+    except ValueError:
+        chosen = 0
+    form = AssignForm(request.POST, choices=assign_choices(shift, taken, only=chosen).choices)
     if form.is_valid():
         person = get_object_or_404(User, pk=form.cleaned_data["volunteer"])
         try:
