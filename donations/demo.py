@@ -74,6 +74,10 @@ ONE_TIME: tuple[tuple[str, str, str, int, str, str, int, dict[str, Any]], ...] =
     ("yuki-1", "yuki@example.org", "Yuki Sato", 3000, "JPY", "general", 15, {"anonymous": True}),
     ("tom-1", "tom@example.org", "Tom Byrne", 7500, "EUR", "night-shifts", 30, {"refund": 2500}),
     ("lea-1", "lea@example.org", "Léa Martin", 4000, "EUR", "general", 5, {"declined": True}),
+    # Earlier years, for the LYBUNT / SYBUNT and retention reports.
+    ("ravi-0", "ravi@example.org", "Ravi Menon", 2500, "USD", "general", 400, {}),
+    ("olu-1", "olu@example.org", "Olu Adeyemi", 15000, "USD", "general", 380, {}),
+    ("mara-1", "mara@example.org", "Mara Quinn", 5000, "USD", "general", 790, {}),
 )
 
 

@@ -42,7 +42,19 @@ def report_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     months = reports.totals_by_month(year)
     currencies = sorted({row.money.currency for row in months})
     if currency not in currencies:
-        currency = currencies[0] if currencies else ""
+        # The organisation's own currency when it has gifts in it, else the one most gifts
+        # were in (not the first in the alphabet).
+        gifts_in: dict[str, int] = {}
+        for row in months:
+            gifts_in[row.money.currency] = gifts_in.get(row.money.currency, 0) + row.gifts
+        default = settings.DONATION_DEFAULT_CURRENCY
+        currency = (
+            default
+            if default in gifts_in
+            else max(currencies, key=lambda code: (gifts_in[code], code))
+            if currencies
+            else ""
+        )
     context: dict[str, Any] = {
         "form": form,
         "year": year,

@@ -78,9 +78,9 @@ def test_seed_demo_creates_the_demo_data_once(settings, tmp_path) -> None:
     call_command("seed_demo", stdout=again)
     assert "0 people created, 7 already there; volunteering records 0 created" in again.getvalue()
     assert counts() == first
-    # The seven demo logins, one applicant, and the four demo donors without a login whose
+    # The seven demo logins, one applicant, and the six demo donors without a login whose
     # receipts were e-mailed (an e-mail goes to a login: donations.dunning.donor_account).
-    assert first["User"] == 12
+    assert first["User"] == 14
     assert User.objects.get(email="coordinator@example.org").roles == {Role.COORDINATOR}
     assert User.objects.get(email="sam@example.org").roles == {Role.VOLUNTEER, Role.DONOR}
     assert User.objects.get(email="donor@example.org").check_password("demo-pass-2026")

@@ -157,3 +157,14 @@ def test_report_query_count_does_not_grow(client: Client, coordinator, fixture):
     with CaptureQueriesContext(connection) as large:
         assert client.get("/coordinator/giving/reports/", {"year": 2026}).status_code == 200
     assert len(small) == len(large)
+
+
+def test_the_chart_shows_the_organisations_currency_by_default(
+    client: Client, coordinator, fixture, settings
+):
+    settings.DONATION_DEFAULT_CURRENCY = "USD"
+    client.force_login(coordinator)
+    response = client.get("/coordinator/giving/reports/", {"year": 2026})
+    assert response.context["chart"].currency == "USD"
+    chosen = client.get("/coordinator/giving/reports/", {"year": 2026, "currency": "XXX"})
+    assert chosen.status_code == 200
