@@ -133,6 +133,10 @@ def sign_up_for_shift(*, shift: Shift, volunteer: User) -> ShiftSignup:
     Refused with the reasons when the volunteer is not eligible, and with the other shift
     named when they already hold a place on an overlapping one.
     """
+    # Eligibility does not depend on the places taken, so it is checked before the shift is
+    # locked: when many sign up at once, the lock covers only the count and the insert.
+    before = Shift.objects.select_related("role", "location").get(pk=shift.pk)
+    eligibility = shift_eligibility(before, volunteer)
     with transaction.atomic():
         locked = lock_shift(shift.pk)
         now = timezone.now()
@@ -145,7 +149,13 @@ def sign_up_for_shift(*, shift: Shift, volunteer: User) -> ShiftSignup:
                 if existing.status == ShiftSignupStatus.WAITLISTED
                 else "You already have a place on this shift."
             )
-        eligibility = shift_eligibility(locked, volunteer)
+        if (locked.role_id, locked.starts_at, locked.ends_at) != (
+            before.role_id,
+            before.starts_at,
+            before.ends_at,
+        ):
+            # A coordinator changed the shift meanwhile: check against what it is now.
+            eligibility = shift_eligibility(locked, volunteer)
         if not eligibility:
             raise NotEligible("You cannot sign up for this shift yet.", eligibility.reasons)
         other = overlapping_shift(
