@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
-# make bench: default (the issue's sizes) or small (about 1/100, ~3 minutes).
+# make bench: default (the issue's sizes, about 10 minutes) or small (about 1/100, about 2 minutes).
 SCALE ?= default
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13

@@ -7,7 +7,12 @@ A job: {"kind": "get", "path", "cookies", "requests", "concurrency", "warmup"}
        {"kind": "post", "posts": [{"path", "body", "headers", "cookies"}], "concurrency",
         "stripe_secret"?}  (each body is signed just before it is sent when a secret is given)
        {"kind": "burst", "posts": [...]}: one thread per post, released together.
-A result: {"latencies_ms": [...], "statuses": {code: n}, "wall_s", "requests"}.
+Every job may carry "time_limit_s": past it no new request starts (warm-up included), a
+request in flight may take at most that long (socket timeout; counted as status "timeout"),
+and the result says ``capped`` with the figures of the requests done so far. A post may carry
+a "tag"; the result lists the tags of the posts that were sent.
+A result: {"latencies_ms": [...], "statuses": {code: n}, "wall_s", "requests", "requested",
+"capped", "tags"}.
 """
 
 from __future__ import annotations
@@ -33,13 +38,17 @@ def stripe_signature(body: str, secret: str) -> str:
 
 
 class Client:
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.conn = http.client.HTTPConnection(host, port, timeout=120)
+    def __init__(self, host: str, port: int, timeout: float = 120) -> None:
+        self.host, self.port, self.timeout = host, port, timeout
+        self.conn = self._connect()
+
+    def _connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
 
     def request(
         self, method: str, path: str, body: str | None, headers: dict[str, str]
-    ) -> tuple[int, float]:
+    ) -> tuple[int | str, float]:
+        """(status, ms); the status is "timeout" when no answer came within the timeout."""
         for attempt in (1, 2):
             started = time.perf_counter()
             try:
@@ -49,15 +58,28 @@ class Client:
                 elapsed = (time.perf_counter() - started) * 1000
                 if response.getheader("Connection", "").lower() == "close":
                     self.conn.close()
-                    self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+                    self.conn = self._connect()
                 return response.status, elapsed
-            except (http.client.HTTPException, ConnectionError):
+            except TimeoutError:
+                elapsed = (time.perf_counter() - started) * 1000
+                self.conn.close()
+                self.conn = self._connect()
+                return "timeout", elapsed
+            except (OSError, http.client.HTTPException):
                 # The server closed a kept-alive connection: reconnect once.
                 self.conn.close()
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=120)
+                self.conn = self._connect()
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+
+def _deadline(job: Job) -> tuple[float, float]:
+    """(monotonic deadline, per-request socket timeout) of a job."""
+    limit = float(job.get("time_limit_s") or 0)
+    if limit <= 0:
+        return float("inf"), 120.0
+    return time.monotonic() + limit, max(1.0, min(120.0, limit))
 
 
 def _headers(cookies: dict[str, str], extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -72,9 +94,15 @@ def run_get(host: str, port: int, job: Job) -> dict[str, Any]:
     total, concurrency = int(job["requests"]), int(job["concurrency"])
     headers = _headers(job.get("cookies", {}))
     path = job["path"]
-    warm = Client(host, port)
+    deadline, timeout = _deadline(job)
+    warm = Client(host, port, timeout)
+    # Warm-up may use at most a quarter of the time limit.
+    warm_until = time.monotonic() + (deadline - time.monotonic()) / 4
     for _ in range(int(job.get("warmup", 3))):
+        if time.monotonic() > warm_until:
+            break
         warm.request("GET", path, None, headers)
+    warm.conn.close()
     tickets: queue.Queue[int] = queue.Queue()
     for n in range(total):
         tickets.put(n)
@@ -83,25 +111,32 @@ def run_get(host: str, port: int, job: Job) -> dict[str, Any]:
     lock = threading.Lock()
 
     def worker() -> None:
-        client = Client(host, port)
-        while True:
-            try:
-                tickets.get_nowait()
-            except queue.Empty:
-                return
-            status, ms = client.request("GET", path, None, headers)
-            with lock:
-                latencies.append(ms)
-                statuses[str(status)] = statuses.get(str(status), 0) + 1
+        client = Client(host, port, timeout)
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    tickets.get_nowait()
+                except queue.Empty:
+                    return
+                status, ms = client.request("GET", path, None, headers)
+                with lock:
+                    latencies.append(ms)
+                    statuses[str(status)] = statuses.get(str(status), 0) + 1
+        finally:
+            client.conn.close()
 
-    return _timed(worker, concurrency, latencies, statuses)
+    result = _timed(worker, concurrency, latencies, statuses)
+    result.update(requested=total, capped=len(latencies) < total, tags=[])
+    return result
 
 
 def run_posts(host: str, port: int, job: Job, *, burst: bool) -> dict[str, Any]:
     posts: list[dict[str, Any]] = job["posts"]
     secret = job.get("stripe_secret") or ""
+    deadline, timeout = _deadline(job)
     latencies: list[float] = []
     statuses: dict[str, int] = {}
+    tags: list[Any] = []
     lock = threading.Lock()
     tickets: queue.Queue[dict[str, Any]] = queue.Queue()
     for post in posts:
@@ -121,23 +156,30 @@ def run_posts(host: str, port: int, job: Job, *, burst: bool) -> dict[str, Any]:
         with lock:
             latencies.append(ms)
             statuses[str(status)] = statuses.get(str(status), 0) + 1
+            if "tag" in post:
+                tags.append(post["tag"])
 
     def worker() -> None:
-        client = Client(host, port)
-        if barrier is not None:
-            client.conn.connect()
-            post = tickets.get_nowait()
-            barrier.wait()
-            send(client, post)
-            return
-        while True:
-            try:
+        client = Client(host, port, timeout)
+        try:
+            if barrier is not None:
+                client.conn.connect()
                 post = tickets.get_nowait()
-            except queue.Empty:
+                barrier.wait()
+                send(client, post)
                 return
-            send(client, post)
+            while time.monotonic() < deadline:
+                try:
+                    post = tickets.get_nowait()
+                except queue.Empty:
+                    return
+                send(client, post)
+        finally:
+            client.conn.close()
 
-    return _timed(worker, concurrency, latencies, statuses)
+    result = _timed(worker, concurrency, latencies, statuses)
+    result.update(requested=len(posts), capped=len(latencies) < len(posts), tags=tags)
+    return result
 
 
 def _timed(

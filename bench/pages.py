@@ -7,11 +7,16 @@ psycopg as the page's floor).
 
 from __future__ import annotations
 
+import cProfile
+import pstats
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,7 +25,7 @@ from django.utils import timezone
 from accounts.models import User
 from bench.seed import COORDINATOR_EMAIL, DONOR_EMAIL, VOLUNTEER_EMAIL
 from donations.models import Donor
-from volunteers.models import ACTIVE_SHIFT_SIGNUP_STATUSES, Shift, ShiftStatus
+from volunteers.models import ACTIVE_SHIFT_SIGNUP_STATUSES, Shift, ShiftStatus, VolunteerRole
 
 
 @dataclass(frozen=True)
@@ -51,9 +56,22 @@ class Targets:
 
 
 def find_targets() -> Targets:
-    """The designated accounts of the seed, and the upcoming shift with the most people."""
+    """The designated accounts of the seed, and the upcoming shift with the most people.
+
+    The shift is taken among those whose role requires a clearance when there are any:
+    eligibility reads clearances only for such roles, so both scales then compare the
+    roster of the same kind of shift (the same queries).
+    """
+    upcoming = Shift.objects.filter(status=ShiftStatus.PUBLISHED, starts_at__gt=timezone.now())
+    needing = upcoming.filter(
+        Exists(
+            VolunteerRole.required_clearance_types.through.objects.filter(
+                volunteerrole_id=OuterRef("role_id")
+            )
+        )
+    )
     shift_id = (
-        Shift.objects.filter(status=ShiftStatus.PUBLISHED, starts_at__gt=timezone.now())
+        (needing if needing.exists() else upcoming)
         .annotate(
             people=Count("signups", filter=Q(signups__status__in=ACTIVE_SHIFT_SIGNUP_STATUSES))
         )
@@ -160,3 +178,65 @@ def capture_pages(pages: list[Page], *, admin_as: int | None = None) -> dict[str
             clients[user_id] = logged_in_client(users[user_id])
         result[page.name] = capture(clients[user_id], page.admin_url if admin_as else page.url)
     return result
+
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def profile_page(page: Page) -> dict[str, Any]:
+    """One more request of the page in-process under cProfile: where its time goes.
+
+    SQL time is Django's own timing of the captured queries; template time is the cumulative
+    time of ``django.template.base.Template.render`` (templates include others; cProfile
+    counts a recursive function once); the rest is Python in the view and middleware.
+    """
+    client = logged_in_client(User.objects.get(pk=page.user_id))
+    client.get(page.url)  # warm
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as context:
+        started = time.perf_counter()
+        profiler.enable()
+        response = client.get(page.url)
+        profiler.disable()
+        total_ms = (time.perf_counter() - started) * 1000
+    sql_ms = sum(float(q["time"]) for q in context.captured_queries) * 1000
+    stats: Any = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    template_ms = 0.0
+    own: list[tuple[float, str]] = []
+    hottest: list[tuple[float, str]] = []
+    for (filename, line, name), entry in stats.items():
+        tottime, cumulative = entry[2], entry[3]
+        path = Path(filename)
+        if path.name == "base.py" and "template" in path.parts and name == "render":
+            template_ms = max(template_ms, cumulative * 1000)
+        label = _label(path, line, name)
+        hottest.append((tottime, label))
+        if BASE_DIR in path.parents and ".venv" not in path.parts and "bench" not in path.parts:
+            own.append((cumulative, label))
+    # The middleware, the access decorator and the view itself wrap everything: list what
+    # they call (each under 80% of the request), which names the part that costs.
+    own = sorted((item for item in own if item[0] * 1000 < 0.8 * total_ms), reverse=True)
+    hottest.sort(reverse=True)
+    slowest = max(context.captured_queries, key=lambda q: float(q["time"]), default=None)
+    return {
+        "status": response.status_code,
+        "total_ms": round(total_ms, 1),
+        "sql_ms": round(sql_ms, 1),
+        "queries": len(context.captured_queries),
+        "template_ms": round(template_ms, 1),
+        "share_outside_sql": round(max(0.0, total_ms - sql_ms) / total_ms, 2) if total_ms else None,
+        "project_cumulative": [f"{label}: {t * 1000:.1f} ms" for t, label in own[:10]],
+        "hottest_own_time": [f"{label}: {t * 1000:.1f} ms" for t, label in hottest[:8]],
+        "slowest_statement_ms": round(float(slowest["time"]) * 1000, 2) if slowest else None,
+        "slowest_statement": str(slowest["sql"])[:400] if slowest else "",
+        "note": "times under cProfile are inflated; compare the shares, not the totals",
+    }
+
+
+def _label(path: Path, line: int, name: str) -> str:
+    parts = path.parts
+    if "site-packages" in parts:
+        parts = parts[parts.index("site-packages") + 1 :]
+    elif BASE_DIR in path.parents:
+        parts = path.relative_to(BASE_DIR).parts
+    return f"{'/'.join(parts[-3:])}:{line} {name}"

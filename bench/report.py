@@ -10,9 +10,136 @@ from typing import Any
 def _mark(check: dict[str, Any] | None) -> str:
     if not check:
         return "n/a"
-    if check.get("note"):
-        return ("pass" if check["pass"] else "miss") + f" ({check['note']})"
-    return "pass" if check["pass"] else "**miss**"
+    if not check.get("applies", True):
+        return ("pass" if check["pass"] else "over") + f" ({check['note']})"
+    mark = "pass" if check["pass"] else "**MISS**"
+    return mark + (f" ({check['note']})" if check.get("note") else "")
+
+
+def _missed(targets: dict[str, Any]) -> list[str]:
+    return [
+        name
+        for name, check in targets.items()
+        if check and check.get("applies", True) and not check["pass"]
+    ]
+
+
+def collect_misses(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every missed target of the run, each with the cause the run measured."""
+    sections = report.get("sections", {})
+    misses: list[dict[str, Any]] = []
+    for name, section in sections.items():
+        if "error" in section:
+            misses.append(
+                {"where": name, "target": "section ran", "value": None, "cause": section["error"]}
+            )
+    for key, row in sections.get("pages", {}).get("pages", {}).items():
+        for check in _missed(row["targets"]):
+            misses.append(
+                {
+                    "where": f"pages.{key}",
+                    "target": f"{check} {row['targets'][check]['target']}",
+                    "value": row["targets"][check]["value"],
+                    "cause": _page_cause(row, check),
+                }
+            )
+    webhooks = sections.get("webhooks", {})
+    for check in _missed(webhooks.get("targets", {})):
+        c = webhooks.get("cause") or {}
+        misses.append(
+            {
+                "where": "webhooks",
+                "target": f"{check} {webhooks['targets'][check]['target']}",
+                "value": webhooks["targets"][check]["value"],
+                "cause": f"one invoice.paid costs {c.get('queries_per_event')} queries and "
+                f"{c.get('one_event_ms_in_process')} ms in-process; top: "
+                + "; ".join(c.get("profile_cumulative", [])[:3])
+                + _waits(webhooks),
+            }
+        )
+    race = sections.get("race", {})
+    for check in _missed(race.get("targets", {})):
+        misses.append(
+            {
+                "where": "race",
+                "target": f"{check} {race['targets'][check]['target']}",
+                "value": race["targets"][check]["value"],
+                "cause": f"{race.get('server_ms_per_signup')} ms of server time per sign-up "
+                f"x {race.get('clients')} clients released together; "
+                f"statuses {race.get('load', {}).get('statuses')}" + _waits(race),
+            }
+        )
+    sweep = sections.get("sweep", {})
+    for check in _missed(sweep.get("targets", {})):
+        c = sweep.get("cause") or {}
+        misses.append(
+            {
+                "where": "sweep",
+                "target": f"{check} {sweep['targets'][check]['target']}",
+                "value": sweep["targets"][check]["value"],
+                "cause": f"{sweep.get('messages_per_s')} messages/s; one reminder costs "
+                f"{c.get('queries_per_message')} queries and "
+                f"{c.get('one_message_ms_in_process')} ms in-process plus one Celery task; "
+                "top: " + "; ".join(c.get("profile_cumulative", [])[:3]) + _waits(sweep),
+            }
+        )
+    return misses
+
+
+def _waits(section: dict[str, Any], limit: int = 2) -> str:
+    top = (section.get("db_activity") or {}).get("top") or []
+    return ("; database sessions mostly: " + " / ".join(top[:limit])) if top else ""
+
+
+def _activity(section: dict[str, Any]) -> list[str]:
+    activity = section.get("db_activity") or {}
+    if not activity.get("top"):
+        return []
+    return [
+        f"What the database sessions were doing during the load ({activity['note']}, "
+        f"{activity['rounds']} rounds):",
+        "",
+        *[f"- `{row}`" for row in activity["top"]],
+        "",
+    ]
+
+
+def _page_cause(row: dict[str, Any], check: str) -> str:
+    if check == "same_queries_both_scales":
+        diff = row.get("queries_diff") or {}
+        return (
+            f"{row['queries']} queries here, {row['queries_other_scale']} at the other scale; "
+            f"SELECTs only here (by table): {diff.get('only_here') or 'none'}; only at the "
+            f"other scale: {diff.get('only_other_scale') or 'none'} (a repeated table is a "
+            "query per row; a table in one list only is a query that depends on the data)"
+        )
+    slow = row.get("slowest_query") or {}
+    prof = row.get("profile") or {}
+    parts = [
+        f"p50 {row['latency']['p50_ms']} ms vs SQL floor {row['floor']['p50_ms']} ms: "
+        f"{int((row.get('share_outside_sql') or 0) * 100)}% of the time is outside SQL"
+    ]
+    if slow:
+        parts.append(
+            f"slowest query {slow['median_ms']} ms ({int(slow['share_of_floor'] * 100)}% of "
+            f"the floor): {_plan_head(slow.get('explain', ''))}"
+        )
+    if prof and "error" not in prof:
+        parts.append(
+            f"in-process under cProfile {prof['total_ms']} ms, of which SQL {prof['sql_ms']} ms, "
+            f"templates {prof['template_ms']} ms; top project code: "
+            + "; ".join(prof.get("project_cumulative", [])[:3])
+        )
+    return ". ".join(parts)
+
+
+def _plan_head(explain: str) -> str:
+    """The plan's top node and its most expensive scan, in one line."""
+    lines = [line.strip() for line in explain.splitlines() if line.strip()]
+    if not lines:
+        return ""
+    scans = [line for line in lines if "Scan" in line]
+    return lines[0][:160] + (f" ... {scans[0][:160]}" if scans else "")
 
 
 def _fmt(value: Any) -> str:
@@ -53,6 +180,37 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [f"Seeded {db['database']} in this run: {db.get('seed_output')}", ""]
     else:
         lines += [f"Database {db.get('database')} was already seeded for this scale.", ""]
+    caps = report.get("caps")
+    if caps:
+        lines += [
+            "Every measurement is time-capped (seconds): "
+            + ", ".join(f"{k} {v}" for k, v in caps.items())
+            + ". A capped measurement keeps the figures of what was done and counts as a miss.",
+            "",
+        ]
+    if report.get("harness_error"):
+        lines += [
+            f"**The harness failed:** `{report['harness_error']}`",
+            "",
+            "```",
+            report.get("harness_traceback", ""),
+            "```",
+            "",
+        ]
+    misses = report.get("misses")
+    if misses is not None:
+        lines += ["## Missed targets and their causes", ""]
+        if not misses:
+            lines += ["None.", ""]
+        else:
+            lines += ["| where | target | measured | cause (measured in this run) |"]
+            lines += ["|---|---|---|---|"]
+            for miss in misses:
+                cause = str(miss["cause"]).replace("|", "\\|").replace("\n", " ")
+                lines.append(
+                    f"| {miss['where']} | {miss['target']} | {_fmt(miss['value'])} | {cause} |"
+                )
+            lines.append("")
     sections = report.get("sections", {})
     lines += _pages(sections.get("pages", {}))
     lines += _sweep(sections.get("sweep", {}))
@@ -82,36 +240,62 @@ def _pages(section: dict[str, Any]) -> list[str]:
         return lines
     other = section.get("other_scale")
     lines += [
-        f"Latency: 1 client, {next(iter(pages.values()))['latency']['requests']} requests each "
-        "(keep-alive, through gunicorn on loopback, load generator in its own process). "
-        "Throughput: 8 concurrent clients. Floor: the page's own SELECTs replayed alone with "
-        "psycopg. Admin: Django admin's changelist for the same model and filter. "
+        f"Latency: 1 client, up to {next(iter(pages.values()))['latency']['requested']} "
+        "requests each (keep-alive, through gunicorn on loopback, load generator in its own "
+        "process); n is the number done within the time cap. Throughput: 8 concurrent clients. "
+        "Floor: the page's own SELECTs replayed alone with psycopg. Admin: Django admin's "
+        "changelist for the same model and filter. "
         f"Queries at the other scale ({other}): {section.get('other_scale_note') or 'measured'}.",
         "",
-        "| page | queries (this / other scale) | p50 ms | p95 ms | req/s @8 | floor p50 ms | "
-        "page/floor | admin p50 ms (queries) | page/admin | same queries | p95 < 150 ms | "
-        "<= 3x floor |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| page | queries (this / other scale) | n | p50 ms | p95 ms | req/s @8 | floor p50 ms | "
+        "page/floor | outside SQL | admin p50 ms (queries) | page/admin | same queries | "
+        "p95 < 150 ms | <= 3x floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in pages.values():
         t = row["targets"]
+        lat = row["latency"]
+        n = f"{lat['requests']}" + (" (capped)" if lat.get("capped") else "")
+        thr = row["throughput_8"]
+        share = row.get("share_outside_sql")
         lines.append(
-            f"| {row['title']} | {row['queries']} / {_fmt(row['queries_other_scale'])} | "
-            f"{_fmt(row['latency']['p50_ms'])} | {_fmt(row['latency']['p95_ms'])} | "
-            f"{_fmt(row['throughput_8']['per_s'])} | {_fmt(row['floor']['p50_ms'])} | "
-            f"{_fmt(row['ratio_page_floor'])} | {_fmt(row['admin_latency']['p50_ms'])} "
-            f"({row['admin_queries']}) | {_fmt(row['ratio_page_admin'])} | "
+            f"| {row['title']} | {row['queries']} / {_fmt(row['queries_other_scale'])} | {n} | "
+            f"{_fmt(lat['p50_ms'])} | {_fmt(lat['p95_ms'])} | "
+            f"{_fmt(thr['per_s'])}{' (capped)' if thr.get('capped') else ''} | "
+            f"{_fmt(row['floor']['p50_ms'])} | {_fmt(row['ratio_page_floor'])} | "
+            f"{row.get('ms_outside_sql')} ms"
+            f"{f' ({int(share * 100)}%)' if share is not None else ''} | "
+            f"{_fmt(row['admin_latency']['p50_ms'])} ({row['admin_queries']}, "
+            f"n={row['admin_latency']['requests']}) | {_fmt(row['ratio_page_admin'])} | "
             f"{_mark(t['same_queries_both_scales'])} | {_mark(t['p95_ms'])} | "
             f"{_mark(t['ratio_page_floor'])} |"
         )
     lines += [
         "",
-        "Time outside SQL (page p50 minus floor p50, ms): "
-        + ", ".join(f"{row['title']} {row.get('ms_outside_sql')}" for row in pages.values())
-        + ". Where a page misses the 3x-floor target, this is the cause: Python (view, "
-        "template rendering, middleware), not the database.",
+        "Outside SQL = page p50 minus floor p50 (Python: view, templates, middleware, "
+        "and the HTTP round trip).",
         "",
     ]
+    for row in pages.values():
+        prof = row.get("profile")
+        if not prof:
+            continue
+        if "error" in prof:
+            lines += [f"**{row['title']}**: profiling failed: {prof['error']}", ""]
+            continue
+        lines += [
+            f"**{row['title']}**, one request in-process under cProfile: {prof['total_ms']} ms, "
+            f"SQL {prof['sql_ms']} ms ({prof['queries']} queries), templates "
+            f"{prof['template_ms']} ms, outside SQL {int((prof['share_outside_sql'] or 0) * 100)}%"
+            f" ({prof['note']}). Project code by cumulative time:",
+            "",
+            *[f"- `{item}`" for item in prof["project_cumulative"]],
+            "",
+            "Hottest functions by own time:",
+            "",
+            *[f"- `{item}`" for item in prof["hottest_own_time"]],
+            "",
+        ]
     bad = [
         row
         for row in pages.values()
@@ -132,7 +316,7 @@ def _pages(section: dict[str, Any]) -> list[str]:
         slow = row.get("slowest_query")
         if not slow:
             continue
-        missed = [name for name, check in row["targets"].items() if check and not check["pass"]]
+        missed = _missed(row["targets"])
         lines += [
             f"**{row['title']}**: {slow['median_ms']} ms median, "
             f"{int(slow['share_of_floor'] * 100)}% of the floor"
@@ -144,7 +328,8 @@ def _pages(section: dict[str, Any]) -> list[str]:
             "```",
             "",
             "```",
-            slow["explain"][:3000],
+            ("" if slow.get("analyzed", True) else "(EXPLAIN only: ANALYZE ran past its cap)\n")
+            + slow["explain"][:3000],
             "```",
             "",
         ]
@@ -166,15 +351,19 @@ def _webhooks(s: dict[str, Any]) -> list[str]:
     lines += [
         "| figure | measured | target | result |",
         "|---|---|---|---|",
-        f"| events/s (8 clients, {s['posts']} posts, {s['distinct_events']} distinct) | "
+        f"| events/s (8 clients, {s.get('posts_sent', s['posts'])} of {s['posts']} posts "
+        f"sent{' (capped)' if s.get('capped') else ''}, "
+        f"{s.get('distinct_events_sent', s['distinct_events'])} distinct) | "
         f"{_fmt(s['events_per_s'])} | >= 300 | {_mark(t['events_per_s'])} |",
-        f"| donations created | {s['donations_created']} | == {s['distinct_events']} | "
+        f"| donations created | {s['donations_created']} | == "
+        f"{s.get('distinct_events_sent', s['distinct_events'])} | "
         f"{_mark(t['donations_equal_distinct_events'])} |",
         f"| p50 / p95 ms | {s['load']['p50_ms']} / {s['load']['p95_ms']} | | |",
         "",
         f"HTTP statuses: {s['load']['statuses']}; stored events by status: "
         f"{s['stored_events_by_status']}. Baseline: {s['baseline']}.",
         "",
+        *_activity(s),
     ]
     if s.get("cause"):
         c = s["cause"]
@@ -206,6 +395,7 @@ def _race(s: dict[str, Any]) -> list[str]:
         f"p50 {s['load']['p50_ms']} ms, max {s['load']['max_ms']} ms; the server spent "
         f"{s.get('server_ms_per_signup')} ms per sign-up (wall time / clients). {s['note']}",
         "",
+        *_activity(s),
     ]
     return lines
 
@@ -220,7 +410,8 @@ def _sweep(s: dict[str, Any]) -> list[str]:
         "|---|---|---|---|",
         f"| reminders due at once | {s['reminders']:,} | | |",
         f"| seconds from due to all sent | {_fmt(s['seconds_due_to_all_sent'])} "
-        f"(measured {_fmt(s['seconds_measured'])}, complete: {s['complete']}) | | |",
+        f"(measured {_fmt(s['seconds_measured'])}, complete: {s['complete']}"
+        f"{', capped at ' + str(s.get('time_limit_s')) + ' s' if s.get('capped') else ''}) | | |",
         f"| messages/s | {_fmt(s['messages_per_s'])} | redis-benchmark LPUSH "
         f"{_fmt(s['redis_lpush_per_s'])}/s | {_fmt(s['ratio_to_lpush'])} |",
         f"| messages/s | {_fmt(s['messages_per_s'])} | pgbench simple-update "
@@ -230,9 +421,12 @@ def _sweep(s: dict[str, Any]) -> list[str]:
         "",
         f"By status: {s['by_status']}; {s['sweeps']} sweeps. {s['note']}",
         "",
+        *_activity(s),
     ]
     c = s.get("cause") or {}
-    if c:
+    if c.get("error"):
+        lines += [f"Cost of one reminder: not measured ({c['error']}).", ""]
+    elif c:
         lines += [
             f"Cost of one reminder (measured on one more, in-process): "
             f"{c['queries_per_message']} queries, {c['one_message_ms_in_process']} ms "
@@ -264,4 +458,17 @@ def _statements(s: dict[str, Any]) -> list[str]:
         s["note"] + (f" Error: {s['run_error']}" if s.get("run_error") else ""),
         "",
     ]
+    c = s.get("cause") or {}
+    if c.get("error"):
+        lines += [f"Cost of one statement: not measured ({c['error']}).", ""]
+    elif c:
+        lines += [
+            f"Cost of one statement (one more, in-process): {c['queries_per_statement']} "
+            f"queries ({c['sql_ms']} ms of SQL), {c['one_statement_ms_in_process']} ms in all; "
+            f"slowest statement {c['slowest_statement_ms']} ms: `{c['slowest_statement'][:200]}`."
+            " Where its time goes (cProfile, cumulative, project code):",
+            "",
+            *[f"- `{row}`" for row in c.get("profile_cumulative", [])],
+            "",
+        ]
     return lines

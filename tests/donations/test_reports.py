@@ -166,5 +166,5 @@ def test_the_chart_shows_the_organisations_currency_by_default(
     client.force_login(coordinator)
     response = client.get("/coordinator/giving/reports/", {"year": 2026})
     assert response.context["chart"].currency == "USD"
-    chosen = client.get("/coordinator/giving/reports/", {"year": 2026, "currency": "XXX"})
+    chosen = client.get("/coordinator/giving/reports/", {"year": "2026", "currency": "XXX"})
     assert chosen.status_code == 200
