@@ -6,6 +6,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
@@ -31,11 +32,30 @@ from volunteers.models import (
 )
 
 
+def _signup_count(**status: Any) -> Coalesce:
+    """The number of one shift's sign-ups with ``status``, as a correlated subquery."""
+    counted = (
+        ShiftSignup.objects.filter(shift=OuterRef("pk"), **status)
+        .order_by()
+        .values("shift")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
-    """Shifts with role and location, ``places_taken`` and ``waitlist_count`` annotated."""
+    """Shifts with role and location, ``places_taken`` and ``waitlist_count`` annotated.
+
+    Counted per shift by a subquery (the sign-ups index on shift and status), not by joining
+    and grouping every sign-up: PostgreSQL then counts only for the rows a page shows, after
+    its LIMIT, instead of for every upcoming shift (23,728 shifts and 242,236 sign-ups in the
+    benchmark made the open-shifts page take 350 ms); a paginator's COUNT(*) leaves the
+    unused counts out altogether.
+    """
     return shifts.select_related("role", "location").annotate(
-        places_taken=Count("signups", filter=Q(signups__status__in=PLACE_STATUSES)),
-        waitlist_count=Count("signups", filter=Q(signups__status=ShiftSignupStatus.WAITLISTED)),
+        places_taken=_signup_count(status__in=PLACE_STATUSES),
+        waitlist_count=_signup_count(status=ShiftSignupStatus.WAITLISTED),
     )
 
 
