@@ -53,3 +53,16 @@ def test_query_count_does_not_grow_with_people(client: Client, coordinator) -> N
     assert len(response.context["new_volunteers"]) == 10
     assert "Showing the newest 10 of 42." in response.content.decode()
     assert small == large
+
+
+def test_the_home_links_every_giving_page_and_the_outbox(client, coordinator):
+    client.force_login(coordinator)
+    page = client.get("/coordinator/").content.decode()
+    for path in (
+        "/coordinator/giving/donations/",
+        "/coordinator/giving/donors/",
+        "/coordinator/giving/reports/",
+        "/coordinator/giving/receipts/",
+        "/notifications/coordinator/outbox/",
+    ):
+        assert f'href="{path}' in page, path
