@@ -21,6 +21,7 @@ from accounts.services import ensure_person
 from core.dates import org_zone
 from donations.models import Donation, Donor, RecurringGift
 from donations.money import format_money
+from notifications.hooks import context_pk
 from notifications.models import Message
 from notifications.services import enqueue_message
 
@@ -101,11 +102,10 @@ def record_payment_failed(
 
 def refresh_payment_failed(message: Message) -> dict[str, Any] | str:
     """Just before sending: not if the instalment was paid meanwhile or the gift stopped."""
-    donation_id = message.context.get("donation_id")
     donation = (
-        Donation.objects.select_related("recurring_gift").filter(pk=donation_id).first()
-        if isinstance(donation_id, int)
-        else None
+        Donation.objects.select_related("recurring_gift")
+        .filter(pk=context_pk(message, "donation_id"))
+        .first()
     )
     if donation is None:
         return "The payment no longer exists."

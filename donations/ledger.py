@@ -122,7 +122,7 @@ def recurring_status(gift: RecurringGift, instalments: list[Donation]) -> str:
     return RecurringStatus.INCOMPLETE
 
 
-def _save_donation(donation: Donation, *, created: bool = False) -> None:
+def _save_donation(donation: Donation) -> None:
     donation.status = donation_status(donation)
     donation.save()
     # Issue, void or replace its receipt to match (idempotent; e-mails go through the outbox).

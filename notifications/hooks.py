@@ -32,6 +32,13 @@ Refresher = Callable[[Message], "dict[str, Any] | Fresh | str"]
 _REFRESHERS: dict[str, Refresher] = {}
 
 
+def context_pk(message: Message, key: str) -> int:
+    """The row id a domain app put in the message's context under ``key``; 0 (which no row
+    has) when it is missing or not an id, so a lookup by it simply finds nothing."""
+    value = message.context.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def register_refresher(kind: str, refresher: Refresher) -> None:
     """Run ``refresher`` on every message of ``kind`` just before it is sent."""
     _REFRESHERS[kind] = refresher

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from notifications.hooks import context_pk
 from notifications.models import Message
 from notifications.services import cancel_messages, reinstate_message
 from volunteers.eligibility import eligibility_for
@@ -140,13 +141,10 @@ def _moment(value: object) -> datetime | None:
 def refresh_shift_reminder(message: Message) -> dict[str, Any] | str:
     """The reminder's context as of now, or why it must not be sent (see the module)."""
     context = dict(message.context)
-    signup_id = context.get("signup_id")
     signup = (
         ShiftSignup.objects.select_related("shift__role", "shift__location", "volunteer")
-        .filter(pk=signup_id)
+        .filter(pk=context_pk(message, "signup_id"))
         .first()
-        if isinstance(signup_id, int)
-        else None
     )
     if signup is None or signup.status != ShiftSignupStatus.CONFIRMED:
         return "The volunteer no longer has this place."

@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.dates import org_today
+from notifications.hooks import context_pk
 from notifications.models import Message
 from volunteers.models import (
     Clearance,
@@ -239,11 +240,10 @@ def schedule_warnings(*, now: datetime | None = None) -> WarningCounts:
 
 def refresh_session_reminder(message: Message) -> dict[str, Any] | str:
     """Just before sending: the sign-up and the session must still stand, at that time."""
-    signup_id = message.context.get("session_signup_id")
     signup = (
-        SessionSignup.objects.select_related("session").filter(pk=signup_id).first()
-        if isinstance(signup_id, int)
-        else None
+        SessionSignup.objects.select_related("session")
+        .filter(pk=context_pk(message, "session_signup_id"))
+        .first()
     )
     if signup is None or signup.status != SignupStatus.CONFIRMED:
         return "The volunteer is no longer signed up for this session."

@@ -41,6 +41,23 @@ class TributeType(models.TextChoices):
     IN_MEMORY = "memory", _("In memory of")
 
 
+def tribute_named_check(name: str) -> models.CheckConstraint:
+    """A tribute names someone; no tribute, no name."""
+    return models.CheckConstraint(
+        condition=(Q(tribute_type=TributeType.NONE) & Q(tribute_name=""))
+        | (~Q(tribute_type=TributeType.NONE) & ~Q(tribute_name="")),
+        name=name,
+    )
+
+
+def fee_covered_check(name: str) -> models.CheckConstraint:
+    """The fee cover is part of the amount, never all of it."""
+    return models.CheckConstraint(
+        condition=Q(fee_covered_minor__gte=0) & Q(fee_covered_minor__lt=F("amount_minor")),
+        name=name,
+    )
+
+
 class RecurringStatus(models.TextChoices):
     INCOMPLETE = "incomplete", _("Incomplete")
     ACTIVE = "active", _("Active")
@@ -98,19 +115,12 @@ class RecurringGift(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_minor__gt=0), name="recurring_amount_positive"
             ),
-            models.CheckConstraint(
-                condition=Q(fee_covered_minor__gte=0) & Q(fee_covered_minor__lt=F("amount_minor")),
-                name="recurring_fee_covered_within_amount",
-            ),
+            fee_covered_check("recurring_fee_covered_within_amount"),
             choices_check("tribute_type", TributeType, "recurring_tribute_type_valid"),
             currency_check("currency", "recurring_currency_code"),
             choices_check("interval", GiftInterval, "recurring_interval_valid"),
             choices_check("status", RecurringStatus, "recurring_status_valid"),
-            models.CheckConstraint(
-                condition=(Q(tribute_type=TributeType.NONE) & Q(tribute_name=""))
-                | (~Q(tribute_type=TributeType.NONE) & ~Q(tribute_name="")),
-                name="recurring_tribute_named",
-            ),
+            tribute_named_check("recurring_tribute_named"),
             unique_when_set("stripe_subscription_id", "recurring_unique_subscription"),
             unique_when_set("checkout_session_id", "recurring_unique_checkout_session"),
         ]
@@ -196,7 +206,6 @@ class Donation(models.Model):
     failed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When Stripe told us the payment failed.")
     )
-    failure_message = models.CharField(max_length=500, blank=True)
     dispute_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     dispute_status = models.CharField(
         max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.NONE, blank=True
@@ -269,16 +278,8 @@ class Donation(models.Model):
                 condition=Q(refunded_minor__gte=0) & Q(refunded_minor__lte=F("amount_minor")),
                 name="donation_refunded_within_amount",
             ),
-            models.CheckConstraint(
-                condition=Q(fee_covered_minor__gte=0) & Q(fee_covered_minor__lt=F("amount_minor")),
-                name="donation_fee_covered_within_amount",
-            ),
-            # A tribute names someone; no tribute, no name.
-            models.CheckConstraint(
-                condition=(Q(tribute_type=TributeType.NONE) & Q(tribute_name=""))
-                | (~Q(tribute_type=TributeType.NONE) & ~Q(tribute_name="")),
-                name="donation_tribute_named",
-            ),
+            fee_covered_check("donation_fee_covered_within_amount"),
+            tribute_named_check("donation_tribute_named"),
             unique_when_set("checkout_session_id", "donation_unique_checkout_session"),
             unique_when_set("payment_intent_id", "donation_unique_payment_intent"),
             unique_when_set("charge_id", "donation_unique_charge"),

@@ -47,7 +47,7 @@ from donations.models import (
 )
 from donations.money import Money, format_money
 from donations.pdf import ReceiptDocument, render_receipt
-from notifications.hooks import Fresh
+from notifications.hooks import Fresh, context_pk
 from notifications.models import Message
 from notifications.services import enqueue_message
 
@@ -226,13 +226,10 @@ def _queue_email(receipt: Receipt, *, dedupe_key: str) -> bool:
 
 def refresh_receipt_email(message: Message) -> Fresh | str:
     """Just before a receipt e-mail goes: its PDF as the receipt stands, or why not to send."""
-    receipt_id = message.context.get("receipt_id")
     receipt = (
         Receipt.objects.select_related("donation__donor", "donation__campaign", "replaces")
-        .filter(pk=receipt_id)
+        .filter(pk=context_pk(message, "receipt_id"))
         .first()
-        if isinstance(receipt_id, int)
-        else None
     )
     if receipt is None:
         return "The receipt no longer exists."
