@@ -80,7 +80,8 @@ test: lint typecheck pytest
 
 # Benchmarks in a database of their own (ngo_bench / ngo_bench_small, made and seeded when
 # missing) and Redis database 13: never the development data. Writes bench/report.md and
-# bench/report.json. Needs PostgreSQL and Redis running (BENCH_DATABASE_URL, BENCH_REDIS_URL).
+# bench/report.json. Needs PostgreSQL and Redis running (BENCH_DATABASE_URL, BENCH_REDIS_URL;
+# BENCH_DB_NAME picks another database of the same scale).
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
 	  $(BIN)/python -m bench.run --scale $(SCALE)

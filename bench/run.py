@@ -316,7 +316,9 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
 class Bench:
     def __init__(self, scale: str, pg_url: str, redis_url: str, workers: int, threads: int) -> None:
         self.scale = scale
-        self.cfg = SCALE_SETTINGS[scale]
+        # BENCH_DB_NAME: another database of the same scale (a second checkout's own run).
+        self.cfg = dict(SCALE_SETTINGS[scale])
+        self.cfg["db"] = os.environ.get("BENCH_DB_NAME") or self.cfg["db"]
         self.pg_url = pg_url
         self.redis_url = redis_url
         self.db_url = with_db(pg_url, self.cfg["db"])
