@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -100,14 +100,28 @@ def gift_method(donation: Donation) -> str:
 
 
 def _take_number(year: int) -> int:
-    """The next number of ``year``, under the lock of that year's counter row."""
-    ReceiptCounter.objects.bulk_create(
-        [ReceiptCounter(year=year, next_number=settings.RECEIPT_NUMBER_START)],
-        ignore_conflicts=True,
-    )
-    counter = ReceiptCounter.objects.select_for_update(of=("self",)).get(year=year)
-    ReceiptCounter.objects.filter(year=year).update(next_number=F("next_number") + 1)
-    return counter.next_number
+    """The next number of ``year``; the counter row stays locked until the transaction ends.
+
+    One ``UPDATE ... RETURNING`` takes the number and the lock together (no SELECT FOR
+    UPDATE and no INSERT queueing behind the holder); the year's row is inserted only the
+    first time, when the UPDATE finds none.
+    """
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                # The table name is the model's own, never input.
+                f"UPDATE {ReceiptCounter._meta.db_table} SET next_number = next_number + 1 "  # noqa: S608
+                "WHERE year = %s RETURNING next_number - 1",
+                [year],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        ReceiptCounter.objects.bulk_create(
+            [ReceiptCounter(year=year, next_number=settings.RECEIPT_NUMBER_START)],
+            ignore_conflicts=True,
+        )
+    raise RuntimeError(f"no receipt counter for {year}")  # pragma: no cover
 
 
 def _issue(donation: Donation, *, replaces: Receipt | None = None) -> Receipt:

@@ -18,6 +18,8 @@ from donations.models import (
     Donation,
     DonationStatus,
     Donor,
+    Receipt,
+    ReceiptStatus,
     RecurringGift,
     RecurringStatus,
     StripeEvent,
@@ -102,6 +104,10 @@ def test_refund_before_payment_waits_then_applies():
     assert (ana.status, ana.refunded_minor) == (DonationStatus.PARTIALLY_REFUNDED, 1000)
     waiting.refresh_from_db()
     assert (waiting.status, waiting.waiting_for) == (StripeEventStatus.DONE, "")
+    # The receipt is the handler's last write, after the refund that waited: one receipt,
+    # for the net, and never a gross one voided at once.
+    receipts = list(Receipt.objects.filter(donation=ana).values_list("status", "amount_minor"))
+    assert receipts == [(ReceiptStatus.ISSUED, ana.amount_minor - 1000)]
 
 
 @pytest.mark.django_db
