@@ -144,6 +144,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's renderer, with drop-down lists written in Python (see core.forms.FormRenderer).
+FORM_RENDERER = "core.forms.FormRenderer"
+
 # --- Database ---------------------------------------------------------------------------
 _database_url = _secret("DATABASE_URL")
 _require("DATABASE_URL", _database_url)

@@ -34,6 +34,7 @@ foreign currency (e.g. GBP 0.30 into a USD account) can still be refused by Stri
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -104,10 +105,16 @@ class MoneyError(ValidationError, ValueError):
     """A bad amount or currency: a ``ValidationError`` for forms, a ``ValueError`` elsewhere."""
 
 
+@functools.lru_cache(maxsize=512)
+def _known_currency(code: str) -> bool:
+    """Whether CLDR knows ``code`` (Babel builds its list of currencies on every call)."""
+    return bool(_CURRENCY_CODE.fullmatch(code)) and is_currency(code)
+
+
 def normalize_currency(currency: str) -> str:
     """Return the upper-case ISO 4217 code (Stripe sends ``"usd"``); refuse unknown codes."""
     code = currency.strip().upper()
-    if not _CURRENCY_CODE.fullmatch(code) or not is_currency(code):
+    if not _known_currency(code):
         raise MoneyError(
             gettext("%(currency)s is not a currency code we know (ISO 4217, e.g. USD)."),
             code="unknown_currency",
