@@ -120,17 +120,23 @@ def resend_email_confirmation(*, email: str) -> None:
 
 
 def ensure_person(
-    *, email: str, password: str, roles: tuple[Role, ...] = (), **fields: Any
+    *, email: str, password: str | None, roles: tuple[Role, ...] = (), **fields: Any
 ) -> tuple[User, bool]:
     """The person with ``email``, created with ``fields`` and ``password`` if missing.
 
-    An existing person keeps their details and password; missing roles are granted.
-    Returns (user, created).
+    ``password=None`` creates them without one (an unusable password: they sign in by magic
+    link or set one by password reset). An existing person keeps their details and
+    password; missing roles are granted. Returns (user, created).
     """
     with transaction.atomic():
         user, created = User.objects.get_or_create(email=normalize_email(email), defaults=fields)
         if created:
-            user.set_password(password)
+            if password is None:
+                # Not a hash of "": hashing costs ~0.3 s of CPU (the hasher's iterations),
+                # spent here inside the caller's transaction, for a password nobody has.
+                user.set_unusable_password()
+            else:
+                user.set_password(password)
             user.save(update_fields=["password"])
         for role in roles:
             grant_role(user=user, role=role)

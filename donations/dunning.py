@@ -39,14 +39,11 @@ def donor_account(donor: Donor) -> User:
     first, _, last = donor.name.partition(" ")
     user, _created = ensure_person(
         email=donor.email,
-        password="",
+        password=None,
         roles=(Role.DONOR,),
         first_name=first[:150],
         last_name=last[:150],
     )
-    if _created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
     donor.user = user
     donor.save(update_fields=["user", "updated_at"])
     return user

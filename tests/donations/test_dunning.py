@@ -150,3 +150,26 @@ def test_a_dunning_email_not_yet_sent_is_dropped_once_the_retry_succeeds(gift, s
     message.refresh_from_db()
     assert message.last_error == "The payment went through on a retry."
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_donors_login_is_made_without_hashing_a_password(monkeypatch):
+    """donor_account runs inside webhook transactions (under the receipt number's lock):
+    it must not spend a password hasher's iterations on a password nobody has."""
+    from django.contrib.auth import hashers
+
+    from accounts.roles import Role
+    from donations.dunning import donor_account
+
+    def no_hashing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a password was hashed")
+
+    monkeypatch.setattr(hashers, "get_hasher", no_hashing)
+    donor = Donor.objects.create(name="Mai Tran", email="Mai.Tran@Example.org")
+    user = donor_account(donor)
+    assert (user.email, user.first_name, user.last_name) == ("mai.tran@example.org", "Mai", "Tran")
+    assert not user.has_usable_password()
+    assert user.groups.filter(name=Role.DONOR.value).exists()
+    donor.refresh_from_db()
+    assert donor.user_id == user.pk
+    assert donor_account(donor) == user  # made once
