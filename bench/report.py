@@ -248,10 +248,11 @@ def _pages(section: dict[str, Any]) -> list[str]:
         f"Queries at the other scale ({other}): {section.get('other_scale_note') or 'measured'}.",
         "",
         "| page | queries (this / other scale) | n | p50 ms | p95 ms | req/s @8 | floor p50 ms | "
-        "page/floor | outside SQL | admin p50 ms (queries) | page/admin | same queries | "
-        "p95 < 150 ms | <= 3x floor |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "page/floor | outside SQL | page/(floor + empty page) | admin p50 ms (queries) | "
+        "page/admin | same queries | p95 < 150 ms | <= 3x floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    empty = section.get("empty_page") or {}
     for row in pages.values():
         t = row["targets"]
         lat = row["latency"]
@@ -265,6 +266,7 @@ def _pages(section: dict[str, Any]) -> list[str]:
             f"{_fmt(row['floor']['p50_ms'])} | {_fmt(row['ratio_page_floor'])} | "
             f"{row.get('ms_outside_sql')} ms"
             f"{f' ({int(share * 100)}%)' if share is not None else ''} | "
+            f"{_fmt(row.get('ratio_page_floors'))} | "
             f"{_fmt(row['admin_latency']['p50_ms'])} ({row['admin_queries']}, "
             f"n={row['admin_latency']['requests']}) | {_fmt(row['ratio_page_admin'])} | "
             f"{_mark(t['same_queries_both_scales'])} | {_mark(t['p95_ms'])} | "
@@ -276,6 +278,17 @@ def _pages(section: dict[str, Any]) -> list[str]:
         "and the HTTP round trip).",
         "",
     ]
+    if empty:
+        lines += [
+            f"Empty page (baseline of the fixed cost of a request): a view that does nothing "
+            f"for a logged-in volunteer, through the same gunicorn, middleware, session and "
+            f"user lookup: p50 {_fmt(empty.get('p50_ms'))} ms, p95 {_fmt(empty.get('p95_ms'))} "
+            f"ms (n={empty.get('requests')}). A page whose SQL floor is a few milliseconds "
+            "cannot be within 3x of it, since this much is spent before any view code runs; "
+            "page/(floor + empty page) is how many times the page costs what its SQL and an "
+            "empty request cost together (its own view and templates are the rest).",
+            "",
+        ]
     for row in pages.values():
         prof = row.get("profile")
         if not prof:
@@ -395,6 +408,18 @@ def _race(s: dict[str, Any]) -> list[str]:
         f"p50 {s['load']['p50_ms']} ms, max {s['load']['max_ms']} ms; the server spent "
         f"{s.get('server_ms_per_signup')} ms per sign-up (wall time / clients). {s['note']}",
         "",
+    ]
+    empty = s.get("empty_post") or {}
+    if empty:
+        lines += [
+            f"Baseline in the same run: the same {s['clients']} clients, cookies and CSRF "
+            f"tokens posting at once to an empty view (log-in check, CSRF, a redirect): p50 "
+            f"{_fmt(empty.get('p50_ms'))} ms, p95 {_fmt(empty.get('p95_ms'))} ms, statuses "
+            f"{empty.get('statuses')}; race p95 / empty p95 = "
+            f"{_fmt(s.get('ratio_p95_to_empty_post'))}.",
+            "",
+        ]
+    lines += [
         *_activity(s),
     ]
     return lines

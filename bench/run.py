@@ -383,7 +383,9 @@ class Bench:
             "--log-level",
             "warning",
         ]
-        with process(args, self.env, "gunicorn.log"):
+        # bench.web_settings: the project's settings plus two empty pages (bench.urls).
+        env = dict(self.env, DJANGO_SETTINGS_MODULE="bench.web_settings")
+        with process(args, env, "gunicorn.log"):
             wait_for_http(self.port)
             yield
 
@@ -441,6 +443,7 @@ class Bench:
         cookies = {page.user_id: session_cookie(page.user_id) for page in pages}
         admin_cookie = session_cookie(targets.coordinator.pk)
         latency_cap, throughput_cap, admin_cap = self.cfg["page_caps"]
+        empty = self.empty_page(cookies[pages[0].user_id], latency_cap)
         rows = {}
         for page in pages:
             common = {"kind": "get", "cookies": {"sessionid": cookies[page.user_id]}}
@@ -500,6 +503,10 @@ class Bench:
                 "ratio_page_admin": rounded(p50 / admin_run["p50_ms"], 2)
                 if admin_run["p50_ms"]
                 else None,
+                # The SQL floor plus what an empty page costs through the same stack.
+                "ratio_page_floors": rounded(p50 / (floor["p50_ms"] + empty["p50_ms"]), 2)
+                if floor["p50_ms"] and empty["p50_ms"]
+                else None,
             }
             if other_count is not None and other_count != count:
                 # Which statements one scale runs and the other does not (by their table).
@@ -526,10 +533,27 @@ class Bench:
                 f"{', capped' if latency['capped'] else ''}), floor {floor['p50_ms']} ms"
             )
         return {
+            "empty_page": empty,
             "pages": rows,
             "other_scale": other.get("scale"),
             "other_scale_note": other.get("note"),
         }
+
+    def empty_page(self, cookie: str, cap: float) -> dict[str, Any]:
+        """An empty page (bench.urls) for a logged-in volunteer: the fixed cost of a request."""
+        from bench.urls import EMPTY_PAGE
+
+        job = {
+            "kind": "get",
+            "cookies": {"sessionid": cookie},
+            "path": EMPTY_PAGE,
+            "requests": self.cfg["requests"],
+            "concurrency": 1,
+            "time_limit_s": cap,
+        }
+        result = summary(load(self.port, [job], self.env)[0])
+        log(f"pages: empty page p50 {result['p50_ms']} ms p95 {result['p95_ms']} ms")
+        return result
 
     def other_scale_counts(self) -> dict[str, Any]:
         """Query counts per page at the other scale, from that scale's recorded report.
@@ -647,6 +671,7 @@ class Bench:
     def race(self) -> dict[str, Any]:
         from django.urls import reverse
 
+        from bench.urls import EMPTY_POST
         from volunteers.models import ShiftSignup, ShiftSignupStatus
 
         shift, people = prepare_race(self.run_id)
@@ -663,6 +688,9 @@ class Bench:
                 }
             )
         job = {"kind": "burst", "posts": posts, "time_limit_s": self.cfg["race_cap"]}
+        # Baseline: the same clients, cookies and CSRF posting at once to an empty view.
+        empty_job = dict(job, posts=[dict(post, path=EMPTY_POST) for post in posts])
+        empty = summary(load(self.port, [empty_job], self.env)[0])
         with ActivitySampler(self.db_url) as sampler:
             result = summary(load(self.port, [job], self.env)[0])
         if "timeout" in result["statuses"]:
@@ -682,6 +710,10 @@ class Bench:
             # Wall time over requests: what each sign-up costs the server, all included.
             "server_ms_per_signup": rounded(result["wall_s"] * 1000 / max(len(posts), 1), 1),
             "p95_ms": result["p95_ms"],
+            "empty_post": empty,
+            "ratio_p95_to_empty_post": rounded(result["p95_ms"] / empty["p95_ms"], 2)
+            if empty["p95_ms"]
+            else None,
             "time_limit_s": self.cfg["race_cap"],
             "db_activity": sampler.top(),
             "targets": {
