@@ -66,7 +66,9 @@ def collect_misses(report: dict[str, Any]) -> list[dict[str, Any]]:
                 "value": race["targets"][check]["value"],
                 "cause": f"{race.get('server_ms_per_signup')} ms of server time per sign-up "
                 f"x {race.get('clients')} clients released together; "
-                f"statuses {race.get('load', {}).get('statuses')}" + _waits(race),
+                f"statuses {race.get('load', {}).get('statuses')}; the same clients posting "
+                f"to an empty view: p95 {(race.get('empty_post') or {}).get('p95_ms')} ms"
+                + _waits(race),
             }
         )
     sweep = sections.get("sweep", {})
@@ -117,7 +119,8 @@ def _page_cause(row: dict[str, Any], check: str) -> str:
     prof = row.get("profile") or {}
     parts = [
         f"p50 {row['latency']['p50_ms']} ms vs SQL floor {row['floor']['p50_ms']} ms: "
-        f"{int((row.get('share_outside_sql') or 0) * 100)}% of the time is outside SQL"
+        f"{int((row.get('share_outside_sql') or 0) * 100)}% of the time is outside SQL "
+        f"({_fmt(row.get('ratio_page_floors'))}x the floor plus an empty page)"
     ]
     if slow:
         parts.append(

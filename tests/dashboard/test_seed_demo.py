@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from core.dates import org_today
 from volunteers.models import (
     ApplicationQuestion,
     HoursEntry,
@@ -108,7 +109,7 @@ def test_seed_demo_shows_volunteers_in_every_state(settings, tmp_path) -> None:
 
     assert reasons("volunteer@example.org", "Crisis text line") == ()  # fully eligible
     assert reasons("volunteer@example.org", "Shift lead") == ()
-    today = timezone.localdate()
+    today = org_today()
     ben_hotline = TrainingRecord.objects.get(
         volunteer__email="ben@example.org", training__name="Hotline protocol"
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from core.dates import org_today
 from tests.factories import make_user
 from volunteers.models import (
     Clearance,
@@ -92,7 +93,7 @@ def make_clearance(
     reference_number: str = "BC-000123",
 ) -> Clearance:
     if status == ClearanceStatus.CLEARED and issued_on is None:
-        issued_on = timezone.localdate() - timedelta(days=30)
+        issued_on = org_today() - timedelta(days=30)
     return Clearance.objects.create(
         volunteer=volunteer,
         clearance_type=clearance_type,

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from core.dates import org_today
 from tests.factories import make_user
 from tests.volunteers.factories import make_role, make_volunteer
 from volunteers.models import (
@@ -178,7 +178,7 @@ def test_applications_from_one_connection_are_limited(client: Client, questions)
 
 
 def test_a_date_of_birth_in_the_future_is_refused(client: Client) -> None:
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = org_today() + timedelta(days=1)
     response = client.post(URL, application(date_of_birth=tomorrow.isoformat()))
     assert response.status_code == 200
     assert response.context["form"].errors == {

@@ -10,9 +10,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from tests.utils import read_download
 from tests.volunteers.factories import (
     PDF_BYTES,
@@ -53,7 +53,7 @@ def _data(kind_pk: int, **overrides: Any) -> dict[str, Any]:
 def test_the_list_filters_by_status_and_expiry_and_sorts_by_expiry(
     client: Client, coordinator: User
 ) -> None:
-    today = timezone.localdate()
+    today = org_today()
     kind = make_clearance_type()
     ana = make_volunteer(first_name="Ana", last_name="Silva")
     ben = make_volunteer(first_name="Ben", last_name="Okafor")

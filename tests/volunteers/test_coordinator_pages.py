@@ -12,9 +12,9 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from tests.utils import read_download
 from tests.volunteers.factories import (
     PDF_BYTES,
@@ -120,7 +120,7 @@ def test_the_coordinator_home_links_to_volunteering_with_counts(
     make_record(
         world["person"],
         world["training"],
-        completed_on=timezone.localdate() - timedelta(days=350),
+        completed_on=org_today() - timedelta(days=350),
     )
     client.force_login(coordinator)
     response = client.get("/coordinator/")
@@ -144,7 +144,7 @@ def test_the_coordinator_home_query_count_stays_flat(client: Client, coordinator
         assert client.get("/coordinator/").status_code == 200
     people = _bulk_people(30)
     for person in people:
-        make_record(person, training, completed_on=timezone.localdate() - timedelta(days=340))
+        make_record(person, training, completed_on=org_today() - timedelta(days=340))
     VolunteerProfile.objects.filter(user__in=people[:10]).update(status=ProfileStatus.APPLICANT)
     with CaptureQueriesContext(connection) as large:
         response = client.get("/coordinator/")
@@ -382,7 +382,7 @@ def test_the_directory_query_count_is_flat(client: Client, coordinator: User) ->
 def test_the_expiring_list_mixes_trainings_and_clearances_by_date(
     client: Client, coordinator: User
 ) -> None:
-    today = timezone.localdate()
+    today = org_today()
     training = make_training(validity_months=None)
     kind = make_clearance_type()
     ana = make_volunteer(first_name="Ana", last_name="Silva")
@@ -409,7 +409,7 @@ def test_the_expiring_list_mixes_trainings_and_clearances_by_date(
 
 
 def test_the_expiring_list_query_count_is_flat(client: Client, coordinator: User) -> None:
-    today = timezone.localdate()
+    today = org_today()
     training = make_training()
     kind = make_clearance_type()
     client.force_login(coordinator)

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from tests.volunteers.factories import make_session, make_training, make_volunteer
 from volunteers.models import (
     RecordStatus,
@@ -294,7 +295,7 @@ def test_a_completion_date_in_the_future_is_refused(
     )
     client.force_login(coordinator)
     _mark(client, session, [ana])
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = org_today() + timedelta(days=1)
     response = client.post(
         f"{BASE}/sessions/{session.pk}/completions/",
         {"volunteers": [str(ana.pk)], "completed_on": tomorrow.isoformat()},
@@ -315,7 +316,7 @@ def test_only_people_who_attended_can_be_recorded(
     _mark(client, session, [ana])
     response = client.post(
         f"{BASE}/sessions/{session.pk}/completions/",
-        {"volunteers": [str(ben.pk)], "completed_on": timezone.localdate().isoformat()},
+        {"volunteers": [str(ben.pk)], "completed_on": org_today().isoformat()},
     )
     assert response.status_code == 200
     assert response.context["completions_form"].errors["volunteers"] == [
@@ -334,7 +335,7 @@ def test_a_volunteer_cannot_mark_attendance_or_record_completions(
     assert response.status_code == 403
     response = client.post(
         f"{BASE}/sessions/{session.pk}/completions/",
-        {"volunteers": [str(ana.pk)], "completed_on": timezone.localdate().isoformat()},
+        {"volunteers": [str(ana.pk)], "completed_on": org_today().isoformat()},
     )
     assert response.status_code == 403
     assert not SessionSignup.objects.filter(status=SignupStatus.ATTENDED).exists()
@@ -367,7 +368,7 @@ def test_a_direct_completion_in_the_future_is_refused(client: Client, coordinato
     training = make_training()
     person = make_volunteer()
     client.force_login(coordinator)
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = org_today() + timedelta(days=1)
     response = client.post(
         f"{BASE}/volunteers/{person.pk}/trainings/",
         {"training": str(training.pk), "completed_on": tomorrow.isoformat()},

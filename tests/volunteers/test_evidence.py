@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from tests.volunteers.factories import PDF_BYTES, PNG_BYTES, make_training, make_volunteer
 from volunteers.models import RecordStatus, Training, TrainingRecord
 
@@ -123,7 +123,7 @@ def test_bad_evidence_gets_a_form_error_and_nothing_is_saved(
 ) -> None:
     settings.DOCUMENT_MAX_BYTES = 1024
     if changes.get("completed_on") == "tomorrow":
-        changes = {"completed_on": (timezone.localdate() + timedelta(days=1)).isoformat()}
+        changes = {"completed_on": (org_today() + timedelta(days=1)).isoformat()}
     client.force_login(make_volunteer())
     response = client.post(URL, evidence_post(training, upload, **changes))
     assert response.status_code == 200

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from tests.volunteers.factories import (
     make_clearance,
     make_clearance_type,
@@ -125,7 +126,7 @@ def roles_setup():
 def test_home_says_what_each_role_still_needs(client: Client, roles_setup) -> None:
     trauma, _safeguarding, check, _crisis, _outreach = roles_setup
     person = make_volunteer()
-    today = timezone.localdate()
+    today = org_today()
     make_record(person, trauma, completed_on=today - timedelta(days=30))
     make_clearance(person, check, status=ClearanceStatus.PENDING)
     client.force_login(person)
@@ -139,7 +140,7 @@ def test_home_says_what_each_role_still_needs(client: Client, roles_setup) -> No
 def test_a_fully_qualified_volunteer_can_do_the_role(client: Client, roles_setup) -> None:
     trauma, _safeguarding, check, _crisis, _outreach = roles_setup
     person = make_volunteer()
-    today = timezone.localdate()
+    today = org_today()
     make_record(person, trauma, completed_on=today - timedelta(days=30))
     make_clearance(person, check, issued_on=today - timedelta(days=10))
     client.force_login(person)
@@ -284,7 +285,7 @@ def test_pages_are_for_volunteers_only(client: Client, donor: User) -> None:
 
 
 def _records_across_trainings(person: User, count: int, trainings: list[Training]) -> None:
-    today = timezone.localdate()
+    today = org_today()
     for i in range(count):
         make_record(
             person,
