@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from typing import Any, Final
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Model
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -90,3 +93,27 @@ class FormRenderer(DjangoTemplates):
         ):
             return render_select(widget)
         return str(super().render(template_name, context, request))
+
+
+class _NameChoiceIterator(ModelChoiceIterator[Model]):
+    """Options as (pk, label field) pairs read with ``values_list``: no model instance, no
+    ``str()`` and no wrapper object per option (a list of 1,500 locations cost ~25 ms)."""
+
+    field: NameChoiceField
+
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.queryset.values_list("pk", self.field.label_field)
+
+
+class NameChoiceField(forms.ModelChoiceField[Model]):
+    """A ``ModelChoiceField`` whose option label is one field of the model (``label_field``,
+    by default "name", which must be what the model's ``str()`` shows). The cleaned value is
+    the model instance, as with ``ModelChoiceField``."""
+
+    iterator = _NameChoiceIterator
+
+    def __init__(self, *args: Any, label_field: str = "name", **kwargs: Any) -> None:
+        self.label_field = label_field
+        super().__init__(*args, **kwargs)

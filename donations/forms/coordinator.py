@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BoundedDateField
+from core.forms import BoundedDateField, NameChoiceField
 from donations import options
 from donations.models import (
     Campaign,
@@ -35,7 +35,7 @@ class DonationFilterForm(forms.Form):
     )
     date_from = BoundedDateField(label=_("From"), required=False, widget=DateInput())
     date_to = BoundedDateField(label=_("To"), required=False, widget=DateInput())
-    campaign = forms.ModelChoiceField(
+    campaign = NameChoiceField(
         label=_("Campaign"),
         queryset=Campaign.objects.order_by("name", "pk"),
         required=False,

@@ -10,6 +10,7 @@ from django.forms.renderers import DjangoTemplates
 from django.test.html import parse_html
 
 from core.forms import FormRenderer
+from volunteers.models import Location
 
 GROUPED = [
     ("", "Any"),
@@ -76,3 +77,35 @@ def test_a_select_whose_options_use_another_template_renders_through_it() -> Non
     ours = widget.render("pick", "a", renderer=FormRenderer())
     assert "<input" in ours  # the other template's output, not ours
     assert ours == widget.render("pick", "a", renderer=DjangoTemplates())
+
+
+@pytest.mark.django_db
+def test_a_name_choice_field_shows_and_cleans_as_a_model_choice_field(
+    django_assert_num_queries,
+) -> None:
+    from core.forms import NameChoiceField
+    from tests.volunteers.factories import make_location
+
+    places = [make_location(name) for name in ("Zeta & Sons", "Alpha <hall>", "Mid")]
+    queryset = Location.objects.order_by("name")
+
+    class Ours(forms.Form):
+        place = NameChoiceField(queryset=queryset, required=False, empty_label="Anywhere")
+
+    class Djangos(forms.Form):
+        place = forms.ModelChoiceField(queryset=queryset, required=False, empty_label="Anywhere")
+
+    chosen = {"place": str(places[2].pk)}
+    with django_assert_num_queries(2):  # clean (the chosen row) and one SELECT of (pk, name)
+        ours = str(Ours(chosen, renderer=FormRenderer())["place"])
+    assert parse_html(ours) == parse_html(str(Djangos(chosen, renderer=DjangoTemplates())["place"]))
+    assert [line.strip() for line in ours.splitlines()[1:4]] == [
+        '<option value="">Anywhere</option>',
+        f'<option value="{places[1].pk}">Alpha &lt;hall&gt;</option>',
+        f'<option value="{places[2].pk}" selected>Mid</option>',
+    ]
+    form = Ours(chosen)
+    assert form.is_valid() and form.cleaned_data["place"] == places[2]
+    wrong = Ours({"place": "999999"})
+    assert not wrong.is_valid()
+    assert "Select a valid choice" in wrong.errors["place"][0]

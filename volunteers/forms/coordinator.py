@@ -12,7 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import time_zone_choices
-from core.forms import BoundedDateField
+from core.forms import BoundedDateField, NameChoiceField
 from volunteers.models import (
     ClearanceStatus,
     ClearanceType,
@@ -250,7 +250,7 @@ class CompletionsForm(forms.Form):
 
 
 class ClearanceForm(forms.Form):
-    clearance_type = forms.ModelChoiceField(
+    clearance_type = NameChoiceField(
         queryset=ClearanceType.objects.order_by("name"),
         label=_("Type"),
         empty_label=_("Choose a type"),
@@ -317,7 +317,7 @@ class StatusForm(forms.Form):
 
 
 class GrantForm(forms.Form):
-    role = forms.ModelChoiceField(
+    role = NameChoiceField(
         queryset=VolunteerRole.objects.filter(is_qualification=True).order_by("name"),
         label=_("Qualification"),
         empty_label=_("Choose a qualification"),
@@ -325,7 +325,7 @@ class GrantForm(forms.Form):
 
 
 class RecordTrainingForm(forms.Form):
-    training = forms.ModelChoiceField(
+    training = NameChoiceField(
         queryset=Training.objects.order_by("name"),
         label=_("Training"),
         empty_label=_("Choose a training"),
@@ -344,13 +344,13 @@ class DirectoryFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *ProfileStatus.choices]
     )
-    qualification = forms.ModelChoiceField(
+    qualification = NameChoiceField(
         label=_("Holds the qualification"),
         queryset=VolunteerRole.objects.filter(is_qualification=True).order_by("name"),
         required=False,
         empty_label=_("Any"),
     )
-    eligible_for = forms.ModelChoiceField(
+    eligible_for = NameChoiceField(
         label=_("May do the role today"),
         queryset=VolunteerRole.objects.filter(active=True).order_by("name"),
         required=False,

@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BoundedDateField
+from core.forms import BoundedDateField, NameChoiceField
 from volunteers.forms.coordinator import DateInput, TimeInput
 from volunteers.models import Location, ShiftStatus, VolunteerRole
 
@@ -50,13 +50,13 @@ def _locations() -> Any:
 
 
 class ShiftFilterForm(forms.Form):
-    role = forms.ModelChoiceField(
+    role = NameChoiceField(
         label=_("Role"),
         queryset=VolunteerRole.objects.order_by("name"),
         required=False,
         empty_label=_("Any role"),
     )
-    location = forms.ModelChoiceField(
+    location = NameChoiceField(
         label=_("Location"),
         queryset=Location.objects.order_by("name"),
         required=False,
@@ -121,8 +121,8 @@ class _TimesMixin(forms.Form):
 class ShiftForm(_TimesMixin):
     """One shift: its role, place, local date and times (in the location's zone), places."""
 
-    role = forms.ModelChoiceField(label=_("Role"), queryset=VolunteerRole.objects.none())
-    location = forms.ModelChoiceField(
+    role = NameChoiceField(label=_("Role"), queryset=VolunteerRole.objects.none())
+    location = NameChoiceField(
         label=_("Location"),
         queryset=Location.objects.none(),
         help_text=_("Times are in the location's time zone."),
@@ -225,8 +225,8 @@ class CancelShiftForm(forms.Form):
 class SeriesForm(_TimesMixin):
     """A repeating shift: a weekly pattern built here, or an RFC 5545 rule typed in."""
 
-    role = forms.ModelChoiceField(label=_("Role"), queryset=VolunteerRole.objects.none())
-    location = forms.ModelChoiceField(
+    role = NameChoiceField(label=_("Role"), queryset=VolunteerRole.objects.none())
+    location = NameChoiceField(
         label=_("Location"),
         queryset=Location.objects.none(),
         help_text=_("Times are in the location's time zone; they stay the same across DST."),
@@ -512,7 +512,7 @@ class HoursEditForm(forms.Form):
 
 
 class HoursTotalsFilterForm(forms.Form):
-    role = forms.ModelChoiceField(
+    role = NameChoiceField(
         label=_("Role"),
         queryset=VolunteerRole.objects.order_by("name"),
         required=False,

@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BoundedDateField
+from core.forms import BoundedDateField, NameChoiceField
 from volunteers.models import Location, VolunteerRole
 
 
@@ -26,13 +26,13 @@ class TimeInput(forms.TimeInput):
 class ShiftFilterForm(forms.Form):
     """Filters of the open shifts list (all optional; a bad value is ignored with an error)."""
 
-    role = forms.ModelChoiceField(
+    role = NameChoiceField(
         label=_("Role"),
         queryset=VolunteerRole.objects.filter(active=True).order_by("name"),
         required=False,
         empty_label=_("Any role"),
     )
-    location = forms.ModelChoiceField(
+    location = NameChoiceField(
         label=_("Location"),
         queryset=Location.objects.filter(active=True).order_by("name"),
         required=False,
@@ -85,7 +85,7 @@ class SwapOfferForm(forms.Form):
 class ManualHoursForm(forms.Form):
     """Work done off-shift, on one local day, in the volunteer's own time zone."""
 
-    role = forms.ModelChoiceField(
+    role = NameChoiceField(
         label=_("What did you do?"),
         queryset=VolunteerRole.objects.filter(active=True).order_by("name"),
         empty_label=_("Choose a role"),
