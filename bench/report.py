@@ -286,7 +286,9 @@ def _pages(section: dict[str, Any]) -> list[str]:
             f"Empty page (baseline of the fixed cost of a request): a view that does nothing "
             f"for a logged-in volunteer, through the same gunicorn, middleware, session and "
             f"user lookup: p50 {_fmt(empty.get('p50_ms'))} ms, p95 {_fmt(empty.get('p95_ms'))} "
-            f"ms (n={empty.get('requests')}). A page whose SQL floor is a few milliseconds "
+            f"ms (n={empty.get('requests')}); "
+            f"{_fmt((empty.get('throughput_8') or {}).get('per_s'))} requests/s at 8 clients. "
+            "A page whose SQL floor is a few milliseconds "
             "cannot be within 3x of it, since this much is spent before any view code runs; "
             "page/(floor + empty page) is how many times the page costs what its SQL and an "
             "empty request cost together (its own view and templates are the rest).",
@@ -379,6 +381,15 @@ def _webhooks(s: dict[str, Any]) -> list[str]:
         f"HTTP statuses: {s['load']['statuses']}; stored events by status: "
         f"{s['stored_events_by_status']}. Baseline: {s['baseline']}.",
         "",
+    ]
+    if s.get("empty_page_per_s_8"):
+        lines += [
+            f"Baseline in the same run: an empty page through the same gunicorn at 8 clients "
+            f"served {_fmt(s['empty_page_per_s_8'])} requests/s (the ceiling of any view on "
+            f"this machine); events/s / that = {_fmt(s.get('ratio_to_empty_page'))}.",
+            "",
+        ]
+    lines += [
         *_activity(s),
     ]
     if s.get("cause"):

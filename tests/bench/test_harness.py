@@ -68,6 +68,8 @@ def test_a_missed_target_is_listed_with_its_cause_and_rendered() -> None:
                 "signups_by_status": {"confirmed": 20, "waitlisted": 180},
                 "note": "burst",
                 "load": {"statuses": {"302": 200}, "p50_ms": 400.0, "max_ms": 950.0},
+                "empty_post": {"p50_ms": 300.0, "p95_ms": 600.0, "statuses": {"302": 200}},
+                "ratio_p95_to_empty_post": 1.5,
                 "db_activity": {"rounds": 3, "note": "sampled", "top": ["9: Lock:tuple | SELECT"]},
                 "targets": {
                     "exactly_20_confirmed": {"value": 20, "target": "== 20", "pass": True},
@@ -87,7 +89,9 @@ def test_a_missed_target_is_listed_with_its_cause_and_rendered() -> None:
     ]
     assert "4.5 ms of server time per sign-up x 200 clients" in misses[1]["cause"]
     assert "9: Lock:tuple | SELECT" in misses[1]["cause"]
+    assert "posting to an empty view: p95 600.0 ms" in misses[1]["cause"]
     text = markdown(report)
+    assert "p95 600.0 ms, statuses {'302': 200}; race p95 / empty p95 = 1.50." in text
     assert "## Missed targets and their causes" in text
     assert "| race | p95_ms < 500 | 900.0 |" in text
     assert "**The section failed:** `RuntimeError: boom`" in text
