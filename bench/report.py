@@ -281,7 +281,9 @@ def _pages(section: dict[str, Any]) -> list[str]:
         "and the HTTP round trip).",
         "",
     ]
-    if empty:
+    if empty.get("error"):
+        lines += [f"Empty page baseline: not measured ({empty['error']}).", ""]
+    elif empty:
         lines += [
             f"Empty page (baseline of the fixed cost of a request): a view that does nothing "
             f"for a logged-in volunteer, through the same gunicorn, middleware, session and "
@@ -424,7 +426,9 @@ def _race(s: dict[str, Any]) -> list[str]:
         "",
     ]
     empty = s.get("empty_post") or {}
-    if empty:
+    if empty.get("error"):
+        lines += [f"Empty-POST baseline: not measured ({empty['error']}).", ""]
+    elif empty:
         lines += [
             f"Baseline in the same run: the same {s['clients']} clients, cookies and CSRF "
             f"tokens posting at once to an empty view (log-in check, CSRF, a redirect): p50 "

@@ -444,7 +444,10 @@ class Bench:
         cookies = {page.user_id: session_cookie(page.user_id) for page in pages}
         admin_cookie = session_cookie(targets.coordinator.pk)
         latency_cap, throughput_cap, admin_cap = self.cfg["page_caps"]
-        empty = self.empty_page(cookies[pages[0].user_id], latency_cap)
+        try:
+            empty = self.empty_page(cookies[pages[0].user_id], latency_cap)
+        except Exception as exc:  # a baseline that failed must not cost the pages' figures
+            empty = {"error": f"{type(exc).__name__}: {exc}", "p50_ms": None}
         rows = {}
         for page in pages:
             common = {"kind": "get", "cookies": {"sessionid": cookies[page.user_id]}}
@@ -556,6 +559,9 @@ class Bench:
         # stack, whatever the view does (the ceiling of the webhooks' events per second).
         busy = dict(job, requests=self.cfg["throughput_requests"] * 2, concurrency=8, warmup=8)
         latency, throughput = (summary(r) for r in load(self.port, [job, busy], self.env))
+        for run in (latency, throughput):
+            if set(run["statuses"]) != {"200"} or not run["requests"]:
+                raise RuntimeError(f"the empty page answered {run['statuses']}, not 200")
         self.empty_per_s_8 = throughput["per_s"]
         log(
             f"pages: empty page p50 {latency['p50_ms']} ms p95 {latency['p95_ms']} ms, "
@@ -703,6 +709,9 @@ class Bench:
         # Baseline: the same clients, cookies and CSRF posting at once to an empty view.
         empty_job = dict(job, posts=[dict(post, path=EMPTY_POST) for post in posts])
         empty = summary(load(self.port, [empty_job], self.env)[0])
+        if set(empty["statuses"]) != {"302"}:
+            # Not the baseline it claims to be (the redirect of a logged-in POST): drop it.
+            empty = {"error": f"the empty POST answered {empty['statuses']}", "p95_ms": None}
         with ActivitySampler(self.db_url) as sampler:
             result = summary(load(self.port, [job], self.env)[0])
         if "timeout" in result["statuses"]:

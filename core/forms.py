@@ -104,7 +104,9 @@ class _NameChoiceIterator(ModelChoiceIterator[Model]):
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        yield from self.queryset.values_list("pk", self.field.label_field)
+        yield from self.queryset.values_list(
+            self.field.to_field_name or "pk", self.field.label_field
+        )
 
 
 class NameChoiceField(forms.ModelChoiceField[Model]):

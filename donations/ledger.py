@@ -123,29 +123,12 @@ def recurring_status(gift: RecurringGift, instalments: list[Donation]) -> str:
 
 
 def _save_donation(donation: Donation, *, receipt: bool = True) -> None:
-    """Save with its derived status and (unless ``receipt`` is False) sync its receipt.
-
-    Issuing a receipt takes the year's number lock until the transaction commits, so a
-    handler with more to do after saving passes ``receipt=False`` and calls
-    ``_sync_receipt_last`` as its last step: the lock every paid event queues on is then
-    held for the receipt's own writes and the commit only.
-    """
+    """Save with its derived status and (unless ``receipt`` is False) sync its receipt."""
     donation.status = donation_status(donation)
     donation.save()
     if receipt:
         # Issue, void or replace its receipt to match (idempotent; e-mails via the outbox).
         sync_receipt(donation=donation)
-
-
-def _sync_receipt_last(donation: Donation, *, deferred_ran: int) -> None:
-    """The receipt of a donation saved with ``receipt=False``, as the handler's last write.
-
-    Events that waited for its payment (a refund, a dispute) may have changed the row
-    through their own instance meanwhile; read it again so the receipt matches the net.
-    """
-    if deferred_ran:
-        donation.refresh_from_db()
-    sync_receipt(donation=donation)
 
 
 def _refresh_recurring(gift: RecurringGift) -> None:
@@ -308,8 +291,8 @@ def on_checkout_session(event: StripeEvent) -> None:
         or session.get("payment_status") == "paid"
     ):
         donation.paid_at = _earliest(donation.paid_at, when)
-    _save_donation(donation, receipt=False)
-    _sync_receipt_last(donation, deferred_ran=run_deferred(donation.payment_intent_id))
+    _save_donation(donation)
+    run_deferred(donation.payment_intent_id)
 
 
 # ---------------------------------------------------------------------------------------
@@ -428,9 +411,14 @@ def on_invoice(event: StripeEvent) -> None:
         donation.paid_at = _earliest(donation.paid_at, paid_at or when)
     else:
         donation.failed_at = _earliest(donation.failed_at, when)
+    # The receipt after the recurring gift's refresh (which reads every instalment): issuing
+    # it takes the year's receipt-number lock, held until commit, and every paid event
+    # queues on that lock. It still comes before the events that waited for this payment,
+    # which then void or replace it as if they had come after.
     _save_donation(donation, receipt=False)
     _refresh_recurring(gift)
-    ran = run_deferred(donation.payment_intent_id)
+    sync_receipt(donation=donation)
+    run_deferred(donation.payment_intent_id)
     if not paid:
         from donations import dunning
 
@@ -439,7 +427,6 @@ def on_invoice(event: StripeEvent) -> None:
             donation=donation,
             next_attempt_at=_timestamp(invoice.get("next_payment_attempt")),
         )
-    _sync_receipt_last(donation, deferred_ran=ran)
 
 
 def on_subscription(event: StripeEvent) -> None:

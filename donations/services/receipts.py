@@ -102,21 +102,26 @@ def gift_method(donation: Donation) -> str:
 def _take_number(year: int) -> int:
     """The next number of ``year``; the counter row stays locked until the transaction ends.
 
-    One ``UPDATE ... RETURNING`` takes the number and the lock together (no SELECT FOR
-    UPDATE and no INSERT queueing behind the holder); the year's row is inserted only the
-    first time, when the UPDATE finds none.
+    On PostgreSQL one ``UPDATE ... RETURNING`` takes the number and the lock together (no
+    SELECT FOR UPDATE first, no INSERT queueing behind the holder); elsewhere (SQLite, where
+    writers are serialised anyway and RETURNING needs 3.35) an UPDATE then a SELECT. The
+    year's row is inserted only the first time, when the UPDATE finds none.
     """
+    counters = ReceiptCounter.objects.filter(year=year)
     for _attempt in range(2):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                # The table name is the model's own, never input.
-                f"UPDATE {ReceiptCounter._meta.db_table} SET next_number = next_number + 1 "  # noqa: S608
-                "WHERE year = %s RETURNING next_number - 1",
-                [year],
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            return int(row[0])
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    # The table name is the model's own, never input.
+                    f"UPDATE {ReceiptCounter._meta.db_table} SET next_number = next_number + 1 "  # noqa: S608
+                    "WHERE year = %s RETURNING next_number - 1",
+                    [year],
+                )
+                row = cursor.fetchone()
+            if row is not None:
+                return int(row[0])
+        elif counters.update(next_number=F("next_number") + 1):
+            return counters.values_list("next_number", flat=True).get() - 1
         ReceiptCounter.objects.bulk_create(
             [ReceiptCounter(year=year, next_number=settings.RECEIPT_NUMBER_START)],
             ignore_conflicts=True,

@@ -106,6 +106,9 @@ def test_a_name_choice_field_shows_and_cleans_as_a_model_choice_field(
     ]
     form = Ours(chosen)
     assert form.is_valid() and form.cleaned_data["place"] == places[2]
+    by_name = NameChoiceField(queryset=queryset, to_field_name="name")
+    assert list(by_name.choices)[1:] == [(n, n) for n in ("Alpha <hall>", "Mid", "Zeta & Sons")]
+    assert by_name.clean("Mid") == places[2]
     wrong = Ours({"place": "999999"})
     assert not wrong.is_valid()
     assert "Select a valid choice" in wrong.errors["place"][0]

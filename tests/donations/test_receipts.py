@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
@@ -84,6 +84,25 @@ def test_numbers_are_consecutive_and_a_new_year_starts_again_at_one():
     assert [(r.year, r.number) for r in second if r] == [(2027, 1), (2027, 2)]
     assert second[0] is not None and second[0].display_number == "R2027-000001"
     assert ReceiptCounter.objects.get(year=2026).next_number == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("vendor", ["postgresql", "sqlite"])
+def test_both_ways_of_taking_a_number_count_the_same(monkeypatch, vendor):
+    """PostgreSQL takes a number with UPDATE ... RETURNING; other databases (SQLite before
+    3.35 has no RETURNING) with an UPDATE then a SELECT. Both run here on whichever
+    database the suite uses, so CI on PostgreSQL checks the fallback too."""
+    from django.db import connection as db
+
+    from donations.services import receipts
+
+    if vendor == "postgresql" and db.vendor != "postgresql":
+        pytest.skip("UPDATE ... RETURNING path is PostgreSQL's")
+    monkeypatch.setattr(receipts.connection, "vendor", vendor)
+    with transaction.atomic():
+        taken = [receipts._take_number(2031) for _ in range(3)]
+    assert taken == [1, 2, 3]
+    assert ReceiptCounter.objects.get(year=2031).next_number == 4
 
 
 @pytest.mark.django_db
