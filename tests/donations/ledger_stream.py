@@ -15,6 +15,8 @@ from donations.models import (
     Donation,
     DonationStatus,
     Donor,
+    Receipt,
+    ReceiptStatus,
     RecurringGift,
     RecurringStatus,
     StripeEvent,
@@ -254,7 +256,17 @@ def snapshot() -> dict[str, Any]:
         for g in RecurringGift.objects.select_related("donor")
     )
     events = sorted(StripeEvent.objects.values_list("event_id", "status", "waiting_for"))
-    return {"donations": donations, "recurring": recurring, "events": events}
+    # The receipt in force of each gift (the numbers and the void ones depend on the order).
+    receipts = sorted(
+        Receipt.objects.filter(status=ReceiptStatus.ISSUED).values_list(
+            "donation__donor__email",
+            "donation__checkout_session_id",
+            "donation__invoice_id",
+            "amount_minor",
+            "currency",
+        )
+    )
+    return {"donations": donations, "recurring": recurring, "events": events, "receipts": receipts}
 
 
 EXPECTED_STATUSES = {
