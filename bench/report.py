@@ -73,16 +73,18 @@ def collect_misses(report: dict[str, Any]) -> list[dict[str, Any]]:
         )
     sweep = sections.get("sweep", {})
     for check in _missed(sweep.get("targets", {})):
-        c = sweep.get("cause") or {}
+        batch = (sweep.get("cause") or {}).get("batch") or {}
         misses.append(
             {
                 "where": "sweep",
                 "target": f"{check} {sweep['targets'][check]['target']}",
                 "value": sweep["targets"][check]["value"],
-                "cause": f"{sweep.get('messages_per_s')} messages/s; one reminder costs "
-                f"{c.get('queries_per_message')} queries and "
-                f"{c.get('one_message_ms_in_process')} ms in-process plus one Celery task; "
-                "top: " + "; ".join(c.get("profile_cumulative", [])[:3]) + _waits(sweep),
+                "cause": f"{sweep.get('messages_per_s')} messages/s; a batch of "
+                f"{batch.get('messages')} reminders (one task) costs {batch.get('queries')} "
+                f"queries and {batch.get('ms_per_message')} ms per message in-process under "
+                "cProfile; top: "
+                + "; ".join((batch.get("profile_cumulative") or [])[:3])
+                + _waits(sweep),
             }
         )
     return misses
@@ -482,6 +484,17 @@ def _sweep(s: dict[str, Any]) -> list[str]:
             *[f"- `{row}`" for row in c.get("profile_cumulative", [])],
             "",
         ]
+        batch = c.get("batch") or {}
+        if batch:
+            lines += [
+                f"Cost of one batch as a worker's task sends it ({batch['messages']} reminders, "
+                f"in-process under cProfile): {batch['queries']} queries, "
+                f"{batch['ms_in_process']} ms, {batch['ms_per_message']} ms per message; "
+                f"outcomes {batch['outcomes']}. Where its time goes:",
+                "",
+                *[f"- `{row}`" for row in batch.get("profile_cumulative", [])],
+                "",
+            ]
     return lines
 
 

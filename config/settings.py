@@ -265,7 +265,18 @@ NOTIFICATIONS_CLAIM_TIMEOUT = env.int("NOTIFICATIONS_CLAIM_TIMEOUT", default=300
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 # Retries wait 1, 2, 4, 8... times this.
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+# A sweep reserves due rows in batches of this many, at most MAX_BATCHES of them, and keeps
+# at most MAX_IN_FLIGHT rows handed out and unsent; while a backlog remains it sweeps again
+# every FOLLOW_UP_SECONDS instead of waiting for beat's next minute.
 NOTIFICATIONS_SWEEP_BATCH_SIZE = env.int("NOTIFICATIONS_SWEEP_BATCH_SIZE", default=500)
+NOTIFICATIONS_SWEEP_MAX_BATCHES = env.int("NOTIFICATIONS_SWEEP_MAX_BATCHES", default=20)
+NOTIFICATIONS_SWEEP_MAX_IN_FLIGHT = env.int("NOTIFICATIONS_SWEEP_MAX_IN_FLIGHT", default=10_000)
+NOTIFICATIONS_SWEEP_FOLLOW_UP_SECONDS = env.int("NOTIFICATIONS_SWEEP_FOLLOW_UP_SECONDS", default=5)
+# Messages one send task claims, sends over one connection and records together.
+NOTIFICATIONS_TASK_BATCH_SIZE = env.int("NOTIFICATIONS_TASK_BATCH_SIZE", default=100)
+# While a task sends its batch, what it sent is recorded at least this often: a worker
+# killed mid-batch can make at most this many seconds of its sends go out again.
+NOTIFICATIONS_SENT_FLUSH_SECONDS = env.float("NOTIFICATIONS_SENT_FLUSH_SECONDS", default=1.0)
 NOTIFICATIONS_SMS_BACKEND = env.str(
     "NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend"
 )

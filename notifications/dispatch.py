@@ -12,35 +12,45 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
+from notifications import conf
+
 logger = logging.getLogger(__name__)
 
 
 def publish(message_ids: Sequence[int], *, reservation: str = "") -> int:
-    """Enqueue one send task per id, now; returns how many were handed to the broker.
+    """Enqueue send tasks of up to NOTIFICATIONS_TASK_BATCH_SIZE ids each, now; returns how
+    many ids were handed to the broker (a prefix of ``message_ids``).
 
-    One broker connection for the lot, tried once (no minute of reconnecting while a
-    person waits for a page); stops at the first failure, as the rest would fail too.
+    Uses a producer from Celery's pool (its broker connection is kept between calls),
+    tried once (no minute of reconnecting while a person waits for a page); stops at the
+    first failure, as the rest would fail too.
     """
-    from notifications.tasks import send_message  # here: tasks import the services
+    from notifications.tasks import send_messages  # here: tasks import the services
 
+    ids = list(message_ids)
+    size = conf.task_batch_size()
     published = 0
     try:
-        with send_message.app.connection_for_write() as connection:
-            connection.ensure_connection(
-                max_retries=1, interval_start=0, interval_step=0, timeout=3
-            )
-            for message_id in message_ids:
-                # celery-types lacks ``connection``, a documented apply_async option.
-                send_message.apply_async(  # type: ignore[call-arg]
-                    args=(message_id, reservation), connection=connection, retry=False
+        with send_messages.app.producer_or_acquire() as producer:
+            try:
+                producer.connection.ensure_connection(
+                    max_retries=1, interval_start=0, interval_step=0, timeout=3
                 )
-                published += 1
+                for start in range(0, len(ids), size):
+                    batch = ids[start : start + size]
+                    send_messages.apply_async(
+                        args=(batch, reservation), producer=producer, retry=False
+                    )
+                    published += len(batch)
+            except Exception:
+                # A pooled connection that failed is dropped, not handed to the next caller.
+                producer.connection.collect()
+                raise
     except Exception:
-        # Also when closing the connection fails after every task went out.
         logger.warning(
             "Could not enqueue %d of %d outbox messages; the sweep will send them.",
-            len(message_ids) - published,
-            len(message_ids),
+            len(ids) - published,
+            len(ids),
             exc_info=True,
         )
     return published

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import translation
 
@@ -23,6 +23,10 @@ class Rendered:
     text: str
     html: str
     sms: str
+
+
+class _Template(Protocol):
+    def render(self, context: dict[str, Any] | None = ..., request: Any = ...) -> str: ...
 
 
 def template_name(kind: str, part: str) -> str:
@@ -44,28 +48,70 @@ def unsubscribe_url(preference: NotificationPreference) -> str:
 
 def common_context(message: Message, preference: NotificationPreference) -> dict[str, Any]:
     """Keys every template may use besides the message's own context."""
-    recipient = message.recipient
-    return {
-        "org_name": settings.ORG_NAME,
-        "site_url": settings.SITE_URL,
-        "recipient_name": recipient.get_short_name(),
-        "recipient_email": recipient.email,
-        "preferences_url": settings.SITE_URL + reverse("notifications:preferences"),
-        "unsubscribe_url": "" if message.essential else unsubscribe_url(preference),
-    }
+    return Renderer().common_context(message, preference)
+
+
+class Renderer:
+    """Renders the messages of one batch.
+
+    Each template is looked up once per batch rather than per message and part, and the
+    keys that are the same for every message are built once. The templates themselves are
+    compiled once per process by Django's cached template loader (the default with no
+    ``loaders`` option; in DEBUG it reloads edited files), so nothing here outlives the
+    batch.
+    """
+
+    def __init__(self) -> None:
+        self._templates: dict[str, _Template | TemplateDoesNotExist] = {}
+        self._fixed = {
+            "org_name": settings.ORG_NAME,
+            "site_url": settings.SITE_URL,
+            "preferences_url": settings.SITE_URL + reverse("notifications:preferences"),
+        }
+
+    def _template(self, kind: str, part: str) -> _Template:
+        name = template_name(kind, part)
+        found = self._templates.get(name)
+        if found is None:
+            try:
+                found = get_template(name)
+            except TemplateDoesNotExist as exc:
+                found = exc
+            self._templates[name] = found
+        if isinstance(found, TemplateDoesNotExist):
+            raise found
+        return found
+
+    def common_context(
+        self, message: Message, preference: NotificationPreference
+    ) -> dict[str, Any]:
+        recipient = message.recipient
+        return {
+            **self._fixed,
+            "recipient_name": recipient.get_short_name(),
+            "recipient_email": recipient.email,
+            "unsubscribe_url": "" if message.essential else unsubscribe_url(preference),
+        }
+
+    def render(self, message: Message, preference: NotificationPreference) -> Rendered:
+        """Render the kind's templates with the row's context in the recipient's language.
+
+        Raises TemplateDoesNotExist when a template the channel needs is missing.
+        """
+        context = {**self.common_context(message, preference), **message.context}
+        kind = message.kind
+        with translation.override(message.recipient.preferred_language):
+            if message.channel == "sms":
+                sms = self._template(kind, "sms.txt").render(context)
+                return Rendered(subject="", text="", html="", sms=" ".join(sms.split()))
+            subject = self._template(kind, "subject.txt").render(context)
+            text = self._template(kind, "body.txt").render(context)
+            html = self._template(kind, "body.html").render(context)
+        return Rendered(
+            subject=" ".join(subject.split()), text=text.strip() + "\n", html=html, sms=""
+        )
 
 
 def render_message(message: Message, preference: NotificationPreference) -> Rendered:
-    """Render the kind's templates with the row's context in the recipient's language.
-
-    Raises TemplateDoesNotExist when a template the channel needs is missing.
-    """
-    context = {**common_context(message, preference), **message.context}
-    with translation.override(message.recipient.preferred_language):
-        if message.channel == "sms":
-            sms = render_to_string(template_name(message.kind, "sms.txt"), context)
-            return Rendered(subject="", text="", html="", sms=" ".join(sms.split()))
-        subject = render_to_string(template_name(message.kind, "subject.txt"), context)
-        text = render_to_string(template_name(message.kind, "body.txt"), context)
-        html = render_to_string(template_name(message.kind, "body.html"), context)
-    return Rendered(subject=" ".join(subject.split()), text=text.strip() + "\n", html=html, sms="")
+    """Render one message (see ``Renderer.render``)."""
+    return Renderer().render(message, preference)

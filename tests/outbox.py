@@ -7,18 +7,28 @@ Loaded for every test by tests/conftest.py (``pytest_plugins``): any test may as
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
 
 class Published(list[tuple[int, str]]):
-    """(message id, reservation) of every send task handed to the (fake) broker."""
+    """(message id, reservation) of every id handed to the (fake) broker, in order; the
+    tasks themselves (a batch of ids each) are in ``tasks``."""
 
     broken = False
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.tasks: list[tuple[list[int], str]] = []
+
     def ids(self) -> list[int]:
         return [message_id for message_id, _reservation in self]
+
+    def clear(self) -> None:
+        super().clear()
+        self.tasks.clear()
 
 
 @pytest.fixture
@@ -27,28 +37,31 @@ def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[Published]:
     sent = Published()
 
     class FakeConnection:
-        def __enter__(self) -> FakeConnection:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
         def ensure_connection(self, **options: Any) -> None:
             if sent.broken:
                 raise ConnectionRefusedError("broker down")
 
+        def collect(self) -> None:
+            return None
+
+    class FakeProducer:
+        connection = FakeConnection()
+
     class FakeApp:
-        def connection_for_write(self) -> FakeConnection:
-            return FakeConnection()
+        @contextmanager
+        def producer_or_acquire(self) -> Iterator[FakeProducer]:
+            yield FakeProducer()
 
     class FakeTask:
         app = FakeApp()
 
         @staticmethod
         def apply_async(args: tuple[Any, ...], **options: Any) -> None:
-            sent.append((args[0], args[1]))
+            ids, reservation = list(args[0]), args[1]
+            sent.tasks.append((ids, reservation))
+            sent.extend((message_id, reservation) for message_id in ids)
 
     import notifications.tasks
 
-    monkeypatch.setattr(notifications.tasks, "send_message", FakeTask)
+    monkeypatch.setattr(notifications.tasks, "send_messages", FakeTask)
     yield sent

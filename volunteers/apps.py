@@ -9,5 +9,13 @@ class VolunteersConfig(AppConfig):
         from notifications.hooks import register_refresher
         from volunteers import reminders, warnings
 
-        register_refresher(reminders.REMINDER_KIND, reminders.refresh_shift_reminder)
-        register_refresher(warnings.SESSION_KIND, warnings.refresh_session_reminder)
+        register_refresher(
+            reminders.REMINDER_KIND,
+            reminders.refresh_shift_reminder,
+            many=reminders.refresh_shift_reminders,
+        )
+        register_refresher(
+            warnings.SESSION_KIND,
+            warnings.refresh_session_reminder,
+            many=warnings.refresh_session_reminders,
+        )

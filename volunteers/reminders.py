@@ -12,11 +12,12 @@ in the outbox ahead of time, scheduled for their moment, under the key
 * when a shift moves, ``reschedule_shift_reminders`` cancels its pending reminders and
   queues new ones for the new start (the start is in the key, so the new ones are new rows).
 
-Just before a reminder is sent, ``refresh_shift_reminder`` (registered with the outbox)
-checks it still stands: the place must still be confirmed, the shift still published and
-still starting when the key says; otherwise the row is cancelled, so a cancelled signup
-never gets one. It also re-checks eligibility on the day of the shift, so a reminder tells
-a volunteer whose training lapsed since signing up why they may not come.
+Just before a reminder is sent, ``refresh_shift_reminder`` (registered with the outbox,
+with ``refresh_shift_reminders`` for a worker's whole batch) checks it still stands: the
+place must still be confirmed, the shift still published and still starting when the key
+says; otherwise the row is cancelled, so a cancelled signup never gets one. It also
+re-checks eligibility on the day of the shift, so a reminder tells a volunteer whose
+training lapsed since signing up why they may not come.
 
 Training-session reminders, expiry warnings and the coordinator digest: see
 ``schedule_session_reminders``, ``schedule_expiry_warnings`` and ``coordinator_digest``
@@ -25,7 +26,7 @@ Training-session reminders, expiry warnings and the coordinator digest: see
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,7 +37,7 @@ from django.utils import timezone
 from notifications.hooks import context_pk
 from notifications.models import Message
 from notifications.services import cancel_messages, reinstate_message
-from volunteers.eligibility import eligibility_for
+from volunteers.eligibility import EligibilityChecker
 from volunteers.models import Shift, ShiftSignup, ShiftSignupStatus, ShiftStatus
 from volunteers.notices import notify_volunteer, shift_context
 
@@ -138,30 +139,60 @@ def _moment(value: object) -> datetime | None:
         return None
 
 
-def refresh_shift_reminder(message: Message) -> dict[str, Any] | str:
-    """The reminder's context as of now, or why it must not be sent (see the module)."""
-    context = dict(message.context)
-    signup = (
-        ShiftSignup.objects.select_related("shift__role", "shift__location", "volunteer")
-        .filter(pk=context_pk(message, "signup_id"))
-        .first()
-    )
+def _gone_reason(message: Message, signup: ShiftSignup | None, now: datetime) -> str:
+    """Why the reminder no longer stands, or "" when it does."""
     if signup is None or signup.status != ShiftSignupStatus.CONFIRMED:
         return "The volunteer no longer has this place."
     shift = signup.shift
     if shift.status != ShiftStatus.PUBLISHED:
         return "The shift was cancelled."
-    if _moment(context.get("starts_at")) != shift.starts_at:
+    if _moment(message.context.get("starts_at")) != shift.starts_at:
         return "The shift moved; a reminder for its new time replaces this one."
-    if shift.starts_at <= timezone.now():
+    if shift.starts_at <= now:
         return "The shift has already started."
-    eligibility = eligibility_for(
-        volunteer=signup.volunteer_id,
-        role=shift.role,
-        starts_at=shift.starts_at,
-        ends_at=shift.ends_at,
-        time_zone=shift.location.time_zone,
+    return ""
+
+
+def refresh_shift_reminders(messages: Sequence[Message]) -> dict[int, dict[str, Any] | str]:
+    """``refresh_shift_reminder`` for a batch of reminders, by message id: the sign-ups in
+    one query and one EligibilityChecker for all their volunteers and roles, so a batch
+    costs the same few queries whatever its size."""
+    signups = ShiftSignup.objects.select_related("shift__role", "shift__location").in_bulk(
+        {context_pk(message, "signup_id") for message in messages}
     )
-    context.update(shift_context(shift))
-    context["blocked_reasons"] = list(eligibility.reasons)
-    return context
+    now = timezone.now()
+    answers: dict[int, dict[str, Any] | str] = {}
+    standing: list[tuple[Message, ShiftSignup]] = []
+    for message in messages:
+        signup = signups.get(context_pk(message, "signup_id"))
+        reason = _gone_reason(message, signup, now)
+        if reason:
+            answers[message.pk] = reason
+        else:
+            assert signup is not None
+            standing.append((message, signup))
+    if not standing:
+        return answers
+    checker = EligibilityChecker(
+        volunteer_ids={signup.volunteer_id for _message, signup in standing},
+        roles=[signup.shift.role for _message, signup in standing],
+    )
+    for message, signup in standing:
+        shift = signup.shift
+        eligibility = checker.check(
+            volunteer_id=signup.volunteer_id,
+            role=shift.role,
+            starts_at=shift.starts_at,
+            ends_at=shift.ends_at,
+            time_zone=shift.location.time_zone,
+        )
+        context = dict(message.context)
+        context.update(shift_context(shift))
+        context["blocked_reasons"] = list(eligibility.reasons)
+        answers[message.pk] = context
+    return answers
+
+
+def refresh_shift_reminder(message: Message) -> dict[str, Any] | str:
+    """The reminder's context as of now, or why it must not be sent (see the module)."""
+    return refresh_shift_reminders([message])[message.pk]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -238,19 +239,27 @@ def schedule_warnings(*, now: datetime | None = None) -> WarningCounts:
     )
 
 
+def refresh_session_reminders(messages: Sequence[Message]) -> dict[int, dict[str, Any] | str]:
+    """Just before sending, by message id: the sign-up and the session must still stand,
+    at that time. One query for the whole batch."""
+    signups = SessionSignup.objects.select_related("session").in_bulk(
+        {context_pk(message, "session_signup_id") for message in messages}
+    )
+    answers: dict[int, dict[str, Any] | str] = {}
+    for message in messages:
+        signup = signups.get(context_pk(message, "session_signup_id"))
+        if signup is None or signup.status != SignupStatus.CONFIRMED:
+            answers[message.pk] = "The volunteer is no longer signed up for this session."
+        elif signup.session.cancelled:
+            answers[message.pk] = "The session was cancelled."
+        elif signup.session.starts_at.isoformat() != message.context.get("starts_at"):
+            answers[message.pk] = "The session moved."
+        else:
+            context: dict[str, Any] = message.context
+            answers[message.pk] = context
+    return answers
+
+
 def refresh_session_reminder(message: Message) -> dict[str, Any] | str:
     """Just before sending: the sign-up and the session must still stand, at that time."""
-    signup = (
-        SessionSignup.objects.select_related("session")
-        .filter(pk=context_pk(message, "session_signup_id"))
-        .first()
-    )
-    if signup is None or signup.status != SignupStatus.CONFIRMED:
-        return "The volunteer is no longer signed up for this session."
-    session = signup.session
-    if session.cancelled:
-        return "The session was cancelled."
-    if session.starts_at.isoformat() != message.context.get("starts_at"):
-        return "The session moved."
-    context: dict[str, Any] = message.context
-    return context
+    return refresh_session_reminders([message])[message.pk]

@@ -8,15 +8,22 @@ from notifications.services.outbox import (
     reinstate_message,
     resend_message,
 )
-from notifications.services.preferences import preferences_for, unsubscribe, update_preferences
+from notifications.services.preferences import (
+    preferences_for,
+    preferences_for_users,
+    unsubscribe,
+    update_preferences,
+)
 from notifications.services.sending import (
     SweepResult,
     deliver_message,
+    deliver_messages,
     reclaim_stale_messages,
     release_reservation,
     reserve_due_messages,
     sweep_outbox,
     take_message,
+    take_messages,
 )
 
 __all__ = [
@@ -24,8 +31,10 @@ __all__ = [
     "SweepResult",
     "cancel_messages",
     "deliver_message",
+    "deliver_messages",
     "enqueue_message",
     "preferences_for",
+    "preferences_for_users",
     "reclaim_stale_messages",
     "reinstate_message",
     "release_reservation",
@@ -33,6 +42,7 @@ __all__ = [
     "reserve_due_messages",
     "sweep_outbox",
     "take_message",
+    "take_messages",
     "unsubscribe",
     "update_preferences",
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 
 from accounts.models import User
@@ -12,6 +14,25 @@ def preferences_for(user: User) -> NotificationPreference:
     """The person's preferences, created with the defaults the first time they are needed."""
     preference, _created = NotificationPreference.objects.get_or_create(user=user)
     return preference
+
+
+def preferences_for_users(users: Iterable[User]) -> dict[int, NotificationPreference]:
+    """Each person's preferences by user id: one query, two more when some are new."""
+    user_ids = {user.pk for user in users}
+    found = {
+        preference.user_id: preference
+        for preference in NotificationPreference.objects.filter(user_id__in=user_ids)
+    }
+    missing = sorted(user_ids - set(found))
+    if missing:
+        NotificationPreference.objects.bulk_create(
+            [NotificationPreference(user_id=pk) for pk in missing], ignore_conflicts=True
+        )
+        found.update(
+            (preference.user_id, preference)
+            for preference in NotificationPreference.objects.filter(user_id__in=missing)
+        )
+    return found
 
 
 def update_preferences(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 import pytest
 from django import forms
@@ -107,7 +108,8 @@ def test_a_name_choice_field_shows_and_cleans_as_a_model_choice_field(
     form = Ours(chosen)
     assert form.is_valid() and form.cleaned_data["place"] == places[2]
     by_name = NameChoiceField(queryset=queryset, to_field_name="name")
-    assert list(by_name.choices)[1:] == [(n, n) for n in ("Alpha <hall>", "Mid", "Zeta & Sons")]
+    choices = cast("Iterable[tuple[str, str]]", by_name.choices)
+    assert list(choices)[1:] == [(n, n) for n in ("Alpha <hall>", "Mid", "Zeta & Sons")]
     assert by_name.clean("Mid") == places[2]
     wrong = Ours({"place": "999999"})
     assert not wrong.is_valid()

@@ -109,3 +109,4 @@ def no_domain_refreshers(monkeypatch: pytest.MonkeyPatch) -> None:
     import notifications.hooks
 
     monkeypatch.setattr(notifications.hooks, "_REFRESHERS", {})
+    monkeypatch.setattr(notifications.hooks, "_BATCH_REFRESHERS", {})

@@ -75,3 +75,23 @@ def test_two_sweeps_at_the_same_instant_reserve_disjoint_rows() -> None:
     assert len(first) + len(second) == 400
     assert Message.objects.filter(status=Status.SENDING).count() == 400
     assert Message.objects.values("claimed_by").distinct().count() == 2
+
+
+@pytest.mark.django_db
+def test_taking_back_stale_claims_reads_only_the_stale_rows() -> None:
+    """The sweep's reclaim runs every sweep: an index range on claimed_at, not a scan of
+    every row in 'sending' (thousands while a big batch of reminders goes out)."""
+    from notifications import conf
+
+    make_rows(3000, status=Status.SENDING)
+    Message.objects.update(claimed_at=timezone.now(), claimed_by="sweep:x")
+    make_rows(3000, status=Status.SENT, offset=10_000)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE notifications_message")
+    stale = Message.objects.filter(
+        status=Status.SENDING, claimed_at__lt=timezone.now() - conf.claim_timeout()
+    )
+    plan = stale.explain()
+    assert "outbox_sending_claimed_idx" in plan, plan
+    index_condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "claimed_at <" in index_condition, plan

@@ -209,6 +209,53 @@ class TestSweep:
         assert result.enqueued == 7
         assert len({reservation for _id, reservation in published}) == 3
 
+    def test_a_sweep_that_stops_at_its_limits_says_there_is_more(
+        self, published: Published, settings: Any
+    ) -> None:
+        settings.NOTIFICATIONS_SWEEP_MAX_BATCHES = 2
+        for user in make_users(7):
+            enqueue(user, f"k:{user.pk}")
+        first = sweep_outbox(batch_size=3)
+        assert (first.enqueued, first.more) == (6, True)  # two full batches, one row left
+        last = sweep_outbox(batch_size=3)
+        assert (last.enqueued, last.more) == (1, False)
+        # At the in-flight cap (7 rows sending) a sweep hands out nothing and says so.
+        settings.NOTIFICATIONS_SWEEP_MAX_IN_FLIGHT = 7
+        enqueue(make_user(), "k:late")
+        capped = sweep_outbox(batch_size=3)
+        assert (capped.enqueued, capped.more) == (0, True)
+        assert Message.objects.filter(status=Status.PENDING).count() == 1
+
+    def test_a_backlog_gets_one_follow_up_sweep_at_a_time(
+        self, published: Published, settings: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from django.core.cache import cache
+
+        from notifications import tasks
+
+        settings.NOTIFICATIONS_SWEEP_MAX_BATCHES = 1
+        settings.NOTIFICATIONS_SWEEP_BATCH_SIZE = 2
+        settings.NOTIFICATIONS_SWEEP_FOLLOW_UP_SECONDS = 5
+        cache.delete(tasks.FOLLOW_UP_KEY)
+        scheduled: list[dict[str, Any]] = []
+        monkeypatch.setattr(
+            tasks.sweep_outbox_task, "apply_async", lambda **options: scheduled.append(options)
+        )
+        for user in make_users(5):
+            enqueue(user, f"k:{user.pk}")
+        assert tasks.sweep_outbox_task()["more"] is True  # beat's sweep: 2 of 5
+        assert tasks.sweep_outbox_task()["enqueued"] == 2  # beat again, meanwhile
+        follow_up = {"kwargs": {"follow_up": True}, "countdown": 5, "retry": False}
+        assert scheduled == [follow_up]  # one follow-up, not one per sweep
+        assert tasks.sweep_outbox_task(follow_up=True) == {
+            "reclaimed": 0,
+            "enqueued": 1,
+            "released": 0,
+            "more": False,
+        }
+        assert scheduled == [follow_up]  # the backlog is handed out: no more follow-ups
+        assert len(published) == 5
+
     def test_broker_down_releases_the_reservations(self, published: Published) -> None:
         for user in make_users(3):
             enqueue(user, f"k:{user.pk}")

@@ -242,3 +242,89 @@ def test_a_shift_moved_away_and_back_keeps_its_reminders(shift, ana, coordinator
     mail.outbox.clear()
     assert len(sweep_and_send(published, START - timedelta(hours=48))) == 1
     assert "Reminder" in mail.outbox[0].subject
+
+
+def test_the_batch_refresher_answers_as_the_one_message_refresher_does(shift, ana):
+    """A worker's batch is checked in one go: same cancellations, same eligibility note."""
+    training = make_training("Hotline protocol", validity_months=12)
+    crisis = make_role("Crisis line", trainings=[training])
+    location = make_location("Office", time_zone="America/New_York")
+    crisis_shift = make_shift(crisis, location=location, starts_at=START)
+    moved_shift = make_shift(shift.role, location=location, starts_at=START)
+    cancelled_shift = make_shift(shift.role, location=location, starts_at=START)
+    ben, cara, dan, eve = (
+        make_volunteer(email=f"{name}@example.org", first_name=name.title())
+        for name in ("ben", "cara", "dan", "eve")
+    )
+    lapsing = make_record(dan, training, completed_on=date(2026, 1, 5))
+    make_record(eve, training, completed_on=date(2026, 6, 1))
+    fine = sign_up(shift, ana)
+    cancelled = sign_up(shift, ben)
+    moved = sign_up(moved_shift, cara)
+    ineligible = sign_up(crisis_shift, dan)
+    eligible = sign_up(crisis_shift, eve)
+    withdrawn = sign_up(cancelled_shift, make_volunteer(email="fay@example.org"))
+    # Behind the outbox's back (no hook cancels the rows): the checks at send time must.
+    type(cancelled).objects.filter(pk=cancelled.pk).update(status=ShiftSignupStatus.CANCELLED)
+    type(moved_shift).objects.filter(pk=moved_shift.pk).update(
+        starts_at=START + timedelta(hours=1), ends_at=START + timedelta(hours=4)
+    )
+    type(cancelled_shift).objects.filter(pk=cancelled_shift.pk).update(status="cancelled")
+    lapsing.expires_on = date(2026, 12, 1)
+    lapsing.save()
+    signups = [fine, cancelled, moved, ineligible, eligible, withdrawn]
+    messages = [reminder_rows(signup.pk)[0] for signup in signups]
+    with time_machine.travel(START - timedelta(hours=48), tick=False):
+        batch = reminders.refresh_shift_reminders(messages)
+        one_by_one = {m.pk: reminders.refresh_shift_reminder(m) for m in messages}
+    assert batch == one_by_one
+    answers = [batch[m.pk] for m in messages]
+    assert answers[1] == "The volunteer no longer has this place."
+    assert answers[2] == "The shift moved; a reminder for its new time replaces this one."
+    assert answers[5] == "The shift was cancelled."
+    assert isinstance(answers[0], dict) and answers[0]["blocked_reasons"] == []
+    assert isinstance(answers[4], dict) and answers[4]["blocked_reasons"] == []
+    assert isinstance(answers[3], dict)
+    assert answers[3]["blocked_reasons"] == [
+        "Hotline protocol expired on 1 Dec 2026, before this shift on 8 Dec 2026."
+    ]
+    assert answers[3]["shift_title"] == "Crisis line"
+
+
+def test_a_batch_of_reminders_costs_the_same_queries_whatever_its_size(ana):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    training = make_training("Hotline protocol", validity_months=12)
+    role = make_role("Crisis line", trainings=[training])
+    location = make_location("Office", time_zone="America/New_York")
+
+    def refresh_queries(count: int) -> int:
+        shift = make_shift(role, location=location, starts_at=START, capacity=count)
+        messages = []
+        for index in range(count):
+            volunteer = make_volunteer(email=f"v{count}-{index}@example.org")
+            make_record(volunteer, training, completed_on=date(2026, 6, 1))
+            messages.append(reminder_rows(sign_up(shift, volunteer).pk)[0])
+        with (
+            time_machine.travel(START - timedelta(hours=48), tick=False),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            answers = reminders.refresh_shift_reminders(messages)
+        assert all(isinstance(answer, dict) for answer in answers.values())
+        return len(queries)
+
+    assert refresh_queries(2) == refresh_queries(12)
+
+
+def test_a_whole_batch_of_reminders_is_sent_through_the_batch_refresher(shift, ana, published):
+    ben = make_volunteer(email="ben@example.org", first_name="Ben")
+    kept = sign_up(shift, ana)
+    gone = sign_up(shift, ben)
+    type(gone).objects.filter(pk=gone.pk).update(status=ShiftSignupStatus.CANCELLED)
+    sweep_and_send(published, START - timedelta(hours=48))
+    assert [email.to for email in mail.outbox] == [["ana@example.org"]]
+    first = reminder_rows(kept.pk)[0]
+    assert (first.status, first.last_error) == (Status.SENT, "")
+    assert reminder_rows(gone.pk)[0].status == Status.CANCELLED
+    assert len(published.tasks) == 1  # both reminders in one task

@@ -121,3 +121,32 @@ def test_session_reminder_goes_to_confirmed_attendees_once():
     # Ana cancels before it goes: it is dropped at sending.
     services.cancel_session_signup(signup=SessionSignup.objects.get(volunteer=ana), by=ana)
     assert deliver_message(message_id=reminder.pk) == "cancelled"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_session_batch_refresher_answers_as_the_one_message_refresher_does():
+    from volunteers.models import TrainingSession
+    from volunteers.warnings import refresh_session_reminder, refresh_session_reminders
+
+    training = make_training("Trauma-informed care")
+    people = [make_volunteer(email=f"p{i}@example.org") for i in range(4)]
+    sessions = [make_session(training, starts_at=NOW + timedelta(hours=20)) for _ in people]
+    for session, person in zip(sessions, people, strict=True):
+        services.sign_up_for_session(session=session, volunteer=person)
+    assert schedule_session_reminders(now=NOW) == 4
+    rows = messages("training.session_reminder")
+    by_person = {row.recipient_id: row for row in rows}
+    # One stands; one's sign-up was cancelled, one's session cancelled, one's moved.
+    SessionSignup.objects.filter(volunteer=people[1]).update(status="cancelled")
+    TrainingSession.objects.filter(pk=sessions[2].pk).update(cancelled=True)
+    TrainingSession.objects.filter(pk=sessions[3].pk).update(
+        starts_at=NOW + timedelta(hours=21), ends_at=NOW + timedelta(hours=23)
+    )
+    batch = refresh_session_reminders(rows)
+    assert batch == {row.pk: refresh_session_reminder(row) for row in rows}
+    assert [batch[by_person[person.pk].pk] for person in people[1:]] == [
+        "The volunteer is no longer signed up for this session.",
+        "The session was cancelled.",
+        "The session moved.",
+    ]
+    assert batch[by_person[people[0].pk].pk] == by_person[people[0].pk].context
