@@ -133,10 +133,13 @@ def _issue(donation: Donation, *, replaces: Receipt | None = None) -> Receipt:
     now = timezone.now()
     year = now.astimezone(org_zone()).year
     donor = donation.donor
-    receipt = Receipt.objects.create(
+    if donor.email:
+        # The login its e-mail goes to, made now if missing: before the number is taken,
+        # since the year's number stays locked until commit and every paid gift queues on it.
+        donor_account(donor)
+    receipt = Receipt(
         donation=donation,
         year=year,
-        number=_take_number(year),
         prefix=settings.RECEIPT_NUMBER_PREFIX,
         issued_at=now,
         amount_minor=donation.net_minor,
@@ -147,6 +150,8 @@ def _issue(donation: Donation, *, replaces: Receipt | None = None) -> Receipt:
         campaign_name=donation.campaign.name if donation.campaign else "",
         replaces=replaces,
     )
+    receipt.number = _take_number(year)  # the last thing before the receipt's own writes
+    receipt.save(force_insert=True)
     _queue_email(receipt, dedupe_key=f"{EMAIL_KIND}:{receipt.year}-{receipt.number}")
     return receipt
 

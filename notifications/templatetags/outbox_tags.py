@@ -6,6 +6,7 @@ send time), so "Tue 15 Jul 2031" reads "mar. 15 juil. 2031" for a French reader.
 
 from __future__ import annotations
 
+import functools
 import zoneinfo
 from datetime import UTC, date, datetime
 
@@ -18,8 +19,13 @@ register = template.Library()
 
 
 def _locale() -> Locale:
+    return _babel_locale(translation.get_language() or "en")
+
+
+@functools.lru_cache(maxsize=64)
+def _babel_locale(language: str) -> Locale:
     try:
-        return Locale.parse(translation.get_language() or "en", sep="-")
+        return Locale.parse(language, sep="-")
     except (UnknownLocaleError, ValueError):
         return Locale.parse("en")
 
@@ -36,7 +42,15 @@ def local_time(value: str, zone: str) -> str:
     """An ISO date-time in ``zone``, the zone named: "Tue 15 Jul 2031, 18:00 (America/New York)"."""
     if not value:
         return ""
-    shown = format_datetime(_moment(value, zone), "EEE d MMM y, HH:mm", locale=_locale())
+    return _local_time(str(value), zone, translation.get_language() or "en")
+
+
+# The same shift's time is shown in every reminder of a batch (a shift's volunteers are
+# reminded together), in the text and in the HTML part: formatted once per language.
+@functools.lru_cache(maxsize=4096)
+def _local_time(value: str, zone: str, language: str) -> str:
+    moment = _moment(value, zone)
+    shown = format_datetime(moment, "EEE d MMM y, HH:mm", locale=_babel_locale(language))
     return f"{shown} ({(zone or 'UTC').replace('_', ' ')})"
 
 
