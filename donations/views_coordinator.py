@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import coordinator_required
+from core.pagination import EstimatingPaginator
 from donations import selectors
 from donations.forms.coordinator import (
     DonationFilterForm,
@@ -53,7 +54,7 @@ def donation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "currency": data["currency"],
             "search": data["q"],
         }
-    page = Paginator(selectors.donation_list(**criteria), PAGE_SIZE).get_page(
+    page = EstimatingPaginator(selectors.donation_list(**criteria), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(

@@ -201,6 +201,38 @@ def test_donations_list_paginates(client: Client, coordinator: User):
     assert len(second.context["page"].object_list) == 5
 
 
+@pytest.mark.postgres
+def test_an_unfiltered_list_of_a_huge_table_shows_an_estimated_total(
+    client: Client, coordinator: User, monkeypatch: pytest.MonkeyPatch
+):
+    from core.pagination import EstimatingPaginator
+
+    monkeypatch.setattr(EstimatingPaginator, "ESTIMATE_ABOVE", 10)  # "huge" for the test
+    client.force_login(coordinator)
+    donor = Donor.objects.create(name="G", email="g@example.org")
+    Donation.objects.bulk_create(
+        Donation(donor=donor, amount_minor=100 + n, currency="USD") for n in range(30)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE donations_donation")  # what autovacuum keeps up to date
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{BASE}/donations/")
+    assert not any("COUNT(" in q["sql"] for q in queries.captured_queries)
+    paginator = response.context["page"].paginator
+    assert (paginator.estimated, paginator.count) == (True, 30)
+    html = response.content.decode()
+    assert "About 30 donations" in html
+    assert "filter the list for an exact count" in html
+    # Any filter counts exactly.
+    filtered = client.get(f"{BASE}/donations/", {"currency": "USD"})
+    assert (
+        filtered.context["page"].paginator.estimated,
+        filtered.context["page"].paginator.count,
+    ) == (False, 30)
+    assert "30 donations" in filtered.content.decode()
+    assert "About" not in filtered.content.decode()
+
+
 def test_donations_list_queries_do_not_grow(client: Client, coordinator: User):
     client.force_login(coordinator)
     winter = Campaign.objects.create(name="Winter", slug="winter")
