@@ -10,13 +10,22 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
-def estimated_rows(table: str) -> int:
-    """PostgreSQL's estimate of a table's rows (pg_class.reltuples, kept by autovacuum and
-    ANALYZE); -1 when it has none yet."""
+def count_or_estimate(table: str, above: int) -> tuple[int, bool]:
+    """(rows, estimated): PostgreSQL's estimate of ``table``'s rows (pg_class.reltuples, kept
+    by autovacuum and ANALYZE) when it is over ``above``, else an exact COUNT(*). One query
+    either way (the COUNT runs only when needed), so a page's query count does not depend on
+    the size of its table."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [table])
+        cursor.execute(
+            # The table name is a model's own, never input.
+            "SELECT reltuples > %s, CASE WHEN reltuples > %s THEN reltuples::bigint "  # noqa: S608
+            f'ELSE (SELECT COUNT(*) FROM "{table}") END '
+            "FROM pg_class WHERE oid = %s::regclass",
+            [above, above, table],
+        )
         row = cursor.fetchone()
-    return int(row[0]) if row else -1
+    assert row is not None  # the table exists: the queryset is of its model
+    return int(row[1]), bool(row[0])
 
 
 class EstimatingPaginator(Paginator[Any]):
@@ -41,9 +50,9 @@ class EstimatingPaginator(Paginator[Any]):
             and not rows.query.where
             and not rows.query.distinct
         ):
-            estimate = estimated_rows(rows.model._meta.db_table)
-            if estimate > self.ESTIMATE_ABOVE:
-                self.estimated = True
-                return estimate
+            total, self.estimated = count_or_estimate(
+                rows.model._meta.db_table, self.ESTIMATE_ABOVE
+            )
+            return total
         exact: int = super().count
         return exact
