@@ -971,27 +971,19 @@ def recorded_report_path(scale: str) -> Path:
 
 
 def git_commit() -> str:
+    """The checkout's short commit, with "+changes" when tracked files differ from it."""
     git = shutil.which("git")
     if git is None:
         return ""
+
+    def output(*args: str) -> str:
+        return subprocess.run(
+            [git, *args], cwd=BASE_DIR, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
     with suppress(OSError, subprocess.SubprocessError):
-        out = subprocess.run(
-            [git, "rev-parse", "--short", "HEAD"],
-            cwd=BASE_DIR,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            [git, "status", "--porcelain", "--untracked-files=no"],
-            cwd=BASE_DIR,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
-        return out + ("+changes" if dirty else "")
+        dirty = output("status", "--porcelain", "--untracked-files=no")
+        return output("rev-parse", "--short", "HEAD") + ("+changes" if dirty else "")
     return ""
 
 
