@@ -10,6 +10,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Tests run in parallel (one database per worker); those that start processes (marked slow:
+# Celery workers, servers, faults) run after, alone, so they never compete with the rest.
+PYTEST_WORKERS ?= auto
 # make bench: default (the issue's sizes, about 10 minutes) or small (about 1/100, about 2 minutes).
 SCALE ?= default
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432
@@ -74,7 +77,8 @@ typecheck: install
 	$(BIN)/mypy .
 
 pytest: install
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:xdist -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test: lint typecheck pytest
 

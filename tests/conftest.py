@@ -21,6 +21,11 @@ pytest_plugins = ["tests.outbox"]
 
 CI = os.environ.get("CI", "").lower() == "true"
 
+# Tests make thousands of logins: a password hashed with the production hasher's 1,000,000
+# PBKDF2 rounds costs ~0.3 s each. Tests use a fast hasher; tests/accounts/test_passwords.py
+# covers the production one.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     db = settings.DATABASES["default"]
