@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "donations",
     "notifications",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

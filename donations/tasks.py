@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core.tasks import BaseTask
-from donations import stripe_client
-from donations.stripe_events import encode, sign_payload
+from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration.offline_events import encode, sign_payload
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@
 
 Without a Stripe key (offline test mode) step 2 makes up a session id
 ``cs_test_offline_<random>`` and the donor is sent to the local test checkout page instead.
-Nothing here marks a gift paid: only webhooks do (``donations.ledger``).
+Nothing here marks a gift paid: only webhooks do (``donations.stripe_integration.ledger``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from accounts.models import normalize_email
-from donations import options, stripe_client
+from donations import options
 from donations.models import (
     Campaign,
     Donation,
@@ -44,8 +44,9 @@ from donations.models import (
     TributeType,
 )
 from donations.money import Money, MoneyError, check_minimum
-from donations.stripe_client import GiftFrequency
-from donations.stripe_events import OFFLINE_SESSION_PREFIX
+from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration.client import GiftFrequency
+from donations.stripe_integration.offline_events import OFFLINE_SESSION_PREFIX
 
 if TYPE_CHECKING:
     from accounts.models import User

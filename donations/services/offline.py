@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.dates import org_zone
-from donations import ledger
 from donations.models import (
     Campaign,
     Deposit,
@@ -33,6 +32,7 @@ from donations.models import (
 )
 from donations.money import Money, format_money
 from donations.services.receipts import sync_receipt
+from donations.stripe_integration import ledger
 
 if TYPE_CHECKING:
     from accounts.models import User

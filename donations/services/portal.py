@@ -11,9 +11,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from donations import ledger, stripe_client
 from donations.models import Donor, RecurringGift, RecurringStatus
 from donations.money import format_money
+from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration import ledger
 from notifications.services import enqueue_message
 
 CANCELLED_KIND = "donation.recurring_cancelled"

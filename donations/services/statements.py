@@ -25,7 +25,6 @@ from django.utils.translation import gettext
 
 from core.dates import org_today, org_zone
 from core.tasks import enqueue_on_commit
-from donations.dunning import donor_account
 from donations.models import (
     Donation,
     DonationStatus,
@@ -38,6 +37,7 @@ from donations.models import (
 from donations.money import Money
 from donations.pdf import StatementDocument, StatementLine, render_statement
 from donations.services.receipts import donor_address, gift_method, receipt_language
+from donations.stripe_integration.dunning import donor_account
 from notifications.services import enqueue_message
 
 if TYPE_CHECKING:

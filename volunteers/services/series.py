@@ -18,9 +18,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from volunteers.eligibility import format_day
 from volunteers.models import Location, Shift, ShiftSeries, ShiftStatus, VolunteerRole
-from volunteers.notices import notify_shift_changed
+from volunteers.selectors.eligibility import format_day
+from volunteers.services.messaging import notify_shift_changed
 from volunteers.services.shifts import apply_shift_changes, cancel_locked_shift, people_to_tell
 from volunteers.services.signups import lock_shift, promote_waitlisted
 

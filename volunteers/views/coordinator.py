@@ -26,7 +26,7 @@ from accounts.models import User
 from accounts.permissions import coordinator_required
 from core.dates import org_today
 from core.downloads import private_download
-from volunteers import selectors, services
+from volunteers import services
 from volunteers.forms.coordinator import (
     AttendanceForm,
     ClearanceFilterForm,
@@ -53,10 +53,11 @@ from volunteers.models import (
     VolunteerProfile,
     VolunteerRole,
 )
+from volunteers.selectors import trainings as selectors
+from volunteers.selectors.volunteer_hours import volunteer_shift_context
 from volunteers.services import VolunteeringError
 from volunteers.services.qualifications import remove_staffing_rule, set_staffing_rule
 from volunteers.services.trainings import session_local_date
-from volunteers.views.shift_summaries import volunteer_shift_context
 
 PAGE_SIZE = 50
 

@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import coordinator_required
-from volunteers import services, shift_selectors
+from volunteers import services
 from volunteers.forms.shifts import HoursEditForm, HoursRejectForm, HoursTotalsFilterForm
 from volunteers.models import HoursEntry
+from volunteers.selectors import shifts as shift_selectors
+from volunteers.selectors.volunteer_hours import Total, add_total, entry_zone
 from volunteers.services import VolunteeringError
 from volunteers.views.coordinator import put_errors_on_form
-from volunteers.views.shift_summaries import Total, add_total, entry_zone
 
 PAGE_SIZE = 50
 RECENT_HOURS = 20

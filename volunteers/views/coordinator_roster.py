@@ -23,8 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import coordinator_required
-from volunteers import services, shift_selectors
-from volunteers.eligibility import Eligibility, EligibilityChecker
+from volunteers import services
 from volunteers.forms.shifts import AssignForm, AttendanceForm, MoveForm, RemoveForm
 from volunteers.models import (
     PLACE_STATUSES,
@@ -33,6 +32,8 @@ from volunteers.models import (
     ShiftSignup,
     ShiftStatus,
 )
+from volunteers.selectors import shifts as shift_selectors
+from volunteers.selectors.eligibility import Eligibility, EligibilityChecker
 from volunteers.services import NotEligible, VolunteeringError
 from volunteers.services.attendance import CHECK_IN_OPENS_BEFORE
 from volunteers.shift_text import describe_shift, time_range_text

@@ -14,8 +14,9 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import coordinator_required
 from core.spreadsheets import safe_row
-from volunteers import services, shift_selectors
+from volunteers import services
 from volunteers.models import Shift
+from volunteers.selectors import shifts as shift_selectors
 from volunteers.shift_text import describe_shift, time_range_text
 from volunteers.views.coordinator_roster import (
     _minutes,

@@ -24,7 +24,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import coordinator_required
 from core.dates import org_today, org_zone
 from core.forms import EARLIEST, LATEST
-from volunteers import services, shift_selectors
+from volunteers import services
 from volunteers.forms.shifts import (
     CancelShiftForm,
     GapsFilterForm,
@@ -33,6 +33,7 @@ from volunteers.forms.shifts import (
     ShiftForm,
 )
 from volunteers.models import Shift, ShiftSeries, ShiftSignup
+from volunteers.selectors import shifts as shift_selectors
 from volunteers.services import VolunteeringError
 from volunteers.shift_text import describe_shift
 from volunteers.views.coordinator import put_errors_on_form

@@ -20,13 +20,14 @@ from accounts.permissions import volunteer_required
 from accounts.services import EmailAlreadyRegistered
 from core.dates import org_today
 from core.downloads import private_download
-from volunteers import selectors, services
+from volunteers import services
 from volunteers.forms.volunteer import (
     ApplicationDetailsForm,
     ApplicationForm,
     OutsideTrainingForm,
 )
 from volunteers.models import SessionSignup, SignupStatus, TrainingRecord, TrainingSession
+from volunteers.selectors import trainings as selectors
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:

@@ -25,14 +25,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import volunteer_required
-from volunteers import services, shift_selectors
-from volunteers.calendar import volunteer_feed
+from volunteers import services
 from volunteers.forms.volunteer_shifts import (
     CheckInCodeForm,
     ManualHoursForm,
     ShiftFilterForm,
     SwapOfferForm,
 )
+from volunteers.ical import volunteer_feed
 from volunteers.models import (
     ACTIVE_SHIFT_SIGNUP_STATUSES,
     Shift,
@@ -42,6 +42,7 @@ from volunteers.models import (
     SwapOffer,
     SwapStatus,
 )
+from volunteers.selectors import shifts as shift_selectors
 from volunteers.services.attendance import code_matches
 from volunteers.shift_text import describe_shift, local_time
 
