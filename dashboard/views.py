@@ -11,7 +11,7 @@ from accounts.models import User
 from accounts.permissions import coordinator_required
 from accounts.roles import ROLE_HOME_URLS, Role
 from donations.selectors import donors as donor_selectors
-from volunteers.selectors.trainings import volunteer_file, volunteering_counts
+from volunteers.selectors.people import volunteer_file, volunteering_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -22,7 +22,7 @@ from tests.volunteers.factories import (
 )
 from volunteers import services
 from volunteers.models import ClearanceStatus, SessionSignup, SignupStatus, TrainingRecord
-from volunteers.selectors.trainings import clearance_summaries
+from volunteers.selectors.people import clearance_summaries
 from volunteers.validators import document_kind
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,5 @@
-"""Reads that volunteering pages share, with their joins, so queries do not grow with rows."""
+"""Reads about trainings and what roles need: a volunteer's training status and role needs,
+sessions and their waitlists and rosters, certificates to verify, what expires soon."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -24,12 +24,9 @@ from django.utils import timezone
 from accounts.models import User
 from core.dates import org_today
 from volunteers.models import (
-    ApplicationAnswer,
     Clearance,
     ClearanceStatus,
     ClearanceType,
-    ProfileStatus,
-    Qualification,
     RecordStatus,
     SessionSignup,
     SignupStatus,
@@ -37,7 +34,6 @@ from volunteers.models import (
     Training,
     TrainingRecord,
     TrainingSession,
-    VolunteerProfile,
     VolunteerRole,
 )
 from volunteers.selectors.eligibility import Eligibility, EligibilityChecker
@@ -66,34 +62,6 @@ class TrainingStatus:
         )
 
 
-@dataclass(frozen=True)
-class ClearanceSummary:
-    """What a volunteer may see of a clearance: its type, status and expiry, nothing more."""
-
-    name: str
-    status: str
-    status_label: str
-    expires_on: date | None
-    renewal_pending: bool = False
-
-    @property
-    def text(self) -> str:
-        """e.g. "Background check: valid until March 2027" or "Background check: pending"."""
-        if self.status == ClearanceStatus.CLEARED:
-            if self.expires_on is None:
-                text = f"{self.name}: valid"
-            elif self.expires_on < org_today():
-                text = f"{self.name}: expired in {self.expires_on:%B %Y}"
-            else:
-                text = f"{self.name}: valid until {self.expires_on:%B %Y}"
-            return text + ("; renewal pending" if self.renewal_pending else "")
-        if self.status in (ClearanceStatus.REQUESTED, ClearanceStatus.PENDING):
-            return f"{self.name}: pending"
-        if self.status == ClearanceStatus.EXPIRED:
-            return f"{self.name}: expired"
-        return f"{self.name}: not cleared"
-
-
 def today_window(day: date | None = None) -> tuple[datetime, datetime]:
     """The whole of ``day`` (default today) in the organisation's zone, as a window."""
     zone = zoneinfo.ZoneInfo(settings.ORG_TIME_ZONE)
@@ -115,40 +83,6 @@ def training_statuses(volunteer: User) -> list[TrainingStatus]:
         best = max(verified, key=lambda r: r.expires_on or date.max, default=None)
         statuses.append(TrainingStatus(training=items[0].training, record=best, pending=pending))
     return sorted(statuses, key=lambda s: s.training.name)
-
-
-def clearance_summaries(volunteer: User) -> list[ClearanceSummary]:
-    """One line per clearance type, reduced to what the volunteer may see.
-
-    The clearance that counts is the cleared one lasting longest (as eligibility sees it),
-    with "renewal pending" when a newer one is on its way; without a cleared one, the
-    latest recorded.
-    """
-    by_type: dict[int, list[Clearance]] = {}
-    for clearance in (
-        Clearance.objects.filter(volunteer=volunteer)
-        .select_related("clearance_type")
-        .only("clearance_type__name", "status", "expires_on", "updated_at")
-        .order_by("updated_at", "pk")
-    ):
-        by_type.setdefault(clearance.clearance_type_id, []).append(clearance)
-    summaries = []
-    for items in by_type.values():
-        cleared = [c for c in items if c.status == ClearanceStatus.CLEARED]
-        pending = any(
-            c.status in (ClearanceStatus.REQUESTED, ClearanceStatus.PENDING) for c in items
-        )
-        shown = max(cleared, key=lambda c: c.expires_on or date.max) if cleared else items[-1]
-        summaries.append(
-            ClearanceSummary(
-                name=shown.clearance_type.name,
-                status=shown.status,
-                status_label=shown.get_status_display(),
-                expires_on=shown.expires_on,
-                renewal_pending=bool(cleared) and pending,
-            )
-        )
-    return sorted(summaries, key=lambda s: s.name)
 
 
 def role_needs(volunteer: User, *, day: date | None = None) -> list[RoleNeeds]:
@@ -235,10 +169,6 @@ def expiring_between(*, start: date, end: date) -> tuple[list[TrainingRecord], l
         .order_by("expires_on", "pk")
     )
     return records, clearances
-
-
-def profile_for(user: User) -> VolunteerProfile | None:
-    return VolunteerProfile.objects.filter(user=user).first()
 
 
 def _waitlist_places_ahead() -> Subquery:
@@ -382,70 +312,6 @@ def session_roster(session: TrainingSession) -> Roster:
     )
 
 
-def clearance_list(*, status: str = "", within_days: int | None = None) -> QuerySet[Clearance]:
-    """Clearances with their volunteer and type, soonest expiry first (no expiry last).
-
-    ``within_days`` keeps those expiring from today to today + ``within_days``.
-    """
-    clearances = Clearance.objects.select_related("volunteer", "clearance_type").order_by(
-        F("expires_on").asc(nulls_last=True), "volunteer__last_name", "pk"
-    )
-    if status:
-        clearances = clearances.filter(status=status)
-    if within_days is not None:
-        today = org_today()
-        clearances = clearances.filter(
-            expires_on__gte=today, expires_on__lte=today + timedelta(days=within_days)
-        )
-    return clearances
-
-
-def volunteer_directory(
-    *,
-    search: str = "",
-    status: str = "",
-    qualification: VolunteerRole | None = None,
-    eligible_for: VolunteerRole | None = None,
-) -> QuerySet[VolunteerProfile]:
-    """Profiles with their person, wanted roles and qualifications; each search word must
-    match a name or e-mail. ``eligible_for``: only people who may do that role today (the
-    eligibility of every matching person is checked in a fixed number of queries)."""
-    profiles = (
-        VolunteerProfile.objects.select_related("user")
-        .prefetch_related(
-            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
-            Prefetch(
-                "user__qualifications",
-                queryset=Qualification.objects.select_related("role").order_by("role__name"),
-            ),
-        )
-        .order_by("user__last_name", "user__first_name", "user__email")
-    )
-    if qualification is not None:
-        profiles = profiles.filter(user__qualifications__role=qualification)
-    for word in search.split():
-        profiles = profiles.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
-            | Q(user__email__icontains=word)
-        )
-    if status:
-        profiles = profiles.filter(status=status)
-    if eligible_for is not None:
-        ids = list(profiles.values_list("user_id", flat=True))
-        checker = EligibilityChecker(volunteer_ids=ids, roles=[eligible_for])
-        start, end = today_window()
-        eligible = [
-            pk
-            for pk in ids
-            if checker.check(
-                volunteer_id=pk, role=eligible_for, starts_at=start, ends_at=end, occasion=None
-            )
-        ]
-        profiles = profiles.filter(user_id__in=eligible)
-    return profiles
-
-
 @dataclass(frozen=True)
 class ExpiringItem:
     """A training record or a clearance that runs out soon, for the coordinator's list."""
@@ -485,24 +351,6 @@ def expiring_items(*, today: date | None = None, days: int = 60) -> list[Expirin
     return sorted(items, key=lambda i: (i.expires_on, str(i.volunteer), i.name))
 
 
-def applicants() -> QuerySet[VolunteerProfile]:
-    """Applications waiting for review, oldest first, with answers and wanted roles."""
-    return (
-        VolunteerProfile.objects.filter(status=ProfileStatus.APPLICANT)
-        .select_related("user")
-        .prefetch_related(
-            Prefetch(
-                "answers",
-                queryset=ApplicationAnswer.objects.select_related("question").order_by(
-                    "question__position", "question__pk"
-                ),
-            ),
-            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
-        )
-        .order_by("applied_at", "pk")
-    )
-
-
 def pending_evidence() -> QuerySet[TrainingRecord]:
     """Outside-training certificates waiting for a coordinator, oldest first."""
     return (
@@ -510,70 +358,6 @@ def pending_evidence() -> QuerySet[TrainingRecord]:
         .select_related("volunteer", "training")
         .order_by("created_at", "pk")
     )
-
-
-@dataclass(frozen=True)
-class VolunteerFile:
-    """Everything a coordinator sees about one volunteer."""
-
-    person: User
-    profile: VolunteerProfile | None
-    answers: list[ApplicationAnswer]
-    wanted_roles: list[VolunteerRole]
-    records: list[TrainingRecord]
-    clearances: list[Clearance]
-    qualifications: list[Qualification]
-    needs: list[RoleNeeds]
-
-
-def volunteer_file(person: User, *, day: date | None = None) -> VolunteerFile:
-    profile = (
-        VolunteerProfile.objects.filter(user=person)
-        .prefetch_related(
-            Prefetch(
-                "answers",
-                queryset=ApplicationAnswer.objects.select_related("question").order_by(
-                    "question__position", "question__pk"
-                ),
-            ),
-            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
-        )
-        .first()
-    )
-    return VolunteerFile(
-        person=person,
-        profile=profile,
-        answers=list(profile.answers.all()) if profile else [],
-        wanted_roles=list(profile.wanted_roles.all()) if profile else [],
-        records=list(
-            TrainingRecord.objects.filter(volunteer=person)
-            .select_related("training", "verified_by")
-            .order_by("training__name", "-completed_on", "pk")
-        ),
-        clearances=list(
-            Clearance.objects.filter(volunteer=person)
-            .select_related("clearance_type", "recorded_by")
-            .order_by("clearance_type__name", "-updated_at", "pk")
-        ),
-        qualifications=list(
-            Qualification.objects.filter(volunteer=person)
-            .select_related("role", "granted_by")
-            .order_by("role__name")
-        ),
-        needs=role_needs(person, day=day),
-    )
-
-
-def volunteering_counts() -> dict[str, int]:
-    """The figures on the coordinator's home page, in a fixed number of queries."""
-    today = org_today()
-    records, clearances = expiring_between(start=today, end=today + timedelta(days=60))
-    return {
-        "applicants": VolunteerProfile.objects.filter(status=ProfileStatus.APPLICANT).count(),
-        "evidence": TrainingRecord.objects.filter(status=RecordStatus.PENDING).count(),
-        "expiring": len(records) + len(clearances),
-        "sessions": upcoming_sessions().count(),
-    }
 
 
 def sessions_to_come() -> QuerySet[TrainingSession]:

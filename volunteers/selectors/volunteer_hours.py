@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from accounts.models import User
 from core.dates import org_zone
 from volunteers.models import HoursEntry
@@ -22,8 +24,13 @@ def entry_zone(entry: HoursEntry) -> str:
 
 
 def hours_text(minutes: int) -> str:
-    """e.g. "3 h 05 min"."""
-    return f"{minutes // 60} h {minutes % 60:02d} min"
+    """e.g. "3 h 30 min", "45 min", "2 h"."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return _("%(minutes)d min") % {"minutes": rest}
+    if not rest:
+        return _("%(hours)d h") % {"hours": hours}
+    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
 
 
 @dataclass

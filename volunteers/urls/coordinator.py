@@ -4,88 +4,102 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from volunteers.views import coordinator as views
+from volunteers.views import coordinator_applications as applications
+from volunteers.views import coordinator_catalogue as catalogue
+from volunteers.views import coordinator_clearances as clearances
 from volunteers.views import coordinator_hours as hours
 from volunteers.views import coordinator_roster as roster
 from volunteers.views import coordinator_roster_export as export
+from volunteers.views import coordinator_sessions as sessions
 from volunteers.views import coordinator_shifts as shifts
+from volunteers.views import coordinator_volunteers as volunteers
 
 P = "coordinator/volunteering/"
 
 urlpatterns: list[URLPattern] = [
-    path(f"{P}roles/", views.roles, name="coord_roles"),
-    path(f"{P}roles/new/", views.role_edit, name="coord_role_create"),
-    path(f"{P}roles/<int:pk>/edit/", views.role_edit, name="coord_role_edit"),
-    path(f"{P}roles/<int:pk>/rules/", views.rule_add, name="coord_rule_add"),
-    path(f"{P}rules/<int:pk>/remove/", views.rule_remove, name="coord_rule_remove"),
-    path(f"{P}trainings/", views.trainings, name="coord_trainings"),
-    path(f"{P}trainings/new/", views.training_edit, name="coord_training_create"),
-    path(f"{P}trainings/<int:pk>/edit/", views.training_edit, name="coord_training_edit"),
+    path(f"{P}roles/", catalogue.roles, name="coord_roles"),
+    path(f"{P}roles/new/", catalogue.role_edit, name="coord_role_create"),
+    path(f"{P}roles/<int:pk>/edit/", catalogue.role_edit, name="coord_role_edit"),
+    path(f"{P}roles/<int:pk>/rules/", catalogue.rule_add, name="coord_rule_add"),
+    path(f"{P}rules/<int:pk>/remove/", catalogue.rule_remove, name="coord_rule_remove"),
+    path(f"{P}trainings/", catalogue.trainings, name="coord_trainings"),
+    path(f"{P}trainings/new/", catalogue.training_edit, name="coord_training_create"),
+    path(f"{P}trainings/<int:pk>/edit/", catalogue.training_edit, name="coord_training_edit"),
     path(
         f"{P}trainings/<int:pk>/sessions/new/",
-        views.session_create,
+        sessions.session_create,
         name="coord_session_create",
     ),
-    path(f"{P}sessions/<int:pk>/", views.session_detail, name="coord_session"),
-    path(f"{P}sessions/<int:pk>/edit/", views.session_edit, name="coord_session_edit"),
-    path(f"{P}sessions/<int:pk>/cancel/", views.session_cancel, name="coord_session_cancel"),
+    path(f"{P}sessions/<int:pk>/", sessions.session_detail, name="coord_session"),
+    path(f"{P}sessions/<int:pk>/edit/", sessions.session_edit, name="coord_session_edit"),
+    path(f"{P}sessions/<int:pk>/cancel/", sessions.session_cancel, name="coord_session_cancel"),
     path(
         f"{P}sessions/<int:pk>/attendance/",
-        views.session_attendance,
+        sessions.session_attendance,
         name="coord_session_attendance",
     ),
     path(
         f"{P}sessions/<int:pk>/completions/",
-        views.session_completions,
+        sessions.session_completions,
         name="coord_session_completions",
     ),
-    path(f"{P}signups/<int:pk>/cancel/", views.signup_cancel, name="coord_signup_cancel"),
-    path(f"{P}clearances/", views.clearances, name="coord_clearances"),
-    path(f"{P}clearances/<int:pk>/edit/", views.clearance_edit, name="coord_clearance_edit"),
+    path(f"{P}signups/<int:pk>/cancel/", sessions.signup_cancel, name="coord_signup_cancel"),
+    path(f"{P}clearances/", clearances.clearances, name="coord_clearances"),
+    path(f"{P}clearances/<int:pk>/edit/", clearances.clearance_edit, name="coord_clearance_edit"),
     path(
         f"{P}clearances/<int:pk>/document/",
-        views.clearance_document,
+        clearances.clearance_document,
         name="coord_clearance_document",
     ),
-    path(f"{P}volunteers/", views.volunteers, name="coord_volunteers"),
-    path(f"{P}volunteers/<int:pk>/", views.volunteer_detail, name="coord_volunteer"),
-    path(f"{P}volunteers/<int:pk>/notes/", views.volunteer_notes, name="coord_volunteer_notes"),
-    path(f"{P}volunteers/<int:pk>/status/", views.volunteer_status, name="coord_volunteer_status"),
+    path(f"{P}volunteers/", volunteers.volunteers, name="coord_volunteers"),
+    path(f"{P}volunteers/<int:pk>/", volunteers.volunteer_detail, name="coord_volunteer"),
+    path(
+        f"{P}volunteers/<int:pk>/notes/", volunteers.volunteer_notes, name="coord_volunteer_notes"
+    ),
+    path(
+        f"{P}volunteers/<int:pk>/status/",
+        volunteers.volunteer_status,
+        name="coord_volunteer_status",
+    ),
     path(
         f"{P}volunteers/<int:pk>/clearances/new/",
-        views.clearance_create,
+        clearances.clearance_create,
         name="coord_clearance_create",
     ),
     path(
         f"{P}volunteers/<int:pk>/trainings/",
-        views.record_training,
+        volunteers.record_training,
         name="coord_record_training",
     ),
     path(
         f"{P}volunteers/<int:pk>/qualifications/",
-        views.qualification_grant,
+        volunteers.qualification_grant,
         name="coord_qualification_grant",
     ),
     path(
         f"{P}volunteers/<int:pk>/qualifications/<int:role_pk>/revoke/",
-        views.qualification_revoke,
+        volunteers.qualification_revoke,
         name="coord_qualification_revoke",
     ),
-    path(f"{P}expiring/", views.expiring, name="coord_expiring"),
-    path(f"{P}applications/", views.applications, name="coord_applications"),
+    path(f"{P}expiring/", volunteers.expiring, name="coord_expiring"),
+    path(f"{P}applications/", applications.applications, name="coord_applications"),
     path(
         f"{P}applications/<int:pk>/approve/",
-        views.application_approve,
+        applications.application_approve,
         name="coord_application_approve",
     ),
     path(
         f"{P}applications/<int:pk>/decline/",
-        views.application_decline,
+        applications.application_decline,
         name="coord_application_decline",
     ),
-    path(f"{P}evidence/", views.evidence, name="coord_evidence"),
-    path(f"{P}evidence/<int:pk>/verify/", views.evidence_verify, name="coord_evidence_verify"),
-    path(f"{P}evidence/<int:pk>/reject/", views.evidence_reject, name="coord_evidence_reject"),
+    path(f"{P}evidence/", applications.evidence, name="coord_evidence"),
+    path(
+        f"{P}evidence/<int:pk>/verify/", applications.evidence_verify, name="coord_evidence_verify"
+    ),
+    path(
+        f"{P}evidence/<int:pk>/reject/", applications.evidence_reject, name="coord_evidence_reject"
+    ),
     # Shifts
     path(f"{P}shifts/", shifts.shift_list, name="coord_shifts"),
     path(f"{P}shifts/new/", shifts.shift_create, name="coord_shift_create"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from volunteers.views import volunteer, volunteer_shifts
+from volunteers.views import volunteer, volunteer_schedule, volunteer_shifts
 
 urlpatterns: list[URLPattern] = [
     path("volunteer/apply/", volunteer.apply, name="apply"),
@@ -51,9 +51,9 @@ urlpatterns: list[URLPattern] = [
         volunteer_shifts.swap_withdraw,
         name="swap_withdraw",
     ),
-    path("volunteer/schedule/", volunteer_shifts.my_schedule, name="my_schedule"),
-    path("volunteer/hours/", volunteer_shifts.my_hours, name="my_hours"),
-    path("volunteer/calendar/", volunteer_shifts.my_calendar, name="calendar"),
-    path("volunteer/calendar/reset/", volunteer_shifts.reset_calendar, name="calendar_reset"),
-    path("calendar/<str:token>.ics", volunteer_shifts.calendar_feed, name="calendar_feed"),
+    path("volunteer/schedule/", volunteer_schedule.my_schedule, name="my_schedule"),
+    path("volunteer/hours/", volunteer_schedule.my_hours, name="my_hours"),
+    path("volunteer/calendar/", volunteer_schedule.my_calendar, name="calendar"),
+    path("volunteer/calendar/reset/", volunteer_schedule.reset_calendar, name="calendar_reset"),
+    path("calendar/<str:token>.ics", volunteer_schedule.calendar_feed, name="calendar_feed"),
 ]

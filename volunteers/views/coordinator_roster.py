@@ -23,8 +23,9 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
 from accounts.permissions import coordinator_required
+from core.forms import put_errors_on_form
 from volunteers import services
-from volunteers.forms.shifts import AssignForm, AttendanceForm, MoveForm, RemoveForm
+from volunteers.forms.roster import AssignForm, AttendanceForm, MoveForm, RemoveForm
 from volunteers.models import (
     PLACE_STATUSES,
     ProfileStatus,
@@ -37,7 +38,6 @@ from volunteers.selectors.eligibility import Eligibility, EligibilityChecker
 from volunteers.services import NotEligible, VolunteeringError
 from volunteers.services.attendance import CHECK_IN_OPENS_BEFORE
 from volunteers.shift_text import describe_shift, time_range_text
-from volunteers.views.coordinator import put_errors_on_form
 
 CHECK_IN_URL_NAME = "volunteers:shift_check_in"
 MOVE_WEEKS_AHEAD = 8

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import coordinator_required
 from core.dates import org_today, org_zone
-from core.forms import EARLIEST, LATEST
+from core.forms import EARLIEST, LATEST, put_errors_on_form
 from volunteers import services
 from volunteers.forms.shifts import (
     CancelShiftForm,
@@ -36,7 +36,6 @@ from volunteers.models import Shift, ShiftSeries, ShiftSignup
 from volunteers.selectors import shifts as shift_selectors
 from volunteers.services import VolunteeringError
 from volunteers.shift_text import describe_shift
-from volunteers.views.coordinator import put_errors_on_form
 
 PAGE_SIZE = 100
 DEFAULT_DAYS = 28

@@ -27,6 +27,7 @@ from volunteers.forms.volunteer import (
     OutsideTrainingForm,
 )
 from volunteers.models import SessionSignup, SignupStatus, TrainingRecord, TrainingSession
+from volunteers.selectors import people
 from volunteers.selectors import trainings as selectors
 
 
@@ -59,7 +60,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     missing = []
     if not user.phone:
         missing.append("phone")
-    profile = selectors.profile_for(user)
+    profile = people.profile_for(user)
     context = {
         "missing_details": missing,
         "profile": profile,
@@ -110,7 +111,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complete_application(request: AuthenticatedHttpRequest) -> HttpResponse:
     """For an account made before applications existed: the profile and the questions."""
-    if selectors.profile_for(request.user) is not None:
+    if people.profile_for(request.user) is not None:
         messages.info(request, _("You have applied already; a coordinator is looking at it."))
         return redirect("volunteers:home")
     form = ApplicationDetailsForm(_posted(request))
@@ -157,7 +158,7 @@ def my_trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     context = {
         "trainings": trainings,
-        "clearances": selectors.clearance_summaries(user),
+        "clearances": people.clearance_summaries(user),
         "role_needs": selectors.role_needs(user),
         "sessions": sessions,
         "today": org_today(),
