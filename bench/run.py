@@ -1182,7 +1182,7 @@ def insert_reminders(wanted: int) -> int:
     from bench.seed import copy_rows
     from notifications.models import Channel, Message, Status
     from volunteers.models import ShiftSignup, ShiftSignupStatus, ShiftStatus
-    from volunteers.services.messaging import shift_context
+    from volunteers.services.notify import shift_context
     from volunteers.services.reminders import REMINDER_KIND, reminder_key
 
     signups = list(

@@ -230,6 +230,26 @@ class DuplicateGroup:
         return ", ".join(sorted(self.reasons))
 
 
+def _match_keys(donors: list[Donor]) -> dict[str, dict[str, list[Donor]]]:
+    """For each reason two donors may be one person, the donors grouped by that key."""
+    keys: dict[str, dict[str, list[Donor]]] = {
+        "same e-mail": defaultdict(list),
+        "same name and postal code": defaultdict(list),
+        "same name and similar e-mail": defaultdict(list),
+    }
+    for donor in donors:
+        name = normalised_name(donor.name)
+        if donor.email:
+            keys["same e-mail"][canonical_email(donor.email)].append(donor)
+        postcode = normalised_postal_code(donor.postal_code)
+        if name and postcode:
+            keys["same name and postal code"][f"{name}|{postcode}"].append(donor)
+        if name and donor.email:
+            key = f"{name}|{email_local_part(donor.email)}"
+            keys["same name and similar e-mail"][key].append(donor)
+    return keys
+
+
 def duplicate_groups() -> list[DuplicateGroup]:
     """Groups of donors that are probably the same person (one query).
 
@@ -266,21 +286,8 @@ def duplicate_groups() -> list[DuplicateGroup]:
                     parent[max(a, b)] = min(a, b)
                 reasons[(members[0].pk, other.pk)].add(reason)
 
-    by_email: dict[str, list[Donor]] = defaultdict(list)
-    by_name_postcode: dict[str, list[Donor]] = defaultdict(list)
-    by_name_local: dict[str, list[Donor]] = defaultdict(list)
-    for donor in donors:
-        name = normalised_name(donor.name)
-        if donor.email:
-            by_email[canonical_email(donor.email)].append(donor)
-        postcode = normalised_postal_code(donor.postal_code)
-        if name and postcode:
-            by_name_postcode[f"{name}|{postcode}"].append(donor)
-        if name and donor.email:
-            by_name_local[f"{name}|{email_local_part(donor.email)}"].append(donor)
-    link(by_email, "same e-mail")
-    link(by_name_postcode, "same name and postal code")
-    link(by_name_local, "same name and similar e-mail")
+    for reason, keys in _match_keys(donors).items():
+        link(keys, reason)
 
     groups: dict[int, DuplicateGroup] = {}
     for donor in donors:

@@ -31,8 +31,8 @@ from donations.models import (
     Donor,
 )
 from donations.money import Money, format_money
+from donations.services.gift_status import donation_status
 from donations.services.receipts import sync_receipt
-from donations.stripe_integration import ledger
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -132,7 +132,7 @@ def _make_gift(
         entered_by=by,
         paid_at=_received_at(received_on),
     )
-    donation.status = ledger.donation_status(donation)
+    donation.status = donation_status(donation)
     donation.save()
     sync_receipt(donation=donation)
     return donation

@@ -46,7 +46,7 @@ from donations.models import (
 )
 from donations.money import Money, format_money
 from donations.pdf import ReceiptDocument, render_receipt
-from donations.stripe_integration.dunning import donor_account
+from donations.services.donors import donor_account
 from notifications.hooks import Fresh, context_pk
 from notifications.models import Message
 from notifications.services import enqueue_message

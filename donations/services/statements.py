@@ -36,8 +36,8 @@ from donations.models import (
 )
 from donations.money import Money
 from donations.pdf import StatementDocument, StatementLine, render_statement
+from donations.services.donors import donor_account
 from donations.services.receipts import donor_address, gift_method, receipt_language
-from donations.stripe_integration.dunning import donor_account
 from notifications.services import enqueue_message
 
 if TYPE_CHECKING:
@@ -170,10 +170,9 @@ def start_statement_run(*, year: int, by: User) -> StatementRun:
 
 
 def _enqueue_run(run_id: int) -> None:
-    """Start the run's task once the transaction that recorded the run commits."""
-    from donations.tasks import run_statements
-
-    enqueue_on_commit(run_statements, run_id=run_id)
+    """Start the run's task once the transaction that recorded the run commits (by the
+    task's name: the tasks module imports this one)."""
+    enqueue_on_commit("donations.run_statements", run_id=run_id)
 
 
 def _queue_statement_email(*, run: StatementRun, donor: Donor, pdf: bytes) -> bool:

@@ -15,12 +15,10 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from accounts.models import User
-from accounts.roles import Role
-from accounts.services import ensure_person
 from core.dates import org_zone
-from donations.models import Donation, Donor, RecurringGift
+from donations.models import Donation, RecurringGift
 from donations.money import format_money
+from donations.services.donors import donor_account
 from notifications.hooks import context_pk
 from notifications.models import Message
 from notifications.services import enqueue_message
@@ -29,24 +27,6 @@ KIND = "donation.payment_failed"
 CARD_LINK_SALT = "donations.update-card"
 # A dunning e-mail's link keeps working while Stripe retries the payment (about 3 weeks).
 CARD_LINK_MAX_AGE = 30 * 24 * 3600
-
-
-def donor_account(donor: Donor) -> User:
-    """The donor's login, made (without a password; magic links sign in) when missing."""
-    if donor.user_id is not None:
-        assert donor.user is not None
-        return donor.user
-    first, _, last = donor.name.partition(" ")
-    user, _created = ensure_person(
-        email=donor.email,
-        password=None,
-        roles=(Role.DONOR,),
-        first_name=first[:150],
-        last_name=last[:150],
-    )
-    donor.user = user
-    donor.save(update_fields=["user", "updated_at"])
-    return user
 
 
 def card_update_token(gift: RecurringGift) -> str:

@@ -9,7 +9,7 @@ so that the ledger is the same for any order and any number of deliveries:
   closed dispute stays closed, a cancelled subscription stays cancelled, and a subscription
   update older than the last one applied is skipped.
 * Statuses are derived from the facts, in one function each (``donation_status``,
-  ``recurring_status``), never set by a handler directly.
+  ``recurring_status`` in donations.services.gift_status), never set by a handler directly.
 * A refund or dispute that arrives before the payment it refers to is **deferred**: the
   event waits under that payment intent's id, and linking the payment (from the checkout
   session or the invoice) runs it. A per-payment-intent lock makes "not found, so wait"
@@ -34,12 +34,11 @@ from django.utils import timezone
 from donations.models import (
     DisputeStatus,
     Donation,
-    DonationStatus,
     RecurringGift,
-    RecurringStatus,
     StripeEvent,
     StripeEventStatus,
 )
+from donations.services.gift_status import donation_status, recurring_status
 from donations.services.receipts import sync_receipt
 from donations.stripe_integration import client as stripe_client
 
@@ -48,14 +47,6 @@ logger = logging.getLogger(__name__)
 JSON = dict[str, Any]
 Handler = Callable[[StripeEvent], None]
 
-SUBSCRIPTION_STATUS: Final = {
-    "active": RecurringStatus.ACTIVE,
-    "trialing": RecurringStatus.ACTIVE,
-    "past_due": RecurringStatus.PAST_DUE,
-    "unpaid": RecurringStatus.PAST_DUE,
-    "canceled": RecurringStatus.CANCELLED,
-    "incomplete_expired": RecurringStatus.CANCELLED,
-}
 DISPUTE_CLOSED: Final = {
     "won": DisputeStatus.WON,
     # An inquiry closed without a chargeback: the money stayed with us.
@@ -78,48 +69,6 @@ class PermanentEventError(Exception):
     Recorded as failed for a coordinator to look at, but answered with 200: Stripe's
     retries would not change anything.
     """
-
-
-# ---------------------------------------------------------------------------------------
-# Derived statuses
-
-
-def donation_status(donation: Donation) -> str:
-    """The one place a donation's status comes from: its payment, refund and dispute facts."""
-    if donation.dispute_status == DisputeStatus.LOST:
-        return DonationStatus.DISPUTE_LOST
-    if donation.dispute_status == DisputeStatus.OPEN:
-        return DonationStatus.DISPUTED
-    if donation.paid_at is None:
-        return DonationStatus.FAILED if donation.failed_at else DonationStatus.PENDING
-    if donation.refunded_minor >= donation.amount_minor:
-        return DonationStatus.REFUNDED
-    if donation.refunded_minor > 0:
-        return DonationStatus.PARTIALLY_REFUNDED
-    if donation.dispute_status == DisputeStatus.WON:
-        return DonationStatus.DISPUTE_WON
-    return DonationStatus.PAID
-
-
-def recurring_status(gift: RecurringGift, instalments: list[Donation]) -> str:
-    """A recurring gift's status: cancelled, else what its latest invoice says, else Stripe's.
-
-    The latest invoice (by Stripe's creation time) decides between active and past due, so
-    "failed, then paid" of one invoice ends active whichever event came first.
-    """
-    if gift.cancelled_at is not None:
-        return RecurringStatus.CANCELLED
-    dated = [d for d in instalments if d.stripe_created is not None]
-    if dated:
-        latest = max(dated, key=lambda d: (d.stripe_created, d.invoice_id))
-        if latest.paid_at is not None:
-            return RecurringStatus.ACTIVE
-        if latest.failed_at is not None:
-            return RecurringStatus.PAST_DUE
-    mapped = SUBSCRIPTION_STATUS.get(gift.stripe_status)
-    if mapped is not None and mapped != RecurringStatus.CANCELLED:
-        return mapped
-    return RecurringStatus.INCOMPLETE
 
 
 def _save_donation(donation: Donation, *, receipt: bool = True) -> None:

@@ -24,9 +24,10 @@ from accounts.roles import Role
 from donations.forms.portal import DonorDetailsForm
 from donations.models import Donor, RecurringGift
 from donations.selectors import donors as selectors
-from donations.services.portal import cancel_recurring_gift, update_donor_details
+from donations.services.donors import update_donor_details
 from donations.stripe_integration import client as stripe_client
 from donations.stripe_integration.dunning import card_update_token
+from donations.stripe_integration.subscriptions import cancel_recurring_gift
 
 View = Callable[..., HttpResponse]
 

@@ -28,8 +28,8 @@ from donations.models import (
 )
 from donations.money import Money, MoneyError, check_minimum, parse_amount
 from donations.selectors import gifts as selectors
-from donations.services import start_gift
 from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration.checkout import start_gift
 from donations.stripe_integration.client import StripeUnavailable
 from donations.stripe_integration.offline_events import (
     OFFLINE_SESSION_PREFIX,

@@ -21,9 +21,9 @@ from donations.models import (
     StripeEvent,
 )
 from donations.selectors.donors import yearly_totals
-from donations.services.portal import cancel_idempotency_key, cancel_recurring_gift
 from donations.stripe_integration import ledger
 from donations.stripe_integration import offline_events as se
+from donations.stripe_integration.subscriptions import cancel_idempotency_key, cancel_recurring_gift
 from notifications.models import Message
 from tests.donations.portal_data import campaign, donor_with_login, gift, monthly
 from tests.factories import make_user

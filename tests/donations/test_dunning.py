@@ -159,7 +159,7 @@ def test_a_donors_login_is_made_without_hashing_a_password(monkeypatch):
     from django.contrib.auth import hashers
 
     from accounts.roles import Role
-    from donations.stripe_integration.dunning import donor_account
+    from donations.services.donors import donor_account
 
     def no_hashing(*args: object, **kwargs: object) -> None:
         raise AssertionError("a password was hashed")

@@ -23,8 +23,8 @@ from donations.models import (
     StripeEvent,
     StripeEventStatus,
 )
+from donations.services.gift_status import donation_status, recurring_status
 from donations.stripe_integration import offline_events as se
-from donations.stripe_integration.ledger import donation_status, recurring_status
 from tests.donations import ledger_stream as ls
 
 

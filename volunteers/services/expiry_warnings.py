@@ -42,12 +42,12 @@ from volunteers.models import (
     TrainingRecord,
 )
 from volunteers.models.trainings import RecordStatus
-from volunteers.services.messaging import notify_volunteer, page_url
+from volunteers.services.notify import notify_volunteer, page_url
 
 SESSION_KIND = "training.session_reminder"
 TRAINING_EXPIRY_KIND = "training.expiry_warning"
 CLEARANCE_EXPIRY_KIND = "clearance.expiry_warning"
-MY_TRAININGS_PAGE = ("volunteers:my_trainings", "/volunteer/trainings/")
+MY_TRAININGS_PAGE = "volunteers:my_trainings"
 
 
 @dataclass

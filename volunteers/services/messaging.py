@@ -1,96 +1,26 @@
-"""Everything a volunteer must hear about goes through ``notify_volunteer`` into the outbox.
+"""What a volunteer is told when something happens to their place: confirmed, promoted from
+the waitlist, a swap offered or accepted, the shift changed or cancelled, the place removed.
 
-The outbox (notifications/) writes a row in the caller's transaction and sends it later, once;
-nothing here sends mail. Context values are plain JSON (strings, integers, booleans); the
-templates are templates/notifications/<kind>/.
+Each records its message in the outbox (volunteers.services.notify) and keeps the place's
+reminders in step (volunteers.services.reminders), in the caller's transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from types import ModuleType
-from typing import Any
-
-from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from datetime import datetime
 
 from accounts.models import User
-from notifications.services import enqueue_message
-from volunteers.ical import shift_ics
 from volunteers.models import Shift, ShiftSignup
-
-JSONValue = str | int | bool | None | list[Any] | dict[str, Any]
-
-# Pages the messages link to: the URL name, and its path until the page exists.
-SHIFT_PAGE = ("volunteers:shift_detail", "/volunteer/shifts/{}/")
-OPEN_SHIFTS_PAGE = ("volunteers:open_shifts", "/volunteer/shifts/")
-SWAP_OFFERS_PAGE = ("volunteers:swap_offers", "/volunteer/shifts/swaps/")
-
-
-def page_url(page: tuple[str, str], *args: int) -> str:
-    name, fallback = page
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = fallback.format(*args)
-    site: str = settings.SITE_URL
-    return site + path
-
-
-def notify_volunteer(
-    *,
-    user: User,
-    kind: str,
-    dedupe_key: str,
-    context: dict[str, JSONValue],
-    scheduled_for: datetime | None = None,
-    attachments: list[dict[str, str]] | None = None,
-) -> bool:
-    """Record one message for ``user``; False when ``dedupe_key`` was already used."""
-    payload: dict[str, Any] = dict(context)
-    return None is not enqueue_message(
-        recipient=user,
-        kind=kind,
-        dedupe_key=dedupe_key,
-        context=payload,
-        scheduled_for=scheduled_for,
-        attachments=attachments,
-    )
-
-
-def shift_context(shift: Shift) -> dict[str, JSONValue]:
-    """What every shift message says about its shift (times in ISO, UTC; shown in ``zone``)."""
-    location = shift.location
-    return {
-        "shift_id": shift.pk,
-        "shift_title": shift.role.name,
-        "starts_at": shift.starts_at.astimezone(UTC).isoformat(),
-        "ends_at": shift.ends_at.astimezone(UTC).isoformat(),
-        "zone": location.time_zone,
-        "location": location.name + (f", {location.address}" if location.address else ""),
-        "shift_url": page_url(SHIFT_PAGE, shift.pk),
-        "cancel_url": page_url(SHIFT_PAGE, shift.pk),
-    }
-
-
-def ics_attachment(shift: Shift) -> dict[str, str]:
-    return {
-        "filename": f"shift-{shift.pk}.ics",
-        "content_type": "text/calendar",
-        "content": shift_ics(shift),
-    }
-
-
-def _reminders() -> ModuleType:
-    """volunteers.services.reminders, which builds on this module (imported when first needed)."""
-    from volunteers.services import reminders
-
-    return reminders
-
-
-def name_of(user: User) -> str:
-    return user.get_full_name() or user.email
+from volunteers.services import reminders
+from volunteers.services.notify import (
+    OPEN_SHIFTS_PAGE,
+    SWAP_OFFERS_PAGE,
+    ics_attachment,
+    notify_volunteer,
+    page_url,
+    shift_context,
+)
 
 
 def notify_signup_confirmed(signup: ShiftSignup) -> None:
@@ -102,7 +32,7 @@ def notify_signup_confirmed(signup: ShiftSignup) -> None:
         context=shift_context(shift) | {"signup_id": signup.pk},
         attachments=[ics_attachment(shift)],
     )
-    _reminders().schedule_signup_reminders(signup)
+    reminders.schedule_signup_reminders(signup)
 
 
 def notify_waitlist_promoted(signup: ShiftSignup) -> None:
@@ -114,7 +44,7 @@ def notify_waitlist_promoted(signup: ShiftSignup) -> None:
         context=shift_context(shift) | {"signup_id": signup.pk},
         attachments=[ics_attachment(shift)],
     )
-    _reminders().schedule_signup_reminders(signup)
+    reminders.schedule_signup_reminders(signup)
 
 
 def notify_swap_offered(offer_id: int, signup: ShiftSignup, recipients: Iterable[User]) -> None:
@@ -127,7 +57,7 @@ def notify_swap_offered(offer_id: int, signup: ShiftSignup, recipients: Iterable
             context=shift_context(signup.shift)
             | {
                 "offer_id": offer_id,
-                "offered_by": name_of(signup.volunteer),
+                "offered_by": str(signup.volunteer),
                 "accept_url": page_url(SWAP_OFFERS_PAGE),
             },
         )
@@ -140,9 +70,9 @@ def notify_swap_accepted(offer_id: int, old: ShiftSignup, new: ShiftSignup) -> N
         kind="shift.swap_accepted",
         dedupe_key=f"shift.swap_accepted:{offer_id}",
         context=shift_context(old.shift)
-        | {"offer_id": offer_id, "signup_id": old.pk, "accepted_by": name_of(new.volunteer)},
+        | {"offer_id": offer_id, "signup_id": old.pk, "accepted_by": str(new.volunteer)},
     )
-    _reminders().cancel_signup_reminders(old.pk)
+    reminders.cancel_signup_reminders(old.pk)
     notify_signup_confirmed(new)
 
 
@@ -166,12 +96,12 @@ def notify_shift_changed(
             attachments=[ics_attachment(shift)] if signup.status == "confirmed" else None,
         )
     if moved:
-        _reminders().reschedule_shift_reminders(shift)
+        reminders.reschedule_shift_reminders(shift)
 
 
 def notify_shift_cancelled(shift: Shift, signups: list[ShiftSignup]) -> None:
     for signup in signups:
-        _reminders().cancel_signup_reminders(signup.pk)
+        reminders.cancel_signup_reminders(signup.pk)
         notify_volunteer(
             user=signup.volunteer,
             kind="shift.cancelled",
@@ -187,7 +117,7 @@ def notify_shift_cancelled(shift: Shift, signups: list[ShiftSignup]) -> None:
 
 def notify_signup_cancelled(signup: ShiftSignup, reason: str) -> None:
     """A coordinator took the volunteer off a shift (moved or removed)."""
-    _reminders().cancel_signup_reminders(signup.pk)
+    reminders.cancel_signup_reminders(signup.pk)
     notify_volunteer(
         user=signup.volunteer,
         kind="shift.signup_cancelled",

@@ -39,7 +39,7 @@ from notifications.models import Message
 from notifications.services import cancel_messages, reinstate_message
 from volunteers.models import Shift, ShiftSignup, ShiftSignupStatus, ShiftStatus
 from volunteers.selectors.eligibility import EligibilityChecker
-from volunteers.services.messaging import notify_volunteer, shift_context
+from volunteers.services.notify import notify_volunteer, shift_context
 
 REMINDER_KIND = "shift.reminder"
 # A lead whose moment passed less than this long ago is still sent (e.g. a sweep that ran

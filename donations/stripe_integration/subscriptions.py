@@ -11,10 +11,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from donations.models import Donor, RecurringGift, RecurringStatus
+from donations.models import RecurringGift, RecurringStatus
 from donations.money import format_money
+from donations.services.gift_status import recurring_status
 from donations.stripe_integration import client as stripe_client
-from donations.stripe_integration import ledger
 from notifications.services import enqueue_message
 
 CANCELLED_KIND = "donation.recurring_cancelled"
@@ -37,7 +37,7 @@ def cancel_recurring_gift(*, gift: RecurringGift) -> CancelOutcome:
     Stripe is called first, outside any transaction and lock (a network call must not hold a
     row lock), with the idempotency key ``cancel-recurring-<pk>``, so repeats are harmless.
     Then, under the gift's lock, ``cancelled_at`` is set as the ledger does (the earliest
-    time wins) and the status is derived by ``ledger.recurring_status``. The later
+    time wins) and the status is derived by ``recurring_status``. The later
     ``customer.subscription.deleted`` webhook then finds the gift cancelled already and
     changes nothing. In offline test mode (no Stripe key) or for a gift Stripe never made a
     subscription for, the cancellation is local only. Raises
@@ -69,7 +69,7 @@ def cancel_recurring_gift(*, gift: RecurringGift) -> CancelOutcome:
             locked.stripe_status = stripe_status
             locked.stripe_status_at = now
         instalments = list(locked.donations.exclude(invoice_id=""))
-        locked.status = ledger.recurring_status(locked, instalments)
+        locked.status = recurring_status(locked, instalments)
         locked.save()
         donor = locked.donor
         if donor.user is not None and locked.status == RecurringStatus.CANCELLED:
@@ -84,34 +84,3 @@ def cancel_recurring_gift(*, gift: RecurringGift) -> CancelOutcome:
                 essential=True,
             )
     return CancelOutcome(gift=locked, already_cancelled=False)
-
-
-def update_donor_details(
-    *,
-    donor: Donor,
-    name: str,
-    address_line1: str,
-    address_line2: str,
-    city: str,
-    region: str,
-    postal_code: str,
-    country: str,
-    communication_consent: bool,
-    give_anonymously: bool,
-) -> Donor:
-    """Save a donor's own details. Consent records the moment it was given or withdrawn."""
-    with transaction.atomic():
-        locked = Donor.objects.select_for_update(of=("self",)).get(pk=donor.pk)
-        if locked.communication_consent != communication_consent:
-            locked.communication_consent = communication_consent
-            locked.communication_consent_at = timezone.now()
-        locked.name = " ".join(name.split())
-        locked.address_line1 = address_line1.strip()
-        locked.address_line2 = address_line2.strip()
-        locked.city = city.strip()
-        locked.region = region.strip()
-        locked.postal_code = postal_code.strip()
-        locked.country = country.strip().upper()
-        locked.give_anonymously = give_anonymously
-        locked.save()
-    return locked
