@@ -9,7 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from accounts import throttle
+from accounts.authentication import throttle
 from accounts.models import User, normalize_email, time_zone_choices
 
 

@@ -12,7 +12,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts import magic_links, services, throttle
+from accounts import services
+from accounts.authentication import magic_links, throttle
 from accounts.forms import (
     EmailAuthenticationForm,
     EmailPasswordResetForm,
@@ -103,7 +104,7 @@ def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
     if request.method == "POST":
         user = services.confirm_email(uidb64=uidb64, token=token)
         if user is not None:
-            login(request, user, backend="accounts.backends.EmailBackend")
+            login(request, user, backend="accounts.authentication.backends.EmailBackend")
             messages.success(
                 request,
                 _("Welcome, %(name)s! Your address is confirmed.")
@@ -159,7 +160,7 @@ def magic_link_login(request: HttpRequest, token: str) -> HttpResponse:
         if user is None:
             return render(request, "accounts/magic_link_login.html", {"valid": False}, status=400)
         throttle.reset(user.email)
-        login(request, user, backend="accounts.backends.EmailBackend")
+        login(request, user, backend="accounts.authentication.backends.EmailBackend")
         return redirect("home")
     valid = magic_links.peek_magic_link(token=token) is not None
     return render(

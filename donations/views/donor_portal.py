@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import AuthenticatedHttpRequest
 from accounts.roles import Role
 from donations.forms.portal import DonorDetailsForm
 from donations.models import Donor, RecurringGift

@@ -12,8 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthenticatedHttpRequest
-from accounts.permissions import coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from core.forms import put_errors_on_form
 from volunteers import services
 from volunteers.forms.coordinator import (

@@ -10,9 +10,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from accounts.permissions import coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from core.dates import org_today
 from core.downloads import private_download
 from core.forms import put_errors_on_form

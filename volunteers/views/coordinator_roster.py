@@ -20,9 +20,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from accounts.permissions import coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from core.forms import put_errors_on_form
 from volunteers import services
 from volunteers.forms.roster import AssignForm, AttendanceForm, MoveForm, RemoveForm

@@ -10,9 +10,8 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from accounts.permissions import coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from core.spreadsheets import safe_row
 from volunteers import services
 from volunteers.models import Shift

@@ -20,8 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthenticatedHttpRequest
-from accounts.permissions import coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from core.dates import org_today, org_zone
 from core.forms import EARLIEST, LATEST, put_errors_on_form
 from volunteers import services

@@ -14,9 +14,8 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import throttle
-from accounts.http import AuthenticatedHttpRequest
-from accounts.permissions import volunteer_required
+from accounts.authentication import throttle
+from accounts.permissions import AuthenticatedHttpRequest, volunteer_required
 from accounts.services import EmailAlreadyRegistered
 from core.dates import org_today
 from core.downloads import private_download

@@ -21,8 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.http import AuthenticatedHttpRequest
-from accounts.permissions import volunteer_required
+from accounts.permissions import AuthenticatedHttpRequest, volunteer_required
 from volunteers import services
 from volunteers.forms.volunteer_shifts import (
     CheckInCodeForm,

@@ -14,8 +14,8 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.authentication.tokens import email_confirmation_token
 from accounts.models import User
-from accounts.tokens import email_confirmation_token
 
 
 def _send(*, to: str, template: str, context: dict[str, object], language: str) -> None:

@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 
-from accounts.emails import send_already_registered, send_email_confirmation
+from accounts.authentication.tokens import email_confirmation_token
 from accounts.models import User, normalize_email
 from accounts.roles import Role
-from accounts.tokens import email_confirmation_token
+from accounts.services.emails import send_already_registered, send_email_confirmation
 
 
 class EmailAlreadyRegistered(Exception):

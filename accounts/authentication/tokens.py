@@ -10,7 +10,7 @@ from accounts.models import User
 class EmailConfirmationTokenGenerator(PasswordResetTokenGenerator):
     """Valid for PASSWORD_RESET_TIMEOUT; stops working once the address is confirmed."""
 
-    key_salt = "accounts.tokens.EmailConfirmationTokenGenerator"
+    key_salt = "accounts.authentication.tokens.EmailConfirmationTokenGenerator"
 
     def _make_hash_value(self, user: User, timestamp: int) -> str:
         confirmed = "" if user.email_confirmed_at is None else user.email_confirmed_at.isoformat()
