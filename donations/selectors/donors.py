@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from accounts.models import User
 from core.dates import org_zone
+from core.search import words_match
 from donations.models import Donation, Donor, RecurringGift
 from donations.models.receipts import Receipt
 from donations.money import Money
@@ -138,12 +139,7 @@ def donor_directory(*, search: str = "") -> QuerySet[Donor]:
     )
     text = search.strip()
     if text:
-        donors = donors.filter(
-            Q(name__icontains=text)
-            | Q(email__icontains=text)
-            | Q(city__icontains=text)
-            | Q(postal_code__icontains=text)
-        )
+        donors = donors.filter(words_match(text, "name", "email", "city", "postal_code"))
     return donors.order_by("name", "pk")
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Final
+from typing import Any, Final
 
 from django.db.models import (
     Count,
@@ -18,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.dates import org_zone
+from core.search import words_match
 from donations.models import (
     Campaign,
     Donation,
@@ -25,7 +27,7 @@ from donations.models import (
     RecurringGift,
     StripeEvent,
 )
-from donations.money import Money
+from donations.money import Money, from_minor
 
 # A gift's date: when it was paid, or, until then, when it was made.
 GIFT_AT: Final = Coalesce("paid_at", "created_at")
@@ -140,8 +142,7 @@ def donation_list(
     text = search.strip()
     if text:
         gifts = gifts.filter(
-            Q(donor__name__icontains=text)
-            | Q(donor__email__icontains=text)
+            words_match(text, "donor__name", "donor__email")
             | Q(checkout_session_id=text)
             | Q(payment_intent_id=text)
             | Q(charge_id=text)
@@ -183,3 +184,78 @@ def gift_status_by_session(session_id: str) -> Donation | RecurringGift | None:
     if donation is not None:
         return donation
     return RecurringGift.objects.filter(checkout_session_id=session_id).first()
+
+
+def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
+    """Every gift but pending checkouts, oldest first, as CSV header and rows (streamed from
+    the database in chunks): amounts in major units of their currency."""
+    gifts = (
+        Donation.objects.exclude(status="pending")
+        .order_by("paid_at", "pk")
+        .values_list(
+            "pk",
+            "paid_at",
+            "donor_id",
+            "donor__name",
+            "donor__email",
+            "amount_minor",
+            "refunded_minor",
+            "currency",
+            "status",
+            "source",
+            "campaign__slug",
+            "recurring_gift_id",
+            "anonymous",
+        )
+        .iterator(chunk_size=1000)
+    )
+    header = [
+        "id",
+        "date",
+        "donor_id",
+        "donor_name",
+        "donor_email",
+        "amount",
+        "refunded",
+        "net",
+        "currency",
+        "status",
+        "source",
+        "campaign",
+        "recurring_gift_id",
+        "anonymous",
+    ]
+    rows = (
+        [
+            pk,
+            paid_at.isoformat() if paid_at else "",
+            donor_id,
+            name,
+            email,
+            from_minor(amount, currency),
+            from_minor(refunded, currency),
+            from_minor(amount - refunded, currency),
+            currency,
+            status,
+            source,
+            campaign or "",
+            recurring or "",
+            anonymous,
+        ]
+        for (
+            pk,
+            paid_at,
+            donor_id,
+            name,
+            email,
+            amount,
+            refunded,
+            currency,
+            status,
+            source,
+            campaign,
+            recurring,
+            anonymous,
+        ) in gifts
+    )
+    return header, rows

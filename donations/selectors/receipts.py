@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, IntegerField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
+from core.search import words_match
 from donations.models import Deposit, DepositLine, Donor, Receipt, StatementRun
 
 # "R2026-000042" (any prefix), or "2026-42".
@@ -33,19 +34,8 @@ def receipt_list(
         if match:
             receipts = receipts.filter(year=int(match["year"]), number=int(match["number"]))
         else:
-            receipts = receipts.filter(
-                Q(donor_name__icontains=text) | Q(donation__donor__email__icontains=text)
-            )
+            receipts = receipts.filter(words_match(text, "donor_name", "donation__donor__email"))
     return receipts
-
-
-def receipts_for_donor(donor: Donor) -> QuerySet[Receipt]:
-    """A donor's receipts (in force and void), newest first, for the donor portal."""
-    return (
-        Receipt.objects.filter(donation__donor=donor)
-        .select_related("donation", "replaces")
-        .order_by("-issued_at", "-pk")
-    )
 
 
 def donor_search(text: str) -> list[Donor]:
@@ -54,9 +44,9 @@ def donor_search(text: str) -> list[Donor]:
     if len(text) < 2:
         return []
     return list(
-        Donor.objects.filter(Q(name__icontains=text) | Q(email__icontains=text)).order_by(
-            "name", "pk"
-        )[:DONOR_SEARCH_LIMIT]
+        Donor.objects.filter(words_match(text, "name", "email")).order_by("name", "pk")[
+            :DONOR_SEARCH_LIMIT
+        ]
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from typing import Final
 
 from django.db.models import (
@@ -33,7 +33,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
-from core.dates import org_zone
+from core.dates import org_zone, year_bounds
 from donations.models import Donation, DonationSource, Donor
 from donations.money import Money
 from donations.selectors.gifts import COUNTED_STATUSES
@@ -45,15 +45,6 @@ def counted_gifts() -> QuerySet[Donation]:
     """Gifts that count in reports: counted status, net more than zero, paid at a time."""
     return Donation.objects.filter(
         status__in=COUNTED_STATUSES, paid_at__isnull=False, amount_minor__gt=F("refunded_minor")
-    )
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """1 January of ``year`` and of the next year, 00:00 in the organisation's zone."""
-    zone = org_zone()
-    return (
-        datetime.combine(datetime(year, 1, 1).date(), time.min, zone),
-        datetime.combine(datetime(year + 1, 1, 1).date(), time.min, zone),
     )
 
 

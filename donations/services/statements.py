@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
 from django.conf import settings
@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from core.dates import org_today, org_zone
+from core.dates import org_today, org_zone, year_bounds
 from core.tasks import enqueue_on_commit
 from donations.models import (
     Donation,
@@ -53,14 +53,6 @@ STATEMENT_STATUSES: Final = (
 )
 EMAIL_KIND: Final = "donation.statement"
 STALE_AFTER: Final = timedelta(hours=1)
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """The year's first and the next year's first instant, in the organisation's zone."""
-    zone = org_zone()
-    return datetime.combine(date(year, 1, 1), time.min, zone), datetime.combine(
-        date(year + 1, 1, 1), time.min, zone
-    )
 
 
 def statement_gifts(*, donor: Donor, year: int) -> QuerySet[Donation]:

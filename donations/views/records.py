@@ -24,9 +24,9 @@ from donations.forms.portal import (
     ImportChoiceForm,
     MergeForm,
 )
-from donations.models import Donation, Donor, DonorMerge, GiftImport
-from donations.money import from_minor
+from donations.models import Donor, DonorMerge, GiftImport
 from donations.selectors import donors as selectors
+from donations.selectors.gifts import gift_export
 from donations.services.donor_records import MergeError, merge_donors
 from donations.services.gift_import import (
     ImportRefused,
@@ -198,75 +198,7 @@ def export_donors(request: AuthenticatedHttpRequest) -> HttpResponse:
 @coordinator_required
 @require_GET
 def export_gifts(request: AuthenticatedHttpRequest) -> HttpResponse:
-    gifts = (
-        Donation.objects.exclude(status="pending")
-        .order_by("paid_at", "pk")
-        .values_list(
-            "pk",
-            "paid_at",
-            "donor_id",
-            "donor__name",
-            "donor__email",
-            "amount_minor",
-            "refunded_minor",
-            "currency",
-            "status",
-            "source",
-            "campaign__slug",
-            "recurring_gift_id",
-            "anonymous",
-        )
-        .iterator(chunk_size=1000)
-    )
-    header = [
-        "id",
-        "date",
-        "donor_id",
-        "donor_name",
-        "donor_email",
-        "amount",
-        "refunded",
-        "net",
-        "currency",
-        "status",
-        "source",
-        "campaign",
-        "recurring_gift_id",
-        "anonymous",
-    ]
-    rows = (
-        [
-            pk,
-            paid_at.isoformat() if paid_at else "",
-            donor_id,
-            name,
-            email,
-            from_minor(amount, currency),
-            from_minor(refunded, currency),
-            from_minor(amount - refunded, currency),
-            currency,
-            status,
-            source,
-            campaign or "",
-            recurring or "",
-            anonymous,
-        ]
-        for (
-            pk,
-            paid_at,
-            donor_id,
-            name,
-            email,
-            amount,
-            refunded,
-            currency,
-            status,
-            source,
-            campaign,
-            recurring,
-            anonymous,
-        ) in gifts
-    )
+    header, rows = gift_export()
     return csv_response("gifts.csv", header, rows)
 
 

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from django.db.models import (
     F,
     Prefetch,
-    Q,
     QuerySet,
 )
 
 from accounts.models import User
+from accounts.selectors import person_matches
 from core.dates import org_today
 from volunteers.models import (
     ApplicationAnswer,
@@ -144,12 +144,8 @@ def volunteer_directory(
     )
     if qualification is not None:
         profiles = profiles.filter(user__qualifications__role=qualification)
-    for word in search.split():
-        profiles = profiles.filter(
-            Q(user__first_name__icontains=word)
-            | Q(user__last_name__icontains=word)
-            | Q(user__email__icontains=word)
-        )
+    if search:
+        profiles = profiles.filter(person_matches(search, via="user__"))
     if status:
         profiles = profiles.filter(status=status)
     if eligible_for is not None:

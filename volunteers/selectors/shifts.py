@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
@@ -147,6 +147,38 @@ def coordinator_shifts(
     if location_id:
         shifts = shifts.filter(location_id=location_id)
     return with_counts(shifts).order_by("starts_at", "pk")
+
+
+# The widest UTC offsets: a shift's local day may start this far from UTC midnight.
+ZONE_MARGIN = timedelta(hours=14)
+
+
+def shifts_by_local_day(
+    *,
+    first: date,
+    days: int,
+    role_id: int | None = None,
+    location_id: int | None = None,
+    status: str = "",
+) -> dict[date, list[Shift]]:
+    """The shifts of ``days`` days from ``first``, each on its own local day (in its
+    location's zone, so an evening shift in Los Angeles is not moved to the next day),
+    every day present (an empty list where there is none), in order; counts included."""
+    last = first + timedelta(days=days)
+    shifts = coordinator_shifts(
+        start=datetime.combine(first, time.min, tzinfo=UTC) - ZONE_MARGIN,
+        end=datetime.combine(last, time.min, tzinfo=UTC) + ZONE_MARGIN,
+        role_id=role_id,
+        location_id=location_id,
+    )
+    if status:
+        shifts = shifts.filter(status=status)
+    columns: dict[date, list[Shift]] = {first + timedelta(days=n): [] for n in range(days)}
+    for shift in shifts:
+        local_day = shift.starts_at.astimezone(zoneinfo.ZoneInfo(shift.time_zone)).date()
+        if local_day in columns:
+            columns[local_day].append(shift)
+    return columns
 
 
 def _signups_with_shift() -> QuerySet[ShiftSignup]:
@@ -417,10 +449,3 @@ def volunteer_for_feed(token: str) -> User | None:
     if feed is None or not feed.volunteer.is_active:
         return None
     return feed.volunteer
-
-
-def local_day_window(day: date, zone: str) -> tuple[datetime, datetime]:
-    """The whole of ``day`` in ``zone``, as [start, end) in aware datetimes."""
-    tz = zoneinfo.ZoneInfo(zone)
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)

@@ -3,11 +3,9 @@ sessions and their waitlists and rosters, certificates to verify, what expires s
 
 from __future__ import annotations
 
-import zoneinfo
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.db.models import (
     Count,
     Exists,
@@ -22,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from core.dates import org_today
+from core.dates import day_bounds, org_today
 from volunteers.models import (
     Clearance,
     ClearanceStatus,
@@ -63,11 +61,10 @@ class TrainingStatus:
 
 
 def today_window(day: date | None = None) -> tuple[datetime, datetime]:
-    """The whole of ``day`` (default today) in the organisation's zone, as a window."""
-    zone = zoneinfo.ZoneInfo(settings.ORG_TIME_ZONE)
-    day = day or timezone.localdate(timezone=zone)
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    return start, start + timedelta(days=1) - timedelta(microseconds=1)
+    """The whole of ``day`` (default today) in the organisation's zone, as an eligibility
+    window: its end is the day's last instant, so the window's last day is ``day`` itself."""
+    start, end = day_bounds(day or org_today())
+    return start, end - timedelta(microseconds=1)
 
 
 def training_statuses(volunteer: User) -> list[TrainingStatus]:

@@ -74,3 +74,50 @@ def volunteer_shift_context(person: User) -> dict[str, Any]:
         "hours_approved": hours_text(sum(r.approved_minutes for r in totals)),
         "hours_pending": hours_text(sum(r.pending_minutes for r in totals)),
     }
+
+
+@dataclass(frozen=True)
+class RoleTotal:
+    role_name: str
+    approved: str
+    pending: str  # "" when nothing waits
+
+
+@dataclass(frozen=True)
+class MonthTotal:
+    month: date
+    role_name: str
+    approved: str
+    pending: str  # "" when nothing waits
+
+
+@dataclass(frozen=True)
+class HoursSummary:
+    per_role: list[RoleTotal]
+    per_month: list[MonthTotal]
+    all_approved: str
+
+
+def own_hours_summary(volunteer: User) -> HoursSummary:
+    """A volunteer's own totals, per role (by name) and per month and role, in words."""
+    totals = shift_selectors.hours_totals(volunteer=volunteer)
+    per_role: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in totals:
+        per_role[row.role_name][0] += row.approved_minutes
+        per_role[row.role_name][1] += row.pending_minutes
+    return HoursSummary(
+        per_role=[
+            RoleTotal(role_name=name, approved=hours_text(a), pending=hours_text(p) if p else "")
+            for name, (a, p) in sorted(per_role.items())
+        ],
+        per_month=[
+            MonthTotal(
+                month=row.month,
+                role_name=row.role_name,
+                approved=hours_text(row.approved_minutes),
+                pending=hours_text(row.pending_minutes) if row.pending_minutes else "",
+            )
+            for row in totals
+        ],
+        all_approved=hours_text(sum(a for a, _p in per_role.values())),
+    )

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from volunteers.models import Location, Shift, ShiftSeries, ShiftStatus, VolunteerRole
 from volunteers.selectors.eligibility import format_day
 from volunteers.services.messaging import notify_shift_changed
@@ -241,7 +242,7 @@ def generate_occurrences(*, series: ShiftSeries, through: date | None = None) ->
 
 def generate_all_series(*, through: date | None = None) -> int:
     """Extend every series still running to its window (for a daily periodic task)."""
-    today = timezone.localdate()
+    today = org_today()
     created = 0
     running = ShiftSeries.objects.filter(until__isnull=True) | ShiftSeries.objects.filter(
         until__gte=today - timedelta(days=1)

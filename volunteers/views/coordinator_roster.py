@@ -12,7 +12,6 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.selectors import person_matches
 from core.forms import put_errors_on_form
 from volunteers import services
 from volunteers.forms.roster import AssignForm, AttendanceForm, MoveForm, RemoveForm
@@ -122,13 +122,7 @@ def assign_choices(
     if only is not None:
         people = list(people_query.filter(pk=only))
     elif find:
-        people = list(
-            people_query.filter(
-                Q(first_name__icontains=find)
-                | Q(last_name__icontains=find)
-                | Q(email__icontains=find)
-            )[:SEARCH_LIMIT]
-        )
+        people = list(people_query.filter(person_matches(find))[:SEARCH_LIMIT])
     else:
         people = list(people_query[: PICKER_LIMIT + 1])
         if len(people) > PICKER_LIMIT:

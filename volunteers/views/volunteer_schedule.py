@@ -5,10 +5,6 @@ Every page shows only the logged-in volunteer's own things: nothing here takes a
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -29,7 +25,7 @@ from volunteers.models import (
     SwapStatus,
 )
 from volunteers.selectors import shifts as shift_selectors
-from volunteers.selectors.volunteer_hours import hours_text
+from volunteers.selectors.volunteer_hours import hours_text, own_hours_summary
 
 SHIFTS_PER_PAGE = 20
 HOURS_PER_PAGE = 25
@@ -61,21 +57,6 @@ def my_schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- my hours
 
 
-@dataclass(frozen=True)
-class RoleTotal:
-    role_name: str
-    approved: str
-    pending: str
-
-
-@dataclass(frozen=True)
-class MonthTotal:
-    month: date
-    role_name: str
-    approved: str
-    pending: str
-
-
 @volunteer_required
 @require_http_methods(["GET", "POST"])
 def my_hours(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -105,11 +86,7 @@ def my_hours(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request, _("Thank you. Your hours are recorded and wait for a coordinator.")
             )
             return redirect("volunteers:my_hours")
-    totals = shift_selectors.hours_totals(volunteer=user)
-    per_role: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row in totals:
-        per_role[row.role_name][0] += row.approved_minutes
-        per_role[row.role_name][1] += row.pending_minutes
+    summary = own_hours_summary(user)
     page = Paginator(shift_selectors.hours_for(user), HOURS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -126,20 +103,9 @@ def my_hours(request: AuthenticatedHttpRequest) -> HttpResponse:
         "zone": user.time_zone,
         "page": page,
         "entries": entries,
-        "role_totals": [
-            RoleTotal(role_name=name, approved=hours_text(a), pending=hours_text(p) if p else "")
-            for name, (a, p) in sorted(per_role.items())
-        ],
-        "all_approved": hours_text(sum(a for a, _p in per_role.values())),
-        "month_totals": [
-            MonthTotal(
-                month=row.month,
-                role_name=row.role_name,
-                approved=hours_text(row.approved_minutes),
-                pending=hours_text(row.pending_minutes) if row.pending_minutes else "",
-            )
-            for row in totals
-        ],
+        "role_totals": summary.per_role,
+        "all_approved": summary.all_approved,
+        "month_totals": summary.per_month,
     }
     return render(request, "volunteers/shifts/my_hours.html", context)
 
