@@ -278,6 +278,9 @@ NOTIFICATIONS_TASK_BATCH_SIZE = env.int("NOTIFICATIONS_TASK_BATCH_SIZE", default
 # While a task sends its batch, what it sent is recorded at least this often: a worker
 # killed mid-batch can make at most this many seconds of its sends go out again.
 NOTIFICATIONS_SENT_FLUSH_SECONDS = env.float("NOTIFICATIONS_SENT_FLUSH_SECONDS", default=1.0)
+# Refuse to queue a kind of message no app declares (notifications.kinds), or a context
+# unlike its declaration; off, such a message is logged and queued anyway.
+NOTIFICATIONS_STRICT_KINDS = env.bool("NOTIFICATIONS_STRICT_KINDS", default=DEBUG)
 NOTIFICATIONS_SMS_BACKEND = env.str(
     "NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend"
 )

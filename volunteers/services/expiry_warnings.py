@@ -31,6 +31,7 @@ from django.utils import timezone
 from core.dates import org_today
 from notifications.hooks import context_pk
 from notifications.models import Message
+from volunteers import message_kinds as kinds
 from volunteers.models import (
     Clearance,
     ClearanceStatus,
@@ -44,9 +45,9 @@ from volunteers.models import (
 from volunteers.models.trainings import RecordStatus
 from volunteers.services.notify import notify_volunteer, page_url
 
-SESSION_KIND = "training.session_reminder"
-TRAINING_EXPIRY_KIND = "training.expiry_warning"
-CLEARANCE_EXPIRY_KIND = "clearance.expiry_warning"
+SESSION_KIND = kinds.SESSION_REMINDER.name
+TRAINING_EXPIRY_KIND = kinds.TRAINING_EXPIRY.name
+CLEARANCE_EXPIRY_KIND = kinds.CLEARANCE_EXPIRY.name
 MY_TRAININGS_PAGE = "volunteers:my_trainings"
 
 

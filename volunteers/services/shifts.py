@@ -42,7 +42,7 @@ from volunteers.services.signups import (
     shift_eligibility,
     withdraw_open_offers,
 )
-from volunteers.shift_text import describe_shift, time_range_text
+from volunteers.shift_text import time_range_text
 
 
 def validate_shift_fields(
@@ -335,7 +335,7 @@ def move_signup(
         old.save(update_fields=["status", "cancelled_at", "updated_at"])
         withdraw_open_offers(old, now)
         old.shift = source
-        notify_signup_cancelled(old, f"Moved to {describe_shift(target)}.")
+        notify_signup_cancelled(old, "", moved_to=target)
         promote_waitlisted(source)
     signup.refresh_from_db()
     return new
