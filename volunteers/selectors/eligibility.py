@@ -1,18 +1,18 @@
 """May this volunteer do this role in this time window? And if not, why not, in plain words.
 
 A training or clearance counts only if it is still valid on the last day of the window (in
-the window's time zone). The checker loads everything it needs for a set of volunteers and
+the window's time zone): ``volunteers.models.validity.covers``, the rule the expiry warnings
+use too. The checker loads everything it needs for a set of volunteers and
 roles in a fixed number of queries, then answers any number of (volunteer, role, window)
 questions from memory, so a page of 50 shifts or 50 volunteers costs the same as one.
 """
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -31,6 +31,7 @@ from volunteers.models import (
     VolunteerProfile,
     VolunteerRole,
 )
+from volunteers.models.validity import LocalDays, covers, local_days
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,6 @@ def format_day(day: date) -> str:
     return dateformat.format(day, "j M Y")
 
 
-def local_date(moment: datetime, zone: zoneinfo.ZoneInfo) -> date:
-    return moment.astimezone(zone).date()
-
-
 @dataclass
 class _Volunteer:
     status: str | None = None
@@ -65,9 +62,16 @@ class _Volunteer:
 
 @dataclass(frozen=True)
 class _Window:
-    first_day: date
-    last_day: date
+    days: LocalDays
     occasion: str | None
+
+    @property
+    def first_day(self) -> date:
+        return self.days.first
+
+    @property
+    def last_day(self) -> date:
+        return self.days.last
 
     def expiry_reason(self, name: str, expires_on: date) -> str:
         """Why something valid until ``expires_on`` does not cover this window."""
@@ -157,10 +161,9 @@ class EligibilityChecker:
         None leaves the comparison out ("... expired on 3 Nov 2026.")."""
         role_obj = self.roles[role if isinstance(role, int) else role.pk]
         person = self.volunteers[volunteer_id]
-        zone = zoneinfo.ZoneInfo(time_zone or settings.ORG_TIME_ZONE)
-        first_day = local_date(starts_at, zone)
-        # A shift ending at midnight ends on its own day, not the next one.
-        last_day = local_date(ends_at - timedelta(microseconds=1), zone)
+        window = _Window(
+            local_days(starts_at, ends_at, time_zone or settings.ORG_TIME_ZONE), occasion
+        )
         reasons: list[str] = []
         missing: list[str] = []
 
@@ -175,12 +178,12 @@ class EligibilityChecker:
             )
             missing.append(f"{role_obj.name} qualification")
         if role_obj.minimum_age is not None:
-            self._check_age(person, role_obj.minimum_age, first_day, reasons, missing)
+            self._check_age(person, role_obj.minimum_age, window.first_day, reasons, missing)
         for training in role_obj.required_trainings.all():
             self._check_training(
                 person.records.get(training.pk, []),
                 training,
-                _Window(first_day, last_day, occasion),
+                window,
                 reasons,
                 missing,
             )
@@ -188,7 +191,7 @@ class EligibilityChecker:
             self._check_clearance(
                 person.clearances.get(clearance_type.pk, []),
                 clearance_type,
-                _Window(first_day, last_day, occasion),
+                window,
                 reasons,
                 missing,
             )
@@ -219,7 +222,7 @@ class EligibilityChecker:
         missing: list[str],
     ) -> None:
         verified = [r for r in records if r.status == RecordStatus.VERIFIED]
-        if any(r.expires_on is None or r.expires_on >= window.last_day for r in verified):
+        if any(covers(r.expires_on, window.days) for r in verified):
             return
         missing.append(training.name)
         if verified:
@@ -242,7 +245,7 @@ class EligibilityChecker:
     ) -> None:
         name = clearance_type.name
         cleared = [c for c in clearances if c.status == ClearanceStatus.CLEARED]
-        if any(c.expires_on is None or c.expires_on >= window.last_day for c in cleared):
+        if any(covers(c.expires_on, window.days) for c in cleared):
             return
         missing.append(name[:1].lower() + name[1:])
         statuses = {c.status for c in clearances}
