@@ -168,7 +168,7 @@ def _kinds_in_code(path: Path) -> Iterator[tuple[int, str]]:
                 and isinstance(value.value, str)
                 and KIND_PATTERN.match(value.value)
             ):
-                yield node.lineno, value.value
+                yield value.lineno, value.value
 
 
 def test_the_code_queues_no_kind_that_no_app_declares() -> None:
