@@ -31,7 +31,7 @@ def _in_body(request: HttpRequest) -> bool:
         return True
     if request.content_type == "application/x-www-form-urlencoded":
         return _in_query(request.POST)
-    if request.content_type.endswith("json"):
+    if (request.content_type or "").endswith("json"):
         return JSON_NUL.search(body) is not None
     return False
 
