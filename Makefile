@@ -22,7 +22,7 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install lock run test lint format typecheck pytest migrate seed check-python clean bench messages
+.PHONY: help install lock run test lint format typecheck pytest migrate seed check-python clean bench messages vendor-axe
 
 help:
 	@echo "make run     start the app on http://$(HOST):$(PORT) with a Celery worker and beat"
@@ -101,6 +101,10 @@ test: lint typecheck pytest
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
 	  $(BIN)/python -m bench.run --scale $(SCALE)
+
+# axe-core for the browser tests, from its npm package at the pinned version (committed).
+vendor-axe:
+	bash tests/browser/assets/vendor_axe.sh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache staticfiles
