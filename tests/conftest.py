@@ -1,7 +1,8 @@
 """Test-wide fixtures and the rule for tests that need a real service.
 
-A test marked ``postgres`` or ``redis`` is skipped with a reason when the service is not
-configured, except when ``CI=true``: there it fails, and any skipped test fails the run.
+A test marked ``postgres``, ``redis`` or ``browser`` (Chromium) is skipped with a reason when
+the service is not configured, except when ``CI=true``: there it fails, and any skipped test
+fails the run.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 from accounts.roles import Role
+from tests.browser.chromium import chromium_missing
 from tests.factories import make_user
 
 pytest_plugins = ["tests.outbox"]
@@ -65,6 +67,8 @@ def _missing_service(item: pytest.Item) -> str | None:
         return "needs PostgreSQL: set DATABASE_URL=postgres://..."
     if item.get_closest_marker("redis") and not settings.REDIS_URL:
         return "needs Redis: set REDIS_URL=redis://..."
+    if item.get_closest_marker("browser"):
+        return chromium_missing()
     return None
 
 

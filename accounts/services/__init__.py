@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
@@ -141,3 +142,11 @@ def ensure_person(
         for role in roles:
             grant_role(user=user, role=role)
     return user, created
+
+
+def set_preferred_language(*, user: User, language: str) -> None:
+    """A person's language for pages, e-mails, texts and PDFs (one of settings.LANGUAGES)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+    user.preferred_language = language

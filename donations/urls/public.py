@@ -1,4 +1,5 @@
-"""URLs of the public giving pages (included by donations/urls.py).
+"""URLs anyone may open: the donation pages, Stripe's webhook and a dunning e-mail's
+card-update link (signed, no login).
 
 The fixed paths come before ``donate/<slug>/``; a campaign cannot use their names as slugs
 ("thanks", "cancelled", "fee", "test-checkout").
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from donations.views import card_update, stripe_webhook
 from donations.views import public as views
 
 RESERVED_SLUGS = frozenset({"thanks", "cancelled", "fee", "test-checkout"})
@@ -23,4 +25,6 @@ urlpatterns: list[URLPattern] = [
         name="test_checkout",
     ),
     path("donate/<slug:slug>/", views.donate, name="donate_campaign"),
+    path("stripe/webhook/", stripe_webhook.stripe_webhook, name="stripe_webhook"),
+    path("donor/update-card/<str:token>/", card_update.update_card, name="update_card"),
 ]

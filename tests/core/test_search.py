@@ -15,7 +15,7 @@ from notifications.selectors import outbox_list
 from notifications.services import enqueue_message
 from tests.volunteers.factories import make_shift, make_volunteer
 from volunteers.selectors.people import volunteer_directory
-from volunteers.views.coordinator_roster import assign_choices
+from volunteers.selectors.roster import assign_choices
 
 pytestmark = pytest.mark.django_db
 

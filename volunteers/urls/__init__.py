@@ -1,13 +1,8 @@
-from django.urls import path
+"""Volunteering's URLs, one module per audience: volunteer (including the public
+application form and the private calendar feed) and coordinator (staff pages)."""
 
-from volunteers import views
-from volunteers.urls import coordinator as urls_coordinator
-from volunteers.urls import volunteer as urls_volunteer
+from volunteers.urls import coordinator, volunteer
 
 app_name = "volunteers"
 
-urlpatterns = [
-    path("volunteer/", views.home, name="home"),
-    *urls_volunteer.urlpatterns,
-    *urls_coordinator.urlpatterns,
-]
+urlpatterns = [*volunteer.urlpatterns, *coordinator.urlpatterns]

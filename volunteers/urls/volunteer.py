@@ -7,6 +7,7 @@ from django.urls import URLPattern, path
 from volunteers.views import volunteer, volunteer_schedule, volunteer_shifts
 
 urlpatterns: list[URLPattern] = [
+    path("volunteer/", volunteer.home, name="home"),
     path("volunteer/apply/", volunteer.apply, name="apply"),
     path("volunteer/application/", volunteer.complete_application, name="complete_application"),
     path("volunteer/trainings/", volunteer.my_trainings, name="my_trainings"),
