@@ -305,7 +305,9 @@ def test_a_shift_must_end_after_it_starts(coordinator: User) -> None:
             capacity=-1,
             by=coordinator,
         )
-    assert caught.value.message_dict == {"capacity": ["The number of places cannot be negative."]}
+    assert caught.value.message_dict == {
+        "capacity": ["A shift needs at least one place. To stop a shift, cancel it."]
+    }
     shift = services.create_shift(
         role=role,
         location=location,

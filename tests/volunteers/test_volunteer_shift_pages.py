@@ -228,7 +228,8 @@ def test_sign_up_then_full_then_waitlist_then_cancel_promotes(client: Client, me
 
 
 def test_leaving_the_waitlist(client: Client, me: User) -> None:
-    shift = make_shift(starts_at=START, capacity=0)
+    shift = make_shift(starts_at=START, capacity=1)
+    services.sign_up_for_shift(shift=shift, volunteer=make_volunteer())  # the one place
     client.post(f"/volunteer/shifts/{shift.pk}/sign-up/")
     assert ShiftSignup.objects.get(volunteer=me).status == ShiftSignupStatus.WAITLISTED
     assert "Leave the waitlist?" in page(client, f"/volunteer/shifts/{shift.pk}/cancel/")

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from volunteers.models import (
@@ -44,6 +45,9 @@ from volunteers.services.signups import (
 )
 from volunteers.shift_text import time_range_text
 
+# Also the forms' message (volunteers.forms.shifts), and a check constraint in the database.
+NO_PLACES = gettext_lazy("A shift needs at least one place. To stop a shift, cancel it.")
+
 
 def validate_shift_fields(
     *, starts_at: datetime | None, ends_at: datetime | None, capacity: int | None
@@ -54,8 +58,8 @@ def validate_shift_fields(
         errors["starts_at"] = "Give the start with its time zone."
     elif starts_at is not None and ends_at is not None and ends_at <= starts_at:
         errors["ends_at"] = "The shift must end after it starts."
-    if capacity is not None and capacity < 0:
-        errors["capacity"] = "The number of places cannot be negative."
+    if capacity is not None and capacity < 1:
+        errors["capacity"] = str(NO_PLACES)
     if errors:
         raise ValidationError(errors)
 
