@@ -7,8 +7,11 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
+# Where `make run` serves the app: make run PORT=8101. Exported, so the demo data, the web
+# process, the worker and beat all build their links (SITE_URL) on this address.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+export HOST PORT
 PYTEST_ARGS ?=
 # Tests run in parallel (one database per worker); those that start processes (marked slow:
 # Celery workers, servers, faults) run after, alone, so they never compete with the rest.
@@ -70,7 +73,7 @@ run: seed
 	@echo ""
 	@echo "  Open http://$(HOST):$(PORT)/ (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
 lock: $(UV)
 	$(UV) lock --python $(PYTHON)
