@@ -465,7 +465,7 @@ def test_a_coordinator_override_is_recorded_with_who_and_why(
         services.assign_volunteer(
             shift=shift, volunteer=trained_volunteer(trained_role), by=coordinator
         )
-    assert caught.value.reasons == ("The shift is full (1 of 1 places taken).",)
+    assert caught.value.reasons == ("The shift is full (1 of 1 place taken).",)
 
 
 def test_an_eligible_assignment_needs_no_override(coordinator: User) -> None:

@@ -32,6 +32,17 @@ class Location(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The name as pages show it: a remote location is marked "(remote)", unless its
+        name says so already ("Crisis text line (remote)" is not marked twice)."""
+        if not self.is_remote:
+            return self.name
+        words = {"remote", str(_("remote")).lower()}
+        if any(word in self.name.lower() for word in words):
+            return self.name
+        return str(_("%(name)s (remote)") % {"name": self.name})
+
 
 class ShiftStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

@@ -45,6 +45,13 @@ class Eligibility:
     def __bool__(self) -> bool:
         return self.eligible
 
+    def once_approved(self) -> Eligibility:
+        """The answer leaving the volunteer's own application status out: for an applicant,
+        what each role will still need once the application is approved."""
+        reasons = tuple(r for r in self.reasons if r not in STATUS_REASONS.values())
+        missing = tuple(m for m in self.missing if m != APPROVED_APPLICATION)
+        return Eligibility(eligible=not reasons, reasons=reasons, missing=missing)
+
 
 def format_day(day: date) -> str:
     """A date as people read it in reasons: 3 Nov 2026."""
@@ -90,6 +97,7 @@ class _Window:
         )
 
 
+APPROVED_APPLICATION = "an approved application"
 STATUS_REASONS: dict[str | None, str] = {
     None: "You have not applied as a volunteer yet.",
     ProfileStatus.APPLICANT: "Your volunteer application is still being reviewed.",
@@ -169,7 +177,7 @@ class EligibilityChecker:
 
         if person.status != ProfileStatus.ACTIVE:
             reasons.append(STATUS_REASONS[person.status])
-            missing.append("an approved application")
+            missing.append(APPROVED_APPLICATION)
         if not role_obj.active:
             reasons.append(f"{role_obj.name} is not in use at the moment.")
         if role_obj.is_qualification and role_obj.pk not in person.qualifications:

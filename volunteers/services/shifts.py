@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from volunteers.models import (
@@ -98,11 +98,13 @@ EDITABLE_SHIFT_FIELDS = frozenset({"role", "location", "starts_at", "ends_at", "
 
 
 def capacity_message(taken: int) -> str:
-    who = "1 person already has" if taken == 1 else f"{taken} people already have"
-    return (
-        f"{who} a place, so the shift needs at least {taken} "
-        f"{'place' if taken == 1 else 'places'}. Cancel or move people on the roster first."
-    )
+    return ngettext(
+        "%(count)d person already has a place, so the shift needs at least %(count)d place. "
+        "Cancel or move people on the roster first.",
+        "%(count)d people already have a place, so the shift needs at least %(count)d places. "
+        "Cancel or move people on the roster first.",
+        taken,
+    ) % {"count": taken}
 
 
 @dataclass(frozen=True)
@@ -270,7 +272,14 @@ def _placement_problems(shift: Shift, volunteer: User, *, leaving: Shift | None)
         problems.append(overlap_message(other, you=False))
     taken = places_taken(shift)
     if taken >= shift.capacity:
-        problems.append(f"The shift is full ({taken} of {shift.capacity} places taken).")
+        problems.append(
+            ngettext(
+                "The shift is full (%(taken)d of %(capacity)d place taken).",
+                "The shift is full (%(taken)d of %(capacity)d places taken).",
+                shift.capacity,
+            )
+            % {"taken": taken, "capacity": shift.capacity}
+        )
     return problems
 
 

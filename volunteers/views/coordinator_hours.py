@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -82,7 +83,15 @@ def hours_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{entry.minutes} minutes of {_name(entry.volunteer)} approved.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d minute of %(name)s approved.",
+                "%(count)d minutes of %(name)s approved.",
+                entry.minutes,
+            )
+            % {"count": entry.minutes, "name": _name(entry.volunteer)},
+        )
     return redirect("volunteers:coord_hours")
 
 
