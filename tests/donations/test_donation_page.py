@@ -388,8 +388,8 @@ def test_thanks_page_shows_a_confirmed_payment(client: Client):
         status=DonationStatus.PAID,
         paid_at=timezone.now(),
     )
-    for headers in ({"HTTP_HX_REQUEST": "true"}, {}):  # the poll's answer, and a reload
-        response = client.get("/donate/thanks/", {"session_id": "cs_test_y"}, **headers)
+    for headers in ({"HX-Request": "true"}, {}):  # the poll's answer, and a reload
+        response = client.get("/donate/thanks/", {"session_id": "cs_test_y"}, headers=headers)
         html = " ".join(strip_tags(response.content.decode()).split())
         assert "Your payment is confirmed. Your receipt is on its way to your e-mail." in html
         assert "once" not in html  # nothing says the payment is still to be confirmed

@@ -15,6 +15,8 @@ from accounts.models import User
 from accounts.services import ensure_person
 from demo.giving import seed_giving
 from demo.people import DEMO_PASSWORD, LOGINS, PEOPLE
+
+__all__ = ["DEMO_PASSWORD", "Command"]  # the password, for tests that log in as the demo
 from demo.volunteering import seed_volunteering
 
 
