@@ -217,11 +217,6 @@ class SessionForm(forms.Form):
         }
 
 
-def _person_label(signup: SessionSignup) -> str:
-    person = signup.volunteer
-    return person.get_full_name() or person.email
-
-
 class AttendanceForm(forms.Form):
     attended = forms.MultipleChoiceField(
         label=_("Who came"), required=False, widget=forms.CheckboxSelectMultiple
@@ -232,7 +227,7 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["attended"]
         assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [(str(s.volunteer_id), _person_label(s)) for s in signups]
+        field.choices = [(str(s.volunteer_id), str(s.volunteer)) for s in signups]
 
     def attended_ids(self) -> list[int]:
         return [int(value) for value in self.cleaned_data["attended"]]
@@ -249,7 +244,7 @@ class CompletionsForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["volunteers"]
         assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [(str(s.volunteer_id), _person_label(s)) for s in signups]
+        field.choices = [(str(s.volunteer_id), str(s.volunteer)) for s in signups]
 
     def volunteer_ids(self) -> list[int]:
         return [int(value) for value in self.cleaned_data["volunteers"]]

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -106,9 +105,7 @@ class ApplicationDetailsForm(forms.Form):
                 required=question.required,
                 max_length=limits.LONG_TEXT,
                 widget=forms.Textarea(attrs={"rows": 3}),
-                # The shared form template prints help texts unescaped; this one is typed
-                # by a coordinator, so it is escaped here.
-                help_text=escape(question.help_text),
+                help_text=question.help_text,  # escaped by includes/field.html
             )
 
     @staticmethod

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from core import limits
+from core.dates import age_on
 
 
 class ProfileStatus(models.TextChoices):
@@ -73,10 +74,7 @@ class VolunteerProfile(models.Model):
         return str(self.user)
 
     def age_on(self, day: date) -> int | None:
-        born = self.date_of_birth
-        if born is None:
-            return None
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return None if self.date_of_birth is None else age_on(self.date_of_birth, day)
 
 
 class ApplicationQuestion(models.Model):

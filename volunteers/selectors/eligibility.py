@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.utils import dateformat
 
 from accounts.models import User
+from core.dates import age_on
 from volunteers.models import (
     Clearance,
     ClearanceStatus,
@@ -215,9 +216,7 @@ class EligibilityChecker:
             )
             missing.append("date of birth")
             return
-        born = person.date_of_birth
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-        if age < minimum:
+        if age_on(person.date_of_birth, day) < minimum:
             reasons.append(f"You must be {minimum} or older.")
             missing.append(f"age {minimum} or over")
 

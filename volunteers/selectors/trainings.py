@@ -52,13 +52,6 @@ class TrainingStatus:
     record: TrainingRecord | None
     pending: TrainingRecord | None
 
-    @property
-    def valid_today(self) -> bool:
-        today = org_today()
-        return self.record is not None and (
-            self.record.expires_on is None or self.record.expires_on >= today
-        )
-
 
 def today_window(day: date | None = None) -> tuple[datetime, datetime]:
     """The whole of ``day`` (default today) in the organisation's zone, as an eligibility
