@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin
+from donations.forms.portal import DonorDetailsForm
 from donations.models import (
     Campaign,
     Deposit,
@@ -32,19 +33,9 @@ from donations.models import (
 from donations.services.donors import update_donor_details
 from donations.stripe_integration.intake import reprocess_failed_events
 
-# What update_donor_details saves; the rest of a donor (e-mail, login, kind, Stripe ids)
-# follows from their gifts and their login.
-DONOR_DETAILS = (
-    "name",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "communication_consent",
-    "give_anonymously",
-)
+# A donor's own details (what they change on their portal, and what update_donor_details
+# saves); the rest of a donor (e-mail, login, kind) follows from their gifts and login.
+DONOR_DETAILS: tuple[str, ...] = tuple(DonorDetailsForm.Meta.fields)
 
 
 @admin.register(Donor)
