@@ -165,8 +165,40 @@ def test_in_development_links_follow_the_address_the_app_is_served_on(
     assert _settings_values(env, tmp_path, "SITE_URL") == [site_url]
 
 
-def test_make_run_gives_its_port_to_every_process() -> None:
-    makefile = (ROOT / "Makefile").read_text()
-    assert "\nexport HOST PORT\n" in makefile
+def _make_value(variable: str, *args: str) -> str:
+    """What ``variable`` is in the environment of the processes ``make run`` starts."""
+    result = subprocess.run(
+        [
+            "make",
+            "-s",
+            "--no-print-directory",
+            "--eval",
+            f"show: ; @echo $${variable}",
+            "show",
+            *args,
+        ],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("args", "site_url"),
+    [
+        ((), "http://127.0.0.1:8000"),
+        (("PORT=8101",), "http://127.0.0.1:8101"),
+        (("HOST=0.0.0.0", "PORT=8101"), "http://127.0.0.1:8101"),
+        (("PORT=8101", "SITE_URL=https://dev.example.org"), "https://dev.example.org"),
+    ],
+)
+def test_make_run_gives_every_process_the_web_address(args: tuple[str, ...], site_url: str) -> None:
+    """honcho gives the worker and beat PORTs of their own (8211, 8311): the address the
+    web process listens on reaches them as SITE_URL, so their e-mails link to it too."""
+    assert _make_value("SITE_URL", *args) == site_url
     procfile = (ROOT / "Procfile.dev").read_text()
-    assert "${HOST:-127.0.0.1}:${PORT:-8000}" in procfile
+    assert "runserver ${HOST:-127.0.0.1}:${PORT:-8000}" in procfile

@@ -104,7 +104,9 @@ def role_needs(
     ]
     if applying:
         needs = [
-            RoleNeeds(role=need.role, eligibility=need.eligibility.once_approved(), wanted=True)
+            RoleNeeds(
+                role=need.role, eligibility=need.eligibility.once_approved(), wanted=need.wanted
+            )
             for need in needs
             if need.wanted or not wanted
         ]
