@@ -7,8 +7,13 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
+# Where `make run` serves the app: make run PORT=8101 (HOST=0.0.0.0 to listen on every
+# interface). Links in e-mails (SITE_URL) point there, fixed here once for the demo data,
+# the web process, the worker and beat: honcho gives each process a PORT of its own.
 HOST ?= 127.0.0.1
 PORT ?= 8000
+export HOST PORT
+export SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 PYTEST_ARGS ?=
 # Tests run in parallel (one database per worker); those that start processes (marked slow:
 # Celery workers, servers, faults) run after, alone, so they never compete with the rest.
@@ -70,7 +75,7 @@ run: seed
 	@echo ""
 	@echo "  Open http://$(HOST):$(PORT)/ (Ctrl-C stops web, worker and beat)"
 	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
 lock: $(UV)
 	$(UV) lock --python $(PYTHON)

@@ -1,8 +1,9 @@
 """Settings, read from environment variables (see .env.example for every one of them).
 
 Development needs no variables at all: SQLite and the Celery broker live under ``var/``, a
-secret key is generated there once, mail goes to the console. ``DJANGO_ENV=production``
-refuses to start without ``SECRET_KEY``, ``ALLOWED_HOSTS`` and ``DATABASE_URL``.
+secret key is generated there once, mail goes to the console, links in messages point at
+``http://$HOST:$PORT``. ``DJANGO_ENV=production`` refuses to start without ``SECRET_KEY``,
+``ALLOWED_HOSTS``, ``SITE_URL``, ``DATABASE_URL`` and ``REDIS_URL``.
 """
 
 from __future__ import annotations
@@ -88,8 +89,23 @@ CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Monitors sending this in an X-Healthz-Token header may run /healthz?worker=1.
 HEALTHZ_TOKEN = _secret("HEALTHZ_TOKEN") or ""
 
-# Absolute address of the site, used in e-mails and calendar feeds.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+def _development_site_url() -> str:
+    """Where ``make run`` serves the app (HOST and PORT, as Procfile.dev's web process
+    uses them), so links in e-mails work on any port: http://127.0.0.1:8101."""
+    host = env.str("HOST", default="127.0.0.1")
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - listening everywhere; links use loopback
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{env.int('PORT', default=8000)}"
+
+
+# Absolute address of the site, used in e-mails and calendar feeds. Production sets it;
+# development follows the address it is served on.
+_site_url = env.str("SITE_URL", default="")
+_require("SITE_URL", _site_url)
+SITE_URL = (_site_url or _development_site_url()).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -114,6 +130,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL character in any input: 400 before anything reads it (PostgreSQL refuses it).
+    "core.request_guard.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -280,6 +298,9 @@ NOTIFICATIONS_TASK_BATCH_SIZE = env.int("NOTIFICATIONS_TASK_BATCH_SIZE", default
 # While a task sends its batch, what it sent is recorded at least this often: a worker
 # killed mid-batch can make at most this many seconds of its sends go out again.
 NOTIFICATIONS_SENT_FLUSH_SECONDS = env.float("NOTIFICATIONS_SENT_FLUSH_SECONDS", default=1.0)
+# Refuse to queue a kind of message no app declares (notifications.kinds), or a context
+# unlike its declaration; off, such a message is logged and queued anyway.
+NOTIFICATIONS_STRICT_KINDS = env.bool("NOTIFICATIONS_STRICT_KINDS", default=DEBUG)
 NOTIFICATIONS_SMS_BACKEND = env.str(
     "NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend"
 )

@@ -40,3 +40,9 @@ def org_midnight(day: date) -> datetime:
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """1 January of ``year`` and of the next year, 00:00 in the organisation's zone."""
     return org_midnight(date(year, 1, 1)), org_midnight(date(year + 1, 1, 1))
+
+
+def age_on(born: date, day: date) -> int:
+    """Someone's age in whole years on ``day``: a year is complete on the birthday itself
+    (born on 29 February: on 1 March in other years)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

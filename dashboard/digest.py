@@ -19,12 +19,13 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from core.dates import org_zone
+from dashboard.message_kinds import DIGEST
 from donations.models import Donation, DonationStatus
 from donations.money import format_money
 from notifications.services import enqueue_message
 from volunteers.selectors.shifts import pending_hours, staffing_gaps
 
-DIGEST_KIND = "coordinator.digest"
+DIGEST_KIND = DIGEST.name
 DIGEST_DAYS = 7
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.dates import org_today
+from demo.people import APPLICANT_EMAIL, DEMO_PASSWORD
 from demo.shifts import seed_shifts
 from volunteers import services
 from volunteers.models import (
@@ -323,7 +324,7 @@ def seed_volunteers(
 
 def seed_applicant(counts: Counts) -> None:
     """Someone who applied through the public form and waits for review."""
-    if User.objects.filter(email="kofi@example.org").exists():
+    if User.objects.filter(email=APPLICANT_EMAIL).exists():
         counts.add(False)
         return
     questions = list(ApplicationQuestion.objects.order_by("position"))
@@ -340,8 +341,8 @@ def seed_applicant(counts: Counts) -> None:
     )
     services.submit_application(
         account={
-            "email": "kofi@example.org",
-            "password": "demo-pass-2026",
+            "email": APPLICANT_EMAIL,
+            "password": DEMO_PASSWORD,
             "first_name": "Kofi",
             "last_name": "Mensah",
             "confirmed": True,

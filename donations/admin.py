@@ -1,10 +1,24 @@
+"""Giving rows in the Django admin: raw data, read-only, or saved through the service.
+
+The ledger (gifts, monthly gifts, receipts, deposits, statement runs) is written by the
+Stripe handlers and the coordinator pages' services, never by hand here. A donor's details
+are saved through ``update_donor_details`` (consent keeps the moment it changed). Campaigns
+have no rules of their own and are edited here.
+"""
+
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.admin import ReadOnlyAdmin
+from donations.forms.portal import DonorDetailsForm
 from donations.models import (
     Campaign,
     Deposit,
@@ -16,16 +30,39 @@ from donations.models import (
     StripeEvent,
     StripeEventStatus,
 )
+from donations.services.donors import update_donor_details
 from donations.stripe_integration.intake import reprocess_failed_events
+
+# A donor's own details (what they change on their portal, and what update_donor_details
+# saves); the rest of a donor (e-mail, login, kind) follows from their gifts and login.
+DONOR_DETAILS: tuple[str, ...] = tuple(DonorDetailsForm.Meta.fields)
 
 
 @admin.register(Donor)
 class DonorAdmin(admin.ModelAdmin[Donor]):
+    """A donor's own details, saved through the service; donors are never added or deleted
+    here (they come with their gifts; duplicates are merged on the coordinator pages)."""
+
     list_display = ("name", "email", "kind", "country", "communication_consent", "created_at")
     list_filter = ("kind", "communication_consent", "give_anonymously", "country")
     search_fields = ("name", "email", "city", "postal_code")
-    raw_id_fields = ("user",)
-    readonly_fields = ("created_at", "updated_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Donor | None = None) -> list[str]:
+        return [f.name for f in Donor._meta.fields if f.name not in DONOR_DETAILS]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Donor | None = None) -> bool:
+        return False
+
+    def view_on_site(self, obj: Donor) -> str:
+        return reverse("donations:coord_donor", args=[obj.pk])
+
+    def save_model(
+        self, request: HttpRequest, obj: Donor, form: ModelForm[Any], change: bool
+    ) -> None:
+        update_donor_details(donor=obj, **{name: form.cleaned_data[name] for name in DONOR_DETAILS})
 
 
 @admin.register(Campaign)
@@ -47,7 +84,7 @@ STRIPE_IDS = (
 
 
 @admin.register(Donation)
-class DonationAdmin(admin.ModelAdmin[Donation]):
+class DonationAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "donor",
@@ -61,24 +98,11 @@ class DonationAdmin(admin.ModelAdmin[Donation]):
     list_filter = ("status", "currency", "source", "campaign", "created_at", "anonymous")
     search_fields = ("donor__name", "donor__email", "tribute_name", *STRIPE_IDS)
     list_select_related = ("donor", "campaign")
-    raw_id_fields = ("donor", "recurring_gift")
     date_hierarchy = "created_at"
-    # The ledger is written by the Stripe handlers under their locks, never by hand here.
-    readonly_fields = (
-        "amount_minor",
-        "currency",
-        "status",
-        "refunded_minor",
-        "fee_covered_minor",
-        "paid_at",
-        *STRIPE_IDS,
-        "created_at",
-        "updated_at",
-    )
 
 
 @admin.register(RecurringGift)
-class RecurringGiftAdmin(admin.ModelAdmin[RecurringGift]):
+class RecurringGiftAdmin(ReadOnlyAdmin):
     list_display = (
         "donor",
         "amount_minor",
@@ -91,8 +115,6 @@ class RecurringGiftAdmin(admin.ModelAdmin[RecurringGift]):
     list_filter = ("status", "interval", "currency", "campaign")
     search_fields = ("donor__name", "donor__email", "stripe_subscription_id", "stripe_customer_id")
     list_select_related = ("donor",)
-    raw_id_fields = ("donor",)
-    readonly_fields = ("created_at", "updated_at")
 
 
 @admin.register(StripeEvent)
@@ -139,20 +161,6 @@ class StripeEventAdmin(admin.ModelAdmin[StripeEvent]):
             _("Re-processed: %(summary)s.") % {"summary": summary},
             messages.WARNING if still_failing else messages.SUCCESS,
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    """Raw data to look at: receipts, deposits and statement runs change only through the
-    coordinator pages and their services (numbering, voiding and posting have rules)."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Receipt)

@@ -11,21 +11,17 @@ from __future__ import annotations
 
 from babel.numbers import get_currency_name
 from django.conf import settings
-from django.utils.translation import to_locale
 from num2words import num2words  # type: ignore[import-untyped]
 
+from core.locales import babel_locale
 from donations.money import Money, decimals
 
 FALLBACK_LANGUAGE = "en"
 
 
 def _num2words_lang(language: str) -> str:
-    """num2words' name for a Django language code ("pt-br" -> "pt_BR", "vi" -> "vi")."""
-    return to_locale(language) if "-" in language else language
-
-
-def _babel_locale(language: str) -> str:
-    return to_locale(language) if "-" in language else language
+    """num2words' name for a Django language code: Babel's ("pt-br" -> "pt_BR", "vi")."""
+    return str(babel_locale(language))
 
 
 def _cardinal(number: int, language: str) -> str:
@@ -53,7 +49,7 @@ def amount_in_words(money: Money, language: str | None = None) -> str:
         except (NotImplementedError, AttributeError, KeyError):
             pass  # this language does not know this currency: words + the currency's name
     try:
-        name = get_currency_name(money.currency, count=whole, locale=_babel_locale(language))
+        name = get_currency_name(money.currency, count=whole, locale=babel_locale(language))
     except (ValueError, LookupError):
         name = money.currency
     words = f"{_cardinal(whole, language)} {name}"

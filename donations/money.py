@@ -43,9 +43,10 @@ from types import MappingProxyType
 from typing import Final
 
 from babel.numbers import format_currency, is_currency
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language, gettext, to_locale
+from django.utils.translation import gettext
+
+from core.locales import babel_locale
 
 ZERO_DECIMAL: Final = frozenset(
     {
@@ -320,8 +321,6 @@ def format_money(money: Money, locale: str | None = None) -> str:
     Babel's CLDR digits decide how many decimals are shown ("¥3,000", "ISK500"), but a
     non-zero digit is never rounded away.
     """
-    name = locale or get_language() or settings.LANGUAGE_CODE
-    babel_locale = to_locale(name) if "-" in name else name
     return format_currency(
-        money.amount, money.currency, locale=babel_locale, decimal_quantization=False
+        money.amount, money.currency, locale=babel_locale(locale), decimal_quantization=False
     )

@@ -19,10 +19,11 @@ from typing import Final
 from babel.dates import format_date
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext, to_locale
+from django.utils.translation import gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from core.locales import babel_locale
 from donations.amount_words import amount_in_words
 from donations.money import Money, format_money
 
@@ -73,10 +74,6 @@ class StatementDocument:
     totals: list[Money] = field(default_factory=list)
 
 
-def _locale(language: str) -> str:
-    return to_locale(language) if "-" in language else language
-
-
 def _has_thai(texts: Iterable[str]) -> bool:
     return any(_THAI.search(text) for text in texts)
 
@@ -124,7 +121,7 @@ def _organisation(pdf: FPDF) -> None:
 
 def render_receipt(doc: ReceiptDocument) -> bytes:
     """The receipt as PDF bytes, in ``doc.language``."""
-    locale = _locale(doc.language)
+    locale = babel_locale(doc.language)
     with translation.override(doc.language):
         title = gettext("Donation receipt %(number)s") % {"number": doc.number}
         words = amount_in_words(doc.money, doc.language)
@@ -170,7 +167,7 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
 
 def render_statement(doc: StatementDocument) -> bytes:
     """A donor's year-end statement as PDF bytes: every gift of the year, net of refunds."""
-    locale = _locale(doc.language)
+    locale = babel_locale(doc.language)
     created = datetime(doc.created_on.year, doc.created_on.month, doc.created_on.day)
     with translation.override(doc.language):
         title = gettext("Giving statement %(year)s") % {"year": doc.year}

@@ -28,6 +28,11 @@ CI = os.environ.get("CI", "").lower() == "true"
 # PBKDF2 rounds costs ~0.3 s each. Tests use a fast hasher; tests/accounts/test_passwords.py
 # covers the production one.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A message kind no app declares, or a context unlike its declaration, fails the test that
+# queues it (notifications.kinds); production only logs it.
+settings.NOTIFICATIONS_STRICT_KINDS = True
+# Links in messages, whatever HOST or PORT the shell running the tests has.
+settings.SITE_URL = "http://127.0.0.1:8000"
 
 # Parallel workers (pytest-xdist) share one Redis cache: each keeps its keys under its own
 # prefix and clears only those (Django's clear() would flush everyone's).

@@ -21,13 +21,20 @@ _PROJECT_PREFIXES = (
     "BEHIND_TLS_PROXY",
 )
 
+# Where `make run` serves the app; development's SITE_URL follows them.
+_SERVED_AT = ("HOST", "PORT", "SITE_URL")
+
 
 def clean_env(**overrides: str) -> dict[str, str]:
     """This process's environment without the project's settings, plus ``overrides``.
 
     A developer's .env file is not read either, so the child sees exactly what a test sets.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_PROJECT_PREFIXES)}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(_PROJECT_PREFIXES) and k not in _SERVED_AT
+    }
     env["DJANGO_READ_DOT_ENV"] = "false"
     env.update(overrides)
     return env

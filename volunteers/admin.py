@@ -1,7 +1,19 @@
+"""Volunteering rows in the Django admin: raw data, read-only.
+
+Every write about volunteering that has a rule (sign-ups and their locks and waitlists,
+shift changes and their messages and reminders, trainings, clearances, hours, onboarding)
+goes through ``volunteers.services`` from the coordinator pages; here those rows are only
+shown, each with a link to its coordinator page where there is one. Editable here: the
+catalogue rows without rules of their own (locations, clearance types, application
+questions), which have no coordinator page.
+"""
+
 from __future__ import annotations
 
 from django.contrib import admin
+from django.urls import reverse
 
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from volunteers.models import (
     ApplicationAnswer,
     ApplicationQuestion,
@@ -25,20 +37,20 @@ from volunteers.models import (
 )
 
 
-class ApplicationAnswerInline(admin.TabularInline[ApplicationAnswer, VolunteerProfile]):
+class ApplicationAnswerInline(ReadOnlyInline):
     model = ApplicationAnswer
-    extra = 0
 
 
 @admin.register(VolunteerProfile)
-class VolunteerProfileAdmin(admin.ModelAdmin[VolunteerProfile]):
+class VolunteerProfileAdmin(ReadOnlyAdmin):
     list_display = ("user", "status", "date_of_birth", "applied_at", "reviewed_at")
     list_filter = ("status", "wanted_roles")
     search_fields = ("user__email", "user__first_name", "user__last_name", "skills", "languages")
     list_select_related = ("user",)
-    raw_id_fields = ("user", "reviewed_by")
-    filter_horizontal = ("wanted_roles",)
     inlines = [ApplicationAnswerInline]
+
+    def view_on_site(self, obj: VolunteerProfile) -> str:
+        return reverse("volunteers:coord_volunteer", args=[obj.user_id])
 
 
 @admin.register(ApplicationQuestion)
@@ -49,44 +61,39 @@ class ApplicationQuestionAdmin(admin.ModelAdmin[ApplicationQuestion]):
     search_fields = ("text",)
 
 
-class StaffingRuleInline(admin.TabularInline[StaffingRule, VolunteerRole]):
+class StaffingRuleInline(ReadOnlyInline):
     model = StaffingRule
     fk_name = "role"
-    extra = 0
 
 
 @admin.register(VolunteerRole)
-class VolunteerRoleAdmin(admin.ModelAdmin[VolunteerRole]):
+class VolunteerRoleAdmin(ReadOnlyAdmin):
     list_display = ("name", "minimum_age", "is_qualification", "active")
     list_filter = ("is_qualification", "active", "required_trainings", "required_clearance_types")
     search_fields = ("name", "description")
-    filter_horizontal = ("required_trainings", "required_clearance_types")
     inlines = [StaffingRuleInline]
 
 
 @admin.register(Qualification)
-class QualificationAdmin(admin.ModelAdmin[Qualification]):
+class QualificationAdmin(ReadOnlyAdmin):
     list_display = ("volunteer", "role", "granted_on", "granted_by")
     list_filter = ("role",)
     search_fields = ("volunteer__email", "volunteer__first_name", "volunteer__last_name")
     list_select_related = ("volunteer", "role", "granted_by")
-    raw_id_fields = ("volunteer", "granted_by")
 
 
 @admin.register(Training)
-class TrainingAdmin(admin.ModelAdmin[Training]):
+class TrainingAdmin(ReadOnlyAdmin):
     list_display = ("name", "validity_months")
     search_fields = ("name", "description")
 
 
-class SessionSignupInline(admin.TabularInline[SessionSignup, TrainingSession]):
+class SessionSignupInline(ReadOnlyInline):
     model = SessionSignup
-    extra = 0
-    raw_id_fields = ("volunteer",)
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin[TrainingSession]):
+class TrainingSessionAdmin(ReadOnlyAdmin):
     list_display = (
         "training",
         "starts_at",
@@ -102,24 +109,25 @@ class TrainingSessionAdmin(admin.ModelAdmin[TrainingSession]):
     list_select_related = ("training",)
     inlines = [SessionSignupInline]
 
+    def view_on_site(self, obj: TrainingSession) -> str:
+        return reverse("volunteers:coord_session", args=[obj.pk])
+
 
 @admin.register(SessionSignup)
-class SessionSignupAdmin(admin.ModelAdmin[SessionSignup]):
+class SessionSignupAdmin(ReadOnlyAdmin):
     list_display = ("volunteer", "session", "status", "created_at")
     list_filter = ("status", "session__training")
     search_fields = ("volunteer__email", "volunteer__last_name")
     list_select_related = ("volunteer", "session__training")
-    raw_id_fields = ("volunteer", "session")
 
 
 @admin.register(TrainingRecord)
-class TrainingRecordAdmin(admin.ModelAdmin[TrainingRecord]):
+class TrainingRecordAdmin(ReadOnlyAdmin):
     list_display = ("volunteer", "training", "completed_on", "expires_on", "status")
     list_filter = ("status", "training")
     search_fields = ("volunteer__email", "volunteer__first_name", "volunteer__last_name")
     date_hierarchy = "expires_on"
     list_select_related = ("volunteer", "training")
-    raw_id_fields = ("volunteer", "session", "verified_by")
 
 
 @admin.register(ClearanceType)
@@ -129,13 +137,12 @@ class ClearanceTypeAdmin(admin.ModelAdmin[ClearanceType]):
 
 
 @admin.register(Clearance)
-class ClearanceAdmin(admin.ModelAdmin[Clearance]):
+class ClearanceAdmin(ReadOnlyAdmin):
     list_display = ("volunteer", "clearance_type", "status", "issued_on", "expires_on")
     list_filter = ("status", "clearance_type")
     search_fields = ("volunteer__email", "volunteer__last_name", "reference_number")
     date_hierarchy = "expires_on"
     list_select_related = ("volunteer", "clearance_type")
-    raw_id_fields = ("volunteer", "recorded_by")
 
 
 # Shifts, sign-ups, swaps, hours and calendar feeds.
@@ -149,63 +156,58 @@ class LocationAdmin(admin.ModelAdmin[Location]):
 
 
 @admin.register(ShiftSeries)
-class ShiftSeriesAdmin(admin.ModelAdmin[ShiftSeries]):
+class ShiftSeriesAdmin(ReadOnlyAdmin):
     list_display = ("role", "location", "rrule", "start_time", "dtstart", "until", "capacity")
     list_filter = ("role", "location")
     list_select_related = ("role", "location")
-    raw_id_fields = ("created_by", "previous")
-    readonly_fields = ("generated_until",)
 
 
-class ShiftSignupInline(admin.TabularInline[ShiftSignup, Shift]):
+class ShiftSignupInline(ReadOnlyInline):
     model = ShiftSignup
-    extra = 0
-    raw_id_fields = ("volunteer", "override_by")
     fields = ("volunteer", "status", "joined_at", "check_in_at", "check_out_at", "skip_reason")
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin[Shift]):
+class ShiftAdmin(ReadOnlyAdmin):
     list_display = ("role", "location", "starts_at", "ends_at", "capacity", "status", "series")
     list_filter = ("status", "role", "location")
     search_fields = ("role__name", "location__name", "notes")
     date_hierarchy = "starts_at"
     list_select_related = ("role", "location", "series")
-    raw_id_fields = ("series", "created_by", "cancelled_by")
-    readonly_fields = ("check_in_code",)
     inlines = [ShiftSignupInline]
+
+    def view_on_site(self, obj: Shift) -> str:
+        return reverse("volunteers:coord_shift", args=[obj.pk])
 
 
 @admin.register(ShiftSignup)
-class ShiftSignupAdmin(admin.ModelAdmin[ShiftSignup]):
+class ShiftSignupAdmin(ReadOnlyAdmin):
     list_display = ("volunteer", "shift", "status", "joined_at", "check_in_at", "check_out_at")
     list_filter = ("status", "shift__role")
     search_fields = ("volunteer__email", "volunteer__last_name")
     list_select_related = ("volunteer", "shift__role")
-    raw_id_fields = ("volunteer", "shift", "override_by")
+
+    def view_on_site(self, obj: ShiftSignup) -> str:
+        return reverse("volunteers:coord_shift", args=[obj.shift_id])
 
 
 @admin.register(SwapOffer)
-class SwapOfferAdmin(admin.ModelAdmin[SwapOffer]):
+class SwapOfferAdmin(ReadOnlyAdmin):
     list_display = ("signup", "status", "taken_by", "created_at", "decided_at")
     list_filter = ("status",)
     list_select_related = ("signup__volunteer", "signup__shift__role", "taken_by")
-    raw_id_fields = ("signup", "taken_by", "new_signup")
 
 
 @admin.register(HoursEntry)
-class HoursEntryAdmin(admin.ModelAdmin[HoursEntry]):
+class HoursEntryAdmin(ReadOnlyAdmin):
     list_display = ("volunteer", "role", "date", "minutes", "source", "status")
     list_filter = ("status", "source", "role")
     search_fields = ("volunteer__email", "volunteer__last_name", "note")
     date_hierarchy = "date"
     list_select_related = ("volunteer", "role")
-    raw_id_fields = ("volunteer", "shift", "signup", "created_by", "decided_by")
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin[CalendarFeed]):
+class CalendarFeedAdmin(ReadOnlyAdmin):
     list_display = ("volunteer", "created_at", "reset_at")
     search_fields = ("volunteer__email",)
-    raw_id_fields = ("volunteer",)
-    readonly_fields = ("token",)

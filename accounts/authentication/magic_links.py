@@ -24,9 +24,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from accounts.message_kinds import MAGIC_LINK
 from accounts.models import MagicLinkToken, User, normalize_email
 
-MAGIC_LINK_KIND = "accounts.magic_link"
+MAGIC_LINK_KIND = MAGIC_LINK.name
 
 
 def _hash(token: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any, Final
 
 from django.db.models import (
@@ -18,7 +18,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from core.dates import org_zone
+from core.dates import org_midnight
 from core.search import words_match
 from donations.models import (
     Campaign,
@@ -127,12 +127,10 @@ def donation_list(
     gifts = Donation.objects.select_related("donor", "campaign", "recurring_gift").annotate(
         gift_at=GIFT_AT
     )
-    zone = org_zone()
     if date_from is not None:
-        gifts = gifts.filter(gift_at__gte=datetime.combine(date_from, time.min, zone))
+        gifts = gifts.filter(gift_at__gte=org_midnight(date_from))
     if date_to is not None:
-        end = datetime.combine(date_to + timedelta(days=1), time.min, zone)
-        gifts = gifts.filter(gift_at__lt=end)
+        gifts = gifts.filter(gift_at__lt=org_midnight(date_to + timedelta(days=1)))
     if campaign is not None:
         gifts = gifts.filter(campaign=campaign)
     if status:

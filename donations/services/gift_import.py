@@ -29,7 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User, normalize_email
 from core.dates import org_today, org_zone
@@ -260,9 +260,12 @@ def import_gifts(
             check = check_gift_file(locked)
             if check.bad and not only_good_rows:
                 raise ImportRefused(
-                    gettext(
+                    ngettext(
+                        "%(count)s row has errors. Fix the file and upload it again, or "
+                        "choose to import only the good rows.",
                         "%(count)s rows have errors. Fix the file and upload it again, or "
-                        "choose to import only the good rows."
+                        "choose to import only the good rows.",
+                        len(check.bad),
                     )
                     % {"count": len(check.bad)}
                 )

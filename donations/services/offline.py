@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from core.dates import org_zone
 from donations.models import (
@@ -258,9 +258,12 @@ def post_deposit(*, deposit: Deposit, by: User) -> list[Donation]:
         totals = deposit_totals(locked)
         if not totals.matches(locked):
             raise ValidationError(
-                gettext(
+                ngettext(
+                    "The gifts add up to %(total)s in %(count)s gift, but the slip says "
+                    "%(expected)s in %(expected_count)s. Fix the lines before posting.",
                     "The gifts add up to %(total)s in %(count)s gifts, but the slip says "
-                    "%(expected)s in %(expected_count)s. Fix the lines before posting."
+                    "%(expected)s in %(expected_count)s. Fix the lines before posting.",
+                    totals.count,
                 ),
                 params={
                     "total": format_money(totals.total),

@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from core.dates import org_zone
+from donations.message_kinds import RECEIPT
 from donations.models import (
     Donation,
     DonationSource,
@@ -66,7 +67,7 @@ VOIDING: Final = {
     DonationStatus.DISPUTE_LOST: "Dispute lost: the card's bank took the gift back.",
 }
 REPLACED: Final = "Refunded in part: replaced by a receipt for the net amount."
-EMAIL_KIND: Final = "donation.receipt"
+EMAIL_KIND: Final = RECEIPT.name
 
 
 def receipt_language(donor: Donor) -> str:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 
 from core.dates import org_today, org_zone, year_bounds
 from core.tasks import enqueue_on_commit
+from donations.message_kinds import STATEMENT
 from donations.models import (
     Donation,
     DonationStatus,
@@ -51,7 +52,7 @@ STATEMENT_STATUSES: Final = (
     DonationStatus.PARTIALLY_REFUNDED,
     DonationStatus.DISPUTE_WON,
 )
-EMAIL_KIND: Final = "donation.statement"
+EMAIL_KIND: Final = STATEMENT.name
 STALE_AFTER: Final = timedelta(hours=1)
 
 

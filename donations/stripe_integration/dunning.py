@@ -16,6 +16,7 @@ from django.core import signing
 from django.urls import reverse
 
 from core.dates import org_zone
+from donations.message_kinds import PAYMENT_FAILED
 from donations.models import Donation, RecurringGift
 from donations.money import format_money
 from donations.services.donors import donor_account
@@ -23,7 +24,7 @@ from notifications.hooks import context_pk
 from notifications.models import Message
 from notifications.services import enqueue_message
 
-KIND = "donation.payment_failed"
+KIND = PAYMENT_FAILED.name
 CARD_LINK_SALT = "donations.update-card"
 # A dunning e-mail's link keeps working while Stripe retries the payment (about 3 weeks).
 CARD_LINK_MAX_AGE = 30 * 24 * 3600

@@ -11,13 +11,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from donations.message_kinds import RECURRING_CANCELLED
 from donations.models import RecurringGift, RecurringStatus
 from donations.money import format_money
 from donations.services.gift_status import recurring_status
 from donations.stripe_integration import client as stripe_client
 from notifications.services import enqueue_message
 
-CANCELLED_KIND = "donation.recurring_cancelled"
+CANCELLED_KIND = RECURRING_CANCELLED.name
 
 
 def cancel_idempotency_key(gift: RecurringGift) -> str:

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
@@ -352,7 +352,11 @@ def deposit_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            gettext("Deposit posted: %(count)s gifts recorded and receipted.")
+            ngettext(
+                "Deposit posted: %(count)s gift recorded and receipted.",
+                "Deposit posted: %(count)s gifts recorded and receipted.",
+                len(gifts),
+            )
             % {"count": len(gifts)},
         )
     return redirect("donations:coord_deposit", pk=pk)

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
@@ -245,7 +245,11 @@ def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                gettext("Imported %(count)s gifts from %(file)s.")
+                ngettext(
+                    "Imported %(count)s gift from %(file)s.",
+                    "Imported %(count)s gifts from %(file)s.",
+                    done.rows_imported,
+                )
                 % {"count": done.rows_imported, "file": done.filename},
             )
             return redirect("donations:coord_import_preview", pk=done.pk)

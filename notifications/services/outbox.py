@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications import dispatch
+from notifications.kinds import check_message
 from notifications.models import Channel, Message, Status
 from notifications.rendering import KIND_PATTERN, has_template
 from notifications.services.errors import OutboxError
@@ -63,6 +64,7 @@ def enqueue_message(
     """
     if not KIND_PATTERN.match(kind):
         raise ValueError(f"kind must be dotted lower-case words, e.g. shift.reminder: {kind!r}")
+    check_message(kind, context)  # declared in an app's message_kinds (notifications.kinds)
     if not dedupe_key or len(dedupe_key) > 240:
         raise ValueError("dedupe_key must be 1 to 240 characters")
     if scheduled_for is not None and timezone.is_naive(scheduled_for):

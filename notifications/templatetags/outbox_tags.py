@@ -10,24 +10,13 @@ import functools
 import zoneinfo
 from datetime import UTC, date, datetime
 
-from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from django import template
 from django.utils import translation
 
+from core.locales import babel_locale
+
 register = template.Library()
-
-
-def _locale() -> Locale:
-    return _babel_locale(translation.get_language() or "en")
-
-
-@functools.lru_cache(maxsize=64)
-def _babel_locale(language: str) -> Locale:
-    try:
-        return Locale.parse(language, sep="-")
-    except (UnknownLocaleError, ValueError):
-        return Locale.parse("en")
 
 
 def _moment(value: str, zone: str) -> datetime:
@@ -50,7 +39,7 @@ def local_time(value: str, zone: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def _local_time(value: str, zone: str, language: str) -> str:
     moment = _moment(value, zone)
-    shown = format_datetime(moment, "EEE d MMM y, HH:mm", locale=_babel_locale(language))
+    shown = format_datetime(moment, "EEE d MMM y, HH:mm", locale=babel_locale(language))
     return f"{shown} ({(zone or 'UTC').replace('_', ' ')})"
 
 
@@ -60,7 +49,7 @@ def sms_time(value: str, zone: str) -> str:
     if not value:
         return ""
     local = _moment(value, zone)
-    return f"{format_datetime(local, 'EEE d MMM HH:mm', locale=_locale())} {local.tzname()}"
+    return f"{format_datetime(local, 'EEE d MMM HH:mm', locale=babel_locale())} {local.tzname()}"
 
 
 @register.filter
@@ -68,4 +57,4 @@ def local_date(value: str) -> str:
     """An ISO date ("2031-07-15") for people: "15 Jul 2031"."""
     if not value:
         return ""
-    return format_date(date.fromisoformat(str(value)[:10]), "d MMM y", locale=_locale())
+    return format_date(date.fromisoformat(str(value)[:10]), "d MMM y", locale=babel_locale())

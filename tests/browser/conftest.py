@@ -27,6 +27,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import User
+from config.celery import app as celery_app
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 
 if TYPE_CHECKING:
@@ -109,6 +110,9 @@ def site(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[
         server.stop()
         with django_db_blocker.unblock():
             call_command("flush", interactive=False, verbosity=0)
+        # The demo data queued send tasks that no worker took; left in the broker, a later
+        # test's workers would take them for that test's rows (the ids start again at 1).
+        celery_app.control.purge()
 
 
 @pytest.fixture(scope="session")

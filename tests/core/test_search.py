@@ -38,7 +38,8 @@ def test_the_roster_picker_and_the_directory_find_the_same_person(people) -> Non
 
 
 def test_the_outbox_finds_a_recipient_by_first_and_last_name(people) -> None:
-    enqueue_message(recipient=people, kind="test.message", dedupe_key="k1", context={})
+    context = {"title": "Hello", "body": "Body"}
+    enqueue_message(recipient=people, kind="test.message", dedupe_key="k1", context=context)
     assert [m.recipient_id for m in outbox_list(recipient="Ana Ng")] == [people.pk]
     assert list(outbox_list(recipient="Ana Lopez")) == []
 

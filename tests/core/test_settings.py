@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": STRONG_KEY,
     "ALLOWED_HOSTS": "ngo.example.org",
+    "SITE_URL": "https://ngo.example.org",
     "DATABASE_URL": "postgres://ngo:secret@db.example.org:5432/ngo",
     "REDIS_URL": "redis://cache.example.org:6379/0",
 }
@@ -34,7 +35,9 @@ def run_manage(*args: str, env: dict[str, str], var_dir: Path) -> subprocess.Com
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "REDIS_URL"]
+)
 def test_production_refuses_to_start_without(missing: str, tmp_path: Path) -> None:
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
     result = run_manage("check", env=env, var_dir=tmp_path)
@@ -141,3 +144,61 @@ def test_development_needs_no_variables_and_keeps_its_secret_key(tmp_path: Path)
         "0",
     ]
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    ("env", "site_url"),
+    [
+        ({}, "http://127.0.0.1:8000"),
+        ({"PORT": "8101"}, "http://127.0.0.1:8101"),
+        ({"HOST": "localhost", "PORT": "8111"}, "http://localhost:8111"),
+        ({"HOST": "0.0.0.0", "PORT": "8101"}, "http://127.0.0.1:8101"),  # noqa: S104
+        ({"HOST": "::1", "PORT": "8101"}, "http://[::1]:8101"),
+        ({"PORT": "8101", "SITE_URL": "https://dev.example.org/"}, "https://dev.example.org"),
+    ],
+)
+def test_in_development_links_follow_the_address_the_app_is_served_on(
+    env: dict[str, str], site_url: str, tmp_path: Path
+) -> None:
+    """`make run PORT=8101` exports HOST and PORT to the web process, the worker, beat and
+    the demo data: every link in an e-mail points where the app answers."""
+    assert _settings_values(env, tmp_path, "SITE_URL") == [site_url]
+
+
+def _make_value(variable: str, *args: str) -> str:
+    """What ``variable`` is in the environment of the processes ``make run`` starts."""
+    result = subprocess.run(
+        [
+            "make",
+            "-s",
+            "--no-print-directory",
+            "--eval",
+            f"show: ; @echo $${variable}",
+            "show",
+            *args,
+        ],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("args", "site_url"),
+    [
+        ((), "http://127.0.0.1:8000"),
+        (("PORT=8101",), "http://127.0.0.1:8101"),
+        (("HOST=0.0.0.0", "PORT=8101"), "http://127.0.0.1:8101"),
+        (("PORT=8101", "SITE_URL=https://dev.example.org"), "https://dev.example.org"),
+    ],
+)
+def test_make_run_gives_every_process_the_web_address(args: tuple[str, ...], site_url: str) -> None:
+    """honcho gives the worker and beat PORTs of their own (8211, 8311): the address the
+    web process listens on reaches them as SITE_URL, so their e-mails link to it too."""
+    assert _make_value("SITE_URL", *args) == site_url
+    procfile = (ROOT / "Procfile.dev").read_text()
+    assert "runserver ${HOST:-127.0.0.1}:${PORT:-8000}" in procfile

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -66,3 +67,26 @@ def test_the_home_links_every_giving_page_and_the_outbox(client, coordinator):
         "/notifications/coordinator/outbox/",
     ):
         assert f'href="{path}' in page, path
+
+
+def _stats(html: str) -> list[tuple[str, str]]:
+    """The figures and their labels, as a coordinator reads them."""
+    found = re.findall(
+        r'class="figure"[^>]*>([^<]*)</(?:span|a)><span class="label">([^<]*)</span>', html
+    )
+    return [(figure, " ".join(label.split())) for figure, label in found]
+
+
+def test_each_figure_agrees_with_its_label(client: Client, coordinator) -> None:
+    make_user(roles=[Role.VOLUNTEER])
+    make_users(2, roles=[Role.DONOR])
+    client.force_login(coordinator)
+    _, response = _render(client)
+    stats = _stats(response.content.decode())
+    assert stats[:4] == [
+        ("1", "volunteer account"),
+        ("1", "joined in the last 30 days"),
+        ("2", "donors with an account"),
+        ("1", "coordinator"),
+    ]
+    assert ("0", "applications to review") in stats

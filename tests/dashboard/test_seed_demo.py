@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from core.dates import org_today
+from tests.utils import ROOT
 from volunteers.models import (
     ApplicationQuestion,
     HoursEntry,
@@ -86,6 +87,30 @@ def test_seed_demo_creates_the_demo_data_once(settings, tmp_path) -> None:
     assert User.objects.get(email="coordinator@example.org").roles == {Role.COORDINATOR}
     assert User.objects.get(email="sam@example.org").roles == {Role.VOLUNTEER, Role.DONOR}
     assert User.objects.get(email="donor@example.org").check_password("demo-pass-2026")
+
+
+def _readme_logins() -> list[tuple[str, str]]:
+    """The README's table of demo logins: (who, e-mail) per row."""
+    text = (ROOT / "README.md").read_text()
+    table = text[text.index("| role | e-mail |") :].split("\n\n", 1)[0]
+    rows = [line.strip("|").split("|") for line in table.splitlines()[2:]]
+    return [(who.strip(), email.strip().strip("`")) for who, email in rows]
+
+
+def test_make_run_prints_every_login_the_readme_lists(settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    settings.SITE_URL = "http://127.0.0.1:8101"
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    lines = out.getvalue().splitlines()
+    start = lines.index("Demo logins (password for all: demo-pass-2026)") + 1
+    printed = [tuple(line.strip().rsplit(maxsplit=1)) for line in lines[start:] if "@" in line]
+    readme = _readme_logins()
+    assert len(readme) == 8
+    assert [(" ".join(who.split()), email) for who, email in printed] == readme
+    assert lines[-1] == "Links in e-mails point to http://127.0.0.1:8101"
+    for _who, email in readme:  # every one of them logs in with the printed password
+        assert User.objects.get(email=email).check_password("demo-pass-2026"), email
 
 
 def test_seed_demo_shows_volunteers_in_every_state(settings, tmp_path) -> None:

@@ -263,13 +263,13 @@ def test_deposit_pages_add_lines_with_htmx_and_post(client: Client, coordinator,
         {"donor": binh.pk, "source": "cheque", "amount": "100", "cheque_number": "55"},
         headers=htmx,
     ).content.decode()
-    assert "Entered $100.00 in 1 gifts, of $150.00 in 2." in fragment
+    assert "Entered $100.00 in 1 gift, of $150.00 in 2." in fragment
     # The donor search is cleared (out of band) for the next gift.
     assert '<div id="donor-choices" hx-swap-oob="true"></div>' in fragment
     assert "disabled" in fragment
     # Posting now is refused with the reason.
     response = client.post(f"{url}post/", follow=True)
-    assert "The gifts add up to $100.00 in 1 gifts" in response.content.decode()
+    assert "The gifts add up to $100.00 in 1 gift" in response.content.decode()
     fragment = client.post(
         f"{url}lines/",
         {"new_name": "Eve Adams", "source": "cash", "amount": "50"},

@@ -19,6 +19,7 @@ def sms_outbox(settings: Any) -> Iterator[list[Any]]:
 
 
 SHIFT = {
+    "shift_id": 12,
     "shift_title": "Crisis text line, evening",
     "starts_at": "2031-07-15T22:00:00+00:00",
     "ends_at": "2031-07-16T01:00:00+00:00",
@@ -35,17 +36,53 @@ BLOCKED = [
     }
 ]
 
-# A context for every kind the product sends: templates may use only these keys.
+# A context for every kind an app declares (notifications.kinds), with every key it
+# declares, required and optional: tests/notifications/test_kinds.py renders each one in
+# every language with templates that show any key the context lacks.
 SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
     "test.message": {"title": "Hello & welcome", "body": "A <b>test</b> body"},
-    "shift.signup_confirmed": SHIFT,
-    "shift.waitlist_promoted": SHIFT,
-    "shift.swap_offered": {**SHIFT, "offered_by": "Ana Lopez", "accept_url": "http://x/accept/"},
-    "shift.swap_accepted": {**SHIFT, "accepted_by": "Ben Ng"},
-    "shift.changed": {**SHIFT, "previous_starts_at": "2031-07-15T21:00:00+00:00", "note": ""},
-    "shift.cancelled": {**SHIFT, "reason": "Office closed", "shifts_url": "http://x/shifts/"},
-    "shift.reminder": SHIFT,
+    "shift.signup_confirmed": {**SHIFT, "signup_id": 345},
+    "shift.waitlist_promoted": {**SHIFT, "signup_id": 345},
+    "shift.swap_offered": {
+        **SHIFT,
+        "offer_id": 7,
+        "offered_by": "Ana Lopez",
+        "accept_url": "http://x/accept/",
+    },
+    "shift.swap_accepted": {**SHIFT, "offer_id": 7, "signup_id": 345, "accepted_by": "Ben Ng"},
+    "shift.changed": {
+        **SHIFT,
+        "signup_id": 345,
+        "status": "confirmed",
+        "previous_starts_at": "2031-07-15T21:00:00+00:00",
+        "note": "The time changed.",
+    },
+    "shift.cancelled": {
+        **SHIFT,
+        "signup_id": 345,
+        "reason": "Office closed",
+        "shifts_url": "http://x/shifts/",
+    },
+    "shift.signup_cancelled": {
+        **SHIFT,
+        "signup_id": 345,
+        "reason": "Two leads were booked; we need you on Thursday instead.",
+        "moved_to": {
+            "title": "Crisis text line, late",
+            "starts_at": "2031-07-17T23:00:00+00:00",
+            "zone": "America/New_York",
+            "url": "http://127.0.0.1:8000/volunteer/shifts/13/",
+        },
+        "shifts_url": "http://x/shifts/",
+    },
+    "shift.reminder": {
+        **SHIFT,
+        "signup_id": 345,
+        "lead_hours": 3,
+        "blocked_reasons": ["Safeguarding basics expired on 1 Jul 2031."],
+    },
     "training.session_reminder": {
+        "session_signup_id": 9,
         "training_name": "Safeguarding basics",
         "starts_at": "2031-07-20T14:00:00+00:00",
         "ends_at": "2031-07-20T16:00:00+00:00",
@@ -87,17 +124,20 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "dashboard_url": "http://x/coord/",
     },
     "donation.payment_failed": {
+        "donation_id": 77,
         "amount": "$25.00",
         "billing_portal_url": "https://billing.stripe.com/p/session/test_123",
         "next_attempt_on": "2031-07-18",
     },
     "donation.recurring_cancelled": {"amount": "$25.00", "give_url": "http://x/give/"},
     "donation.receipt": {
+        "receipt_id": 42,
         "receipt_number": "2031-000042",
         "amount": "$100.00",
         "received_on": "2031-07-01",
         "history_url": "http://x/donor/",
     },
+    "donation.statement": {"year": 2031, "history_url": "http://x/donor/"},
     "accounts.magic_link": {"link": "http://x/login/magic/abc/", "valid_minutes": 15},
 }
 

@@ -140,7 +140,13 @@ class TestEnqueue:
         update_preferences(
             user=user, email_enabled=True, sms_enabled=True, non_essential_opt_out=False
         )
-        enqueue(user, key="shift-reminder:1:48h", kind="shift.reminder", scheduled_for=LATER)
+        enqueue(
+            user,
+            key="shift-reminder:1:48h",
+            kind="shift.reminder",
+            context=SAMPLE_CONTEXTS["shift.reminder"],
+            scheduled_for=LATER,
+        )
         rows = list(
             Message.objects.order_by("channel").values_list("channel", "dedupe_key", "status")
         )
@@ -157,7 +163,13 @@ class TestEnqueue:
         update_preferences(
             user=user, email_enabled=False, sms_enabled=True, non_essential_opt_out=False
         )
-        message = enqueue(user, key="r:1", kind="shift.reminder", scheduled_for=LATER)
+        message = enqueue(
+            user,
+            key="r:1",
+            kind="shift.reminder",
+            context=SAMPLE_CONTEXTS["shift.reminder"],
+            scheduled_for=LATER,
+        )
         assert message is not None
         assert (message.channel, message.dedupe_key) == (Channel.SMS, "r:1")
         assert Message.objects.count() == 1

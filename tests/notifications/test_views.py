@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from notifications.models import Message, NotificationPreference, Status
 from notifications.services import enqueue_message, preferences_for
 from tests.factories import make_user, make_users
+from tests.notifications.conftest import SAMPLE_CONTEXTS
 from tests.outbox import Published
 
 OUTBOX = "/notifications/coordinator/outbox/"
@@ -22,7 +23,7 @@ def enqueue(user, key: str, kind: str = "test.message") -> Message:
         recipient=user,
         kind=kind,
         dedupe_key=key,
-        context={"title": "t", "body": "b"},
+        context=SAMPLE_CONTEXTS[kind],
         scheduled_for=LATER,
     )
     assert message is not None

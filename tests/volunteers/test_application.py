@@ -256,3 +256,19 @@ def test_completing_an_application_is_for_logged_in_volunteers(client: Client, d
     assert response["Location"] == "/accounts/login/?next=/volunteer/application/"
     client.force_login(donor)
     assert client.get("/volunteer/application/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_help_texts_are_shown_as_typed_never_as_markup(client: Client) -> None:
+    """One field template (includes/field.html) escapes every help text, once: a
+    coordinator's question and the translated help of the built-in fields alike."""
+    ApplicationQuestion.objects.create(
+        text="Where did you hear of us?",
+        help_text='Friends, <b>church</b> & "radio"',
+        position=1,
+    )
+    html = client.get(URL).content.decode()
+    assert "Friends, &lt;b&gt;church&lt;/b&gt; &amp; &quot;radio&quot;" in html
+    assert "<b>church</b>" not in html
+    assert "&amp;lt;" not in html  # not escaped twice
+    assert "Include the country code if they live outside the organisation&#x27;s country." in html

@@ -101,8 +101,8 @@ def test_a_qualification_still_needed_and_held_cannot_stop_being_one(
     assert response.status_code == 200
     assert response.context["form"].errors == {
         "is_qualification": [
-            "Shift lead is still needed by 1 staffing rule and held by 2 volunteers; "
-            "remove those first."
+            "Shift lead is still needed by 1 staffing rule; remove it first. "
+            "Shift lead is still held by 2 volunteers; take it back from them first."
         ]
     }
     # Nothing was saved, and the page still names the role as it is.
@@ -118,7 +118,9 @@ def test_the_message_counts_only_what_is_left(coordinator: User, shift_lead: Vol
             role=shift_lead, name="Shift lead", is_qualification=False, by=coordinator
         )
     assert caught.value.message_dict == {
-        "is_qualification": ["Shift lead is still held by 2 volunteers; remove those first."]
+        "is_qualification": [
+            "Shift lead is still held by 2 volunteers; take it back from them first."
+        ]
     }
     ana = User.objects.get(email="ana.lead@example.org")
     services.revoke_qualification(volunteer=ana, role=shift_lead, by=coordinator)
@@ -127,7 +129,9 @@ def test_the_message_counts_only_what_is_left(coordinator: User, shift_lead: Vol
             role=shift_lead, name="Shift lead", is_qualification=False, by=coordinator
         )
     assert caught.value.message_dict == {
-        "is_qualification": ["Shift lead is still held by 1 volunteer; remove that first."]
+        "is_qualification": [
+            "Shift lead is still held by 1 volunteer; take it back from them first."
+        ]
     }
 
 
@@ -139,7 +143,7 @@ def test_a_qualification_needed_only_by_a_rule_cannot_stop_being_one(
     with pytest.raises(ValidationError) as caught:
         services.save_role(role=lead, name="Shift lead", is_qualification=False, by=coordinator)
     assert caught.value.message_dict == {
-        "is_qualification": ["Shift lead is still needed by 1 staffing rule; remove that first."]
+        "is_qualification": ["Shift lead is still needed by 1 staffing rule; remove it first."]
     }
 
 

@@ -184,7 +184,7 @@ def test_fewer_places_than_people_booked_is_refused(
     assert response.status_code == 200
     assert response.context["form"].errors == {
         "capacity": [
-            "2 people already have a place, so the session needs at least 2. "
+            "2 people already have a place, so the session needs at least 2 places. "
             "Cancel places on the roster first."
         ]
     }
@@ -207,7 +207,7 @@ def test_people_who_attended_or_did_not_come_still_hold_places(
         services.update_training_session(session=session, by=coordinator, capacity=2)
     assert caught.value.message_dict == {
         "capacity": [
-            "3 people already have a place, so the session needs at least 3. "
+            "3 people already have a place, so the session needs at least 3 places. "
             "Cancel places on the roster first."
         ]
     }

@@ -38,7 +38,7 @@ from volunteers.models import (
     VolunteerProfile,
 )
 from volunteers.selectors import roster as roster_selectors
-from volunteers.views import coordinator_roster, coordinator_roster_export
+from volunteers.views import coordinator_roster_export
 
 pytestmark = pytest.mark.django_db
 
@@ -499,17 +499,13 @@ def test_the_csv_export_is_exact(client: Client, coordinator: User, world) -> No
     ]
 
 
-def test_the_check_in_qr_code(client: Client, coordinator: User, world, monkeypatch) -> None:
+def test_the_check_in_qr_code(client: Client, coordinator: User, world) -> None:
     client.force_login(coordinator)
-    monkeypatch.setattr(coordinator_roster, "CHECK_IN_URL_NAME", "volunteers:no_such_page")
     response = client.get(f"{BASE}/shifts/{world['shift'].pk}/")
     assert response.status_code == 200
-    assert response.context["qr"] is None
     assert (
         "Valid Tue 24 Nov 2026, 17:30\u201322:00 (America/New_York)." in response.content.decode()
     )
-    monkeypatch.undo()
-    response = client.get(f"{BASE}/shifts/{world['shift'].pk}/")
     code = world["shift"].check_in_code
     assert response.context["check_in_url"] == (
         f"http://testserver/volunteer/shifts/{world['shift'].pk}/check-in/{code}/"

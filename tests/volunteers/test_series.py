@@ -270,6 +270,6 @@ def test_series_field_errors(role: VolunteerRole, coordinator: User) -> None:
         )
     assert caught.value.message_dict == {
         "duration": ["A shift must last some time."],
-        "capacity": ["The number of places cannot be negative."],
+        "capacity": ["A shift needs at least one place. To stop a shift, cancel it."],
         "until": ["The last day cannot be before the first day."],
     }

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from notifications.models import Message
+from notifications.services import deliver_message
 from tests.volunteers.factories import (
     make_location,
     make_record,
@@ -220,6 +222,47 @@ def test_someone_else_cannot_cancel_a_signup(coordinator: User) -> None:
     assert message.context["reason"] == "Shift overstaffed"
 
 
+def deliver(user: User, kind: str) -> mail.EmailMessage:
+    """Send ``user``'s one message of ``kind`` as the worker would; the e-mail that went."""
+    message = Message.objects.get(recipient=user, kind=kind)
+    mail.outbox.clear()
+    assert deliver_message(message_id=message.pk) == "sent"
+    assert len(mail.outbox) == 1
+    return mail.outbox[0]
+
+
+def test_a_volunteer_taken_off_a_shift_is_told_by_email(coordinator: User) -> None:
+    shift = make_shift(starts_at=START)
+    owner = make_volunteer(email="owner@example.org", first_name="Rosa")
+    signup = services.sign_up_for_shift(shift=shift, volunteer=owner)
+    services.cancel_signup(signup=signup, by=coordinator, reason="Too many leads booked")
+    email = deliver(owner, "shift.signup_cancelled")
+    assert email.to == ["owner@example.org"]
+    assert email.subject == "[Hope Line] You were taken off a shift: Outreach"
+    assert "A coordinator took you off this shift, so you do not need to come:" in email.body
+    assert "Starts: Tue 14 Jul 2099, 18:00 (America/New York)" in email.body
+    assert "The coordinator's note: Too many leads booked" in email.body
+    assert "Other shifts you can sign up for: http://127.0.0.1:8000/volunteer/shifts/" in email.body
+
+
+def test_a_volunteer_moved_to_another_shift_is_told_where(coordinator: User) -> None:
+    first = make_shift(starts_at=START)
+    second = make_shift(starts_at=START + timedelta(days=1, hours=1))
+    mover = make_volunteer(email="mover@example.org")
+    old = services.sign_up_for_shift(shift=first, volunteer=mover)
+    services.move_signup(signup=old, to_shift=second, by=coordinator)
+    email = deliver(mover, "shift.signup_cancelled")
+    assert email.subject == "[Hope Line] Your place on Outreach moved to another shift"
+    assert "A coordinator moved your place from this shift to another one:" in email.body
+    assert "Starts: Tue 14 Jul 2099, 18:00 (America/New York)" in email.body
+    assert (
+        "Your new shift: Outreach, Wed 15 Jul 2099, 19:00 (America/New York). Its "
+        "confirmation, with a calendar file, comes in a separate message."
+    ) in email.body
+    assert f"Details: http://127.0.0.1:8000/volunteer/shifts/{second.pk}/" in email.body
+    assert "note" not in email.body
+
+
 def test_raising_capacity_promotes_and_lowering_below_places_is_refused(
     coordinator: User,
 ) -> None:
@@ -262,7 +305,9 @@ def test_a_shift_must_end_after_it_starts(coordinator: User) -> None:
             capacity=-1,
             by=coordinator,
         )
-    assert caught.value.message_dict == {"capacity": ["The number of places cannot be negative."]}
+    assert caught.value.message_dict == {
+        "capacity": ["A shift needs at least one place. To stop a shift, cancel it."]
+    }
     shift = services.create_shift(
         role=role,
         location=location,
@@ -420,7 +465,7 @@ def test_a_coordinator_override_is_recorded_with_who_and_why(
         services.assign_volunteer(
             shift=shift, volunteer=trained_volunteer(trained_role), by=coordinator
         )
-    assert caught.value.reasons == ("The shift is full (1 of 1 places taken).",)
+    assert caught.value.reasons == ("The shift is full (1 of 1 place taken).",)
 
 
 def test_an_eligible_assignment_needs_no_override(coordinator: User) -> None:

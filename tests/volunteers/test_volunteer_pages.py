@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,6 +34,7 @@ from volunteers.models import (
     Training,
     TrainingRecord,
     VolunteerProfile,
+    VolunteerRole,
 )
 
 pytestmark = pytest.mark.django_db
@@ -324,3 +326,74 @@ def test_my_trainings_takes_the_same_number_of_queries_for_10_and_200_records(
         counts.append(len(queries))
     assert response.content.decode().count("You are on the waitlist: number 1.") == 3
     assert counts[0] == counts[1]
+
+
+SHIFT_LINKS = ("/volunteer/shifts/", "/volunteer/hours/", "/volunteer/shifts/swaps/")
+
+
+def _links(content: str) -> set[str]:
+    return set(re.findall(r'href="(/volunteer/[^"]*)"', content))
+
+
+def main_content(client: Client, url: str) -> str:
+    """The page's own content, without the site's navigation."""
+    content = page(client, url)
+    return " ".join(content[content.index('<main id="main"') : content.index("</main>")].split())
+
+
+def test_an_applicant_sees_their_application_and_next_steps_not_the_shifts(
+    client: Client,
+) -> None:
+    trained = make_role("Crisis text line", trainings=[make_training("Trauma-informed care")])
+    make_role("School outreach")
+    make_role("Fundraising events")
+    person = make_volunteer(status=ProfileStatus.APPLICANT)
+    profile = VolunteerProfile.objects.get(user=person)
+    profile.wanted_roles.set([trained, VolunteerRole.objects.get(name="School outreach")])
+    VolunteerProfile.objects.filter(pk=profile.pk).update(
+        applied_at=datetime(2026, 11, 3, 15, tzinfo=ZoneInfo("UTC"))
+    )
+    client.force_login(person)
+    content = main_content(client, "/volunteer/")
+    assert "Your application is under review" in content
+    assert "You applied on 3 November 2026." in content
+    assert "What happens next" in content
+    # Only the roles they asked for, with what each will need once approved.
+    assert "To join Crisis text line you need: Trauma-informed care" in content
+    assert "School outreach needs nothing more from you" in content
+    assert "Fundraising events" not in content
+    assert "an approved application" not in content
+    assert "still being reviewed." not in content  # said once, above, not per role
+    # Nothing that only an approved volunteer can use.
+    for text in ("Find a shift", "My hours", "Places others offer", "My schedule"):
+        assert text not in content
+    assert not _links(content) & set(SHIFT_LINKS)
+    assert {"/volunteer/trainings/", "/volunteer/trainings/evidence/"} <= _links(content)
+
+
+@pytest.mark.parametrize(
+    ("status", "shown", "hidden"),
+    [
+        (
+            ProfileStatus.ACTIVE,
+            ("Find a shift", "My schedule", "My hours", "Places others offer"),
+            (),
+        ),
+        (
+            ProfileStatus.PAUSED,
+            ("My schedule", "My hours"),
+            ("Find a shift", "Places others offer"),
+        ),
+        (ProfileStatus.LEFT, ("My schedule", "My hours"), ("Find a shift", "Places others offer")),
+        (ProfileStatus.DECLINED, (), ("Find a shift", "My schedule", "My hours", "My trainings")),
+    ],
+)
+def test_the_home_offers_what_the_status_allows(
+    client: Client, status: str, shown: tuple[str, ...], hidden: tuple[str, ...]
+) -> None:
+    client.force_login(make_volunteer(status=status))
+    content = main_content(client, "/volunteer/")
+    for text in shown:
+        assert text in content, text
+    for text in hidden:
+        assert text not in content, text

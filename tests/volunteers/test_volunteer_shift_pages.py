@@ -228,7 +228,8 @@ def test_sign_up_then_full_then_waitlist_then_cancel_promotes(client: Client, me
 
 
 def test_leaving_the_waitlist(client: Client, me: User) -> None:
-    shift = make_shift(starts_at=START, capacity=0)
+    shift = make_shift(starts_at=START, capacity=1)
+    services.sign_up_for_shift(shift=shift, volunteer=make_volunteer())  # the one place
     client.post(f"/volunteer/shifts/{shift.pk}/sign-up/")
     assert ShiftSignup.objects.get(volunteer=me).status == ShiftSignupStatus.WAITLISTED
     assert "Leave the waitlist?" in page(client, f"/volunteer/shifts/{shift.pk}/cancel/")
@@ -718,3 +719,30 @@ def test_the_feed_costs_the_same_queries_with_10_and_200_shifts(
     response = client.get(f"/calendar/{token}.ics")
     assert response.content.decode().count("BEGIN:VEVENT") == 100  # confirmed, to come
     assert count_queries(client, f"/calendar/{token}.ics") == small
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("Crisis text line (remote)", "Crisis text line (remote)"),
+        ("Remote hotline", "Remote hotline"),
+        ("Text line", "Text line (remote)"),
+    ],
+)
+def test_a_remote_location_is_marked_remote_once(
+    client: Client, me: User, coordinator: User, name: str, shown: str
+) -> None:
+    shift = make_shift(
+        starts_at=START, location=make_location(name, time_zone="UTC", is_remote=True)
+    )
+    for html in (
+        page(client, f"/volunteer/shifts/{shift.pk}/"),
+        page(client, "/volunteer/shifts/"),
+    ):
+        text = " ".join(html.split())
+        assert f"<dd>{shown}<" in text
+        assert "(remote) (remote)" not in text
+    client.force_login(coordinator)
+    roster = " ".join(page(client, f"/coordinator/volunteering/shifts/{shift.pk}/").split())
+    assert f"<dd>{shown}, 12 Main St</dd>" in roster
+    assert "(remote) (remote)" not in roster

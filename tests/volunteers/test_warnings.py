@@ -22,6 +22,7 @@ from tests.volunteers.factories import (
 )
 from volunteers import services
 from volunteers.models import SessionSignup, ShiftSignup, ShiftSignupStatus
+from volunteers.services import NotEligible
 from volunteers.services.expiry_warnings import schedule_expiry_warnings, schedule_session_reminders
 
 pytestmark = pytest.mark.django_db
@@ -71,6 +72,50 @@ def test_training_expiry_warns_at_30_then_7_days_naming_the_blocked_shifts():
     ]
     assert schedule_expiry_warnings(today=date(2026, 11, 24)) == (1, 0)  # 7 days before
     assert len(messages("training.expiry_warning")) == 2
+
+
+@pytest.mark.parametrize("requirement", ["training", "clearance"])
+@time_machine.travel(NOW, tick=False)
+def test_an_overnight_shift_starting_on_the_expiry_day_is_refused_and_named_in_the_warning(
+    requirement: str,
+):
+    """One rule for both: a record must still be valid on the shift's last local day."""
+    ana = make_volunteer(email="ana@example.org")
+    expires_on = date(2026, 12, 1)
+    if requirement == "training":
+        needed = make_training("Hotline protocol", validity_months=12)
+        make_record(ana, needed, completed_on=date(2025, 12, 1), expires_on=expires_on)
+        role = make_role("Crisis line", trainings=[needed])
+        kind, reason = "training.expiry_warning", "Hotline protocol expires on 1 Dec 2026"
+    else:
+        check = make_clearance_type("Background check", validity_months=36)
+        make_clearance(ana, check, issued_on=date(2023, 12, 1), expires_on=expires_on)
+        role = make_role("Crisis line", clearance_types=[check])
+        kind, reason = "clearance.expiry_warning", "Background check expires on 1 Dec 2026"
+    office = make_location("Office", time_zone="America/New_York")
+    # 1 Dec 22:00 to 2 Dec 02:00 in New York (EST, UTC-5); and the same evening, 18:00-21:00.
+    overnight = make_shift(
+        role, location=office, starts_at=datetime(2026, 12, 2, 3, tzinfo=UTC), hours=4
+    )
+    evening = make_shift(role, location=office, starts_at=datetime(2026, 12, 1, 23, tzinfo=UTC))
+
+    with pytest.raises(NotEligible) as refused:
+        services.sign_up_for_shift(shift=overnight, volunteer=ana)
+    assert refused.value.reasons == (f"{reason}, before this shift ends on 2 Dec 2026.",)
+    assert services.sign_up_for_shift(shift=evening, volunteer=ana).status == "confirmed"
+    # Placed on the overnight shift before the rule applied (e.g. by a coordinator's override).
+    ShiftSignup.objects.create(
+        shift=overnight, volunteer=ana, status=ShiftSignupStatus.CONFIRMED, joined_at=NOW
+    )
+    schedule_expiry_warnings(today=date(2026, 11, 24))
+    [warning] = messages(kind)
+    assert warning.context["blocked_shifts"] == [
+        {
+            "title": "Crisis line",
+            "starts_at": overnight.starts_at.isoformat(),
+            "zone": office.time_zone,
+        }
+    ]
 
 
 @time_machine.travel(NOW, tick=False)

@@ -12,6 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import time_zone_choices
+from core import limits
 from core.forms import BoundedDateField, NameChoiceField
 from volunteers.models import (
     ClearanceStatus,
@@ -102,7 +103,10 @@ class TrainingForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=120)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Description"),
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     validity_months = forms.IntegerField(
         label=_("Valid for (months)"),
@@ -143,11 +147,16 @@ class SessionForm(forms.Form):
     )
     trainer = forms.CharField(label=_("Trainer"), max_length=150, required=False)
     capacity = forms.IntegerField(
-        label=_("Places"), widget=forms.NumberInput(attrs={"min": 1}), initial=12
+        label=_("Places"),
+        max_value=1000,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 1000}),
+        initial=12,
+        error_messages={"max_value": _("A session can have at most 1000 places.")},
     )
     notes = forms.CharField(
         label=_("Notes for participants"),
         required=False,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -208,11 +217,6 @@ class SessionForm(forms.Form):
         }
 
 
-def _person_label(signup: SessionSignup) -> str:
-    person = signup.volunteer
-    return person.get_full_name() or person.email
-
-
 class AttendanceForm(forms.Form):
     attended = forms.MultipleChoiceField(
         label=_("Who came"), required=False, widget=forms.CheckboxSelectMultiple
@@ -223,7 +227,7 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["attended"]
         assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [(str(s.volunteer_id), _person_label(s)) for s in signups]
+        field.choices = [(str(s.volunteer_id), str(s.volunteer)) for s in signups]
 
     def attended_ids(self) -> list[int]:
         return [int(value) for value in self.cleaned_data["attended"]]
@@ -240,7 +244,7 @@ class CompletionsForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["volunteers"]
         assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [(str(s.volunteer_id), _person_label(s)) for s in signups]
+        field.choices = [(str(s.volunteer_id), str(s.volunteer)) for s in signups]
 
     def volunteer_ids(self) -> list[int]:
         return [int(value) for value in self.cleaned_data["volunteers"]]
@@ -266,7 +270,10 @@ class ClearanceForm(forms.Form):
     )
     reference_number = forms.CharField(label=_("Reference number"), max_length=100, required=False)
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"),
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     document = forms.FileField(
         label=_("Document"),
@@ -365,7 +372,10 @@ class ReasonForm(forms.Form):
     """A reason the person will read. Whether one is needed is the service's rule."""
 
     reason = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(
@@ -376,6 +386,9 @@ class ReasonForm(forms.Form):
         field = self.fields["reason"]
         assert isinstance(field, forms.CharField)
         field.help_text = help_text
-        field.max_length = max_length
-        field.validators.append(MaxLengthValidator(max_length))
-        field.widget.attrs["maxlength"] = str(max_length)
+        if max_length != field.max_length:
+            field.max_length = max_length
+            field.validators = [
+                v for v in field.validators if not isinstance(v, MaxLengthValidator)
+            ] + [MaxLengthValidator(max_length)]
+            field.widget.attrs["maxlength"] = str(max_length)

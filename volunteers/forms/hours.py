@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from core.forms import BoundedDateField, NameChoiceField
 from volunteers.forms.coordinator import DateInput, TimeInput
 from volunteers.forms.shifts import ONE_DAY, SKIPPED_TIME, local_moment
@@ -34,7 +35,10 @@ class HoursEditForm(forms.Form):
     start_time = forms.TimeField(label=_("From"), widget=TimeInput)
     end_time = forms.TimeField(label=_("To"), widget=TimeInput)
     note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"),
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     ERROR_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 

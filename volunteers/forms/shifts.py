@@ -13,9 +13,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from core.forms import BoundedDateField, NameChoiceField
 from volunteers.forms.coordinator import DateInput, TimeInput
 from volunteers.models import Location, ShiftStatus, VolunteerRole
+from volunteers.services.shifts import NO_PLACES
 
 WEEKDAYS = (
     ("MO", _("Monday")),
@@ -118,6 +120,29 @@ class _TimesMixin(forms.Form):
         return end - start
 
 
+def places_field() -> forms.IntegerField:
+    """How many people a shift (or each shift of a series) takes: 1 to 1000."""
+    return forms.IntegerField(
+        label=_("Places"),
+        min_value=1,
+        max_value=1000,
+        widget=forms.NumberInput(attrs={"min": 1, "max": 1000}),
+        error_messages={
+            "min_value": NO_PLACES,
+            "max_value": _("A shift can have at most 1000 places."),
+        },
+    )
+
+
+def notes_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Notes for volunteers"),
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class ShiftForm(_TimesMixin):
     """One shift: its role, place, local date and times (in the location's zone), places."""
 
@@ -128,12 +153,8 @@ class ShiftForm(_TimesMixin):
         help_text=_("Times are in the location's time zone."),
     )
     day = BoundedDateField(label=_("Date"), widget=DateInput)
-    capacity = forms.IntegerField(
-        label=_("Places"), min_value=0, max_value=1000, widget=forms.NumberInput(attrs={"min": 0})
-    )
-    notes = forms.CharField(
-        label=_("Notes for volunteers"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    capacity = places_field()
+    notes = notes_field()
     status = forms.ChoiceField(
         label=_("Publish"),
         choices=[(ShiftStatus.PUBLISHED, _("Published")), (ShiftStatus.DRAFT, _("Draft"))],
@@ -264,12 +285,8 @@ class SeriesForm(_TimesMixin):
         max_length=500,
         help_text=_("e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH or FREQ=MONTHLY;BYDAY=1SA"),
     )
-    capacity = forms.IntegerField(
-        label=_("Places"), min_value=0, max_value=1000, widget=forms.NumberInput(attrs={"min": 0})
-    )
-    notes = forms.CharField(
-        label=_("Notes for volunteers"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    capacity = places_field()
+    notes = notes_field()
     status = forms.ChoiceField(
         label=_("Publish"),
         choices=[(ShiftStatus.PUBLISHED, _("Published")), (ShiftStatus.DRAFT, _("Draft"))],

@@ -8,11 +8,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import VolunteerRegistrationForm
+from core import limits
 from core.forms import BoundedDateField
 from volunteers.models import ApplicationQuestion, Training, VolunteerRole
 from volunteers.services.onboarding import validate_date_of_birth
@@ -62,6 +62,7 @@ class ApplicationDetailsForm(forms.Form):
     skills = forms.CharField(
         label=_("Skills"),
         required=False,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("e.g. counselling, teaching, first aid"),
     )
@@ -74,6 +75,7 @@ class ApplicationDetailsForm(forms.Form):
     availability = forms.CharField(
         label=_("When you can usually help"),
         required=False,
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("e.g. weekday evenings, one Saturday a month"),
     )
@@ -101,11 +103,9 @@ class ApplicationDetailsForm(forms.Form):
             self.fields[self.question_field(question)] = forms.CharField(
                 label=question.text,
                 required=question.required,
-                max_length=5000,
+                max_length=limits.LONG_TEXT,
                 widget=forms.Textarea(attrs={"rows": 3}),
-                # The shared form template prints help texts unescaped; this one is typed
-                # by a coordinator, so it is escaped here.
-                help_text=escape(question.help_text),
+                help_text=question.help_text,  # escaped by includes/field.html
             )
 
     @staticmethod

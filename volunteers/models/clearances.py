@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from volunteers.validators import validate_document
 
 
@@ -19,7 +20,7 @@ class ClearanceType(models.Model):
     """e.g. Background check, Reference check."""
 
     name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=limits.NOTE)
     validity_months = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text=_("Leave empty when a clearance never expires.")
     )
@@ -58,7 +59,7 @@ class Clearance(models.Model):
     document = models.FileField(
         upload_to=clearance_document_path, blank=True, validators=[validate_document]
     )
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=limits.NOTE)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from volunteers.models.shifts import Shift, ShiftSignup, new_token
 
 
@@ -43,7 +44,7 @@ class HoursEntry(models.Model):
     status = models.CharField(
         max_length=10, choices=HoursStatus.choices, default=HoursStatus.PENDING
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=limits.NOTE)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -7,6 +7,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from core import limits
+from core.dates import age_on
+
 
 class ProfileStatus(models.TextChoices):
     APPLICANT = "applicant", _("Applicant")
@@ -28,18 +31,24 @@ class VolunteerProfile(models.Model):
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     emergency_contact_name = models.CharField(max_length=150, blank=True)
     emergency_contact_phone = PhoneNumberField(blank=True)
-    skills = models.TextField(blank=True, help_text=_("e.g. counselling, teaching, first aid"))
+    skills = models.TextField(
+        blank=True, max_length=limits.NOTE, help_text=_("e.g. counselling, teaching, first aid")
+    )
     languages = models.CharField(
         max_length=200, blank=True, help_text=_("Languages spoken, e.g. English, Spanish")
     )
     availability = models.TextField(
-        blank=True, help_text=_("When you can usually help, e.g. weekday evenings")
+        blank=True,
+        max_length=limits.NOTE,
+        help_text=_("When you can usually help, e.g. weekday evenings"),
     )
     wanted_roles = models.ManyToManyField(
         "volunteers.VolunteerRole", blank=True, related_name="interested_profiles"
     )
     coordinator_notes = models.TextField(
-        blank=True, help_text=_("Seen by coordinators only, never by the volunteer.")
+        blank=True,
+        max_length=limits.LONG_TEXT,
+        help_text=_("Seen by coordinators only, never by the volunteer."),
     )
     applied_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -51,7 +60,9 @@ class VolunteerProfile(models.Model):
         related_name="+",
     )
     decline_reason = models.TextField(
-        blank=True, help_text=_("Shown to the applicant when the application is declined.")
+        blank=True,
+        max_length=limits.NOTE,
+        help_text=_("Shown to the applicant when the application is declined."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -63,10 +74,7 @@ class VolunteerProfile(models.Model):
         return str(self.user)
 
     def age_on(self, day: date) -> int | None:
-        born = self.date_of_birth
-        if born is None:
-            return None
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return None if self.date_of_birth is None else age_on(self.date_of_birth, day)
 
 
 class ApplicationQuestion(models.Model):
@@ -88,7 +96,7 @@ class ApplicationQuestion(models.Model):
 class ApplicationAnswer(models.Model):
     profile = models.ForeignKey(VolunteerProfile, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(ApplicationQuestion, on_delete=models.PROTECT, related_name="+")
-    answer = models.TextField(blank=True)
+    answer = models.TextField(blank=True, max_length=limits.LONG_TEXT)
 
     class Meta:
         constraints = [

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
+
 
 class VolunteerRole(models.Model):
     """What a volunteer does (e.g. Crisis text line), and what it requires.
@@ -14,7 +16,7 @@ class VolunteerRole(models.Model):
     """
 
     name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=limits.NOTE)
     minimum_age = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text=_("Leave empty when there is no age limit.")
     )

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_time_zone
+from core import limits
 
 
 def new_token() -> str:
@@ -20,7 +21,7 @@ class Location(models.Model):
     """Where shifts happen. A remote "location" (e.g. the text line) has its own zone too."""
 
     name = models.CharField(max_length=150, unique=True)
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, max_length=limits.ADDRESS)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     is_remote = models.BooleanField(default=False, help_text=_("Done from home, online."))
     active = models.BooleanField(default=True)
@@ -30,6 +31,17 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name as pages show it: a remote location is marked "(remote)", unless its
+        name says so already ("Crisis text line (remote)" is not marked twice)."""
+        if not self.is_remote:
+            return self.name
+        words = {"remote", str(_("remote")).lower()}
+        if any(word in self.name.lower() for word in words):
+            return self.name
+        return str(_("%(name)s (remote)") % {"name": self.name})
 
 
 class ShiftStatus(models.TextChoices):
@@ -56,7 +68,7 @@ class ShiftSeries(models.Model):
     start_time = models.TimeField(_("local start time"))
     duration = models.DurationField()
     capacity = models.PositiveIntegerField()
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=limits.NOTE)
     shift_status = models.CharField(
         max_length=10,
         choices=[(ShiftStatus.DRAFT, _("Draft")), (ShiftStatus.PUBLISHED, _("Published"))],
@@ -93,6 +105,7 @@ class ShiftSeries(models.Model):
                 condition=Q(window_weeks__gte=1) & Q(window_weeks__lte=52),
                 name="series_window_in_range",
             ),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="series_capacity_positive"),
         ]
 
     def __str__(self) -> str:
@@ -113,7 +126,7 @@ class Shift(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     capacity = models.PositiveIntegerField()
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=limits.NOTE)
     status = models.CharField(
         max_length=10, choices=ShiftStatus.choices, default=ShiftStatus.PUBLISHED
     )
@@ -135,9 +148,8 @@ class Shift(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"
             ),
-            models.CheckConstraint(
-                condition=Q(capacity__gte=0), name="shift_capacity_not_negative"
-            ),
+            # A shift with no place is no shift: a coordinator cancels it instead.
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="shift_capacity_positive"),
             models.UniqueConstraint(
                 fields=["series", "occurrence_date"],
                 condition=Q(series__isnull=False),
@@ -191,14 +203,16 @@ class ShiftSignup(models.Model):
     status = models.CharField(max_length=12, choices=ShiftSignupStatus.choices)
     joined_at = models.DateTimeField(help_text=_("Waitlist order: earliest first."))
     skip_reason = models.TextField(
-        blank=True, help_text=_("Why a freed place was not given to this person.")
+        blank=True,
+        max_length=limits.NOTE,
+        help_text=_("Why a freed place was not given to this person."),
     )
     check_in_at = models.DateTimeField(null=True, blank=True)
     check_out_at = models.DateTimeField(null=True, blank=True)
     override_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    override_reason = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True, max_length=limits.NOTE)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

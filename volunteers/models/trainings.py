@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_time_zone
+from core import limits
 from volunteers.models.validity import expiry_after
 from volunteers.validators import validate_document
 
@@ -23,7 +24,7 @@ class Training(models.Model):
     """A course, e.g. Trauma-informed care, valid for some months after completion."""
 
     name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, max_length=limits.NOTE)
     validity_months = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text=_("Leave empty when the training never expires.")
     )
@@ -54,7 +55,7 @@ class TrainingSession(models.Model):
     online_url = models.URLField(blank=True)
     trainer = models.CharField(max_length=150, blank=True)
     capacity = models.PositiveIntegerField()
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, max_length=limits.NOTE)
     cancelled = models.BooleanField(default=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(

@@ -1,24 +1,25 @@
 """May this volunteer do this role in this time window? And if not, why not, in plain words.
 
 A training or clearance counts only if it is still valid on the last day of the window (in
-the window's time zone). The checker loads everything it needs for a set of volunteers and
+the window's time zone): ``volunteers.models.validity.covers``, the rule the expiry warnings
+use too. The checker loads everything it needs for a set of volunteers and
 roles in a fixed number of queries, then answers any number of (volunteer, role, window)
 questions from memory, so a page of 50 shifts or 50 volunteers costs the same as one.
 """
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import dateformat
 
 from accounts.models import User
+from core.dates import age_on
 from volunteers.models import (
     Clearance,
     ClearanceStatus,
@@ -31,6 +32,7 @@ from volunteers.models import (
     VolunteerProfile,
     VolunteerRole,
 )
+from volunteers.models.validity import LocalDays, covers, local_days
 
 
 @dataclass(frozen=True)
@@ -44,14 +46,17 @@ class Eligibility:
     def __bool__(self) -> bool:
         return self.eligible
 
+    def once_approved(self) -> Eligibility:
+        """The answer leaving the volunteer's own application status out: for an applicant,
+        what each role will still need once the application is approved."""
+        reasons = tuple(r for r in self.reasons if r not in STATUS_REASONS.values())
+        missing = tuple(m for m in self.missing if m != APPROVED_APPLICATION)
+        return Eligibility(eligible=not reasons, reasons=reasons, missing=missing)
+
 
 def format_day(day: date) -> str:
     """A date as people read it in reasons: 3 Nov 2026."""
     return dateformat.format(day, "j M Y")
-
-
-def local_date(moment: datetime, zone: zoneinfo.ZoneInfo) -> date:
-    return moment.astimezone(zone).date()
 
 
 @dataclass
@@ -65,9 +70,16 @@ class _Volunteer:
 
 @dataclass(frozen=True)
 class _Window:
-    first_day: date
-    last_day: date
+    days: LocalDays
     occasion: str | None
+
+    @property
+    def first_day(self) -> date:
+        return self.days.first
+
+    @property
+    def last_day(self) -> date:
+        return self.days.last
 
     def expiry_reason(self, name: str, expires_on: date) -> str:
         """Why something valid until ``expires_on`` does not cover this window."""
@@ -86,6 +98,7 @@ class _Window:
         )
 
 
+APPROVED_APPLICATION = "an approved application"
 STATUS_REASONS: dict[str | None, str] = {
     None: "You have not applied as a volunteer yet.",
     ProfileStatus.APPLICANT: "Your volunteer application is still being reviewed.",
@@ -157,16 +170,15 @@ class EligibilityChecker:
         None leaves the comparison out ("... expired on 3 Nov 2026.")."""
         role_obj = self.roles[role if isinstance(role, int) else role.pk]
         person = self.volunteers[volunteer_id]
-        zone = zoneinfo.ZoneInfo(time_zone or settings.ORG_TIME_ZONE)
-        first_day = local_date(starts_at, zone)
-        # A shift ending at midnight ends on its own day, not the next one.
-        last_day = local_date(ends_at - timedelta(microseconds=1), zone)
+        window = _Window(
+            local_days(starts_at, ends_at, time_zone or settings.ORG_TIME_ZONE), occasion
+        )
         reasons: list[str] = []
         missing: list[str] = []
 
         if person.status != ProfileStatus.ACTIVE:
             reasons.append(STATUS_REASONS[person.status])
-            missing.append("an approved application")
+            missing.append(APPROVED_APPLICATION)
         if not role_obj.active:
             reasons.append(f"{role_obj.name} is not in use at the moment.")
         if role_obj.is_qualification and role_obj.pk not in person.qualifications:
@@ -175,12 +187,12 @@ class EligibilityChecker:
             )
             missing.append(f"{role_obj.name} qualification")
         if role_obj.minimum_age is not None:
-            self._check_age(person, role_obj.minimum_age, first_day, reasons, missing)
+            self._check_age(person, role_obj.minimum_age, window.first_day, reasons, missing)
         for training in role_obj.required_trainings.all():
             self._check_training(
                 person.records.get(training.pk, []),
                 training,
-                _Window(first_day, last_day, occasion),
+                window,
                 reasons,
                 missing,
             )
@@ -188,7 +200,7 @@ class EligibilityChecker:
             self._check_clearance(
                 person.clearances.get(clearance_type.pk, []),
                 clearance_type,
-                _Window(first_day, last_day, occasion),
+                window,
                 reasons,
                 missing,
             )
@@ -204,9 +216,7 @@ class EligibilityChecker:
             )
             missing.append("date of birth")
             return
-        born = person.date_of_birth
-        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-        if age < minimum:
+        if age_on(person.date_of_birth, day) < minimum:
             reasons.append(f"You must be {minimum} or older.")
             missing.append(f"age {minimum} or over")
 
@@ -219,7 +229,7 @@ class EligibilityChecker:
         missing: list[str],
     ) -> None:
         verified = [r for r in records if r.status == RecordStatus.VERIFIED]
-        if any(r.expires_on is None or r.expires_on >= window.last_day for r in verified):
+        if any(covers(r.expires_on, window.days) for r in verified):
             return
         missing.append(training.name)
         if verified:
@@ -242,7 +252,7 @@ class EligibilityChecker:
     ) -> None:
         name = clearance_type.name
         cleared = [c for c in clearances if c.status == ClearanceStatus.CLEARED]
-        if any(c.expires_on is None or c.expires_on >= window.last_day for c in cleared):
+        if any(covers(c.expires_on, window.days) for c in cleared):
             return
         missing.append(name[:1].lower() + name[1:])
         statuses = {c.status for c in clearances}

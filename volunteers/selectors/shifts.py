@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from accounts.models import User
-from core.dates import org_zone
+from core.dates import org_midnight
 from volunteers.models import (
     ACTIVE_SHIFT_SIGNUP_STATUSES,
     PLACE_STATUSES,
@@ -59,10 +59,6 @@ def with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
     )
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=org_zone())
-
-
 def open_shifts(
     *,
     volunteer: User | None = None,
@@ -80,9 +76,9 @@ def open_shifts(
     if location_id:
         shifts = shifts.filter(location_id=location_id)
     if day_from:
-        shifts = shifts.filter(starts_at__gte=_day_start(day_from))
+        shifts = shifts.filter(starts_at__gte=org_midnight(day_from))
     if day_to:
-        shifts = shifts.filter(starts_at__lt=_day_start(day_to + timedelta(days=1)))
+        shifts = shifts.filter(starts_at__lt=org_midnight(day_to + timedelta(days=1)))
     shifts = with_counts(shifts).order_by("starts_at", "pk")
     if volunteer is not None:
         shifts = shifts.prefetch_related(

@@ -52,13 +52,6 @@ class TrainingStatus:
     record: TrainingRecord | None
     pending: TrainingRecord | None
 
-    @property
-    def valid_today(self) -> bool:
-        today = org_today()
-        return self.record is not None and (
-            self.record.expires_on is None or self.record.expires_on >= today
-        )
-
 
 def today_window(day: date | None = None) -> tuple[datetime, datetime]:
     """The whole of ``day`` (default today) in the organisation's zone, as an eligibility
@@ -82,10 +75,14 @@ def training_statuses(volunteer: User) -> list[TrainingStatus]:
     return sorted(statuses, key=lambda s: s.training.name)
 
 
-def role_needs(volunteer: User, *, day: date | None = None) -> list[RoleNeeds]:
+def role_needs(
+    volunteer: User, *, day: date | None = None, applying: bool = False
+) -> list[RoleNeeds]:
     """For every active role, whether the volunteer may do it today, and what is missing.
 
     The roles the volunteer asked for come first: that is their onboarding checklist.
+    ``applying``: for an applicant, only the roles they asked for (all when they chose
+    none), each with what it will still need once the application is approved.
     """
     roles = list(VolunteerRole.objects.filter(active=True).order_by("name"))
     wanted = set(
@@ -105,6 +102,14 @@ def role_needs(volunteer: User, *, day: date | None = None) -> list[RoleNeeds]:
         )
         for role in roles
     ]
+    if applying:
+        needs = [
+            RoleNeeds(
+                role=need.role, eligibility=need.eligibility.once_approved(), wanted=need.wanted
+            )
+            for need in needs
+            if need.wanted or not wanted
+        ]
     return sorted(needs, key=lambda need: not need.wanted)
 
 

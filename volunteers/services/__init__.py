@@ -1,4 +1,6 @@
-"""Every write about volunteering that has a rule. Views, admin and tasks call these."""
+"""Every write about volunteering that has a rule. Views and tasks call these; the Django
+admin shows these rows read-only (volunteers/admin.py, tests/core/test_admin.py), so no
+write goes around them."""
 
 from volunteers.services.attendance import (
     check_in_window,

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from volunteers.models import (
@@ -17,23 +18,32 @@ from volunteers.models import (
 )
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _qualification_still_used(role: VolunteerRole) -> str | None:
     """Why ``role`` cannot stop being a qualification, or None when nothing depends on it."""
     rules = StaffingRule.objects.filter(qualification=role).count()
     holders = Qualification.objects.filter(role=role).count()
     if not rules and not holders:
         return None
-    uses = []
+    reasons = []
     if rules:
-        uses.append(f"needed by {_plural(rules, 'staffing rule')}")
+        reasons.append(
+            ngettext(
+                "%(role)s is still needed by %(count)d staffing rule; remove it first.",
+                "%(role)s is still needed by %(count)d staffing rules; remove them first.",
+                rules,
+            )
+            % {"role": role.name, "count": rules}
+        )
     if holders:
-        uses.append(f"held by {_plural(holders, 'volunteer')}")
-    those = "those" if rules + holders > 1 else "that"
-    return f"{role.name} is still {' and '.join(uses)}; remove {those} first."
+        reasons.append(
+            ngettext(
+                "%(role)s is still held by %(count)d volunteer; take it back from them first.",
+                "%(role)s is still held by %(count)d volunteers; take it back from them first.",
+                holders,
+            )
+            % {"role": role.name, "count": holders}
+        )
+    return " ".join(reasons)
 
 
 def save_role(

@@ -7,8 +7,9 @@ second run (or two at once) queues nothing new.
   confirmed attendee.
 * ``training.expiry_warning`` / ``clearance.expiry_warning``: at each of
   ``EXPIRY_WARNING_DAYS`` (default 30 and 7) before the expiry date, naming the upcoming
-  confirmed shifts whose role needs it and that fall after that date (a record is still
-  valid on its expiry date; these are the shifts the expiry would block). Only the
+  confirmed shifts whose role needs it and that the record no longer covers (by the rule
+  eligibility uses, ``volunteers.models.validity.covers``: valid on the shift's last
+  local day; these are the shifts the expiry would block). Only the
   nearest threshold already reached is sent, so a record first seen 5 days before it
   expires gets one warning, not two. A holder who already has a later, still valid record
   of the same kind is not warned. A reminder whose sign-up or session was cancelled, or
@@ -17,7 +18,6 @@ second run (or two at once) queues nothing new.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +31,7 @@ from django.utils import timezone
 from core.dates import org_today
 from notifications.hooks import context_pk
 from notifications.models import Message
+from volunteers import message_kinds as kinds
 from volunteers.models import (
     Clearance,
     ClearanceStatus,
@@ -42,11 +43,12 @@ from volunteers.models import (
     TrainingRecord,
 )
 from volunteers.models.trainings import RecordStatus
+from volunteers.models.validity import LocalDays, covers, local_days
 from volunteers.services.notify import notify_volunteer, page_url
 
-SESSION_KIND = "training.session_reminder"
-TRAINING_EXPIRY_KIND = "training.expiry_warning"
-CLEARANCE_EXPIRY_KIND = "clearance.expiry_warning"
+SESSION_KIND = kinds.SESSION_REMINDER.name
+TRAINING_EXPIRY_KIND = kinds.TRAINING_EXPIRY.name
+CLEARANCE_EXPIRY_KIND = kinds.CLEARANCE_EXPIRY.name
 MY_TRAININGS_PAGE = "volunteers:my_trainings"
 
 
@@ -102,7 +104,7 @@ def _threshold(expires_on: date, today: date) -> int | None:
     return min(reached) if reached else None
 
 
-Blocked = dict[tuple[int, int], list[tuple[date, dict[str, Any]]]]
+Blocked = dict[tuple[int, int], list[tuple[LocalDays, dict[str, Any]]]]
 
 
 def _blocked_shifts(
@@ -111,7 +113,7 @@ def _blocked_shifts(
     """Upcoming confirmed places that need one of the trainings / clearance types.
 
     Two maps, for trainings and for clearance types: (volunteer, requirement id) ->
-    [(the shift's local day, the shift as the templates want it)].
+    [(the shift's local days, the shift as the templates want it)].
     """
     by_training: Blocked = defaultdict(list)
     by_clearance: Blocked = defaultdict(list)
@@ -136,14 +138,14 @@ def _blocked_shifts(
     for signup in rows:
         shift = signup.shift
         zone = shift.location.time_zone
-        local_day = timezone.localtime(shift.starts_at, timezone=zoneinfo.ZoneInfo(zone)).date()
+        days = local_days(shift.starts_at, shift.ends_at, zone)
         entry = {"title": shift.role.name, "starts_at": shift.starts_at.isoformat(), "zone": zone}
         for training in shift.role.required_trainings.all():
             if training.pk in training_ids:
-                by_training[(signup.volunteer_id, training.pk)].append((local_day, entry))
+                by_training[(signup.volunteer_id, training.pk)].append((days, entry))
         for kind in shift.role.required_clearance_types.all():
             if kind.pk in clearance_ids:
-                by_clearance[(signup.volunteer_id, kind.pk)].append((local_day, entry))
+                by_clearance[(signup.volunteer_id, kind.pk)].append((days, entry))
     return by_training, by_clearance
 
 
@@ -191,8 +193,8 @@ def schedule_expiry_warnings(*, today: date | None = None) -> tuple[int, int]:
             continue
         shifts = [
             entry
-            for day, entry in blocked_trainings.get((record.volunteer_id, record.training_id), [])
-            if day > record.expires_on
+            for days, entry in blocked_trainings.get((record.volunteer_id, record.training_id), [])
+            if not covers(record.expires_on, days)
         ]
         trainings += notify_volunteer(
             user=record.volunteer,
@@ -213,7 +215,9 @@ def schedule_expiry_warnings(*, today: date | None = None) -> tuple[int, int]:
         if days is None or key in renewed_clearances:
             continue
         shifts = [
-            entry for day, entry in blocked_clearances.get(key, []) if day > clearance.expires_on
+            entry
+            for days, entry in blocked_clearances.get(key, [])
+            if not covers(clearance.expires_on, days)
         ]
         cleared += notify_volunteer(
             user=clearance.volunteer,

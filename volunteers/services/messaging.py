@@ -8,14 +8,17 @@ reminders in step (volunteers.services.reminders), in the caller's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from accounts.models import User
+from volunteers import message_kinds as kinds
 from volunteers.models import Shift, ShiftSignup
 from volunteers.services import reminders
 from volunteers.services.notify import (
     OPEN_SHIFTS_PAGE,
+    SHIFT_PAGE,
     SWAP_OFFERS_PAGE,
+    JSONValue,
     ics_attachment,
     notify_volunteer,
     page_url,
@@ -27,7 +30,7 @@ def notify_signup_confirmed(signup: ShiftSignup) -> None:
     shift = signup.shift
     notify_volunteer(
         user=signup.volunteer,
-        kind="shift.signup_confirmed",
+        kind=kinds.SIGNUP_CONFIRMED.name,
         dedupe_key=f"shift.signup_confirmed:{signup.pk}",
         context=shift_context(shift) | {"signup_id": signup.pk},
         attachments=[ics_attachment(shift)],
@@ -39,7 +42,7 @@ def notify_waitlist_promoted(signup: ShiftSignup) -> None:
     shift = signup.shift
     notify_volunteer(
         user=signup.volunteer,
-        kind="shift.waitlist_promoted",
+        kind=kinds.WAITLIST_PROMOTED.name,
         dedupe_key=f"shift.waitlist_promoted:{signup.pk}",
         context=shift_context(shift) | {"signup_id": signup.pk},
         attachments=[ics_attachment(shift)],
@@ -52,7 +55,7 @@ def notify_swap_offered(offer_id: int, signup: ShiftSignup, recipients: Iterable
     for user in recipients:
         notify_volunteer(
             user=user,
-            kind="shift.swap_offered",
+            kind=kinds.SWAP_OFFERED.name,
             dedupe_key=f"shift.swap_offered:{offer_id}:{user.pk}",
             context=shift_context(signup.shift)
             | {
@@ -67,7 +70,7 @@ def notify_swap_accepted(offer_id: int, old: ShiftSignup, new: ShiftSignup) -> N
     """The giver hears who took the place; the taker gets a confirmation with the .ics."""
     notify_volunteer(
         user=old.volunteer,
-        kind="shift.swap_accepted",
+        kind=kinds.SWAP_ACCEPTED.name,
         dedupe_key=f"shift.swap_accepted:{offer_id}",
         context=shift_context(old.shift)
         | {"offer_id": offer_id, "signup_id": old.pk, "accepted_by": str(new.volunteer)},
@@ -84,7 +87,7 @@ def notify_shift_changed(
     for signup in signups:
         notify_volunteer(
             user=signup.volunteer,
-            kind="shift.changed",
+            kind=kinds.SHIFT_CHANGED.name,
             dedupe_key=f"shift.changed:{signup.pk}:{shift.updated_at.isoformat()}",
             context=shift_context(shift)
             | {
@@ -104,7 +107,7 @@ def notify_shift_cancelled(shift: Shift, signups: list[ShiftSignup]) -> None:
         reminders.cancel_signup_reminders(signup.pk)
         notify_volunteer(
             user=signup.volunteer,
-            kind="shift.cancelled",
+            kind=kinds.SHIFT_CANCELLED.name,
             dedupe_key=f"shift.cancelled:{signup.pk}",
             context=shift_context(shift)
             | {
@@ -115,17 +118,30 @@ def notify_shift_cancelled(shift: Shift, signups: list[ShiftSignup]) -> None:
         )
 
 
-def notify_signup_cancelled(signup: ShiftSignup, reason: str) -> None:
-    """A coordinator took the volunteer off a shift (moved or removed)."""
+def notify_signup_cancelled(
+    signup: ShiftSignup, reason: str, *, moved_to: Shift | None = None
+) -> None:
+    """A coordinator took the volunteer off a shift (``reason``: their words, may be empty),
+    or moved the place to ``moved_to`` (whose confirmation goes separately)."""
     reminders.cancel_signup_reminders(signup.pk)
     notify_volunteer(
         user=signup.volunteer,
-        kind="shift.signup_cancelled",
+        kind=kinds.SIGNUP_CANCELLED.name,
         dedupe_key=f"shift.signup_cancelled:{signup.pk}",
         context=shift_context(signup.shift)
         | {
             "signup_id": signup.pk,
             "reason": reason,
+            "moved_to": None if moved_to is None else _shift_in_brief(moved_to),
             "shifts_url": page_url(OPEN_SHIFTS_PAGE),
         },
     )
+
+
+def _shift_in_brief(shift: Shift) -> dict[str, JSONValue]:
+    return {
+        "title": shift.role.name,
+        "starts_at": shift.starts_at.astimezone(UTC).isoformat(),
+        "zone": shift.location.time_zone,
+        "url": page_url(SHIFT_PAGE, shift.pk),
+    }

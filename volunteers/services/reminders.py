@@ -37,11 +37,12 @@ from django.utils import timezone
 from notifications.hooks import context_pk
 from notifications.models import Message
 from notifications.services import cancel_messages, reinstate_message
+from volunteers.message_kinds import SHIFT_REMINDER
 from volunteers.models import Shift, ShiftSignup, ShiftSignupStatus, ShiftStatus
 from volunteers.selectors.eligibility import EligibilityChecker
 from volunteers.services.notify import notify_volunteer, shift_context
 
-REMINDER_KIND = "shift.reminder"
+REMINDER_KIND = SHIFT_REMINDER.name
 # A lead whose moment passed less than this long ago is still sent (e.g. a sweep that ran
 # a little late); an older one is skipped: the volunteer has had the confirmation.
 GRACE = timedelta(minutes=2)

@@ -22,7 +22,12 @@ from core.dates import org_today
 from volunteers.models import Location, Shift, ShiftSeries, ShiftStatus, VolunteerRole
 from volunteers.selectors.eligibility import format_day
 from volunteers.services.messaging import notify_shift_changed
-from volunteers.services.shifts import apply_shift_changes, cancel_locked_shift, people_to_tell
+from volunteers.services.shifts import (
+    NO_PLACES,
+    apply_shift_changes,
+    cancel_locked_shift,
+    people_to_tell,
+)
 from volunteers.services.signups import lock_shift, promote_waitlisted
 
 ALLOWED_FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -100,8 +105,8 @@ def validate_series_fields(
         errors["duration"] = "A shift must last some time."
     elif duration > timedelta(hours=24):
         errors["duration"] = "A shift lasts at most 24 hours."
-    if capacity < 0:
-        errors["capacity"] = "The number of places cannot be negative."
+    if capacity < 1:
+        errors["capacity"] = str(NO_PLACES)
     if until is not None and until < dtstart:
         errors["until"] = "The last day cannot be before the first day."
     if not 1 <= window_weeks <= 52:

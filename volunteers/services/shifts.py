@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts.models import User
 from volunteers.models import (
@@ -42,7 +43,10 @@ from volunteers.services.signups import (
     shift_eligibility,
     withdraw_open_offers,
 )
-from volunteers.shift_text import describe_shift, time_range_text
+from volunteers.shift_text import time_range_text
+
+# Also the forms' message (volunteers.forms.shifts), and a check constraint in the database.
+NO_PLACES = gettext_lazy("A shift needs at least one place. To stop a shift, cancel it.")
 
 
 def validate_shift_fields(
@@ -54,8 +58,8 @@ def validate_shift_fields(
         errors["starts_at"] = "Give the start with its time zone."
     elif starts_at is not None and ends_at is not None and ends_at <= starts_at:
         errors["ends_at"] = "The shift must end after it starts."
-    if capacity is not None and capacity < 0:
-        errors["capacity"] = "The number of places cannot be negative."
+    if capacity is not None and capacity < 1:
+        errors["capacity"] = str(NO_PLACES)
     if errors:
         raise ValidationError(errors)
 
@@ -94,11 +98,13 @@ EDITABLE_SHIFT_FIELDS = frozenset({"role", "location", "starts_at", "ends_at", "
 
 
 def capacity_message(taken: int) -> str:
-    who = "1 person already has" if taken == 1 else f"{taken} people already have"
-    return (
-        f"{who} a place, so the shift needs at least {taken} "
-        f"{'place' if taken == 1 else 'places'}. Cancel or move people on the roster first."
-    )
+    return ngettext(
+        "%(count)d person already has a place, so the shift needs at least %(count)d place. "
+        "Cancel or move people on the roster first.",
+        "%(count)d people already have a place, so the shift needs at least %(count)d places. "
+        "Cancel or move people on the roster first.",
+        taken,
+    ) % {"count": taken}
 
 
 @dataclass(frozen=True)
@@ -266,7 +272,14 @@ def _placement_problems(shift: Shift, volunteer: User, *, leaving: Shift | None)
         problems.append(overlap_message(other, you=False))
     taken = places_taken(shift)
     if taken >= shift.capacity:
-        problems.append(f"The shift is full ({taken} of {shift.capacity} places taken).")
+        problems.append(
+            ngettext(
+                "The shift is full (%(taken)d of %(capacity)d place taken).",
+                "The shift is full (%(taken)d of %(capacity)d places taken).",
+                shift.capacity,
+            )
+            % {"taken": taken, "capacity": shift.capacity}
+        )
     return problems
 
 
@@ -335,7 +348,7 @@ def move_signup(
         old.save(update_fields=["status", "cancelled_at", "updated_at"])
         withdraw_open_offers(old, now)
         old.shift = source
-        notify_signup_cancelled(old, f"Moved to {describe_shift(target)}.")
+        notify_signup_cancelled(old, "", moved_to=target)
         promote_waitlisted(source)
     signup.refresh_from_db()
     return new

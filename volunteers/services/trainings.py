@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.dates import org_today
@@ -354,11 +355,16 @@ def update_training_session(
             )
         taken = _places_taken(locked)
         if locked.capacity < taken:
-            who = "1 person already has" if taken == 1 else f"{taken} people already have"
             raise ValidationError(
                 {
-                    "capacity": f"{who} a place, so the session needs at least {taken}. "
-                    "Cancel places on the roster first."
+                    "capacity": ngettext(
+                        "%(count)d person already has a place, so the session needs at least "
+                        "%(count)d place. Cancel places on the roster first.",
+                        "%(count)d people already have a place, so the session needs at least "
+                        "%(count)d places. Cancel places on the roster first.",
+                        taken,
+                    )
+                    % {"count": taken}
                 }
             )
         locked.full_clean()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -26,10 +27,6 @@ from volunteers.selectors.volunteer_hours import Total, add_total, entry_zone
 from volunteers.services import VolunteeringError
 
 RECENT_HOURS = 20
-
-
-def _name(person: User) -> str:
-    return person.get_full_name() or person.email
 
 
 @dataclass(frozen=True)
@@ -82,7 +79,15 @@ def hours_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{entry.minutes} minutes of {_name(entry.volunteer)} approved.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d minute of %(name)s approved.",
+                "%(count)d minutes of %(name)s approved.",
+                entry.minutes,
+            )
+            % {"count": entry.minutes, "name": str(entry.volunteer)},
+        )
     return redirect("volunteers:coord_hours")
 
 
@@ -101,7 +106,7 @@ def hours_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("volunteers:coord_hours")
         else:
             messages.success(
-                request, f"Hours of {_name(entry.volunteer)} not accepted; they will see why."
+                request, f"Hours of {entry.volunteer!s} not accepted; they will see why."
             )
             return redirect("volunteers:coord_hours")
     return _queue_page(request, form, entry.pk)
@@ -137,7 +142,7 @@ def hours_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except VolunteeringError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Hours of {_name(entry.volunteer)} corrected.")
+                messages.success(request, f"Hours of {entry.volunteer!s} corrected.")
                 return redirect("volunteers:coord_hours")
     return render(
         request,
@@ -165,7 +170,7 @@ def hours_totals(request: AuthenticatedHttpRequest) -> HttpResponse:
     by_month: dict[Any, Total] = {}
     for row in rows:
         person = people[row.volunteer_id]
-        add_total(by_volunteer, person.pk, _name(person), row.approved_minutes, row.pending_minutes)
+        add_total(by_volunteer, person.pk, str(person), row.approved_minutes, row.pending_minutes)
         add_total(by_role, row.role_id, row.role_name, row.approved_minutes, row.pending_minutes)
         add_total(
             by_month,

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
@@ -41,12 +41,9 @@ CHECK_IN_URL_NAME = "volunteers:shift_check_in"
 MOVE_WEEKS_AHEAD = 8
 
 
-def check_in_url(request: HttpRequest, shift: Shift) -> str | None:
-    """The absolute check-in link of the shift, or None while that page does not exist."""
-    try:
-        path = reverse(CHECK_IN_URL_NAME, args=(shift.pk, shift.check_in_code))
-    except NoReverseMatch:
-        return None
+def check_in_url(request: HttpRequest, shift: Shift) -> str:
+    """The absolute check-in link of the shift (its QR code's content)."""
+    path = reverse(CHECK_IN_URL_NAME, args=(shift.pk, shift.check_in_code))
     return request.build_absolute_uri(path)
 
 
@@ -144,7 +141,7 @@ def _roster_page(
             "ended": shift.ends_at <= now,
             "future": shift.starts_at > now,
             "check_in_url": url,
-            "qr": qr_svg(url) if url else None,
+            "qr": qr_svg(url),
             "window": time_range_text(opens, closes, zone),
             "window_open": opens <= now <= closes,
             "section": "shifts",

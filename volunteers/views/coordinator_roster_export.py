@@ -111,7 +111,7 @@ def roster_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "places": [(s, data.eligibility[s.volunteer_id]) for s in data.places],
         "waitlist": [(s, data.eligibility[s.volunteer_id]) for s in data.waitlist],
         "check_in_url": url,
-        "qr": qr_svg(url) if url else None,
+        "qr": qr_svg(url),
         "window": time_range_text(opens, closes, shift.time_zone),
     }
     return render(request, "volunteers/coordinator/shifts/roster_print.html", context)

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
@@ -160,9 +161,12 @@ def _session_label(session: TrainingSession) -> str:
 def _moved_up(promoted: list[SessionSignup]) -> str:
     if not promoted:
         return ""
-    who = "1 person" if len(promoted) == 1 else f"{len(promoted)} people"
     names = ", ".join(str(signup.volunteer) for signup in promoted)
-    return f" {who} moved from the waitlist: {names}."
+    return " " + ngettext(
+        "%(count)d person moved from the waitlist: %(names)s.",
+        "%(count)d people moved from the waitlist: %(names)s.",
+        len(promoted),
+    ) % {"count": len(promoted), "names": names}
 
 
 @coordinator_required
@@ -219,9 +223,14 @@ def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("volunteers:coord_session", pk=session.pk)
         else:
             count = len(cancelled)
-            signups = "1 sign-up" if count == 1 else f"{count} sign-ups"
             messages.success(
-                request, f"Session of {_session_label(session)} cancelled, with {signups}."
+                request,
+                ngettext(
+                    "Session of %(session)s cancelled, with %(count)d sign-up.",
+                    "Session of %(session)s cancelled, with %(count)d sign-ups.",
+                    count,
+                )
+                % {"session": _session_label(session), "count": count},
             )
             return redirect("volunteers:coord_session", pk=session.pk)
     roster = selectors.session_roster(session)

@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
@@ -223,8 +224,15 @@ def shift_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("volunteers:coord_shift", pk=shift.pk)
         else:
             count = len(cancelled)
-            people = "1 person was" if count == 1 else f"{count} people were"
-            messages.success(request, f"Shift cancelled; {people} told why.")
+            messages.success(
+                request,
+                ngettext(
+                    "Shift cancelled; %(count)d person was told why.",
+                    "Shift cancelled; %(count)d people were told why.",
+                    count,
+                )
+                % {"count": count},
+            )
             return redirect("volunteers:coord_shift", pk=shift.pk)
     counts = shift_selectors.shift_with_counts(shift.pk)
     return render(
@@ -252,12 +260,17 @@ def series_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             put_errors_on_form(form, exc, form.error_fields())
         else:
-            count = len(shifts)
-            made = "1 shift" if count == 1 else f"{count} shifts"
+            weeks = ngettext("%(count)d week", "%(count)d weeks", series.window_weeks) % {
+                "count": series.window_weeks
+            }
             messages.success(
                 request,
-                f"Repeating shift saved ({series.rrule}); {made} planned for the next "
-                f"{series.window_weeks} weeks.",
+                ngettext(
+                    "Repeating shift saved; %(count)d shift planned for the next %(weeks)s.",
+                    "Repeating shift saved; %(count)d shifts planned for the next %(weeks)s.",
+                    len(shifts),
+                )
+                % {"count": len(shifts), "weeks": weeks},
             )
             return redirect(_week_url(series))
     return render(

@@ -1,8 +1,10 @@
-"""Demo data for trying the product: ``manage.py seed_demo``. Running it again adds nothing."""
+"""Demo data for trying the product: ``manage.py seed_demo``. Running it again adds nothing.
+
+It prints every demo login (demo.people.LOGINS, the README's table too).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -10,64 +12,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from accounts.models import User
-from accounts.roles import Role
 from accounts.services import ensure_person
 from demo.giving import seed_giving
+from demo.people import DEMO_PASSWORD, LOGINS, PEOPLE
+
+__all__ = ["DEMO_PASSWORD", "Command"]  # the password, for tests that log in as the demo
 from demo.volunteering import seed_volunteering
-
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose; demo data only
-
-
-@dataclass(frozen=True)
-class DemoPerson:
-    email: str
-    first_name: str
-    last_name: str
-    roles: tuple[Role, ...]
-    phone: str = ""
-    language: str = "en"
-    time_zone: str = "America/New_York"
-    superuser: bool = False
-
-
-PEOPLE: tuple[DemoPerson, ...] = (
-    DemoPerson(
-        "coordinator@example.org",
-        "Maya",
-        "Patel",
-        (Role.COORDINATOR,),
-        phone="+12025550101",
-        superuser=True,
-    ),
-    DemoPerson("volunteer@example.org", "Ana", "Souza", (Role.VOLUNTEER,), phone="+12025550111"),
-    DemoPerson("donor@example.org", "Grace", "Okafor", (Role.DONOR,), time_zone="America/Chicago"),
-    DemoPerson(
-        "sam@example.org",
-        "Sam",
-        "Nguyen",
-        (Role.VOLUNTEER, Role.DONOR),
-        phone="+12025550112",
-        language="vi",
-    ),
-    DemoPerson("ben@example.org", "Ben", "Carter", (Role.VOLUNTEER,)),
-    DemoPerson(
-        "lucia@example.org",
-        "Lucía",
-        "Romero",
-        (Role.VOLUNTEER,),
-        phone="+12025550113",
-        language="es",
-        time_zone="America/Los_Angeles",
-    ),
-    DemoPerson(
-        "ploy@example.org",
-        "Ploy",
-        "Srisai",
-        (Role.VOLUNTEER,),
-        phone="+12025550114",
-        language="th",
-    ),
-)
 
 
 class Command(BaseCommand):
@@ -116,7 +66,7 @@ class Command(BaseCommand):
             f"({giving.events} Stripe test events run through the ledger)."
         )
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
-        for person in PEOPLE[:4]:
-            roles = " + ".join(str(role.label).lower() for role in person.roles)
-            self.stdout.write(f"  {roles:<20} {person.email}")
-        self.stdout.write("  applicant            kofi@example.org (waiting for review)")
+        width = max(len(who) for who, _email in LOGINS)
+        for who, email in LOGINS:
+            self.stdout.write(f"  {who:<{width}}  {email}")
+        self.stdout.write(f"Links in e-mails point to {settings.SITE_URL}")
