@@ -8,12 +8,13 @@ templates are templates/notifications/<kind>/.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import ModuleType
 from typing import Any
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accounts.models import User
 from notifications.services import enqueue_message
@@ -26,6 +27,14 @@ JSONValue = str | int | bool | None | list[Any] | dict[str, Any]
 SHIFT_PAGE = ("volunteers:shift_detail", "/volunteer/shifts/{}/")
 OPEN_SHIFTS_PAGE = ("volunteers:open_shifts", "/volunteer/shifts/")
 SWAP_OFFERS_PAGE = ("volunteers:swap_offers", "/volunteer/shifts/swaps/")
+
+# A change to a shift starting sooner than this is urgent: it must not wait behind a backlog
+# of reminders in the outbox.
+SHORT_NOTICE = timedelta(hours=24)
+
+
+def at_short_notice(starts_at: datetime) -> bool:
+    return starts_at - timezone.now() < SHORT_NOTICE
 
 
 def page_url(page: tuple[str, str], *args: int) -> str:
@@ -46,6 +55,7 @@ def notify_volunteer(
     context: dict[str, JSONValue],
     scheduled_for: datetime | None = None,
     attachments: list[dict[str, str]] | None = None,
+    urgent: bool = False,
 ) -> bool:
     """Record one message for ``user``; False when ``dedupe_key`` was already used."""
     payload: dict[str, Any] = dict(context)
@@ -56,6 +66,7 @@ def notify_volunteer(
         context=payload,
         scheduled_for=scheduled_for,
         attachments=attachments,
+        urgent=urgent,
     )
 
 
@@ -164,6 +175,7 @@ def notify_shift_changed(
                 "previous_starts_at": previous_starts_at.isoformat() if moved else "",
             },
             attachments=[ics_attachment(shift)] if signup.status == "confirmed" else None,
+            urgent=at_short_notice(min(shift.starts_at, previous_starts_at)),
         )
     if moved:
         _reminders().reschedule_shift_reminders(shift)
@@ -182,6 +194,7 @@ def notify_shift_cancelled(shift: Shift, signups: list[ShiftSignup]) -> None:
                 "reason": shift.cancellation_reason,
                 "shifts_url": page_url(OPEN_SHIFTS_PAGE),
             },
+            urgent=at_short_notice(shift.starts_at),
         )
 
 
