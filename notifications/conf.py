@@ -50,7 +50,7 @@ def sweep_max_in_flight() -> int:
     """At most this many rows in 'sending' (reserved or being sent) at once: a sweep tops
     up to it and no further, so what is queued is sent within the reservation timeout
     (10,000 rows need 34 messages/s for 300 s) instead of being taken back while its
-    tasks still wait in the broker. Urgent messages do not count against it."""
+    tasks still wait in the broker. Urgent messages are handed out beyond it."""
     return int(getattr(settings, "NOTIFICATIONS_SWEEP_MAX_IN_FLIGHT", 10_000))
 
 

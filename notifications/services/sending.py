@@ -72,8 +72,7 @@ def reclaim_stale_messages(*, now: datetime | None = None) -> int:
     stale = Message.objects.filter(
         # The first condition alone is an index range (outbox_sending_claimed_idx).
         Q(claimed_at__lt=max(lease, reservation)),
-        Q(claimed_by__startswith=RUN_PREFIX, claimed_at__lt=lease)
-        | Q(claimed_at__lt=reservation),
+        Q(claimed_by__startswith=RUN_PREFIX, claimed_at__lt=lease) | Q(claimed_at__lt=reservation),
         status=Status.SENDING,
     )
     claims = stale.filter(claimed_by__startswith=RUN_PREFIX).values_list("claimed_by", flat=True)
