@@ -5,6 +5,7 @@ outages: test_fault_injection.py.)"""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,8 +55,7 @@ def _broker(published: Published) -> None:
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Backoff waits are recorded, not slept."""
     waits: list[float] = []
-    monkeypatch.setattr(outcomes.time, "sleep", waits.append)
-    monkeypatch.setattr(leases.time, "sleep", waits.append)
+    monkeypatch.setattr("time.sleep", waits.append)
     return waits
 
 
@@ -189,7 +189,7 @@ def test_a_lease_that_cannot_be_renewed_marks_its_claim_alive_in_the_cache(
         def filter(self, *args: Any, **kwargs: Any) -> Any:
             raise OperationalError("the database system is shutting down")
 
-    monkeypatch.setattr(leases.Message, "objects", Down())
+    monkeypatch.setattr(Message, "objects", Down())
     assert lease.renew() is False
     assert cache.get(f"notifications:lease:{claim}") == 1
 
@@ -222,7 +222,7 @@ def test_a_task_stopped_while_the_database_is_down_journals_then_replays(
     def time_is_up(delay: float) -> None:
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(outcomes.time, "sleep", time_is_up)
+    monkeypatch.setattr("time.sleep", time_is_up)
     results = deliver_messages(message_ids=[first.pk, second.pk])
     assert results == {first.pk: "sent", second.pk: "retry"}
     assert len(mail.outbox) == 1
@@ -251,14 +251,14 @@ def test_a_worker_asked_to_stop_while_the_database_is_down_journals(
     settings.NOTIFICATIONS_JOURNAL_DIR = str(tmp_path)
     message = queue(1)[0]
     monkeypatch.setattr(outcomes, "write_outcomes", FlakyWrites(failures=10_000))
-    monkeypatch.setattr(unreachable, "stopping", unreachable.threading.Event())
+    monkeypatch.setattr(unreachable, "stopping", threading.Event())
     no_sleep_then_stop = no_sleep.append
 
     def wait(delay: float) -> None:
         no_sleep_then_stop(delay)
         unreachable.stopping.set()  # celery's worker_shutting_down, meanwhile
 
-    monkeypatch.setattr(outcomes.time, "sleep", wait)
+    monkeypatch.setattr("time.sleep", wait)
     assert deliver_messages(message_ids=[message.pk]) == {message.pk: "sent"}
     assert len(list(tmp_path.glob("*.json"))) == 1
 
