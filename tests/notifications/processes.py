@@ -77,12 +77,14 @@ class Workers:
     ) -> subprocess.Popen[bytes]:
         log = self.tmp_path / f"{name}.log"
         env = clean_env(
-            DJANGO_SETTINGS_MODULE=settings_module,
-            DATABASE_URL=database_url(),
-            REDIS_URL=settings.REDIS_URL,
-            VAR_DIR=str(self.tmp_path / "var"),
-            TEST_MAILBOX_DIR=str(self.mailbox),
-            **extra_env,
+            **{
+                "DJANGO_SETTINGS_MODULE": settings_module,
+                "DATABASE_URL": database_url(),
+                "REDIS_URL": settings.REDIS_URL,
+                "VAR_DIR": str(self.tmp_path / "var"),
+                "TEST_MAILBOX_DIR": str(self.mailbox),
+                **extra_env,
+            }
         )
         pool = ["--pool=solo"] if concurrency == 1 else [f"--concurrency={concurrency}"]
         with log.open("wb") as out:

@@ -32,6 +32,12 @@ class _Session(socketserver.StreamRequestHandler):
         self.wfile.write(f"{line}\r\n".encode())
 
     def handle(self) -> None:
+        try:
+            self._serve()
+        except ConnectionError:
+            return  # the client died (a killed worker): what it sent in full is recorded
+
+    def _serve(self) -> None:
         self._reply("220 test.local ESMTP")
         while line := self.rfile.readline():
             command = line.decode(errors="replace").strip()
