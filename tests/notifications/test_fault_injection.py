@@ -26,7 +26,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
@@ -38,10 +37,10 @@ from notifications.models import Channel, Message, Status
 from notifications.services.transport import message_id
 from tests.factories import make_user
 from tests.notifications.processes import (
+    PrivateRedis,
     Workers,
     clear_broker,
     database_url,
-    free_port,
     make_recipients,
     wait_for,
 )
@@ -226,51 +225,6 @@ def test_a_database_outage_mid_batch_repeats_nothing(workers: Workers, smtp: Smt
     assert during <= 2 * CONCURRENCY  # nothing is sent unrecorded but what was in flight
     assert result.last_after_fault <= DEADLINE_SECONDS
     assert "outcomes of run:" in "".join(workers.logs())  # kept, then written
-
-
-class PrivateRedis:
-    """A redis-server of the test's own (it is stopped and started again), with an
-    append-only file, as a production Redis keeps its queues across a restart."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.folder.mkdir(exist_ok=True)
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--dir",
-                str(self.folder),
-                "--appendonly",
-                "yes",
-                "--save",
-                "",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        client = redis.Redis.from_url(self.url)
-
-        def answers() -> bool:
-            try:
-                return bool(client.ping())
-            except redis.RedisError:
-                return False
-
-        wait_for(answers, timeout=20, what="redis-server to start")
-        client.close()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()  # SIGTERM: Redis writes its file and exits
-            self.process.wait(timeout=20)
 
 
 @pytest.fixture
