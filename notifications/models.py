@@ -55,9 +55,12 @@ class Message(models.Model):
         help_text=_("Receipts and login links: sent whatever the recipient opted out of."),
     )
     scheduled_for = models.DateTimeField(_("scheduled for"), default=timezone.now)
+    # Both have a database default too, so code of the release before (during a rolling
+    # deploy) still inserts rows.
     urgent = models.BooleanField(
         _("urgent"),
         default=False,
+        db_default=False,
         help_text=_("Login links, a shift cancelled or changed at short notice: sent first."),
     )
     status = models.CharField(
@@ -70,7 +73,7 @@ class Message(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # How many times a coordinator sent it again: part of its Message-ID, so a deliberate
     # resend is a new e-mail while a retry of the same send keeps the same Message-ID.
-    resends = models.PositiveSmallIntegerField(_("resends"), default=0)
+    resends = models.PositiveSmallIntegerField(_("resends"), default=0, db_default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
