@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, Field, TextField, Value, When
 from django.utils import timezone
 
@@ -90,14 +90,22 @@ def _write_claim(claim: str, outcomes: list[Outcome]) -> int:
 
 
 def write_outcomes(outcomes: Sequence[Outcome]) -> int:
-    """Write ``outcomes`` in one transaction; how many rows took them."""
+    """Write ``outcomes`` in one transaction; how many rows took them.
+
+    The commit does not wait for PostgreSQL to flush its log to disk (synchronous_commit
+    off, for this transaction only): the outcome is committed and seen by every other
+    session at once, survives the worker's death, a connection cut and a clean restart of
+    PostgreSQL (which flushes first); only a crash of PostgreSQL itself could lose the last
+    fraction of a second of outcomes (three wal_writer_delay at most). Waiting for the
+    flush after every message made sending two to three times slower where the disk is busy.
+    """
     by_claim: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_claim.setdefault(outcome.claim, []).append(outcome)
-    if len(by_claim) == 1 and len({outcome.result for outcome in outcomes}) == 1:
-        # One UPDATE, atomic by itself: one round trip (no BEGIN and COMMIT) after each send.
-        return _write_claim(outcomes[0].claim, list(outcomes))
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         return sum(_write_claim(claim, group) for claim, group in by_claim.items())
 
 
