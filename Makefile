@@ -22,7 +22,7 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install lock run test lint format typecheck pytest migrate seed check-python clean bench
+.PHONY: help install lock run test lint format typecheck pytest migrate seed check-python clean bench messages vendor-axe
 
 help:
 	@echo "make run     start the app on http://$(HOST):$(PORT) with a Celery worker and beat"
@@ -47,7 +47,18 @@ $(VENV)/.installed: $(UV) pyproject.toml uv.lock
 	$(UV) sync --locked --python $(PYTHON)
 	@touch $@
 
+# The translation catalogues, compiled with Babel (pure Python: no gettext needed).
 install: $(VENV)/.installed
+	@$(BIN)/python manage.py compile_catalogues -v0 >/dev/null
+
+# After changing strings: extract them into every catalogue (needs GNU gettext:
+# apt install gettext), then translate what is new in locale/<lang>/LC_MESSAGES/django.po.
+MESSAGE_LANGUAGES := es vi th fil
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages $(addprefix -l ,$(MESSAGE_LANGUAGES)) \
+	  --no-obsolete --add-location file -e html,txt,py \
+	  -i ".venv/*" -i ".tools/*" -i "tests/*" -i "bench/*" -i "staticfiles/*" -i "var/*"
+	$(BIN)/python manage.py compile_catalogues
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -68,6 +79,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -89,6 +101,10 @@ test: lint typecheck pytest
 bench: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) BENCH_REDIS_URL=$(BENCH_REDIS_URL) \
 	  $(BIN)/python -m bench.run --scale $(SCALE)
+
+# axe-core for the browser tests, from its npm package at the pinned version (committed).
+vendor-axe:
+	bash tests/browser/assets/vendor_axe.sh
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .mypy_cache .ruff_cache .pytest_cache staticfiles

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import reverse
 
+from accounts.forms import LanguageForm
+from accounts.middleware import page_languages
 from accounts.roles import ROLE_HOME_URLS, Role
 
 
@@ -26,3 +28,14 @@ def _nav_label(role: Role) -> str:
         Role.VOLUNTEER: gettext("Volunteering"),
         Role.DONOR: gettext("Giving"),
     }[role]
+
+
+def language_switcher(request: HttpRequest) -> dict[str, object]:
+    """The header's language switcher, when the pages can be shown in more than one."""
+    if len(page_languages()) < 2:
+        return {"language_form": None}
+    return {
+        "language_form": LanguageForm(
+            initial={"language": getattr(request, "LANGUAGE_CODE", ""), "next": request.path}
+        )
+    }

@@ -9,7 +9,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from accounts import throttle
+from accounts.authentication import throttle
+from accounts.middleware import page_languages
 from accounts.models import User, normalize_email, time_zone_choices
 
 
@@ -150,3 +151,17 @@ class MagicLinkRequestForm(forms.Form):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+
+class LanguageForm(forms.Form):
+    """The language switcher: the languages the pages can be shown in, in their own names."""
+
+    language = forms.ChoiceField(label=_("Language"))
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        available = page_languages()
+        field = self.fields["language"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(code, name) for code, name in settings.LANGUAGES if code in available]

@@ -8,6 +8,11 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+# Browsers that say Tagalog get Filipino, its standard form.
+LANGUAGE_ALIASES = {"tl": "fil"}
 
 
 @cache
@@ -22,23 +27,50 @@ def page_languages() -> frozenset[str]:
     return frozenset({settings.LANGUAGE_CODE, *translated})
 
 
-class UserPreferencesMiddleware:
-    """Show pages in the logged-in person's language (when translated) and time zone.
+def _supported(code: str | None) -> str | None:
+    """``code`` (or its base language: es-MX -> es) if the pages can be shown in it."""
+    if not code:
+        return None
+    code = code.lower()
+    for candidate in (code, code.split("-")[0]):
+        candidate = LANGUAGE_ALIASES.get(candidate, candidate)
+        if candidate in page_languages():
+            return candidate
+    return None
 
-    Visitors get the default language and the organisation's time zone.
-    """
+
+def request_language(request: HttpRequest) -> str:
+    """The reader's language: a logged-in person's preference, else the language a visitor
+    chose with the switcher (a cookie), else the browser's Accept-Language, else the
+    organisation's default (LANGUAGE_CODE)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        chosen = _supported(user.preferred_language)
+        if chosen:
+            return chosen
+    chosen = _supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    if chosen:
+        return chosen
+    for code, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        chosen = _supported(code)
+        if chosen:
+            return chosen
+    return str(settings.LANGUAGE_CODE)
+
+
+class UserPreferencesMiddleware:
+    """Show pages in the reader's language (``request_language``) and time zone (a
+    logged-in person's, else the organisation's)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         zone_name: str = settings.ORG_TIME_ZONE
-        language: str = settings.LANGUAGE_CODE
         user = request.user
         if user.is_authenticated:
             zone_name = user.time_zone or zone_name
-            if user.preferred_language in page_languages():
-                language = user.preferred_language
+        language = request_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         try:
@@ -51,4 +83,5 @@ class UserPreferencesMiddleware:
             timezone.deactivate()
             translation.deactivate()
         response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response

@@ -14,7 +14,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
+from accounts.models import User
 from accounts.roles import Role
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request of a view that only logged-in people reach (after a role check)."""
+
+    user: User
+
 
 # Any response: pages, redirects and file downloads alike.
 R = TypeVar("R", bound=HttpResponseBase)

@@ -9,6 +9,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
+from core.search import words_match
+
+
+def person_matches(text: str, *, via: str = "") -> Q:
+    """People whose name or e-mail has every word of ``text`` (core.search.words_match);
+    ``via`` is the path to the user from the queried model, e.g. ``"user__"``."""
+    return words_match(text, f"{via}first_name", f"{via}last_name", f"{via}email")
 
 
 def role_counts() -> dict[str, int]:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("confirm/", views.confirmation_sent, name="confirmation_sent"),
     path("confirm/<uidb64>/<token>/", views.confirm_email, name="confirm_email"),
     path("profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set_language"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

@@ -9,13 +9,16 @@ from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, Set
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts import magic_links, services, throttle
+from accounts import services
+from accounts.authentication import magic_links, throttle
 from accounts.forms import (
     EmailAuthenticationForm,
     EmailPasswordResetForm,
+    LanguageForm,
     MagicLinkRequestForm,
     ProfileForm,
     ResendConfirmationForm,
@@ -103,7 +106,7 @@ def confirm_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse
     if request.method == "POST":
         user = services.confirm_email(uidb64=uidb64, token=token)
         if user is not None:
-            login(request, user, backend="accounts.backends.EmailBackend")
+            login(request, user, backend="accounts.authentication.backends.EmailBackend")
             messages.success(
                 request,
                 _("Welcome, %(name)s! Your address is confirmed.")
@@ -159,9 +162,37 @@ def magic_link_login(request: HttpRequest, token: str) -> HttpResponse:
         if user is None:
             return render(request, "accounts/magic_link_login.html", {"valid": False}, status=400)
         throttle.reset(user.email)
-        login(request, user, backend="accounts.backends.EmailBackend")
+        login(request, user, backend="accounts.authentication.backends.EmailBackend")
         return redirect("home")
     valid = magic_links.peek_magic_link(token=token) is not None
     return render(
         request, "accounts/magic_link_login.html", {"valid": valid}, status=200 if valid else 400
     )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the page language: remembered in a cookie, and as the preference of a
+    logged-in person (so their e-mails, texts and receipts follow too)."""
+    form = LanguageForm(request.POST)
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    if not form.is_valid():
+        messages.error(request, _("That language is not available."))
+        return response
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.set_preferred_language(user=request.user, language=language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+    return response

@@ -203,7 +203,7 @@ def ensure_seeded(pg_url: str, name: str, scale: str, env: dict[str, str]) -> di
         log(f"seed_scale --scale {scale} into {name}")
         started = time.monotonic()
         output = subprocess.run(
-            [sys.executable, "manage.py", "seed_scale", "--scale", scale],
+            [sys.executable, "-m", "bench.seed_scale", "--scale", scale],
             cwd=BASE_DIR,
             env=env,
             check=True,
@@ -607,7 +607,7 @@ class Bench:
         from django.urls import reverse
 
         from donations.models import Donation, RecurringGift, StripeEvent
-        from donations.stripe_events import build_event, encode, invoice
+        from donations.stripe_integration.offline_events import build_event, encode, invoice
 
         distinct = self.cfg["webhooks"]
         gifts = list(RecurringGift.objects.order_by("pk")[: max(distinct, 1)])
@@ -1184,8 +1184,8 @@ def insert_reminders(wanted: int) -> int:
     from bench.seed import copy_rows
     from notifications.models import Channel, Message, Status
     from volunteers.models import ShiftSignup, ShiftSignupStatus, ShiftStatus
-    from volunteers.notices import shift_context
-    from volunteers.reminders import REMINDER_KIND, reminder_key
+    from volunteers.services.notify import shift_context
+    from volunteers.services.reminders import REMINDER_KIND, reminder_key
 
     signups = list(
         ShiftSignup.objects.filter(
@@ -1465,8 +1465,13 @@ def webhook_cause(gift: Any, prefix: str) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from donations.stripe_events import build_event, encode, invoice, sign_payload
-    from donations.webhooks import receive_event
+    from donations.stripe_integration.intake import receive_event
+    from donations.stripe_integration.offline_events import (
+        build_event,
+        encode,
+        invoice,
+        sign_payload,
+    )
 
     obj = invoice(
         invoice_id=f"in_{prefix}probe",

@@ -13,6 +13,7 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 from core.celery_config import FILESYSTEM_BROKER_URL, broker_settings, next_redis_database
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "donations",
     "notifications",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.organisation",
                 "accounts.context_processors.roles",
+                "accounts.context_processors.language_switcher",
             ],
         },
     },
@@ -306,7 +309,7 @@ TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 
 # --- Authentication --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.authentication.backends.EmailBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -335,17 +338,26 @@ NUM_PROXIES = env.int("NUM_PROXIES", default=1 if BEHIND_TLS_PROXY else 0)
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
-# Languages people may choose for their messages, named in their own language. Pages are
-# shown in a person's language only once the project ships a catalogue for it under locale/
-# (otherwise Django's own catalogues would translate a few words and leave the rest).
+# The languages of the product, named in their own language. A page, message or PDF is in
+# the reader's language: a logged-in person's preference, else the language a visitor
+# chose with the switcher (a cookie), else the browser's Accept-Language, else
+# LANGUAGE_CODE. Adding a language: add it here (and to LANG_INFO below if Django lacks
+# it), then `make messages` and translate locale/<code>/LC_MESSAGES/django.po.
 LANGUAGES = [
     ("en", "English"),
     ("es", "Español"),
-    ("fr", "Français"),
     ("vi", "Tiếng Việt"),
     ("th", "ไทย"),
+    ("fil", "Filipino"),
 ]
+# Django ships no Filipino locale: describe it (its plural rule is in the catalogue's
+# header, from CLDR via Babel, which knows ``fil`` under the same code).
+LANG_INFO.setdefault(
+    "fil", {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"}
+)
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A visitor's choice of language (the switcher) is kept for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any, Final
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Model
 from django.forms.models import ModelChoiceIterator
@@ -119,3 +120,16 @@ class NameChoiceField(forms.ModelChoiceField[Model]):
     def __init__(self, *args: Any, label_field: str = "name", **kwargs: Any) -> None:
         self.label_field = label_field
         super().__init__(*args, **kwargs)
+
+
+def put_errors_on_form(
+    form: forms.BaseForm, exc: ValidationError, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Show a service's ValidationError on the form: on the field it names, if the form has it."""
+    aliases = aliases or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        name = aliases.get(field, field)
+        form.add_error(name if name in form.fields else None, errors)

@@ -9,6 +9,9 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+# Rows per page of a long list.
+PAGE_SIZE = 50
+
 
 def count_or_estimate(table: str, above: int) -> tuple[int, bool]:
     """(rows, estimated): PostgreSQL's estimate of ``table``'s rows (pg_class.reltuples, kept

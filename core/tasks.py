@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-from celery import Task, shared_task
+from celery import Task, current_app, shared_task
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -25,13 +25,26 @@ class BaseTask(Task):  # type: ignore[type-arg]
     retry_jitter = True
 
 
-def enqueue_on_commit(task: Task, *args: Any, using: str | None = None, **kwargs: Any) -> None:  # type: ignore[type-arg]
+def enqueue_on_commit(
+    task: Task | str,  # type: ignore[type-arg]
+    *args: Any,
+    using: str | None = None,
+    **kwargs: Any,
+) -> None:
     """Send ``task`` once the current transaction commits (at once when there is none).
 
     A task enqueued inside a transaction that then rolls back is never sent, and a worker
-    never picks up a task before the rows it needs are visible.
+    never picks up a task before the rows it needs are visible. ``task`` may be a task's
+    registered name, for a service whose tasks module imports it (imports run one way).
     """
-    transaction.on_commit(lambda: task.apply_async(args=args, kwargs=kwargs), using=using)
+
+    def send() -> None:
+        if isinstance(task, str):
+            current_app.signature(task, args=args, kwargs=kwargs).apply_async()
+        else:
+            task.apply_async(args=args, kwargs=kwargs)
+
+    transaction.on_commit(send, using=using)
 
 
 @shared_task(name="core.ping", acks_late=True, max_retries=0, autoretry_for=(), ignore_result=False)

@@ -22,7 +22,7 @@ from core.dates import org_zone
 from donations.models import Donation, DonationStatus
 from donations.money import format_money
 from notifications.services import enqueue_message
-from volunteers.shift_selectors import pending_hours, staffing_gaps
+from volunteers.selectors.shifts import pending_hours, staffing_gaps
 
 DIGEST_KIND = "coordinator.digest"
 DIGEST_DAYS = 7

@@ -10,8 +10,8 @@ from accounts import selectors as people
 from accounts.models import User
 from accounts.permissions import coordinator_required
 from accounts.roles import ROLE_HOME_URLS, Role
-from donations import donor_selectors
-from volunteers.selectors import volunteer_file, volunteering_counts
+from donations.selectors import donors as donor_selectors
+from volunteers.selectors.people import volunteer_file, volunteering_counts
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -16,7 +16,7 @@ from donations.models import (
     StripeEvent,
     StripeEventStatus,
 )
-from donations.webhooks import reprocess_failed_events
+from donations.stripe_integration.intake import reprocess_failed_events
 
 
 @admin.register(Donor)

@@ -6,8 +6,8 @@ class DonationsConfig(AppConfig):
     verbose_name = "Donations"
 
     def ready(self) -> None:
-        from donations import dunning
         from donations.services import receipts
+        from donations.stripe_integration import dunning
         from notifications.hooks import register_refresher
 
         register_refresher(receipts.EMAIL_KIND, receipts.refresh_receipt_email)

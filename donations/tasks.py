@@ -15,8 +15,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core.tasks import BaseTask
-from donations import stripe_client
-from donations.stripe_events import encode, sign_payload
+from donations.services.statements import generate_statements
+from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration.offline_events import encode, sign_payload
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,4 @@ def fixed_event_ids(session_id: str, events: list[dict[str, Any]]) -> list[dict[
 )
 def run_statements(*, run_id: int) -> int:
     """Make and e-mail the year-end statements of one ``StatementRun``; how many were made."""
-    from donations.services.statements import generate_statements
-
     return generate_statements(run_id=run_id).done

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from accounts.selectors import person_matches
 from notifications.models import Message
 
 
@@ -15,13 +16,7 @@ def outbox_list(*, kind: str = "", status: str = "", recipient: str = "") -> Que
     if status:
         messages = messages.filter(status=status)
     if recipient:
-        words = recipient.split()
-        for word in words:
-            messages = messages.filter(
-                Q(recipient__email__icontains=word)
-                | Q(recipient__first_name__icontains=word)
-                | Q(recipient__last_name__icontains=word)
-            )
+        messages = messages.filter(person_matches(recipient, via="recipient__"))
     return messages
 
 

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.http import AuthenticatedHttpRequest
-from accounts.permissions import coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from notifications import selectors, services
 from notifications.forms import OutboxFilterForm, PreferencesForm
 from notifications.models import Message, NotificationPreference

@@ -1,7 +1,8 @@
 """Test-wide fixtures and the rule for tests that need a real service.
 
-A test marked ``postgres`` or ``redis`` is skipped with a reason when the service is not
-configured, except when ``CI=true``: there it fails, and any skipped test fails the run.
+A test marked ``postgres``, ``redis`` or ``browser`` (Chromium) is skipped with a reason when
+the service is not configured, except when ``CI=true``: there it fails, and any skipped test
+fails the run.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 
 from accounts.roles import Role
+from tests.browser.chromium import chromium_missing
 from tests.factories import make_user
 
 pytest_plugins = ["tests.outbox"]
@@ -25,6 +28,26 @@ CI = os.environ.get("CI", "").lower() == "true"
 # PBKDF2 rounds costs ~0.3 s each. Tests use a fast hasher; tests/accounts/test_passwords.py
 # covers the production one.
 settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Parallel workers (pytest-xdist) share one Redis cache: each keeps its keys under its own
+# prefix and clears only those (Django's clear() would flush everyone's).
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER:
+    settings.CACHES["default"]["KEY_PREFIX"] = (
+        f"{settings.CACHES['default'].get('KEY_PREFIX', '')}-{XDIST_WORKER}"
+    )
+
+
+def clear_cache() -> None:
+    """Empty this test process's cache (only its own keys on a shared Redis)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache) and XDIST_WORKER:
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{backend.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -41,6 +64,8 @@ def _missing_service(item: pytest.Item) -> str | None:
         return "needs PostgreSQL: set DATABASE_URL=postgres://..."
     if item.get_closest_marker("redis") and not settings.REDIS_URL:
         return "needs Redis: set REDIS_URL=redis://..."
+    if item.get_closest_marker("browser"):
+        return chromium_missing()
     return None
 
 
@@ -63,9 +88,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
     """The cache holds login throttles; each test starts without any."""
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ class VolunteersConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications.hooks import register_refresher
-        from volunteers import reminders, warnings
+        from volunteers.services import expiry_warnings as warnings
+        from volunteers.services import reminders
 
         register_refresher(
             reminders.REMINDER_KIND,

@@ -6,8 +6,8 @@ from dataclasses import asdict
 
 from celery import shared_task
 
-from volunteers import reminders, warnings
-from volunteers.services import generate_all_series
+from volunteers.services import expiry_warnings as warnings
+from volunteers.services import generate_all_series, reminders
 
 
 @shared_task(

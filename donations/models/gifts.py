@@ -289,7 +289,7 @@ class Donation(models.Model):
         # index) and currency, newest first.
         indexes = [
             models.Index(fields=["-created_at"], name="donation_created_idx"),
-            # The gift's date in lists and reports: paid, else made (donations.selectors).
+            # The gift's date in lists and reports: paid, else made (donations.selectors.gifts).
             models.Index(
                 Coalesce("paid_at", "created_at").desc(),
                 F("id").desc(),

@@ -164,7 +164,19 @@ def _check_row(
     line: int, values: dict[str, str], *, campaigns: dict[str, Campaign], today: date
 ) -> CheckedRow:
     row = CheckedRow(line=line, values=values)
-    text = values.get("date", "")
+    _check_date(row, today)
+    _check_money(row)
+    _check_donor(row)
+    campaign = values.get("campaign", "")
+    if campaign:
+        row.campaign = campaigns.get(campaign.casefold())
+        if row.campaign is None:
+            row.errors.append(gettext("Unknown campaign “%(value)s”.") % {"value": campaign})
+    return row
+
+
+def _check_date(row: CheckedRow, today: date) -> None:
+    text = row.values.get("date", "")
     try:
         row.received_on = date.fromisoformat(text)
     except ValueError:
@@ -172,27 +184,33 @@ def _check_row(
             gettext("Bad date “%(value)s”: write it as YYYY-MM-DD, e.g. 2024-03-31.")
             % {"value": text}
         )
-    else:
-        if row.received_on > today:
-            row.errors.append(gettext("The date %(value)s is in the future.") % {"value": text})
-    currency = values.get("currency", "")
+        return
+    if row.received_on > today:
+        row.errors.append(gettext("The date %(value)s is in the future.") % {"value": text})
+
+
+def _check_money(row: CheckedRow) -> None:
+    currency = row.values.get("currency", "")
     try:
         code = normalize_currency(currency)
     except MoneyError:
         row.errors.append(
             gettext("Bad currency “%(value)s”: use an ISO code such as USD.") % {"value": currency}
         )
-    else:
-        amount = values.get("amount", "")
-        try:
-            row.money = parse_amount(amount, code)
-        except MoneyError as exc:
-            row.errors.append(
-                gettext("Bad amount “%(value)s”: %(reason)s")
-                % {"value": amount, "reason": " ".join(exc.messages)}
-            )
-    name = " ".join(values.get("name", "").split())
-    email = values.get("email", "")
+        return
+    amount = row.values.get("amount", "")
+    try:
+        row.money = parse_amount(amount, code)
+    except MoneyError as exc:
+        row.errors.append(
+            gettext("Bad amount “%(value)s”: %(reason)s")
+            % {"value": amount, "reason": " ".join(exc.messages)}
+        )
+
+
+def _check_donor(row: CheckedRow) -> None:
+    name = " ".join(row.values.get("name", "").split())
+    email = row.values.get("email", "")
     if email:
         try:
             validate_email(email)
@@ -202,12 +220,6 @@ def _check_row(
         row.errors.append(gettext("Give the donor's e-mail or name."))
     if len(name) > 200:
         row.errors.append(gettext("The name is longer than 200 characters."))
-    campaign = values.get("campaign", "")
-    if campaign:
-        row.campaign = campaigns.get(campaign.casefold())
-        if row.campaign is None:
-            row.errors.append(gettext("Unknown campaign “%(value)s”.") % {"value": campaign})
-    return row
 
 
 def _donor_for(row: CheckedRow, cache: dict[str, Donor]) -> Donor:

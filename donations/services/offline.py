@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.dates import org_zone
-from donations import ledger
 from donations.models import (
     Campaign,
     Deposit,
@@ -32,6 +31,7 @@ from donations.models import (
     Donor,
 )
 from donations.money import Money, format_money
+from donations.services.gift_status import donation_status
 from donations.services.receipts import sync_receipt
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ def _make_gift(
         entered_by=by,
         paid_at=_received_at(received_on),
     )
-    donation.status = ledger.donation_status(donation)
+    donation.status = donation_status(donation)
     donation.save()
     sync_receipt(donation=donation)
     return donation

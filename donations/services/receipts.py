@@ -35,7 +35,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from core.dates import org_zone
-from donations.dunning import donor_account
 from donations.models import (
     Donation,
     DonationSource,
@@ -47,6 +46,7 @@ from donations.models import (
 )
 from donations.money import Money, format_money
 from donations.pdf import ReceiptDocument, render_receipt
+from donations.services.donors import donor_account
 from notifications.hooks import Fresh, context_pk
 from notifications.models import Message
 from notifications.services import enqueue_message

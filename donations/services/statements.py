@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Final
 
 from django.conf import settings
@@ -23,9 +23,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from core.dates import org_today, org_zone
+from core.dates import org_today, org_zone, year_bounds
 from core.tasks import enqueue_on_commit
-from donations.dunning import donor_account
 from donations.models import (
     Donation,
     DonationStatus,
@@ -37,6 +36,7 @@ from donations.models import (
 )
 from donations.money import Money
 from donations.pdf import StatementDocument, StatementLine, render_statement
+from donations.services.donors import donor_account
 from donations.services.receipts import donor_address, gift_method, receipt_language
 from notifications.services import enqueue_message
 
@@ -53,14 +53,6 @@ STATEMENT_STATUSES: Final = (
 )
 EMAIL_KIND: Final = "donation.statement"
 STALE_AFTER: Final = timedelta(hours=1)
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """The year's first and the next year's first instant, in the organisation's zone."""
-    zone = org_zone()
-    return datetime.combine(date(year, 1, 1), time.min, zone), datetime.combine(
-        date(year + 1, 1, 1), time.min, zone
-    )
 
 
 def statement_gifts(*, donor: Donor, year: int) -> QuerySet[Donation]:
@@ -170,10 +162,9 @@ def start_statement_run(*, year: int, by: User) -> StatementRun:
 
 
 def _enqueue_run(run_id: int) -> None:
-    """Start the run's task once the transaction that recorded the run commits."""
-    from donations.tasks import run_statements
-
-    enqueue_on_commit(run_statements, run_id=run_id)
+    """Start the run's task once the transaction that recorded the run commits (by the
+    task's name: the tasks module imports this one)."""
+    enqueue_on_commit("donations.run_statements", run_id=run_id)
 
 
 def _queue_statement_email(*, run: StatementRun, donor: Donor, pdf: bytes) -> bool:

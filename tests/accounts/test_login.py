@@ -132,7 +132,7 @@ def test_failures_from_one_client_address_lock_it_for_every_email(client: Client
 def test_behind_a_proxy_the_client_address_comes_from_x_forwarded_for(settings) -> None:
     from django.test import RequestFactory
 
-    from accounts.throttle import client_ip
+    from accounts.authentication.throttle import client_ip
 
     request = RequestFactory().get(
         "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
@@ -169,7 +169,7 @@ def test_every_attempt_counts_before_the_password_is_checked(
     """Guesses are counted up front, so a burst cannot slip past the limit."""
     from django.core.cache import cache
 
-    from accounts.throttle import _email_key
+    from accounts.authentication.throttle import _email_key
 
     settings.LOGIN_MAX_FAILURES = 3
     for _ in range(5):

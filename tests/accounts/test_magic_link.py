@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from accounts import magic_links
+from accounts.authentication import magic_links
 from accounts.models import MagicLinkToken, User
 from accounts.roles import Role
 from notifications.models import Message

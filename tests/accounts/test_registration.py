@@ -46,7 +46,8 @@ def test_a_new_account_waits_for_its_address_to_be_confirmed(
     assert user.email_confirmed_at is None
     assert user.roles == frozenset({Role.VOLUNTEER})
     assert [m.to for m in mail.outbox] == [["lin.tran@example.org"]]
-    assert mail.outbox[0].subject == "[Hope Line] Confirm your e-mail address for Hope Line"
+    # In the language Lin chose (Vietnamese), not the sender's.
+    assert mail.outbox[0].subject == "[Hope Line] Xác nhận địa chỉ email của bạn cho Hope Line"
     assert "/accounts/confirm/" in str(mail.outbox[0].body)
 
 

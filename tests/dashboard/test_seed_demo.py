@@ -32,7 +32,7 @@ from volunteers.models import (
     VolunteerProfile,
     VolunteerRole,
 )
-from volunteers.selectors import role_needs
+from volunteers.selectors.trainings import role_needs
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,8 @@ def test_seed_demo_creates_the_demo_data_once(settings, tmp_path) -> None:
     assert "0 people created, 7 already there; volunteering records 0 created" in again.getvalue()
     assert counts() == first
     # The seven demo logins, one applicant, and the six demo donors without a login whose
-    # receipts were e-mailed (an e-mail goes to a login: donations.dunning.donor_account).
+    # receipts were e-mailed (an e-mail goes to a login:
+    # donations.stripe_integration.dunning.donor_account).
     assert first["User"] == 14
     assert User.objects.get(email="coordinator@example.org").roles == {Role.COORDINATOR}
     assert User.objects.get(email="sam@example.org").roles == {Role.VOLUNTEER, Role.DONOR}

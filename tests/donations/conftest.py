@@ -8,7 +8,7 @@ import pytest
 import stripe
 from pytest_httpserver import HTTPServer
 
-from donations import stripe_client
+from donations.stripe_integration import client as stripe_client
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from donations import stripe_events as se
 from donations.models import (
     Donation,
     DonationStatus,
@@ -21,7 +20,8 @@ from donations.models import (
     RecurringStatus,
     StripeEvent,
 )
-from donations.webhooks import Outcome, receive_event
+from donations.stripe_integration import offline_events as se
+from donations.stripe_integration.intake import Outcome, receive_event
 
 SECRET = "whsec_ledger_tests"
 T0 = 1_790_000_000  # 2026-09-21, a fixed clock for event times

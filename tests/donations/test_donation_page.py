@@ -13,7 +13,6 @@ from django.utils import timezone
 from pytest_httpserver import HTTPServer
 
 from accounts.roles import Role
-from donations import stripe_client
 from donations.models import (
     Campaign,
     Donation,
@@ -22,6 +21,7 @@ from donations.models import (
     RecurringGift,
     RecurringStatus,
 )
+from donations.stripe_integration import client as stripe_client
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

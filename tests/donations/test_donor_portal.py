@@ -14,16 +14,16 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request
 
 from accounts.roles import Role
-from donations import ledger
-from donations import stripe_events as se
-from donations.donor_selectors import yearly_totals
 from donations.models import (
     DonationStatus,
     Donor,
     RecurringStatus,
     StripeEvent,
 )
-from donations.services.portal import cancel_idempotency_key, cancel_recurring_gift
+from donations.selectors.donors import yearly_totals
+from donations.stripe_integration import ledger
+from donations.stripe_integration import offline_events as se
+from donations.stripe_integration.subscriptions import cancel_idempotency_key, cancel_recurring_gift
 from notifications.models import Message
 from tests.donations.portal_data import campaign, donor_with_login, gift, monthly
 from tests.factories import make_user

@@ -15,7 +15,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
-from donations.donor_selectors import canonical_email, duplicate_groups, normalised_name
 from donations.models import (
     Donation,
     DonationSource,
@@ -25,6 +24,7 @@ from donations.models import (
     GiftImport,
 )
 from donations.models.receipts import Receipt
+from donations.selectors.donors import canonical_email, duplicate_groups, normalised_name
 from donations.services.donor_records import MergeError, merge_donors
 from donations.services.gift_import import (
     ImportRefused,

@@ -10,9 +10,9 @@ from django.core import mail
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from donations import stripe_events as se
-from donations.dunning import card_update_token, gift_for_card_token
 from donations.models import Donor, RecurringGift, RecurringStatus
+from donations.stripe_integration import offline_events as se
+from donations.stripe_integration.dunning import card_update_token, gift_for_card_token
 from notifications.models import Message
 from notifications.services.sending import deliver_message
 from tests.donations import ledger_stream as ls
@@ -57,7 +57,7 @@ def test_failed_payment_sends_one_dunning_email_even_when_delivered_twice(gift, 
     assert messages[0].recipient.email == "chris@example.org"
     assert messages[0].dedupe_key == "donation.payment_failed:in_fail_1"
     # Re-processing the same invoice's failure (e.g. from the admin) queues nothing new.
-    from donations.dunning import record_payment_failed
+    from donations.stripe_integration.dunning import record_payment_failed
 
     record_payment_failed(gift=gift, donation=gift.donations.get())
     assert Message.objects.filter(kind="donation.payment_failed").count() == 1
@@ -159,7 +159,7 @@ def test_a_donors_login_is_made_without_hashing_a_password(monkeypatch):
     from django.contrib.auth import hashers
 
     from accounts.roles import Role
-    from donations.dunning import donor_account
+    from donations.services.donors import donor_account
 
     def no_hashing(*args: object, **kwargs: object) -> None:
         raise AssertionError("a password was hashed")

@@ -11,8 +11,6 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from donations import stripe_events as se
-from donations.ledger import donation_status, recurring_status
 from donations.models import (
     DisputeStatus,
     Donation,
@@ -25,6 +23,8 @@ from donations.models import (
     StripeEvent,
     StripeEventStatus,
 )
+from donations.services.gift_status import donation_status, recurring_status
+from donations.stripe_integration import offline_events as se
 from tests.donations import ledger_stream as ls
 
 
@@ -245,7 +245,7 @@ def test_same_event_from_ten_threads_makes_one_donation():
     def worker() -> None:
         try:
             barrier.wait()
-            from donations.webhooks import receive_event
+            from donations.stripe_integration.intake import receive_event
 
             outcomes.append(receive_event(payload, header))
         except BaseException as exc:  # collected for the assertion below

@@ -46,7 +46,7 @@ def enqueued(monkeypatch) -> list[dict[str, Any]]:
     def capture(task: Any, *args: Any, **kwargs: Any) -> None:
         sent.append({"task": task.name, "args": args, "kwargs": kwargs})
 
-    monkeypatch.setattr("donations.views_public.enqueue_on_commit", capture)
+    monkeypatch.setattr("donations.views.public.enqueue_on_commit", capture)
     return sent
 
 
@@ -252,7 +252,7 @@ def loopback_to_django(monkeypatch) -> list[int]:
         task.run(*args, **kwargs)
 
     monkeypatch.setattr(urllib.request, "urlopen", urlopen)
-    monkeypatch.setattr("donations.views_public.enqueue_on_commit", run_now)
+    monkeypatch.setattr("donations.views.public.enqueue_on_commit", run_now)
     assert core_tasks.enqueue_on_commit is not run_now
     return statuses
 

@@ -17,7 +17,6 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from accounts.roles import Role
-from donations import stripe_events as se
 from donations.models import (
     Campaign,
     Donation,
@@ -28,6 +27,7 @@ from donations.models import (
     ReceiptStatus,
 )
 from donations.services.receipts import receipt_pdf, resend_receipt, sync_receipt
+from donations.stripe_integration import offline_events as se
 from notifications.models import Message
 from notifications.services import deliver_message
 from tests.donations import ledger_stream as ls

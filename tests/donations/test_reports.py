@@ -12,8 +12,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from donations import reports
 from donations.models import DonationSource, DonationStatus, Donor
+from donations.selectors import reports
 from tests.donations.portal_data import campaign, gift
 from tests.utils import read_download
 

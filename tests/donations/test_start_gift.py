@@ -22,8 +22,8 @@ from donations.models import (
 )
 from donations.money import Money
 from donations.options import cover_fee_amount
-from donations.services import start_gift
-from donations.stripe_client import StripeUnavailable
+from donations.stripe_integration.checkout import start_gift
+from donations.stripe_integration.client import StripeUnavailable
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from stripe._api_version import _ApiVersion
 from werkzeug import Request
 
 from donations.money import Money, check_minimum
-from donations.stripe_client import (
+from donations.stripe_integration.client import (
     STRIPE_API_VERSION,
     CheckoutSession,
     StripeUnavailable,

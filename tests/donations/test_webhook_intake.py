@@ -13,9 +13,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from donations import webhooks
 from donations.models import Donor, StripeEvent, StripeEventStatus
-from donations.stripe_client import STRIPE_API_VERSION
+from donations.stripe_integration import intake as webhooks
+from donations.stripe_integration.client import STRIPE_API_VERSION
 
 SECRET = "whsec_test_intake_secret"
 URL = "/stripe/webhook/"

@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
-from accounts.magic_links import send_magic_link
+from accounts.authentication.magic_links import send_magic_link
 from config.celery import app as celery_app
 from notifications.dispatch import SWEEP_TASK
 from notifications.models import Channel, Message, Status

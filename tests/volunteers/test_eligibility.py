@@ -18,8 +18,8 @@ from tests.volunteers.factories import (
     make_training,
     make_volunteer,
 )
-from volunteers.eligibility import Eligibility, EligibilityChecker, eligibility_for
 from volunteers.models import ClearanceStatus, ProfileStatus, RecordStatus
+from volunteers.selectors.eligibility import Eligibility, EligibilityChecker, eligibility_for
 from volunteers.services import grant_qualification
 
 pytestmark = pytest.mark.django_db

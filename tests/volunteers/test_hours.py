@@ -13,8 +13,8 @@ from accounts.models import User
 from tests.volunteers.factories import make_role, make_volunteer
 from volunteers import services
 from volunteers.models import HoursEntry, HoursSource, HoursStatus, VolunteerRole
+from volunteers.selectors.shifts import HoursTotal, hours_totals, pending_hours
 from volunteers.services import VolunteeringError
-from volunteers.shift_selectors import HoursTotal, hours_totals, pending_hours
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,9 @@ from tests.volunteers.factories import (
     make_training,
     make_volunteer,
 )
-from volunteers import reminders, services
+from volunteers import services
 from volunteers.models import ShiftSignupStatus
+from volunteers.services import reminders
 
 # A Tuesday in New York (EST, UTC-5): the shift starts 18:00 local = 23:00 UTC.
 START = datetime(2026, 12, 8, 23, 0, tzinfo=UTC)

@@ -22,7 +22,7 @@ from tests.volunteers.factories import (
 )
 from volunteers import services
 from volunteers.models import ClearanceStatus, SessionSignup, SignupStatus, TrainingRecord
-from volunteers.selectors import clearance_summaries
+from volunteers.selectors.people import clearance_summaries
 from volunteers.validators import document_kind
 
 pytestmark = pytest.mark.django_db
@@ -154,7 +154,7 @@ def test_volunteers_see_qualification_roles_only_once_appointed(client) -> None:
 def test_the_roles_a_volunteer_asked_for_come_first() -> None:
     from tests.volunteers.factories import make_role
     from volunteers.models import VolunteerProfile
-    from volunteers.selectors import role_needs
+    from volunteers.selectors.trainings import role_needs
 
     make_role("Crisis text line")
     make_role("Events and fundraising")

@@ -28,8 +28,8 @@ from volunteers.models import (
     SwapStatus,
     VolunteerRole,
 )
+from volunteers.selectors.shifts import my_schedule, shift_roster, waitlist_position
 from volunteers.services import NotEligible, VolunteeringError
-from volunteers.shift_selectors import my_schedule, shift_roster, waitlist_position
 
 pytestmark = pytest.mark.django_db
 
@@ -474,8 +474,8 @@ def test_moving_a_volunteer_frees_the_old_place_for_the_waitlist(coordinator: Us
 
 
 def test_the_calendar_feed_holds_confirmed_shifts_in_their_zones() -> None:
-    from volunteers.calendar import volunteer_feed
-    from volunteers.shift_selectors import volunteer_for_feed
+    from volunteers.ical import volunteer_feed
+    from volunteers.selectors.shifts import volunteer_for_feed
 
     person = make_volunteer()
     london = make_location("London office", time_zone="Europe/London")

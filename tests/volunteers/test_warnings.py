@@ -22,7 +22,7 @@ from tests.volunteers.factories import (
 )
 from volunteers import services
 from volunteers.models import SessionSignup, ShiftSignup, ShiftSignupStatus
-from volunteers.warnings import schedule_expiry_warnings, schedule_session_reminders
+from volunteers.services.expiry_warnings import schedule_expiry_warnings, schedule_session_reminders
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)  # 09:00 in New York
@@ -126,7 +126,10 @@ def test_session_reminder_goes_to_confirmed_attendees_once():
 @time_machine.travel(NOW, tick=False)
 def test_the_session_batch_refresher_answers_as_the_one_message_refresher_does():
     from volunteers.models import TrainingSession
-    from volunteers.warnings import refresh_session_reminder, refresh_session_reminders
+    from volunteers.services.expiry_warnings import (
+        refresh_session_reminder,
+        refresh_session_reminders,
+    )
 
     training = make_training("Trauma-informed care")
     people = [make_volunteer(email=f"p{i}@example.org") for i in range(4)]

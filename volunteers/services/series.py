@@ -18,9 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from volunteers.eligibility import format_day
+from core.dates import org_today
 from volunteers.models import Location, Shift, ShiftSeries, ShiftStatus, VolunteerRole
-from volunteers.notices import notify_shift_changed
+from volunteers.selectors.eligibility import format_day
+from volunteers.services.messaging import notify_shift_changed
 from volunteers.services.shifts import apply_shift_changes, cancel_locked_shift, people_to_tell
 from volunteers.services.signups import lock_shift, promote_waitlisted
 
@@ -241,7 +242,7 @@ def generate_occurrences(*, series: ShiftSeries, through: date | None = None) ->
 
 def generate_all_series(*, through: date | None = None) -> int:
     """Extend every series still running to its window (for a daily periodic task)."""
-    today = timezone.localdate()
+    today = org_today()
     created = 0
     running = ShiftSeries.objects.filter(until__isnull=True) | ShiftSeries.objects.filter(
         until__gte=today - timedelta(days=1)

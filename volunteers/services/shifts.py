@@ -21,14 +21,14 @@ from volunteers.models import (
     SwapStatus,
     VolunteerRole,
 )
-from volunteers.notices import (
+from volunteers.services.errors import VolunteeringError
+from volunteers.services.messaging import (
     notify_shift_cancelled,
     notify_shift_changed,
     notify_signup_cancelled,
     notify_signup_confirmed,
 )
-from volunteers.reminders import reschedule_shift_reminders
-from volunteers.services.errors import VolunteeringError
+from volunteers.services.reminders import reschedule_shift_reminders
 from volunteers.services.signups import (
     NotEligible,
     active_signup,

@@ -14,7 +14,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from volunteers.eligibility import Eligibility, EligibilityChecker, eligibility_for
 from volunteers.models import (
     ACTIVE_SHIFT_SIGNUP_STATUSES,
     PLACE_STATUSES,
@@ -25,13 +24,14 @@ from volunteers.models import (
     SwapOffer,
     SwapStatus,
 )
-from volunteers.notices import (
+from volunteers.selectors.eligibility import Eligibility, EligibilityChecker, eligibility_for
+from volunteers.services.errors import VolunteeringError
+from volunteers.services.messaging import (
     notify_signup_cancelled,
     notify_signup_confirmed,
     notify_waitlist_promoted,
 )
-from volunteers.reminders import cancel_signup_reminders
-from volunteers.services.errors import VolunteeringError
+from volunteers.services.reminders import cancel_signup_reminders
 from volunteers.shift_text import describe_shift
 
 

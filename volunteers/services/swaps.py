@@ -6,10 +6,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from volunteers.eligibility import EligibilityChecker
 from volunteers.models import Shift, ShiftSignup, ShiftSignupStatus, SwapOffer, SwapStatus
-from volunteers.notices import notify_swap_accepted, notify_swap_offered
+from volunteers.selectors.eligibility import EligibilityChecker
 from volunteers.services.errors import VolunteeringError
+from volunteers.services.messaging import notify_swap_accepted, notify_swap_offered
 from volunteers.services.signups import (
     NotEligible,
     active_signup,

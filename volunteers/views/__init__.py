@@ -1,7 +1,1 @@
-"""Volunteering pages: volunteer.py for volunteers, coordinator.py for coordinators."""
-
-from __future__ import annotations
-
-from volunteers.views.volunteer import home
-
-__all__ = ["home"]
+"""Volunteering pages, one module per audience and area (volunteer_*.py, coordinator_*.py)."""

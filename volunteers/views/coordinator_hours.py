@@ -14,17 +14,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from accounts.permissions import coordinator_required
-from volunteers import services, shift_selectors
-from volunteers.forms.shifts import HoursEditForm, HoursRejectForm, HoursTotalsFilterForm
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from core.forms import put_errors_on_form
+from core.pagination import PAGE_SIZE
+from volunteers import services
+from volunteers.forms.hours import HoursEditForm, HoursRejectForm, HoursTotalsFilterForm
 from volunteers.models import HoursEntry
+from volunteers.selectors import shifts as shift_selectors
+from volunteers.selectors.volunteer_hours import Total, add_total, entry_zone
 from volunteers.services import VolunteeringError
-from volunteers.views.coordinator import put_errors_on_form
-from volunteers.views.shift_summaries import Total, add_total, entry_zone
 
-PAGE_SIZE = 50
 RECENT_HOURS = 20
 
 

@@ -12,7 +12,6 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,30 +19,26 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from accounts.permissions import coordinator_required
-from volunteers import services, shift_selectors
-from volunteers.eligibility import Eligibility, EligibilityChecker
-from volunteers.forms.shifts import AssignForm, AttendanceForm, MoveForm, RemoveForm
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from core.forms import put_errors_on_form
+from volunteers import services
+from volunteers.forms.roster import AssignForm, AttendanceForm, MoveForm, RemoveForm
 from volunteers.models import (
     PLACE_STATUSES,
-    ProfileStatus,
     Shift,
     ShiftSignup,
     ShiftStatus,
 )
+from volunteers.selectors import shifts as shift_selectors
+from volunteers.selectors.eligibility import Eligibility, EligibilityChecker
+from volunteers.selectors.roster import assign_choices
 from volunteers.services import NotEligible, VolunteeringError
 from volunteers.services.attendance import CHECK_IN_OPENS_BEFORE
 from volunteers.shift_text import describe_shift, time_range_text
-from volunteers.views.coordinator import put_errors_on_form
 
 CHECK_IN_URL_NAME = "volunteers:shift_check_in"
 MOVE_WEEKS_AHEAD = 8
-
-
-def _name(person: User) -> str:
-    return person.get_full_name() or person.email
 
 
 def check_in_url(request: HttpRequest, shift: Shift) -> str | None:
@@ -88,69 +83,6 @@ def _local_time_initial(moment: datetime | None, zone: str) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(zoneinfo.ZoneInfo(zone)).strftime("%H:%M")
-
-
-# Up to this many active volunteers, the picker lists everyone; above it, a name search
-# finds at most SEARCH_LIMIT people (a list of thousands helps nobody, and checking each
-# one's eligibility would make the roster slow for a large organisation).
-PICKER_LIMIT = 150
-SEARCH_LIMIT = 25
-
-
-@dataclass(frozen=True)
-class Candidates:
-    choices: list[tuple[int, str]]
-    needs_search: bool  # too many to list: the coordinator searches by name
-    find: str
-
-
-def assign_choices(
-    shift: Shift, taken: set[int], *, find: str = "", only: int | None = None
-) -> Candidates:
-    """Active volunteers without a place, each labelled with their eligibility (fixed queries).
-
-    ``only``: just that person (to check a submitted choice); ``find``: people whose name or
-    e-mail contains it.
-    """
-    people_query = (
-        User.objects.filter(volunteer_profile__status=ProfileStatus.ACTIVE)
-        .exclude(pk__in=taken)
-        .only("pk", "first_name", "last_name", "email")
-        .order_by("last_name", "first_name", "email")
-    )
-    find = find.strip()[:100]
-    if only is not None:
-        people = list(people_query.filter(pk=only))
-    elif find:
-        people = list(
-            people_query.filter(
-                Q(first_name__icontains=find)
-                | Q(last_name__icontains=find)
-                | Q(email__icontains=find)
-            )[:SEARCH_LIMIT]
-        )
-    else:
-        people = list(people_query[: PICKER_LIMIT + 1])
-        if len(people) > PICKER_LIMIT:
-            return Candidates(choices=[], needs_search=True, find="")
-    checker = EligibilityChecker(volunteer_ids=[p.pk for p in people], roles=[shift.role])
-    choices = []
-    for person in people:
-        eligibility = checker.check(
-            volunteer_id=person.pk,
-            role=shift.role,
-            starts_at=shift.starts_at,
-            ends_at=shift.ends_at,
-            time_zone=shift.time_zone,
-        )
-        label = _name(person)
-        label += (
-            " \u2014 eligible"
-            if eligibility
-            else " \u2014 not eligible: " + " ".join(eligibility.reasons)
-        )
-        choices.append((person.pk, label))
-    return Candidates(choices=choices, needs_search=False, find=find)
 
 
 def _roster_page(
@@ -266,7 +198,7 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except VolunteeringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{_name(person)} now has a place on this shift.")
+            messages.success(request, f"{person!s} now has a place on this shift.")
             return redirect("volunteers:coord_shift", pk=shift.pk)
     return _roster_page(request, pk, assign_form=form)
 
@@ -289,11 +221,9 @@ def remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        text = f"{_name(signup.volunteer)} is off this shift."
+        text = f"{signup.volunteer!s} is off this shift."
         if promoted:
-            text += " Moved up from the waitlist: " + ", ".join(
-                _name(s.volunteer) for s in promoted
-            )
+            text += " Moved up from the waitlist: " + ", ".join(str(s.volunteer) for s in promoted)
             text += "."
         messages.success(request, text)
     return redirect("volunteers:coord_shift", pk=signup.shift_id)
@@ -322,7 +252,7 @@ def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except VolunteeringError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Attendance of {_name(signup.volunteer)} saved.")
+                messages.success(request, f"Attendance of {signup.volunteer!s} saved.")
                 return redirect("volunteers:coord_shift", pk=signup.shift_id)
     return _roster_page(request, signup.shift_id, bound_attendance=form, bound_signup=signup.pk)
 
@@ -336,7 +266,7 @@ def no_show(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{_name(signup.volunteer)} marked as a no-show.")
+        messages.success(request, f"{signup.volunteer!s} marked as a no-show.")
     return redirect("volunteers:coord_shift", pk=signup.shift_id)
 
 
@@ -391,7 +321,7 @@ def move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except VolunteeringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{_name(signup.volunteer)} moved to this shift.")
+            messages.success(request, f"{signup.volunteer!s} moved to this shift.")
             return redirect("volunteers:coord_shift", pk=new.shift_id)
     return render(
         request,

@@ -10,16 +10,15 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from accounts.http import AuthenticatedHttpRequest
 from accounts.models import User
-from accounts.permissions import coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from core.spreadsheets import safe_row
-from volunteers import services, shift_selectors
+from volunteers import services
 from volunteers.models import Shift
+from volunteers.selectors import shifts as shift_selectors
 from volunteers.shift_text import describe_shift, time_range_text
 from volunteers.views.coordinator_roster import (
     _minutes,
-    _name,
     _shift_with_counts,
     check_in_url,
     qr_svg,
@@ -69,7 +68,7 @@ def roster_rows(shift: Shift) -> list[list[str]]:
             reasons.append(f"Skipped: {signup.skip_reason}")
         rows.append(
             [
-                _name(signup.volunteer),
+                str(signup.volunteer),
                 signup.volunteer.email,
                 _phone(signup.volunteer),
                 signup.get_status_display(),
@@ -79,7 +78,7 @@ def roster_rows(shift: Shift) -> list[list[str]]:
                 "" if minutes is None else str(minutes),
                 "yes" if eligibility else "no",
                 " ".join(reasons),
-                _name(signup.override_by) if signup.override_by else "",
+                str(signup.override_by) if signup.override_by else "",
                 signup.override_reason,
             ]
         )

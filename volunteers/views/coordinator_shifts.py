@@ -6,9 +6,7 @@ The roster of one shift is in coordinator_roster.py; hours in coordinator_hours.
 
 from __future__ import annotations
 
-import zoneinfo
-from collections import defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -20,11 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.http import AuthenticatedHttpRequest
-from accounts.permissions import coordinator_required
-from core.dates import org_today, org_zone
-from core.forms import EARLIEST, LATEST
-from volunteers import services, shift_selectors
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from core.dates import org_midnight, org_today
+from core.forms import EARLIEST, LATEST, put_errors_on_form
+from volunteers import services
 from volunteers.forms.shifts import (
     CancelShiftForm,
     GapsFilterForm,
@@ -33,20 +30,18 @@ from volunteers.forms.shifts import (
     ShiftForm,
 )
 from volunteers.models import Shift, ShiftSeries, ShiftSignup
+from volunteers.selectors import shifts as shift_selectors
 from volunteers.services import VolunteeringError
 from volunteers.shift_text import describe_shift
-from volunteers.views.coordinator import put_errors_on_form
 
 PAGE_SIZE = 100
 DEFAULT_DAYS = 28
-# The widest UTC offsets: a shift's local day may start this far from UTC midnight.
-ZONE_MARGIN = timedelta(hours=14)
 
 
 def _promoted_text(promoted: list[ShiftSignup]) -> str:
     if not promoted:
         return ""
-    names = ", ".join(s.volunteer.get_full_name() or s.volunteer.email for s in promoted)
+    names = ", ".join(str(s.volunteer) for s in promoted)
     return f" Moved up from the waitlist: {names}."
 
 
@@ -63,10 +58,6 @@ def _parse_day(text: str | None) -> date | None:
     return day if day is not None and EARLIEST <= day <= LATEST else None
 
 
-def _org_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=org_zone())
-
-
 @coordinator_required
 def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every shift in a date range (drafts and cancelled ones too), filtered; or a week."""
@@ -81,8 +72,8 @@ def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     first = data.get("date_from") or today
     last = data.get("date_to") or first + timedelta(days=DEFAULT_DAYS - 1)
     shifts = shift_selectors.coordinator_shifts(
-        start=_org_midnight(first),
-        end=_org_midnight(last + timedelta(days=1)),
+        start=org_midnight(first),
+        end=org_midnight(last + timedelta(days=1)),
         role_id=role.pk if role else None,
         location_id=location.pk if location else None,
     )
@@ -118,22 +109,14 @@ def _week(
 ) -> HttpResponse:
     """Seven columns, Monday to Sunday; each shift sits on its own local day, in its zone."""
     monday = _monday(_parse_day(request.GET.get("week")) or org_today())
-    days = [monday + timedelta(days=n) for n in range(7)]
-    start = datetime.combine(monday, time.min, tzinfo=UTC) - ZONE_MARGIN
-    end = datetime.combine(monday + timedelta(days=7), time.min, tzinfo=UTC) + ZONE_MARGIN
-    shifts = shift_selectors.coordinator_shifts(
-        start=start,
-        end=end,
+    columns = shift_selectors.shifts_by_local_day(
+        first=monday,
+        days=7,
         role_id=role.pk if role else None,
         location_id=location.pk if location else None,
+        status=status,
     )
-    if status:
-        shifts = shifts.filter(status=status)
-    columns: dict[date, list[Shift]] = defaultdict(list)
-    for shift in shifts:
-        local_day = shift.starts_at.astimezone(zoneinfo.ZoneInfo(shift.time_zone)).date()
-        if monday <= local_day < monday + timedelta(days=7):
-            columns[local_day].append(shift)
+    days = list(columns)
     query = request.GET.copy()
     query.pop("week", None)
     query["view"] = "week"
@@ -145,7 +128,7 @@ def _week(
         "volunteers/coordinator/shifts/week.html",
         {
             "filters": filters,
-            "columns": [(day, columns[day]) for day in days],
+            "columns": list(columns.items()),
             "monday": monday,
             "sunday": days[-1],
             "previous_week": (monday - timedelta(days=7)).isoformat(),

@@ -14,19 +14,20 @@ from django.utils import dateformat, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import throttle
-from accounts.http import AuthenticatedHttpRequest
-from accounts.permissions import volunteer_required
+from accounts.authentication import throttle
+from accounts.permissions import AuthenticatedHttpRequest, volunteer_required
 from accounts.services import EmailAlreadyRegistered
 from core.dates import org_today
 from core.downloads import private_download
-from volunteers import selectors, services
+from volunteers import services
 from volunteers.forms.volunteer import (
     ApplicationDetailsForm,
     ApplicationForm,
     OutsideTrainingForm,
 )
 from volunteers.models import SessionSignup, SignupStatus, TrainingRecord, TrainingSession
+from volunteers.selectors import people
+from volunteers.selectors import trainings as selectors
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -58,7 +59,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     missing = []
     if not user.phone:
         missing.append("phone")
-    profile = selectors.profile_for(user)
+    profile = people.profile_for(user)
     context = {
         "missing_details": missing,
         "profile": profile,
@@ -109,7 +110,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complete_application(request: AuthenticatedHttpRequest) -> HttpResponse:
     """For an account made before applications existed: the profile and the questions."""
-    if selectors.profile_for(request.user) is not None:
+    if people.profile_for(request.user) is not None:
         messages.info(request, _("You have applied already; a coordinator is looking at it."))
         return redirect("volunteers:home")
     form = ApplicationDetailsForm(_posted(request))
@@ -156,7 +157,7 @@ def my_trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     context = {
         "trainings": trainings,
-        "clearances": selectors.clearance_summaries(user),
+        "clearances": people.clearance_summaries(user),
         "role_needs": selectors.role_needs(user),
         "sessions": sessions,
         "today": org_today(),

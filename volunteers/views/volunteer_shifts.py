@@ -1,5 +1,5 @@
 """Volunteers' shift pages (phone first): find shifts, sign up, cancel, swap, check in,
-see their schedule, hours and calendar feed.
+and check in (their schedule, hours and calendar feed: volunteer_schedule.py).
 
 Every page shows only the logged-in volunteer's own things: nothing here takes a person's id,
 and an id of someone else's sign-up or offer is a 404. Rule breaks come back from the
@@ -8,12 +8,10 @@ services as VolunteeringError (NotEligible with the reasons) and are shown as me
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,13 +21,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.http import AuthenticatedHttpRequest
-from accounts.permissions import volunteer_required
-from volunteers import services, shift_selectors
-from volunteers.calendar import volunteer_feed
+from accounts.permissions import AuthenticatedHttpRequest, volunteer_required
+from volunteers import services
 from volunteers.forms.volunteer_shifts import (
     CheckInCodeForm,
-    ManualHoursForm,
     ShiftFilterForm,
     SwapOfferForm,
 )
@@ -42,6 +37,7 @@ from volunteers.models import (
     SwapOffer,
     SwapStatus,
 )
+from volunteers.selectors import shifts as shift_selectors
 from volunteers.services.attendance import code_matches
 from volunteers.shift_text import describe_shift, local_time
 
@@ -78,16 +74,6 @@ def _my_signup(shift: Shift, volunteer_id: int) -> ShiftSignup | None:
     return ShiftSignup.objects.filter(
         shift=shift, volunteer_id=volunteer_id, status__in=ACTIVE_SHIFT_SIGNUP_STATUSES
     ).first()
-
-
-def hours_text(minutes: int) -> str:
-    """e.g. "3 h 30 min", "45 min", "2 h"."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return _("%(minutes)d min") % {"minutes": rest}
-    if not rest:
-        return _("%(hours)d h") % {"hours": hours}
-    return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
 
 
 # ---------------------------------------------------------------- open shifts
@@ -396,157 +382,3 @@ def shift_check_in(request: AuthenticatedHttpRequest, pk: int, code: str) -> Htt
         context,
         status=403 if refusal else 200,
     )
-
-
-# ---------------------------------------------------------------- my schedule
-
-
-@volunteer_required
-@require_GET
-def my_schedule(request: AuthenticatedHttpRequest) -> HttpResponse:
-    schedule = shift_selectors.my_schedule(request.user)
-    offered = set(
-        SwapOffer.objects.filter(
-            signup__volunteer=request.user,
-            status=SwapStatus.OPEN,
-            signup__in=[s.pk for s in schedule.upcoming],
-        ).values_list("signup_id", flat=True)
-    )
-    context = {
-        "upcoming": [
-            (s, schedule.waitlist_positions.get(s.pk), s.pk in offered) for s in schedule.upcoming
-        ],
-        "past": schedule.past,
-    }
-    return render(request, "volunteers/shifts/my_schedule.html", context)
-
-
-# ---------------------------------------------------------------- my hours
-
-
-@dataclass(frozen=True)
-class RoleTotal:
-    role_name: str
-    approved: str
-    pending: str
-
-
-@dataclass(frozen=True)
-class MonthTotal:
-    month: date
-    role_name: str
-    approved: str
-    pending: str
-
-
-@volunteer_required
-@require_http_methods(["GET", "POST"])
-def my_hours(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Hours given, totals per role and month, and a form for hours worked off-shift."""
-    user = request.user
-    form = ManualHoursForm(
-        request.POST if request.method == "POST" else None, time_zone=user.time_zone
-    )
-    if request.method == "POST" and form.is_valid():
-        starts_at, ends_at = form.moments()
-        try:
-            services.add_manual_hours(
-                volunteer=user,
-                role=form.cleaned_data["role"],
-                starts_at=starts_at,
-                ends_at=ends_at,
-                by=user,
-                note=form.cleaned_data["note"],
-                time_zone=user.time_zone,
-            )
-        except ValidationError as exc:
-            form.add_service_errors(exc)
-        except services.VolunteeringError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, _("Thank you. Your hours are recorded and wait for a coordinator.")
-            )
-            return redirect("volunteers:my_hours")
-    totals = shift_selectors.hours_totals(volunteer=user)
-    per_role: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row in totals:
-        per_role[row.role_name][0] += row.approved_minutes
-        per_role[row.role_name][1] += row.pending_minutes
-    page = Paginator(shift_selectors.hours_for(user), HOURS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    entries = [
-        (
-            entry,
-            entry.shift.location.time_zone if entry.shift else user.time_zone,
-            hours_text(entry.minutes),
-        )
-        for entry in page.object_list
-    ]
-    context = {
-        "form": form,
-        "zone": user.time_zone,
-        "page": page,
-        "entries": entries,
-        "role_totals": [
-            RoleTotal(role_name=name, approved=hours_text(a), pending=hours_text(p) if p else "")
-            for name, (a, p) in sorted(per_role.items())
-        ],
-        "all_approved": hours_text(sum(a for a, _p in per_role.values())),
-        "month_totals": [
-            MonthTotal(
-                month=row.month,
-                role_name=row.role_name,
-                approved=hours_text(row.approved_minutes),
-                pending=hours_text(row.pending_minutes) if row.pending_minutes else "",
-            )
-            for row in totals
-        ],
-    }
-    return render(request, "volunteers/shifts/my_hours.html", context)
-
-
-# ---------------------------------------------------------------- calendar feed
-
-
-@volunteer_required
-@require_GET
-def my_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
-    feed = services.calendar_feed_for(volunteer=request.user)
-    url = request.build_absolute_uri(reverse("volunteers:calendar_feed", args=[feed.token]))
-    context = {
-        "feed": feed,
-        "feed_url": url,
-        "webcal_url": "webcal://" + url.split("://", 1)[1],
-    }
-    return render(request, "volunteers/shifts/calendar.html", context)
-
-
-@volunteer_required
-@require_POST
-def reset_calendar(request: AuthenticatedHttpRequest) -> HttpResponse:
-    services.reset_calendar_feed(volunteer=request.user)
-    messages.success(
-        request,
-        _(
-            "Your calendar has a new address. The old one no longer works: add the new one "
-            "to your calendar app."
-        ),
-    )
-    return redirect("volunteers:calendar")
-
-
-@require_GET
-def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    """The private feed itself, for calendar apps (no login: the token is the key)."""
-    volunteer = shift_selectors.volunteer_for_feed(token)
-    if volunteer is None:
-        raise Http404("No such calendar.")
-    response = HttpResponse(
-        volunteer_feed(volunteer.pk), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'inline; filename="shifts.ics"'
-    response["Cache-Control"] = "private, max-age=300"
-    response["X-Robots-Tag"] = "noindex"
-    return response

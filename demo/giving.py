@@ -1,0 +1,289 @@
+"""Demo giving data: campaigns, donors and gifts in every state, made the way real ones are.
+
+Each demo gift is a pending record (as the donation page makes it) followed by the Stripe
+events a real payment would send, run through the same ledger as live webhooks. Event ids
+are fixed, so running ``seed_demo`` again delivers only duplicates, which change nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from accounts.models import User
+from donations.models import Campaign, Donation, Donor, RecurringGift, TributeType
+from donations.stripe_integration import offline_events as se
+from donations.stripe_integration.intake import process_event, record_event
+
+DAY = 24 * 3600
+
+
+@dataclass
+class GivingCounts:
+    created: int = 0
+    existing: int = 0
+    events: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+CAMPAIGNS: tuple[tuple[str, str, str, int | None, str], ...] = (
+    ("General fund", "general", "Where the need is greatest.", None, ""),
+    (
+        "School outreach 2026",
+        "school-outreach-2026",
+        "Trained volunteers teach 40 schools how trafficking starts and how to get help.",
+        1_500_000,
+        "USD",
+    ),
+    (
+        "Crisis text line: night shifts",
+        "night-shifts",
+        "Keep the crisis text line answered between midnight and 6 a.m.",
+        5_000_000,
+        "USD",
+    ),
+)
+
+# (key, donor email, name, amount in minor units, currency, campaign slug, days ago, extra)
+ONE_TIME: tuple[tuple[str, str, str, int, str, str, int, dict[str, Any]], ...] = (
+    ("grace-1", "donor@example.org", "Grace Okafor", 5000, "USD", "general", 200, {}),
+    ("grace-2", "donor@example.org", "Grace Okafor", 10000, "USD", "school-outreach-2026", 40, {}),
+    ("sam-1", "sam@example.org", "Sam Nguyen", 500000, "VND", "night-shifts", 25, {}),
+    (
+        "hope-1",
+        "hope.fdn@example.org",
+        "Hope Family Foundation",
+        250000,
+        "USD",
+        "school-outreach-2026",
+        60,
+        {},
+    ),
+    (
+        "ravi-1",
+        "ravi@example.org",
+        "Ravi Menon",
+        2500,
+        "USD",
+        "general",
+        10,
+        {"tribute": ("memory", "Leela Menon")},
+    ),
+    ("yuki-1", "yuki@example.org", "Yuki Sato", 3000, "JPY", "general", 15, {"anonymous": True}),
+    ("tom-1", "tom@example.org", "Tom Byrne", 7500, "EUR", "night-shifts", 30, {"refund": 2500}),
+    ("lea-1", "lea@example.org", "Léa Martin", 4000, "EUR", "general", 5, {"declined": True}),
+    # Earlier years, for the LYBUNT / SYBUNT and retention reports.
+    ("ravi-0", "ravi@example.org", "Ravi Menon", 2500, "USD", "general", 400, {}),
+    ("olu-1", "olu@example.org", "Olu Adeyemi", 15000, "USD", "general", 380, {}),
+    ("mara-1", "mara@example.org", "Mara Quinn", 5000, "USD", "general", 790, {}),
+)
+
+
+def _deliver(event: dict[str, Any], counts: GivingCounts) -> None:
+    stored, created = record_event(event)
+    if created:
+        process_event(event_pk=stored.pk)
+        counts.events += 1
+
+
+def _donor(email: str, name: str, users: dict[str, User]) -> Donor:
+    donor, _ = Donor.objects.get_or_create(email=email, defaults={"name": name})
+    user = users.get(email)
+    if user is not None and donor.user_id is None:
+        donor.user = user
+        donor.save(update_fields=["user", "updated_at"])
+    return donor
+
+
+def _campaigns() -> dict[str, Campaign]:
+    found: dict[str, Campaign] = {}
+    for name, slug, description, goal, currency in CAMPAIGNS:
+        found[slug], _ = Campaign.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "goal_minor": goal,
+                "goal_currency": currency,
+                "starts_on": date(2026, 1, 1) if goal else None,
+            },
+        )
+    return found
+
+
+def _one_time(
+    key: str,
+    donor: Donor,
+    amount: int,
+    currency: str,
+    campaign: Campaign,
+    days_ago: int,
+    extra: dict[str, Any],
+    counts: GivingCounts,
+) -> None:
+    session_id = f"cs_demo_{key}"
+    tribute_type, tribute_name = extra.get("tribute", (TributeType.NONE, ""))
+    donation, created = Donation.objects.get_or_create(
+        checkout_session_id=session_id,
+        defaults={
+            "donor": donor,
+            "campaign": campaign,
+            "amount_minor": amount,
+            "currency": currency,
+            "tribute_type": tribute_type,
+            "tribute_name": tribute_name,
+            "anonymous": bool(extra.get("anonymous")),
+        },
+    )
+    counts.created += created
+    counts.existing += not created
+    when = int(time.time()) - days_ago * DAY
+    declined = bool(extra.get("declined"))
+    session = se.checkout_session(
+        session_id=session_id,
+        mode="payment",
+        amount_minor=amount,
+        currency=currency,
+        email=donor.email,
+        name=donor.name,
+        metadata={"donation_id": str(donation.pk)},
+        payment_status="unpaid" if declined else "paid",
+        customer=f"cus_demo_{key}",
+        payment_intent=f"pi_demo_{key}",
+        created=when,
+    )
+    _deliver(
+        se.build_event(
+            "checkout.session.completed", session, created=when, event_id=f"evt_demo_{key}_1"
+        ),
+        counts,
+    )
+    if declined:
+        _deliver(
+            se.build_event(
+                "checkout.session.async_payment_failed",
+                session,
+                created=when + 60,
+                event_id=f"evt_demo_{key}_2",
+            ),
+            counts,
+        )
+    refund = extra.get("refund")
+    if refund:
+        charge = se.charge(
+            charge_id=f"ch_demo_{key}",
+            payment_intent=f"pi_demo_{key}",
+            amount_minor=amount,
+            currency=currency,
+            amount_refunded=int(refund),
+            created=when,
+        )
+        _deliver(
+            se.build_event(
+                "charge.refunded", charge, created=when + DAY, event_id=f"evt_demo_{key}_3"
+            ),
+            counts,
+        )
+
+
+def _monthly(
+    key: str,
+    donor: Donor,
+    amount: int,
+    currency: str,
+    campaign: Campaign,
+    paid_months: int,
+    counts: GivingCounts,
+    *,
+    last_failed: bool = False,
+) -> None:
+    session_id = f"cs_demo_{key}"
+    gift, created = RecurringGift.objects.get_or_create(
+        checkout_session_id=session_id,
+        defaults={
+            "donor": donor,
+            "campaign": campaign,
+            "amount_minor": amount,
+            "currency": currency,
+        },
+    )
+    counts.created += created
+    counts.existing += not created
+    meta = {"recurring_gift_id": str(gift.pk)}
+    start = int(time.time()) - paid_months * 30 * DAY + DAY
+    session = se.checkout_session(
+        session_id=session_id,
+        mode="subscription",
+        amount_minor=amount,
+        currency=currency,
+        email=donor.email,
+        name=donor.name,
+        metadata=meta,
+        customer=f"cus_demo_{key}",
+        subscription=f"sub_demo_{key}",
+        invoice=f"in_demo_{key}_0",
+        created=start,
+    )
+    _deliver(
+        se.build_event(
+            "checkout.session.completed", session, created=start, event_id=f"evt_demo_{key}_s"
+        ),
+        counts,
+    )
+    months = paid_months + (1 if last_failed else 0)
+    for n in range(months):
+        failed = last_failed and n == months - 1
+        at = start + n * 30 * DAY
+        invoice = se.invoice(
+            invoice_id=f"in_demo_{key}_{n}",
+            subscription=f"sub_demo_{key}",
+            customer=f"cus_demo_{key}",
+            amount_minor=amount,
+            currency=currency,
+            metadata=meta,
+            paid=not failed,
+            payment_intent=f"pi_demo_{key}_{n}",
+            created=at,
+            billing_reason="subscription_create" if n == 0 else "subscription_cycle",
+        )
+        event_type = "invoice.payment_failed" if failed else "invoice.paid"
+        _deliver(
+            se.build_event(event_type, invoice, created=at + 60, event_id=f"evt_demo_{key}_i{n}"),
+            counts,
+        )
+    sub = se.subscription(
+        subscription_id=f"sub_demo_{key}",
+        customer=f"cus_demo_{key}",
+        status="past_due" if last_failed else "active",
+        amount_minor=amount,
+        currency=currency,
+        metadata=meta,
+        current_period_end=start + months * 30 * DAY,
+    )
+    _deliver(
+        se.build_event(
+            "customer.subscription.updated",
+            sub,
+            created=start + (months - 1) * 30 * DAY + 120,
+            event_id=f"evt_demo_{key}_u",
+        ),
+        counts,
+    )
+
+
+def seed_giving(*, people: dict[str, User]) -> GivingCounts:
+    """Campaigns, donors and gifts (paid, refunded, declined, monthly, past due)."""
+    counts = GivingCounts()
+    campaigns = _campaigns()
+    for key, email, name, amount, currency, slug, days_ago, extra in ONE_TIME:
+        donor = _donor(email, name, people)
+        _one_time(key, donor, amount, currency, campaigns[slug], days_ago, extra, counts)
+    grace = _donor("donor@example.org", "Grace Okafor", people)
+    _monthly("grace-monthly", grace, 2000, "USD", campaigns["night-shifts"], 3, counts)
+    sam = _donor("sam@example.org", "Sam Nguyen", people)
+    _monthly("sam-monthly", sam, 200000, "VND", campaigns["general"], 2, counts, last_failed=True)
+    for status in Donation.objects.values_list("status", flat=True):
+        counts.by_status[status] = counts.by_status.get(status, 0) + 1
+    return counts

@@ -1,0 +1,30 @@
+"""URLs anyone may open: the donation pages, Stripe's webhook and a dunning e-mail's
+card-update link (signed, no login).
+
+The fixed paths come before ``donate/<slug>/``; a campaign cannot use their names as slugs
+("thanks", "cancelled", "fee", "test-checkout").
+"""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from donations.views import card_update, stripe_webhook
+from donations.views import public as views
+
+RESERVED_SLUGS = frozenset({"thanks", "cancelled", "fee", "test-checkout"})
+
+urlpatterns: list[URLPattern] = [
+    path("donate/", views.donate, name="donate"),
+    path("donate/thanks/", views.thanks, name="donate_thanks"),
+    path("donate/cancelled/", views.cancelled, name="donate_cancelled"),
+    path("donate/fee/", views.fee_preview, name="donate_fee"),
+    path(
+        "donate/test-checkout/<str:session_id>/",
+        views.test_checkout,
+        name="test_checkout",
+    ),
+    path("donate/<slug:slug>/", views.donate, name="donate_campaign"),
+    path("stripe/webhook/", stripe_webhook.stripe_webhook, name="stripe_webhook"),
+    path("donor/update-card/<str:token>/", card_update.update_card, name="update_card"),
+]

@@ -1,0 +1,155 @@
+"""Coordinator pages for giving: donations, campaigns, recurring gifts and the Stripe events log.
+
+Lists read through ``donations.selectors.gifts`` so their query count does not grow with rows; the
+one write, re-processing failed events, calls ``webhooks.reprocess_failed_events``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from core.pagination import EstimatingPaginator
+from donations.forms.coordinator import (
+    DonationFilterForm,
+    RecurringFilterForm,
+    ReprocessForm,
+    StripeEventFilterForm,
+)
+from donations.models import StripeEventStatus
+from donations.selectors import gifts as selectors
+from donations.stripe_integration.intake import reprocess_failed_events
+
+PAGE_SIZE = 50
+
+
+def _query_without_page(request: AuthenticatedHttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@coordinator_required
+@require_GET
+def donation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filters = DonationFilterForm(request.GET or None)
+    criteria: dict[str, Any] = {}
+    if filters.is_valid():
+        data = filters.cleaned_data
+        criteria = {
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+            "campaign": data["campaign"],
+            "status": data["status"],
+            "currency": data["currency"],
+            "search": data["q"],
+        }
+    page = EstimatingPaginator(selectors.donation_list(**criteria), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "donations/coordinator/donations.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+            "section": "donations",
+            "zone": settings.ORG_TIME_ZONE,
+        },
+    )
+
+
+@coordinator_required
+@require_GET
+def campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    rows = [
+        (campaign, selectors.progress_of(campaign))
+        for campaign in selectors.campaigns_with_progress()
+    ]
+    return render(
+        request, "donations/coordinator/campaigns.html", {"rows": rows, "section": "campaigns"}
+    )
+
+
+@coordinator_required
+@require_GET
+def recurring_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filters = RecurringFilterForm(request.GET or None)
+    status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    page = Paginator(selectors.recurring_gift_list(status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "donations/coordinator/recurring.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+            "section": "recurring",
+            "zone": settings.ORG_TIME_ZONE,
+        },
+    )
+
+
+@coordinator_required
+@require_GET
+def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filters = StripeEventFilterForm(request.GET or None, types=selectors.stripe_event_types())
+    status, event_type = "", ""
+    if filters.is_valid():
+        status = filters.cleaned_data["status"]
+        event_type = filters.cleaned_data["type"]
+    page = Paginator(
+        selectors.stripe_event_list(status=status, event_type=event_type), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    failed_on_page = [event.pk for event in page.object_list if event.status == "failed"]
+    return render(
+        request,
+        "donations/coordinator/events.html",
+        {
+            "filters": filters,
+            "page": page,
+            "query": _query_without_page(request),
+            "failed_on_page": failed_on_page,
+            "section": "events",
+            "zone": settings.ORG_TIME_ZONE,
+        },
+    )
+
+
+@coordinator_required
+@require_POST
+def event_reprocess(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Run the handlers of the chosen failed events again (after the cause is fixed)."""
+    form = ReprocessForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("donations:coord_events")
+    outcomes = reprocess_failed_events(event_ids=[event.pk for event in form.cleaned_data["event"]])
+    if not outcomes:
+        messages.warning(request, gettext("None of those events had failed."))
+    else:
+        summary = ", ".join(
+            f"{count} {StripeEventStatus(status).label.lower()}"
+            for status, count in sorted(outcomes.items())
+        )
+        still_failing = outcomes.get(StripeEventStatus.FAILED, 0)
+        (messages.warning if still_failing else messages.success)(
+            request, gettext("Re-processed: %(summary)s.") % {"summary": summary}
+        )
+    back = QueryDict(request.POST.get("query", "")).urlencode()
+    url = reverse("donations:coord_events")
+    return redirect(f"{url}?{back}" if back else url)

@@ -1,0 +1,245 @@
+"""Reads about volunteers as people: profiles, the directory, applicants, clearances and
+one volunteer's whole file, with their joins, so queries do not grow with rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import (
+    F,
+    Prefetch,
+    QuerySet,
+)
+
+from accounts.models import User
+from accounts.selectors import person_matches
+from core.dates import org_today
+from volunteers.models import (
+    ApplicationAnswer,
+    Clearance,
+    ClearanceStatus,
+    ProfileStatus,
+    Qualification,
+    RecordStatus,
+    TrainingRecord,
+    VolunteerProfile,
+    VolunteerRole,
+)
+from volunteers.selectors.eligibility import EligibilityChecker
+from volunteers.selectors.trainings import (
+    RoleNeeds,
+    expiring_between,
+    role_needs,
+    today_window,
+    upcoming_sessions,
+)
+
+
+@dataclass(frozen=True)
+class ClearanceSummary:
+    """What a volunteer may see of a clearance: its type, status and expiry, nothing more."""
+
+    name: str
+    status: str
+    status_label: str
+    expires_on: date | None
+    renewal_pending: bool = False
+
+    @property
+    def text(self) -> str:
+        """e.g. "Background check: valid until March 2027" or "Background check: pending"."""
+        if self.status == ClearanceStatus.CLEARED:
+            if self.expires_on is None:
+                text = f"{self.name}: valid"
+            elif self.expires_on < org_today():
+                text = f"{self.name}: expired in {self.expires_on:%B %Y}"
+            else:
+                text = f"{self.name}: valid until {self.expires_on:%B %Y}"
+            return text + ("; renewal pending" if self.renewal_pending else "")
+        if self.status in (ClearanceStatus.REQUESTED, ClearanceStatus.PENDING):
+            return f"{self.name}: pending"
+        if self.status == ClearanceStatus.EXPIRED:
+            return f"{self.name}: expired"
+        return f"{self.name}: not cleared"
+
+
+def clearance_summaries(volunteer: User) -> list[ClearanceSummary]:
+    """One line per clearance type, reduced to what the volunteer may see.
+
+    The clearance that counts is the cleared one lasting longest (as eligibility sees it),
+    with "renewal pending" when a newer one is on its way; without a cleared one, the
+    latest recorded.
+    """
+    by_type: dict[int, list[Clearance]] = {}
+    for clearance in (
+        Clearance.objects.filter(volunteer=volunteer)
+        .select_related("clearance_type")
+        .only("clearance_type__name", "status", "expires_on", "updated_at")
+        .order_by("updated_at", "pk")
+    ):
+        by_type.setdefault(clearance.clearance_type_id, []).append(clearance)
+    summaries = []
+    for items in by_type.values():
+        cleared = [c for c in items if c.status == ClearanceStatus.CLEARED]
+        pending = any(
+            c.status in (ClearanceStatus.REQUESTED, ClearanceStatus.PENDING) for c in items
+        )
+        shown = max(cleared, key=lambda c: c.expires_on or date.max) if cleared else items[-1]
+        summaries.append(
+            ClearanceSummary(
+                name=shown.clearance_type.name,
+                status=shown.status,
+                status_label=shown.get_status_display(),
+                expires_on=shown.expires_on,
+                renewal_pending=bool(cleared) and pending,
+            )
+        )
+    return sorted(summaries, key=lambda s: s.name)
+
+
+def profile_for(user: User) -> VolunteerProfile | None:
+    return VolunteerProfile.objects.filter(user=user).first()
+
+
+def clearance_list(*, status: str = "", within_days: int | None = None) -> QuerySet[Clearance]:
+    """Clearances with their volunteer and type, soonest expiry first (no expiry last).
+
+    ``within_days`` keeps those expiring from today to today + ``within_days``.
+    """
+    clearances = Clearance.objects.select_related("volunteer", "clearance_type").order_by(
+        F("expires_on").asc(nulls_last=True), "volunteer__last_name", "pk"
+    )
+    if status:
+        clearances = clearances.filter(status=status)
+    if within_days is not None:
+        today = org_today()
+        clearances = clearances.filter(
+            expires_on__gte=today, expires_on__lte=today + timedelta(days=within_days)
+        )
+    return clearances
+
+
+def volunteer_directory(
+    *,
+    search: str = "",
+    status: str = "",
+    qualification: VolunteerRole | None = None,
+    eligible_for: VolunteerRole | None = None,
+) -> QuerySet[VolunteerProfile]:
+    """Profiles with their person, wanted roles and qualifications; each search word must
+    match a name or e-mail. ``eligible_for``: only people who may do that role today (the
+    eligibility of every matching person is checked in a fixed number of queries)."""
+    profiles = (
+        VolunteerProfile.objects.select_related("user")
+        .prefetch_related(
+            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
+            Prefetch(
+                "user__qualifications",
+                queryset=Qualification.objects.select_related("role").order_by("role__name"),
+            ),
+        )
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+    if qualification is not None:
+        profiles = profiles.filter(user__qualifications__role=qualification)
+    if search:
+        profiles = profiles.filter(person_matches(search, via="user__"))
+    if status:
+        profiles = profiles.filter(status=status)
+    if eligible_for is not None:
+        ids = list(profiles.values_list("user_id", flat=True))
+        checker = EligibilityChecker(volunteer_ids=ids, roles=[eligible_for])
+        start, end = today_window()
+        eligible = [
+            pk
+            for pk in ids
+            if checker.check(
+                volunteer_id=pk, role=eligible_for, starts_at=start, ends_at=end, occasion=None
+            )
+        ]
+        profiles = profiles.filter(user_id__in=eligible)
+    return profiles
+
+
+def applicants() -> QuerySet[VolunteerProfile]:
+    """Applications waiting for review, oldest first, with answers and wanted roles."""
+    return (
+        VolunteerProfile.objects.filter(status=ProfileStatus.APPLICANT)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=ApplicationAnswer.objects.select_related("question").order_by(
+                    "question__position", "question__pk"
+                ),
+            ),
+            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
+        )
+        .order_by("applied_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class VolunteerFile:
+    """Everything a coordinator sees about one volunteer."""
+
+    person: User
+    profile: VolunteerProfile | None
+    answers: list[ApplicationAnswer]
+    wanted_roles: list[VolunteerRole]
+    records: list[TrainingRecord]
+    clearances: list[Clearance]
+    qualifications: list[Qualification]
+    needs: list[RoleNeeds]
+
+
+def volunteer_file(person: User, *, day: date | None = None) -> VolunteerFile:
+    profile = (
+        VolunteerProfile.objects.filter(user=person)
+        .prefetch_related(
+            Prefetch(
+                "answers",
+                queryset=ApplicationAnswer.objects.select_related("question").order_by(
+                    "question__position", "question__pk"
+                ),
+            ),
+            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
+        )
+        .first()
+    )
+    return VolunteerFile(
+        person=person,
+        profile=profile,
+        answers=list(profile.answers.all()) if profile else [],
+        wanted_roles=list(profile.wanted_roles.all()) if profile else [],
+        records=list(
+            TrainingRecord.objects.filter(volunteer=person)
+            .select_related("training", "verified_by")
+            .order_by("training__name", "-completed_on", "pk")
+        ),
+        clearances=list(
+            Clearance.objects.filter(volunteer=person)
+            .select_related("clearance_type", "recorded_by")
+            .order_by("clearance_type__name", "-updated_at", "pk")
+        ),
+        qualifications=list(
+            Qualification.objects.filter(volunteer=person)
+            .select_related("role", "granted_by")
+            .order_by("role__name")
+        ),
+        needs=role_needs(person, day=day),
+    )
+
+
+def volunteering_counts() -> dict[str, int]:
+    """The figures on the coordinator's home page, in a fixed number of queries."""
+    today = org_today()
+    records, clearances = expiring_between(start=today, end=today + timedelta(days=60))
+    return {
+        "applicants": VolunteerProfile.objects.filter(status=ProfileStatus.APPLICANT).count(),
+        "evidence": TrainingRecord.objects.filter(status=RecordStatus.PENDING).count(),
+        "expiring": len(records) + len(clearances),
+        "sessions": upcoming_sessions().count(),
+    }

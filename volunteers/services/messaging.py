@@ -1,0 +1,134 @@
+"""What a volunteer is told when something happens to their place: confirmed, promoted from
+the waitlist, a swap offered or accepted, the shift changed or cancelled, the place removed.
+
+Each records its message in the outbox (volunteers.services.notify) and keeps the place's
+reminders in step (volunteers.services.reminders), in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from accounts.models import User
+from volunteers.models import Shift, ShiftSignup
+from volunteers.services import reminders
+from volunteers.services.notify import (
+    OPEN_SHIFTS_PAGE,
+    SWAP_OFFERS_PAGE,
+    at_short_notice,
+    ics_attachment,
+    notify_volunteer,
+    page_url,
+    shift_context,
+)
+
+
+def notify_signup_confirmed(signup: ShiftSignup) -> None:
+    shift = signup.shift
+    notify_volunteer(
+        user=signup.volunteer,
+        kind="shift.signup_confirmed",
+        dedupe_key=f"shift.signup_confirmed:{signup.pk}",
+        context=shift_context(shift) | {"signup_id": signup.pk},
+        attachments=[ics_attachment(shift)],
+    )
+    reminders.schedule_signup_reminders(signup)
+
+
+def notify_waitlist_promoted(signup: ShiftSignup) -> None:
+    shift = signup.shift
+    notify_volunteer(
+        user=signup.volunteer,
+        kind="shift.waitlist_promoted",
+        dedupe_key=f"shift.waitlist_promoted:{signup.pk}",
+        context=shift_context(shift) | {"signup_id": signup.pk},
+        attachments=[ics_attachment(shift)],
+    )
+    reminders.schedule_signup_reminders(signup)
+
+
+def notify_swap_offered(offer_id: int, signup: ShiftSignup, recipients: Iterable[User]) -> None:
+    """Tell the people who could take the place (those waiting for this shift)."""
+    for user in recipients:
+        notify_volunteer(
+            user=user,
+            kind="shift.swap_offered",
+            dedupe_key=f"shift.swap_offered:{offer_id}:{user.pk}",
+            context=shift_context(signup.shift)
+            | {
+                "offer_id": offer_id,
+                "offered_by": str(signup.volunteer),
+                "accept_url": page_url(SWAP_OFFERS_PAGE),
+            },
+        )
+
+
+def notify_swap_accepted(offer_id: int, old: ShiftSignup, new: ShiftSignup) -> None:
+    """The giver hears who took the place; the taker gets a confirmation with the .ics."""
+    notify_volunteer(
+        user=old.volunteer,
+        kind="shift.swap_accepted",
+        dedupe_key=f"shift.swap_accepted:{offer_id}",
+        context=shift_context(old.shift)
+        | {"offer_id": offer_id, "signup_id": old.pk, "accepted_by": str(new.volunteer)},
+    )
+    reminders.cancel_signup_reminders(old.pk)
+    notify_signup_confirmed(new)
+
+
+def notify_shift_changed(
+    shift: Shift, signups: list[ShiftSignup], changes: list[str], previous_starts_at: datetime
+) -> None:
+    """``changes`` in words, e.g. ["The time changed from ... to ..."]."""
+    moved = previous_starts_at != shift.starts_at
+    for signup in signups:
+        notify_volunteer(
+            user=signup.volunteer,
+            kind="shift.changed",
+            dedupe_key=f"shift.changed:{signup.pk}:{shift.updated_at.isoformat()}",
+            context=shift_context(shift)
+            | {
+                "signup_id": signup.pk,
+                "status": signup.status,
+                "note": " ".join(changes),
+                "previous_starts_at": previous_starts_at.isoformat() if moved else "",
+            },
+            attachments=[ics_attachment(shift)] if signup.status == "confirmed" else None,
+            urgent=at_short_notice(min(shift.starts_at, previous_starts_at)),
+        )
+    if moved:
+        reminders.reschedule_shift_reminders(shift)
+
+
+def notify_shift_cancelled(shift: Shift, signups: list[ShiftSignup]) -> None:
+    for signup in signups:
+        reminders.cancel_signup_reminders(signup.pk)
+        notify_volunteer(
+            user=signup.volunteer,
+            kind="shift.cancelled",
+            dedupe_key=f"shift.cancelled:{signup.pk}",
+            context=shift_context(shift)
+            | {
+                "signup_id": signup.pk,
+                "reason": shift.cancellation_reason,
+                "shifts_url": page_url(OPEN_SHIFTS_PAGE),
+            },
+            urgent=at_short_notice(shift.starts_at),
+        )
+
+
+def notify_signup_cancelled(signup: ShiftSignup, reason: str) -> None:
+    """A coordinator took the volunteer off a shift (moved or removed)."""
+    reminders.cancel_signup_reminders(signup.pk)
+    notify_volunteer(
+        user=signup.volunteer,
+        kind="shift.signup_cancelled",
+        dedupe_key=f"shift.signup_cancelled:{signup.pk}",
+        context=shift_context(signup.shift)
+        | {
+            "signup_id": signup.pk,
+            "reason": reason,
+            "shifts_url": page_url(OPEN_SHIFTS_PAGE),
+        },
+    )

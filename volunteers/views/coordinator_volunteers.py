@@ -1,0 +1,195 @@
+"""Coordinator pages about volunteers: the directory, one volunteer's file (notes, status,
+qualifications, trainings) and what expires soon.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from core.dates import org_today
+from core.forms import put_errors_on_form
+from core.pagination import PAGE_SIZE
+from volunteers import services
+from volunteers.forms.coordinator import (
+    DirectoryFilterForm,
+    GrantForm,
+    NotesForm,
+    RecordTrainingForm,
+    StatusForm,
+)
+from volunteers.models import (
+    VolunteerProfile,
+    VolunteerRole,
+)
+from volunteers.selectors import people
+from volunteers.selectors import trainings as selectors
+from volunteers.selectors.volunteer_hours import volunteer_shift_context
+from volunteers.services import VolunteeringError
+
+# Volunteers
+
+
+@coordinator_required
+def volunteers(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filters = DirectoryFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    page = Paginator(
+        people.volunteer_directory(
+            search=data.get("q", ""),
+            status=data.get("status", ""),
+            qualification=data.get("qualification"),
+            eligible_for=data.get("eligible_for"),
+        ),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "volunteers/coordinator/volunteers.html",
+        {"filters": filters, "page": page, "query": query.urlencode(), "section": "volunteers"},
+    )
+
+
+def _volunteer_page(
+    request: AuthenticatedHttpRequest, person: User, **bound: forms.BaseForm
+) -> HttpResponse:
+    file = people.volunteer_file(person)
+    profile = file.profile
+    today = org_today()
+    context: dict[str, Any] = {
+        "person": person,
+        "file": file,
+        "profile": profile,
+        "age": profile.age_on(today) if profile else None,
+        "today": today,
+        "notes_form": NotesForm(instance=profile) if profile else None,
+        "status_form": StatusForm(initial={"status": profile.status}) if profile else None,
+        "grant_form": GrantForm(),
+        "can_grant": any(need.role.is_qualification for need in file.needs),
+        "record_form": RecordTrainingForm(initial={"completed_on": today}),
+        "section": "volunteers",
+    }
+    context.update(volunteer_shift_context(person))
+    context.update(bound)
+    return render(request, "volunteers/coordinator/volunteer.html", context)
+
+
+@coordinator_required
+def volunteer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _volunteer_page(request, get_object_or_404(User, pk=pk))
+
+
+def _profile_of(person: User) -> VolunteerProfile:
+    profile = people.profile_for(person)
+    if profile is None:
+        raise Http404("This person has no volunteer profile.")
+    return profile
+
+
+@coordinator_required
+@require_POST
+def volunteer_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    form = NotesForm(request.POST, instance=_profile_of(person))
+    if form.is_valid():
+        form.save()
+        messages.success(request, "Notes saved.")
+        return redirect("volunteers:coord_volunteer", pk=person.pk)
+    return _volunteer_page(request, person, notes_form=form)
+
+
+@coordinator_required
+@require_POST
+def volunteer_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    profile = _profile_of(person)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_volunteer_status(
+                profile=profile, status=form.cleaned_data["status"], by=request.user
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+        except VolunteeringError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{person!s} is now {profile.get_status_display().lower()}.")
+            return redirect("volunteers:coord_volunteer", pk=person.pk)
+    return _volunteer_page(request, person, status_form=form)
+
+
+@coordinator_required
+@require_POST
+def qualification_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    form = GrantForm(request.POST)
+    if form.is_valid():
+        role = form.cleaned_data["role"]
+        try:
+            services.grant_qualification(volunteer=person, role=role, by=request.user)
+        except VolunteeringError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{person!s} now holds {role.name}.")
+            return redirect("volunteers:coord_volunteer", pk=person.pk)
+    return _volunteer_page(request, person, grant_form=form)
+
+
+@coordinator_required
+@require_POST
+def qualification_revoke(request: AuthenticatedHttpRequest, pk: int, role_pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    role = get_object_or_404(VolunteerRole, pk=role_pk)
+    services.revoke_qualification(volunteer=person, role=role, by=request.user)
+    messages.success(request, f"{person!s} no longer holds {role.name}.")
+    return redirect("volunteers:coord_volunteer", pk=person.pk)
+
+
+@coordinator_required
+@require_POST
+def record_training(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    form = RecordTrainingForm(request.POST)
+    if form.is_valid():
+        training = form.cleaned_data["training"]
+        try:
+            services.record_training(
+                volunteer=person,
+                training=training,
+                completed_on=form.cleaned_data["completed_on"],
+                provider=form.cleaned_data["provider"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+        else:
+            messages.success(request, f"{training.name} recorded for {person!s}.")
+            return redirect("volunteers:coord_volunteer", pk=person.pk)
+    return _volunteer_page(request, person, record_form=form)
+
+
+@coordinator_required
+def expiring(request: AuthenticatedHttpRequest) -> HttpResponse:
+    today = org_today()
+    return render(
+        request,
+        "volunteers/coordinator/expiring.html",
+        {
+            "items": selectors.expiring_items(today=today, days=60),
+            "until": today + timedelta(days=60),
+            "section": "expiring",
+        },
+    )
