@@ -41,8 +41,6 @@ def publish(step):
 publish("before")
 publish("during")
 publish("after")
-from config.celery import app
-print("subscribed", app.backend.result_consumer._pubsub is not None, flush=True)
 """
 
 
@@ -80,8 +78,7 @@ def test_publishing_recovers_from_a_redis_outage_without_a_restart(
             web.stdin.flush()
             steps.append(web.stdout.readline().split()[:2])
     finally:
-        out, log = web.communicate(timeout=30)
+        _out, log = web.communicate(timeout=30)
     assert steps == [["before", "published"], ["during", "refused"], ["after", "published"]]
-    assert out.split() == ["subscribed", "False"]
     assert "must be restarted" not in log
     assert "CRITICAL" not in log
