@@ -398,6 +398,8 @@ class Bench:
             "-A",
             "config",
             "worker",
+            "-Q",
+            "urgent,celery",
             "--concurrency",
             "2",
             "--pool",

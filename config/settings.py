@@ -228,9 +228,20 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 24 * 3600
+# No task keeps a result unless it says so (core.ping, which /healthz?worker=1 waits for):
+# a process that publishes a task keeping a result subscribes to it in Redis, and after a
+# Redis outage that subscription's reconnect gives up with "The Celery application must be
+# restarted", although publishing works again.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=270)
+# Idempotent tasks (the outbox's) acknowledge after they ran (acks_late), so a task whose
+# worker died is delivered again once the broker's visibility timeout (core.celery_config)
+# passes; its rows are long sent by then: the outbox's leases recover them in a minute.
+# A task running when the broker connection drops goes on (cancelling it would stop a
+# batch in the middle of a send): its acknowledgement is lost, its rows are not.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 1000
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -238,11 +249,13 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 # Static entries; django_celery_beat's DatabaseScheduler copies them into its tables.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # Often, so a dead worker's rows (lease NOTIFICATIONS_LEASE_SECONDS) go out again
+    # within a minute; an idle sweep is a few indexed queries.
     "notifications-sweep": {
         "task": "notifications.sweep_outbox",
-        "schedule": 60.0,
-        # A sweep that waited a minute in the queue is superseded by the next one.
-        "options": {"expires": 55},
+        "schedule": 15.0,
+        # A sweep still queued at the next one's time is superseded by it.
+        "options": {"expires": 14},
     },
     # Shift reminders are queued when a place is confirmed; this catches any that were not.
     "volunteers-schedule-reminders": {
@@ -281,26 +294,33 @@ EXPIRY_WARNING_DAYS = env.list("EXPIRY_WARNING_DAYS", cast=int, default=[30, 7])
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 
 # --- Notifications (the outbox) ---------------------------------------------------------
-# A row left in 'sending' this long (a worker died mid-send) is sent again by the sweep.
-NOTIFICATIONS_CLAIM_TIMEOUT = env.int("NOTIFICATIONS_CLAIM_TIMEOUT", default=300)
+# A worker's claim on the rows it sends lasts this long unless renewed; it renews it every
+# third of this while it works, so a dead worker's rows go out again within a minute.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=30)
+# Rows the sweep reserved for a task the broker then lost are taken back after this long.
+NOTIFICATIONS_RESERVATION_TIMEOUT = env.int("NOTIFICATIONS_RESERVATION_TIMEOUT", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 # Retries wait 1, 2, 4, 8... times this.
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 # A sweep reserves due rows in batches of this many, at most MAX_BATCHES of them, and keeps
 # at most MAX_IN_FLIGHT rows handed out and unsent; while a backlog remains it sweeps again
-# every FOLLOW_UP_SECONDS instead of waiting for beat's next minute.
+# every FOLLOW_UP_SECONDS instead of waiting for beat's next tick.
 NOTIFICATIONS_SWEEP_BATCH_SIZE = env.int("NOTIFICATIONS_SWEEP_BATCH_SIZE", default=500)
 NOTIFICATIONS_SWEEP_MAX_BATCHES = env.int("NOTIFICATIONS_SWEEP_MAX_BATCHES", default=20)
 NOTIFICATIONS_SWEEP_MAX_IN_FLIGHT = env.int("NOTIFICATIONS_SWEEP_MAX_IN_FLIGHT", default=10_000)
 NOTIFICATIONS_SWEEP_FOLLOW_UP_SECONDS = env.int("NOTIFICATIONS_SWEEP_FOLLOW_UP_SECONDS", default=5)
-# Messages one send task claims, sends over one connection and records together.
+# Messages one send task claims and sends over one connection.
 NOTIFICATIONS_TASK_BATCH_SIZE = env.int("NOTIFICATIONS_TASK_BATCH_SIZE", default=100)
-# While a task sends its batch, what it sent is recorded at least this often: a worker
-# killed mid-batch can make at most this many seconds of its sends go out again.
-NOTIFICATIONS_SENT_FLUSH_SECONDS = env.float("NOTIFICATIONS_SENT_FLUSH_SECONDS", default=1.0)
 # Refuse to queue a kind of message no app declares (notifications.kinds), or a context
 # unlike its declaration; off, such a message is logged and queued anyway.
 NOTIFICATIONS_STRICT_KINDS = env.bool("NOTIFICATIONS_STRICT_KINDS", default=DEBUG)
+# While the database is unreachable a worker keeps what it sent and retries writing it, with
+# backoff up to this many seconds; if it must stop first it journals them in JOURNAL_DIR
+# (default var/outbox-journal), replayed by the next send task on the host.
+NOTIFICATIONS_OUTCOME_RETRY_MAX_SECONDS = env.float(
+    "NOTIFICATIONS_OUTCOME_RETRY_MAX_SECONDS", default=1.0
+)
+NOTIFICATIONS_JOURNAL_DIR = env.str("NOTIFICATIONS_JOURNAL_DIR", default="")
 NOTIFICATIONS_SMS_BACKEND = env.str(
     "NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend"
 )

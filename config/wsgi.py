@@ -9,6 +9,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
+from core.health import warm_up  # noqa: E402 (needs the apps that the line above loads)
+
+warm_up()
+
 # Everything loaded so far (Django, the apps, their modules: ~270,000 objects) lives as long
 # as the process. Frozen, it is left out of the cyclic garbage collector's full passes,
 # which otherwise scanned all of it every few requests of a page that makes many objects

@@ -45,8 +45,10 @@ def broker_settings(*, broker_url: str, var_dir: Path, result_backend: str = "")
         }
     return {
         "broker_url": broker_url,
-        # Longer than any task runs, so an unacknowledged task is redelivered only when its
-        # worker really died.
+        # Longer than any task runs or waits for its retry (BaseTask backs off up to 600 s),
+        # so an unacknowledged task is redelivered only when its worker really died. The
+        # outbox does not wait for that: its leases give a dead worker's rows to another
+        # within a minute, and the task redelivered later finds them sent.
         "broker_transport_options": {"visibility_timeout": 3600},
         "result_backend": result_backend or broker_url,
     }

@@ -47,7 +47,7 @@ def enqueue_on_commit(
     transaction.on_commit(send, using=using)
 
 
-@shared_task(name="core.ping", acks_late=True, max_retries=0, autoretry_for=())
+@shared_task(name="core.ping", acks_late=True, max_retries=0, autoretry_for=(), ignore_result=False)
 def ping() -> dict[str, str]:
     """Answer from a worker: proves the broker delivers and a worker runs tasks."""
     return {"pong": "ok", "worker": socket.gethostname(), "at": timezone.now().isoformat()}

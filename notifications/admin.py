@@ -16,11 +16,11 @@ class MessageAdmin(admin.ModelAdmin[Message]):
         "attempts",
         "sent_at",
     )
-    list_filter = ("status", "channel", "kind", "essential")
+    list_filter = ("status", "channel", "kind", "essential", "urgent")
     search_fields = ("dedupe_key", "recipient__email", "kind")
     raw_id_fields = ("recipient",)
     date_hierarchy = "scheduled_for"
-    readonly_fields = ("claimed_at", "claimed_by", "sent_at", "created_at", "attempts")
+    readonly_fields = ("claimed_at", "claimed_by", "sent_at", "created_at", "attempts", "resends")
     list_select_related = ("recipient",)
 
 

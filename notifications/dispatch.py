@@ -1,5 +1,8 @@
 """Handing message ids to Celery, never letting a broker outage reach the caller.
 
+The tasks are named, not imported: the services publish through here and ``tasks``
+imports the services, so imports run one way (tasks -> services -> dispatch) with no cycle.
+
 core.tasks.enqueue_on_commit lets a publishing error escape into the request that
 committed; here a broker that is down is logged and left to the sweep, which finds every
 due row in the database (the source of truth) once the broker is back.
@@ -10,36 +13,49 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from celery import current_app
 from django.db import transaction
 
 from notifications import conf
 
 logger = logging.getLogger(__name__)
 
+SEND_MESSAGES_TASK = "notifications.send_messages"
+SWEEP_TASK = "notifications.sweep_outbox"
+# Urgent messages (login links, a shift cancelled tonight) go through a queue of their own
+# that every worker consumes besides the default one (Procfile: -Q urgent,celery), so a
+# backlog of reminders in the default queue never delays them.
+URGENT_QUEUE = "urgent"
 
-def publish(message_ids: Sequence[int], *, reservation: str = "") -> int:
+
+def publish(message_ids: Sequence[int], *, reservation: str = "", urgent: bool = False) -> int:
     """Enqueue send tasks of up to NOTIFICATIONS_TASK_BATCH_SIZE ids each, now; returns how
     many ids were handed to the broker (a prefix of ``message_ids``).
 
     Uses a producer from Celery's pool (its broker connection is kept between calls),
     tried once (no minute of reconnecting while a person waits for a page); stops at the
-    first failure, as the rest would fail too.
+    first failure, as the rest would fail too. No result is kept: the publisher never
+    waits for one, so it never subscribes to the result store either.
     """
-    from notifications.tasks import send_messages  # here: tasks import the services
-
     ids = list(message_ids)
     size = conf.task_batch_size()
+    queue = URGENT_QUEUE if urgent else current_app.conf.task_default_queue
     published = 0
     try:
-        with send_messages.app.producer_or_acquire() as producer:
+        with current_app.producer_or_acquire() as producer:
             try:
                 producer.connection.ensure_connection(
                     max_retries=1, interval_start=0, interval_step=0, timeout=3
                 )
                 for start in range(0, len(ids), size):
                     batch = ids[start : start + size]
-                    send_messages.apply_async(
-                        args=(batch, reservation), producer=producer, retry=False
+                    current_app.send_task(
+                        SEND_MESSAGES_TASK,
+                        args=(batch, reservation),
+                        queue=queue,
+                        producer=producer,
+                        retry=False,
+                        ignore_result=True,
                     )
                     published += len(batch)
             except Exception:
@@ -56,8 +72,8 @@ def publish(message_ids: Sequence[int], *, reservation: str = "") -> int:
     return published
 
 
-def publish_on_commit(message_ids: Sequence[int]) -> None:
+def publish_on_commit(message_ids: Sequence[int], *, urgent: bool = False) -> None:
     """Enqueue the sends once the caller's transaction commits (never if it rolls back)."""
     ids = list(message_ids)
     if ids:
-        transaction.on_commit(lambda: publish(ids))
+        transaction.on_commit(lambda: publish(ids, urgent=urgent))

@@ -18,7 +18,8 @@ class Channel(models.TextChoices):
 
 class Status(models.TextChoices):
     PENDING = "pending", _("Pending")
-    # Reserved by the sweep or taken by a worker; ``claimed_at`` says since when.
+    # Reserved by the sweep (``claimed_at``: when) or taken by a worker (``claimed_at``: when
+    # its lease was last renewed).
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
@@ -31,6 +32,8 @@ class Message(models.Model):
     Life cycle: pending -> sending (a conditional UPDATE that names the claim in
     ``claimed_by``) -> sent, or back to pending with a later ``scheduled_for`` after a
     failure, until ``attempts`` reaches the limit (failed). Pending rows may be cancelled.
+    ``claimed_by`` keeps the last claim after a row goes back to pending, so a worker that
+    sent it and could not say so in time can still record it (services.sending).
     """
 
     recipient = models.ForeignKey(
@@ -52,6 +55,14 @@ class Message(models.Model):
         help_text=_("Receipts and login links: sent whatever the recipient opted out of."),
     )
     scheduled_for = models.DateTimeField(_("scheduled for"), default=timezone.now)
+    # Both have a database default too, so code of the release before (during a rolling
+    # deploy) still inserts rows.
+    urgent = models.BooleanField(
+        _("urgent"),
+        default=False,
+        db_default=False,
+        help_text=_("Login links, a shift cancelled or changed at short notice: sent first."),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -60,6 +71,9 @@ class Message(models.Model):
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # How many times a coordinator sent it again: part of its Message-ID, so a deliberate
+    # resend is a new e-mail while a retry of the same send keeps the same Message-ID.
+    resends = models.PositiveSmallIntegerField(_("resends"), default=0, db_default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -73,6 +87,12 @@ class Message(models.Model):
                 fields=["scheduled_for"],
                 condition=Q(status="pending"),
                 name="outbox_pending_due_idx",
+            ),
+            # The sweep's first pass: urgent pending rows in order of their due time.
+            models.Index(
+                fields=["scheduled_for"],
+                condition=Q(status="pending", urgent=True),
+                name="outbox_urgent_due_idx",
             ),
             # The sweep's reclaim of rows a dead worker left in 'sending'.
             models.Index(

@@ -22,6 +22,7 @@ class Published(list[tuple[int, str]]):
     def __init__(self) -> None:
         super().__init__()
         self.tasks: list[tuple[list[int], str]] = []
+        self.queues: list[str] = []  # each task's queue
 
     def ids(self) -> list[int]:
         return [message_id for message_id, _reservation in self]
@@ -29,6 +30,7 @@ class Published(list[tuple[int, str]]):
     def clear(self) -> None:
         super().clear()
         self.tasks.clear()
+        self.queues.clear()
 
 
 @pytest.fixture
@@ -47,21 +49,25 @@ def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[Published]:
     class FakeProducer:
         connection = FakeConnection()
 
+    class FakeConf:
+        task_default_queue = "celery"
+
     class FakeApp:
+        conf = FakeConf()
+
         @contextmanager
         def producer_or_acquire(self) -> Iterator[FakeProducer]:
             yield FakeProducer()
 
-    class FakeTask:
-        app = FakeApp()
-
         @staticmethod
-        def apply_async(args: tuple[Any, ...], **options: Any) -> None:
+        def send_task(name: str, args: tuple[Any, ...], queue: str, **options: Any) -> None:
+            assert name == "notifications.send_messages"
             ids, reservation = list(args[0]), args[1]
             sent.tasks.append((ids, reservation))
+            sent.queues.append(queue)
             sent.extend((message_id, reservation) for message_id in ids)
 
-    import notifications.tasks
+    import notifications.dispatch
 
-    monkeypatch.setattr(notifications.tasks, "send_messages", FakeTask)
+    monkeypatch.setattr(notifications.dispatch, "current_app", FakeApp())
     yield sent

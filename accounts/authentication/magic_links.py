@@ -75,6 +75,7 @@ def send_magic_link(*, email: str) -> bool:
             dedupe_key=f"{MAGIC_LINK_KIND}:{_hash(token)[:40]}",
             context={"link": magic_link_url(token), "valid_minutes": valid_minutes()},
             essential=True,
+            urgent=True,  # someone is waiting at the login page
         )
     return True
 

@@ -8,6 +8,7 @@ from notifications.services.outbox import (
     reinstate_message,
     resend_message,
 )
+from notifications.services.outcomes import replay_journal
 from notifications.services.preferences import (
     preferences_for,
     preferences_for_users,
@@ -21,6 +22,7 @@ from notifications.services.sending import (
     reclaim_stale_messages,
     release_reservation,
     reserve_due_messages,
+    run_claim,
     sweep_outbox,
     take_message,
     take_messages,
@@ -38,8 +40,10 @@ __all__ = [
     "reclaim_stale_messages",
     "reinstate_message",
     "release_reservation",
+    "replay_journal",
     "resend_message",
     "reserve_due_messages",
+    "run_claim",
     "sweep_outbox",
     "take_message",
     "take_messages",

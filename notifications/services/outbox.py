@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -45,6 +45,7 @@ def enqueue_message(
     context: dict[str, JSON],
     scheduled_for: datetime | None = None,
     essential: bool = False,
+    urgent: bool = False,
     attachments: list[dict[str, str]] | None = None,
 ) -> Message | None:
     """Put one message for ``recipient`` in the outbox, once per ``dedupe_key``.
@@ -58,6 +59,9 @@ def enqueue_message(
     ``sms.txt`` template and the person chose SMS and has a phone number (a second row,
     key ``<dedupe_key>#sms``). A person who receives neither gets the row as cancelled, so
     the key stays used and the coordinator page shows why nothing went.
+
+    ``urgent``: a message that must not wait behind a backlog (a login link, a shift
+    cancelled or changed at short notice): sent through the urgent queue, and swept first.
 
     ``attachments``: [{"filename", "content_type", "content"}], content text, or base64
     when the dict also has "encoding": "base64" (e.g. a PDF).
@@ -90,6 +94,7 @@ def enqueue_message(
             "kind": kind,
             "context": context,
             "essential": essential,
+            "urgent": urgent,
             "scheduled_for": when,
         }
         if wants_email or not wants_sms:
@@ -120,7 +125,9 @@ def enqueue_message(
                 return None  # someone enqueued the same key at the same moment
             raise
         if when <= now:
-            dispatch.publish_on_commit([row.pk for row in rows if row.status == Status.PENDING])
+            dispatch.publish_on_commit(
+                [row.pk for row in rows if row.status == Status.PENDING], urgent=urgent
+            )
     return rows[0]
 
 
@@ -158,7 +165,7 @@ def reinstate_message(*, dedupe_key: str, scheduled_for: datetime, context: dict
             last_error=WITHDRAWN,
             sent_at__isnull=True,
         )
-        ids = list(rows.values_list("pk", flat=True))
+        found = dict(rows.values_list("pk", "urgent"))
         count = rows.update(
             status=Status.PENDING,
             scheduled_for=scheduled_for,
@@ -167,7 +174,10 @@ def reinstate_message(*, dedupe_key: str, scheduled_for: datetime, context: dict
             last_error="",
         )
         if scheduled_for <= timezone.now():
-            dispatch.publish_on_commit(ids)
+            for urgent in (True, False):
+                dispatch.publish_on_commit(
+                    [pk for pk, is_urgent in found.items() if is_urgent == urgent], urgent=urgent
+                )
     return count
 
 
@@ -184,6 +194,7 @@ def resend_message(*, message_id: int) -> Message:
             last_error="",
             claimed_by="",
             claimed_at=None,
+            resends=F("resends") + 1,  # a new e-mail (Message-ID), not a retry of the last
         )
         message = Message.objects.select_related("recipient").get(pk=message_id)
         if not updated:
@@ -191,5 +202,5 @@ def resend_message(*, message_id: int) -> Message:
                 f"This message is {message.get_status_display().lower()}: "
                 "only failed, cancelled or sent messages can be sent again."
             )
-        dispatch.publish_on_commit([message.pk])
+        dispatch.publish_on_commit([message.pk], urgent=message.urgent)
     return message

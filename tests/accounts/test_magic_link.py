@@ -39,6 +39,7 @@ def test_a_known_address_gets_an_essential_link_through_the_outbox(client: Clien
     message = Message.objects.get(kind="accounts.magic_link")
     assert message.recipient == user
     assert message.essential is True
+    assert message.urgent is True  # ahead of any backlog of reminders
     assert message.context["valid_minutes"] == 15
     assert MagicLinkToken.objects.filter(user=user, used_at__isnull=True).count() == 1
     # Only a hash is stored.

@@ -7,11 +7,16 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Channel, Message, Status
-from notifications.services.sending import due_messages, reserve_due_messages
+from notifications.services.sending import (
+    due_messages,
+    reclaim_stale_messages,
+    reserve_due_messages,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -81,17 +86,18 @@ def test_two_sweeps_at_the_same_instant_reserve_disjoint_rows() -> None:
 def test_taking_back_stale_claims_reads_only_the_stale_rows() -> None:
     """The sweep's reclaim runs every sweep: an index range on claimed_at, not a scan of
     every row in 'sending' (thousands while a big batch of reminders goes out)."""
-    from notifications import conf
-
     make_rows(3000, status=Status.SENDING)
     Message.objects.update(claimed_at=timezone.now(), claimed_by="sweep:x")
     make_rows(3000, status=Status.SENT, offset=10_000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE notifications_message")
-    stale = Message.objects.filter(
-        status=Status.SENDING, claimed_at__lt=timezone.now() - conf.claim_timeout()
-    )
-    plan = stale.explain()
+    with CaptureQueriesContext(connection) as queries:
+        assert reclaim_stale_messages() == 0
+    reads = [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+    assert len(reads) == 1  # the claims of expired leases, then UPDATEs with the same filter
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + reads[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "outbox_sending_claimed_idx" in plan, plan
     index_condition = next(line for line in plan.splitlines() if "Index Cond" in line)
     assert "claimed_at <" in index_condition, plan

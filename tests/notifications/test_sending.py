@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -91,7 +92,10 @@ class TestDeliver:
         deliver_message(message_id=message.pk)
         token = NotificationPreference.objects.get(user=user).unsubscribe_token
         headers = mail.outbox[0].extra_headers
+        key = hashlib.sha256(b"k:1").hexdigest()
         assert headers == {
+            "Message-ID": f"<outbox.{message.pk}.0.{key[:16]}@example.org>",
+            "X-Outbox-Key": key[:32],
             "List-Unsubscribe": f"<http://127.0.0.1:8000/notifications/unsubscribe/{token}/>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
@@ -267,25 +271,38 @@ class TestSweep:
         published.broken = False
         assert sweep_outbox().enqueued == 3
 
-    def test_stale_claims_are_taken_back_after_the_timeout(self, settings: Any) -> None:
-        settings.NOTIFICATIONS_CLAIM_TIMEOUT = 300
+    def test_expired_leases_and_old_reservations_are_taken_back(self, settings: Any) -> None:
+        settings.NOTIFICATIONS_LEASE_SECONDS = 30
+        settings.NOTIFICATIONS_RESERVATION_TIMEOUT = 300
         settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
-        users = make_users(2)
+        users = make_users(3)
         with time_machine.travel(NOW, tick=False) as clock:
             once = enqueue(users[0], "once")
             twice = enqueue(users[1], "twice")
+            reserved = enqueue(users[2], "reserved")
             Message.objects.filter(pk=twice.pk).update(attempts=1)
-            assert take_message(message_id=once.pk) is not None
+            once_claim = take_message(message_id=once.pk)
+            assert once_claim is not None
             assert take_message(message_id=twice.pk) is not None  # attempts now 2: the limit
-            clock.move_to(NOW + timedelta(seconds=299))
+            reservation, _ids = reserve_due_messages(limit=10)
+            clock.move_to(NOW + timedelta(seconds=29))
             assert reclaim_stale_messages() == 0
+            clock.move_to(NOW + timedelta(seconds=31))
+            assert reclaim_stale_messages() == 2  # the runs' leases, not the reservation
             clock.move_to(NOW + timedelta(seconds=301))
-            assert reclaim_stale_messages() == 2
+            assert reclaim_stale_messages() == 1
         once.refresh_from_db()
         twice.refresh_from_db()
-        assert (once.status, once.claimed_by, once.attempts) == (Status.PENDING, "", 1)
+        reserved.refresh_from_db()
+        # The row keeps its last claim's name: that run may still record it as sent.
+        assert (once.status, once.claimed_by, once.attempts) == (
+            Status.PENDING,
+            once_claim[1],
+            1,
+        )
         assert (twice.status, twice.attempts) == (Status.FAILED, 2)
         assert twice.last_error.startswith("The worker sending it stopped")
+        assert (reserved.status, reserved.claimed_by) == (Status.PENDING, reservation)
 
     def test_query_count_does_not_grow_with_the_batch(self, published: Published) -> None:
         def sweep_queries(count: int) -> int:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Message
@@ -360,6 +361,30 @@ def test_cancelling_a_shift_cancels_everyone_and_tells_them(coordinator: User) -
     messages = Message.objects.filter(kind="shift.cancelled")
     assert sorted(m.recipient_id for m in messages) == sorted([holder.pk, waiting.pk])
     assert {m.context["reason"] for m in messages} == {"Storm warning"}
+
+
+def test_a_shift_cancelled_or_moved_at_short_notice_is_told_urgently(coordinator: User) -> None:
+    """Within 24 hours of the start the notice goes through the outbox's urgent queue."""
+    now = timezone.now()
+    tonight, next_week = (make_shift(starts_at=now + delta) for delta in (SOON, WEEK))
+    moved = make_shift(starts_at=now + WEEK)
+    for shift in (tonight, next_week, moved):
+        services.sign_up_for_shift(shift=shift, volunteer=make_volunteer())
+    for shift in (tonight, next_week):
+        services.cancel_shift(shift=shift, by=coordinator, reason="Storm warning")
+    # Moved from next week to tomorrow morning: urgent too.
+    services.update_shift(
+        shift=moved, by=coordinator, starts_at=now + SOON, ends_at=now + SOON + SOON
+    )
+    urgent = dict(
+        Message.objects.filter(kind__in=["shift.cancelled", "shift.changed"]).values_list(
+            "context__shift_id", "urgent"
+        )
+    )
+    assert urgent == {tonight.pk: True, next_week.pk: False, moved.pk: True}
+
+
+SOON, WEEK = timedelta(hours=5), timedelta(days=7)
 
 
 def test_a_swap_transfers_the_place_atomically() -> None:

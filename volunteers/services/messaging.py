@@ -19,6 +19,7 @@ from volunteers.services.notify import (
     SHIFT_PAGE,
     SWAP_OFFERS_PAGE,
     JSONValue,
+    at_short_notice,
     ics_attachment,
     notify_volunteer,
     page_url,
@@ -97,6 +98,7 @@ def notify_shift_changed(
                 "previous_starts_at": previous_starts_at.isoformat() if moved else "",
             },
             attachments=[ics_attachment(shift)] if signup.status == "confirmed" else None,
+            urgent=at_short_notice(min(shift.starts_at, previous_starts_at)),
         )
     if moved:
         reminders.reschedule_shift_reminders(shift)
@@ -115,6 +117,7 @@ def notify_shift_cancelled(shift: Shift, signups: list[ShiftSignup]) -> None:
                 "reason": shift.cancellation_reason,
                 "shifts_url": page_url(OPEN_SHIFTS_PAGE),
             },
+            urgent=at_short_notice(shift.starts_at),
         )
 
 

@@ -7,11 +7,12 @@ templates are templates/notifications/<kind>/.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from notifications.services import enqueue_message
@@ -24,6 +25,15 @@ JSONValue = str | int | bool | None | list[Any] | dict[str, Any]
 SHIFT_PAGE = "volunteers:shift_detail"
 OPEN_SHIFTS_PAGE = "volunteers:open_shifts"
 SWAP_OFFERS_PAGE = "volunteers:swap_offers"
+
+
+# A change to a shift starting sooner than this is urgent: it must not wait behind a backlog
+# of reminders in the outbox.
+SHORT_NOTICE = timedelta(hours=24)
+
+
+def at_short_notice(starts_at: datetime) -> bool:
+    return starts_at - timezone.now() < SHORT_NOTICE
 
 
 def page_url(name: str, *args: int) -> str:
@@ -40,6 +50,7 @@ def notify_volunteer(
     context: dict[str, JSONValue],
     scheduled_for: datetime | None = None,
     attachments: list[dict[str, str]] | None = None,
+    urgent: bool = False,
 ) -> bool:
     """Record one message for ``user``; False when ``dedupe_key`` was already used."""
     payload: dict[str, Any] = dict(context)
@@ -50,6 +61,7 @@ def notify_volunteer(
         context=payload,
         scheduled_for=scheduled_for,
         attachments=attachments,
+        urgent=urgent,
     )
 
 

@@ -1,0 +1,214 @@
+"""What became of each message of a batch, written as soon as it is known, never dropped.
+
+A message the provider accepted is recorded as sent right after its send, in a commit of
+its own, so a worker that dies repeats at most the message it was handing over at that
+instant. When the database cannot be reached the outcome stays in the worker, which tries
+again with backoff (NOTIFICATIONS_OUTCOME_RETRY_MAX_SECONDS) and sends nothing more until it
+is written. A worker that must stop first (its task's time limit, or a shutdown) writes what
+is left to a journal file (NOTIFICATIONS_JOURNAL_DIR); the next send task on the host, or the
+next worker start, replays it.
+
+Each write applies only where the run's claim still holds the row, except that a sent
+message is also recorded when its row went back to pending meanwhile and nobody took it
+again (the row keeps the claim's name): the message went, and must not go twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from django.db import connection, transaction
+from django.db.models import Case, DateTimeField, Field, TextField, Value, When
+from django.utils import timezone
+
+from notifications import conf
+from notifications.models import Message, Status
+from notifications.services.unreachable import DATABASE_UNREACHABLE, backoff, drop_connection
+
+logger = logging.getLogger(__name__)
+
+V = TypeVar("V")
+
+SENT, CANCELLED, FAILED, RETRY = "sent", "cancelled", "failed", "retry"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    message_id: int
+    claim: str
+    result: str  # SENT, CANCELLED, FAILED or RETRY
+    at: datetime  # when it was sent, or when to try again
+    error: str = ""
+
+
+def _per_row(values: dict[int, V], output_field: Field[Any, Any]) -> V | Case:
+    """One value for every row when they agree, else a CASE on the row id."""
+    distinct = set(values.values())
+    if len(distinct) == 1:
+        return distinct.pop()
+    return Case(
+        *(When(pk=pk, then=Value(value)) for pk, value in values.items()),
+        output_field=output_field,
+    )
+
+
+def _write_claim(claim: str, outcomes: list[Outcome]) -> int:
+    by_result: dict[str, dict[int, Outcome]] = {}
+    for outcome in outcomes:
+        by_result.setdefault(outcome.result, {})[outcome.message_id] = outcome
+    mine = Message.objects.filter(claimed_by=claim)
+    held = mine.filter(status=Status.SENDING)
+    done = 0
+    if sent := by_result.get(SENT):
+        done += mine.filter(pk__in=sent, status__in=(Status.SENDING, Status.PENDING)).update(
+            status=Status.SENT,
+            sent_at=_per_row({pk: o.at for pk, o in sent.items()}, DateTimeField()),
+            last_error="",
+        )
+    for result, status in ((CANCELLED, Status.CANCELLED), (FAILED, Status.FAILED)):
+        if rows := by_result.get(result):
+            done += held.filter(pk__in=rows).update(
+                status=status,
+                last_error=_per_row({pk: o.error for pk, o in rows.items()}, TextField()),
+            )
+    if retry := by_result.get(RETRY):
+        done += held.filter(pk__in=retry).update(
+            status=Status.PENDING,
+            claimed_at=None,
+            claimed_by="",
+            last_error=_per_row({pk: o.error for pk, o in retry.items()}, TextField()),
+            scheduled_for=_per_row({pk: o.at for pk, o in retry.items()}, DateTimeField()),
+        )
+    return done
+
+
+def write_outcomes(outcomes: Sequence[Outcome]) -> int:
+    """Write ``outcomes`` in one transaction; how many rows took them.
+
+    The commit does not wait for PostgreSQL to flush its log to disk (synchronous_commit
+    off, for this transaction only): the outcome is committed and seen by every other
+    session at once, survives the worker's death, a connection cut and a clean restart of
+    PostgreSQL (which flushes first); only a crash of PostgreSQL itself could lose the last
+    fraction of a second of outcomes (three wal_writer_delay at most). Waiting for the
+    flush after every message made sending two to three times slower where the disk is busy.
+    """
+    by_claim: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_claim.setdefault(outcome.claim, []).append(outcome)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return sum(_write_claim(claim, group) for claim, group in by_claim.items())
+
+
+class Recorder:
+    """The outcomes of one run: each written at once, kept while they cannot be."""
+
+    def __init__(self, claim: str) -> None:
+        self.claim = claim
+        self.results: dict[int, str] = {}
+        self.unwritten: list[Outcome] = []
+
+    def add(self, message: Message, result: str, *, error: str = "") -> None:
+        """Note an outcome (written by the next ``write``). A failure is retried with
+        backoff until the attempts are used up (RETRY), unless it is final (FAILED)."""
+        now = timezone.now()
+        at = now
+        if result == RETRY and message.attempts >= conf.max_attempts():
+            result = FAILED
+        if result == RETRY:
+            at = now + conf.retry_delay(message.attempts)
+            logger.warning(
+                "Outbox message %s (%s) will be retried: %s", message.pk, message.kind, error
+            )
+        elif result == FAILED:
+            logger.error("Outbox message %s (%s) failed: %s", message.pk, message.kind, error)
+        self.results[message.pk] = result
+        self.unwritten.append(Outcome(message.pk, self.claim, result, at, error[:2000]))
+
+    def try_write(self) -> bool:
+        """Write what is unwritten; False (and kept) when the database cannot be reached."""
+        if not self.unwritten:
+            return True
+        try:
+            done = write_outcomes(self.unwritten)
+        except DATABASE_UNREACHABLE:
+            drop_connection()
+            return False
+        if done < len(self.unwritten):
+            logger.warning(
+                "Outbox: claim %s was lost on %d of %d rows before they finished.",
+                self.claim,
+                len(self.unwritten) - done,
+                len(self.unwritten),
+            )
+        self.unwritten = []
+        return True
+
+    def write(self) -> None:
+        """Write what is unwritten, waiting with backoff while the database is unreachable
+        (until it returns, or the task's time limit or the worker's stop interrupts)."""
+        waited = False
+        for delay in backoff():
+            if self.try_write():
+                break
+            if not waited:
+                waited = True
+                logger.warning(
+                    "Outbox: the database cannot be reached; %d outcomes of %s kept, retrying.",
+                    len(self.unwritten),
+                    self.claim,
+                )
+            time.sleep(delay)
+        if waited:
+            logger.warning(
+                "Outbox: the database is back; the outcomes of %s are written.", self.claim
+            )
+
+    def journal(self) -> None:
+        """Keep what could not be written in a journal file, for a later replay."""
+        if not self.unwritten:
+            return
+        folder = conf.journal_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        name = uuid.uuid4().hex
+        partial = folder / f"{name}.partial"
+        rows = [{**asdict(o), "at": o.at.isoformat()} for o in self.unwritten]
+        partial.write_text(json.dumps(rows), encoding="utf-8")
+        partial.rename(folder / f"{name}.json")
+        logger.warning("Outbox: %d outcomes journalled in %s.", len(rows), folder / f"{name}.json")
+        self.unwritten = []
+
+
+def replay_journal() -> int:
+    """Write the outcomes journalled on this host; how many. Stops at the first database
+    error (the files stay). Replaying a file twice does no harm: every write is conditional."""
+    try:
+        paths = sorted(conf.journal_dir().glob("*.json"))
+    except OSError:
+        return 0
+    replayed = 0
+    for path in paths:
+        try:
+            rows = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            continue  # another process replayed it
+        outcomes = [Outcome(**{**row, "at": datetime.fromisoformat(row["at"])}) for row in rows]
+        try:
+            write_outcomes(outcomes)
+        except DATABASE_UNREACHABLE:
+            drop_connection()
+            return replayed
+        path.unlink(missing_ok=True)
+        replayed += len(outcomes)
+    if replayed:
+        logger.warning("Outbox: replayed %d journalled outcomes.", replayed)
+    return replayed
