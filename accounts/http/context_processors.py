@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from accounts.forms import LanguageForm
-from accounts.middleware import page_languages
 from accounts.permissions import granted_permissions
 from accounts.roles import ROLE_HOME_URLS, STAFF_ROLES, Role
+from core import locales
 
 
 def roles(request: HttpRequest) -> dict[str, object]:
@@ -39,7 +39,7 @@ def _nav_label(role: Role) -> str:
 
 def language_switcher(request: HttpRequest) -> dict[str, object]:
     """The header's language switcher, when the pages can be shown in more than one."""
-    if len(page_languages()) < 2:
+    if len(locales.page_languages()) < 2:
         return {"language_form": None}
     return {
         "language_form": LanguageForm(
