@@ -28,7 +28,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from donations.models import (
@@ -38,6 +38,7 @@ from donations.models import (
     StripeEvent,
     StripeEventStatus,
 )
+from donations.money import LARGEST_STRIPE_MINOR
 from donations.services.gift_status import donation_status, recurring_status
 from donations.services.receipts import sync_receipt
 from donations.stripe_integration import client as stripe_client
@@ -121,6 +122,20 @@ def _object(event: StripeEvent) -> JSON:
     return obj
 
 
+def _amount(obj: JSON, field: str) -> int | None:
+    """An amount in minor units from ``obj[field]``; None when absent or not a whole number.
+
+    An amount no payment can have (negative, or more than Stripe's largest) makes the event a
+    permanent failure: it would fail the same way on every retry (``bigint out of range``).
+    """
+    value = obj.get(field)
+    if type(value) is not int:
+        return None
+    if not 0 <= value <= LARGEST_STRIPE_MINOR:
+        raise PermanentEventError(f"{field} {value} is not an amount Stripe can charge")
+    return value
+
+
 def _metadata_pk(metadata: object, key: str) -> int | None:
     if not isinstance(metadata, dict):
         return None
@@ -181,12 +196,21 @@ def run_deferred(payment_intent_id: str) -> int:
     )
     ran = 0
     for event in waiting.order_by("stripe_created", "pk"):
-        HANDLERS[event.type](event)
         event.status = StripeEventStatus.DONE
-        event.waiting_for = ""
         event.error = ""
+        try:
+            with transaction.atomic():
+                HANDLERS[event.type](event)
+        except (PermanentEventError, DataError) as exc:
+            # That event can never apply; the payment that released it still does.
+            event.status = StripeEventStatus.FAILED
+            event.error = f"{type(exc).__name__}: {exc}"[:2000]
+            event.permanent_failure = True
+        event.waiting_for = ""
         event.processed_at = timezone.now()
-        event.save(update_fields=["status", "waiting_for", "error", "processed_at"])
+        event.save(
+            update_fields=["status", "waiting_for", "error", "processed_at", "permanent_failure"]
+        )
         ran += 1
     return ran
 
@@ -225,9 +249,9 @@ def on_checkout_session(event: StripeEvent) -> None:
         donation.customer_id = customer
     if donation.stripe_created is None:
         donation.stripe_created = _timestamp(session.get("created"))
-    total = session.get("amount_total")
+    total = _amount(session, "amount_total")
     currency = str(session.get("currency") or "").upper()
-    if type(total) is int and total > 0 and currency and donation.paid_at is None:
+    if total is not None and total > 0 and currency and donation.paid_at is None:
         # What Stripe charged is the amount of the gift (the page's amount, fee included).
         donation.amount_minor = total
         donation.currency = currency
@@ -317,14 +341,14 @@ def on_invoice(event: StripeEvent) -> None:
         gift.stripe_customer_id = customer
     lock_payment_intent(payment_intent_id)
     paid = event.type == "invoice.paid"
-    amount = invoice.get("amount_paid") if paid else invoice.get("amount_due")
-    if paid and (type(amount) is not int or amount <= 0):
+    amount = _amount(invoice, "amount_paid" if paid else "amount_due")
+    if paid and (amount is None or amount <= 0):
         # Paid from credit, a coupon or a trial: no money came, so there is no gift to record
         # (and no receipt to issue); the subscription itself stays as Stripe says.
         logger.info("invoice %s was paid without a charge; no gift recorded", invoice_id)
         _refresh_recurring(gift)
         return
-    if type(amount) is not int or amount <= 0:
+    if amount is None or amount <= 0:
         amount = gift.amount_minor
     currency = str(invoice.get("currency") or gift.currency).upper()
     donation = (
@@ -434,8 +458,8 @@ def on_charge_refunded(event: StripeEvent) -> None:
     donation = _lock_donation_for_payment(
         charge_id=_id(charge.get("id")), payment_intent_id=_id(charge.get("payment_intent"))
     )
-    refunded = charge.get("amount_refunded")
-    if type(refunded) is int and refunded > donation.refunded_minor:
+    refunded = _amount(charge, "amount_refunded")
+    if refunded is not None and refunded > donation.refunded_minor:
         donation.refunded_minor = min(refunded, donation.amount_minor)
     # No "paid" here even though only a paid charge is refunded: the payment's own event sets
     # the time it was paid, so that the ledger does not depend on which came first.
@@ -451,8 +475,8 @@ def on_dispute(event: StripeEvent) -> None:
     dispute_id = _id(dispute.get("id"))
     if dispute_id and not donation.dispute_id:
         donation.dispute_id = dispute_id
-    amount = dispute.get("amount")
-    if type(amount) is int and amount > donation.disputed_minor:
+    amount = _amount(dispute, "amount")
+    if amount is not None and amount > donation.disputed_minor:
         donation.disputed_minor = amount
     closed = DISPUTE_CLOSED.get(str(dispute.get("status") or ""))
     if closed is not None:
