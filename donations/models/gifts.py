@@ -63,6 +63,8 @@ class RecurringStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAST_DUE = "past_due", _("Past due")
     CANCELLED = "cancelled", _("Cancelled")
+    # The donor left the checkout: it expired before a subscription was made.
+    ABANDONED = "abandoned", _("Checkout abandoned")
 
 
 class RecurringGift(models.Model):
@@ -106,6 +108,9 @@ class RecurringGift(models.Model):
     stripe_status = models.CharField(max_length=30, blank=True)
     stripe_status_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    checkout_expired_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the Stripe checkout expired unfinished.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -143,6 +148,8 @@ class DonationStatus(models.TextChoices):
     DISPUTED = "disputed", _("Disputed")
     DISPUTE_LOST = "dispute_lost", _("Dispute lost")
     DISPUTE_WON = "dispute_won", _("Dispute won")
+    # The donor left the checkout: it expired without a payment. Not a gift.
+    ABANDONED = "abandoned", _("Checkout abandoned")
 
 
 class DisputeStatus(models.TextChoices):
@@ -205,6 +212,9 @@ class Donation(models.Model):
     refunded_minor = models.BigIntegerField(default=0)
     failed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When Stripe told us the payment failed.")
+    )
+    checkout_expired_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the Stripe checkout expired unpaid.")
     )
     dispute_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     dispute_status = models.CharField(

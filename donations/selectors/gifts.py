@@ -25,12 +25,17 @@ from donations.models import (
     Donation,
     DonationStatus,
     RecurringGift,
+    RecurringStatus,
     StripeEvent,
 )
 from donations.money import Money, from_minor
 
 # A gift's date: when it was paid, or, until then, when it was made.
 GIFT_AT: Final = Coalesce("paid_at", "created_at")
+
+# Checkouts not finished: still open, or left to expire. Not gifts: lists of gifts leave them
+# out unless asked for them by status.
+UNFINISHED: Final = (DonationStatus.PENDING, DonationStatus.ABANDONED)
 
 # Gifts whose money we hold: paid, less what was refunded (a refunded gift counts 0). An open
 # or lost dispute has taken the money back, so those gifts do not count.
@@ -121,7 +126,8 @@ def donation_list(
     A gift's date (``gift_at``) is when it was paid, or when it was made while unpaid, so an
     imported or late-entered gift sorts and filters by its own date, not the day it was
     typed in (an expression index covers it). Dates are days in the organisation's time
-    zone, both included. The search matches part of the donor's name or e-mail, or a whole
+    zone, both included. Unfinished checkouts (``UNFINISHED``) are listed only when the
+    status filter asks for them. The search matches part of the donor's name or e-mail, or a whole
     Stripe id.
     """
     gifts = Donation.objects.select_related("donor", "campaign", "recurring_gift").annotate(
@@ -133,8 +139,7 @@ def donation_list(
         gifts = gifts.filter(gift_at__lt=org_midnight(date_to + timedelta(days=1)))
     if campaign is not None:
         gifts = gifts.filter(campaign=campaign)
-    if status:
-        gifts = gifts.filter(status=status)
+    gifts = gifts.filter(status=status) if status else gifts.exclude(status__in=UNFINISHED)
     if currency:
         gifts = gifts.filter(currency=currency)
     text = search.strip()
@@ -153,9 +158,12 @@ def donation_list(
 
 
 def recurring_gift_list(*, status: str = "") -> QuerySet[RecurringGift]:
+    """Monthly gifts, newest first; abandoned checkouts only when the filter asks for them."""
     gifts = RecurringGift.objects.select_related("donor", "campaign")
     if status:
         gifts = gifts.filter(status=status)
+    else:
+        gifts = gifts.exclude(status=RecurringStatus.ABANDONED)
     return gifts.order_by("-created_at", "-pk")
 
 
@@ -185,10 +193,10 @@ def gift_status_by_session(session_id: str) -> Donation | RecurringGift | None:
 
 
 def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
-    """Every gift but pending checkouts, oldest first, as CSV header and rows (streamed from
-    the database in chunks): amounts in major units of their currency."""
+    """Every gift but unfinished checkouts, oldest first, as CSV header and rows (streamed
+    from the database in chunks): amounts in major units of their currency."""
     gifts = (
-        Donation.objects.exclude(status="pending")
+        Donation.objects.exclude(status__in=UNFINISHED)
         .order_by("paid_at", "pk")
         .values_list(
             "pk",

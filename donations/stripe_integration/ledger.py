@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 JSON = dict[str, Any]
 Handler = Callable[[StripeEvent], None]
 
+# A checkout the donor never finished: Stripe expires it (after 24 hours by default).
+EXPIRED: Final = "checkout.session.expired"
+
 DISPUTE_CLOSED: Final = {
     "won": DisputeStatus.WON,
     # An inquiry closed without a chargeback: the money stayed with us.
@@ -222,7 +225,7 @@ def run_deferred(payment_intent_id: str) -> int:
 def on_checkout_session(event: StripeEvent) -> None:
     session = _object(event)
     if session.get("mode") == "subscription":
-        _link_subscription_checkout(session)
+        _link_subscription_checkout(event, session)
         return
     donation_pk = _metadata_pk(session.get("metadata"), "donation_id")
     session_id = _id(session.get("id"))
@@ -257,7 +260,10 @@ def on_checkout_session(event: StripeEvent) -> None:
         donation.currency = currency
         donation.fee_covered_minor = min(donation.fee_covered_minor, total - 1)
     when = _event_time(event)
-    if event.type == "checkout.session.async_payment_failed":
+    if event.type == EXPIRED:
+        # Left unfinished: not a gift (a payment recorded by any other event still wins).
+        donation.checkout_expired_at = _earliest(donation.checkout_expired_at, when)
+    elif event.type == "checkout.session.async_payment_failed":
         donation.failed_at = _earliest(donation.failed_at, when)
     elif (
         event.type == "checkout.session.async_payment_succeeded"
@@ -285,7 +291,7 @@ def _lock_recurring(*, metadata: object, subscription_id: str) -> RecurringGift 
     return gift
 
 
-def _link_subscription_checkout(session: JSON) -> None:
+def _link_subscription_checkout(event: StripeEvent, session: JSON) -> None:
     gift = _lock_recurring(
         metadata=session.get("metadata"), subscription_id=_id(session.get("subscription"))
     )
@@ -298,6 +304,8 @@ def _link_subscription_checkout(session: JSON) -> None:
     customer = _id(session.get("customer"))
     if customer and not gift.stripe_customer_id:
         gift.stripe_customer_id = customer
+    if event.type == EXPIRED:
+        gift.checkout_expired_at = _earliest(gift.checkout_expired_at, _event_time(event))
     _refresh_recurring(gift)
 
 
@@ -491,6 +499,7 @@ HANDLERS: dict[str, Handler] = {
     "checkout.session.completed": on_checkout_session,
     "checkout.session.async_payment_succeeded": on_checkout_session,
     "checkout.session.async_payment_failed": on_checkout_session,
+    EXPIRED: on_checkout_session,
     "invoice.paid": on_invoice,
     "invoice.payment_failed": on_invoice,
     "customer.subscription.updated": on_subscription,

@@ -178,11 +178,13 @@ def _status_context(gift: Donation | RecurringGift | None) -> dict[str, Any]:
             RecurringStatus.ACTIVE: "confirmed",
             RecurringStatus.PAST_DUE: "failed",
             RecurringStatus.CANCELLED: "cancelled",
+            RecurringStatus.ABANDONED: "abandoned",
         }.get(RecurringStatus(gift.status), "waiting")
         return {"state": state, "monthly": True}
     state = {
         DonationStatus.PENDING: "waiting",
         DonationStatus.FAILED: "failed",
+        DonationStatus.ABANDONED: "abandoned",
     }.get(DonationStatus(gift.status), "confirmed")
     return {"state": state, "monthly": False}
 
@@ -215,8 +217,10 @@ def test_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
             scenario = "paid"
         elif choice == "declined":
             scenario = "declined"
+        elif choice == "abandoned":
+            scenario = "abandoned"
         else:
-            messages.error(request, gettext("Choose one of the two test outcomes."))
+            messages.error(request, gettext("Choose one of the test outcomes."))
             return redirect(request.path)
         if not waiting:
             messages.info(request, gettext("This test checkout was already completed."))
