@@ -37,7 +37,8 @@ from django.utils import timezone
 
 from donations.models import StripeEvent, StripeEventStatus
 from donations.stripe_integration.client import STRIPE_API_VERSION
-from donations.stripe_integration.ledger import HANDLERS, Deferred, PermanentEventError
+from donations.stripe_integration.ledger import HANDLERS, Deferred
+from donations.stripe_integration.payload import PermanentEventError
 
 logger = logging.getLogger(__name__)
 
