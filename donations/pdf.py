@@ -220,3 +220,51 @@ def render_statement(doc: StatementDocument) -> bytes:
         _text(pdf, settings.STATEMENT_TAX_TEXT)
         _text(pdf, settings.STATEMENT_NO_GOODS_TEXT)
     return bytes(pdf.output())
+
+
+@dataclass(frozen=True, slots=True)
+class TributeLetterDocument:
+    """The acknowledgement letter to the family of the person a gift honours (no amount)."""
+
+    language: str
+    written_on: date
+    recipient: str
+    in_memory: bool
+    honoured: str
+    donor_name: str
+
+
+def _tribute_sentence(doc: TributeLetterDocument) -> str:
+    """The letter's news, one whole sentence per case (word order differs by language)."""
+    values = {"org": settings.ORG_NAME, "name": doc.honoured, "donor": doc.donor_name}
+    if doc.donor_name and doc.in_memory:
+        text = gettext("%(donor)s has made a gift to %(org)s in memory of %(name)s.")
+    elif doc.donor_name:
+        text = gettext("%(donor)s has made a gift to %(org)s in honour of %(name)s.")
+    elif doc.in_memory:
+        text = gettext("A gift has been made to %(org)s in memory of %(name)s.")
+    else:
+        text = gettext("A gift has been made to %(org)s in honour of %(name)s.")
+    return text % values
+
+
+def render_tribute_letter(doc: TributeLetterDocument) -> bytes:
+    """The acknowledgement letter as PDF bytes, in ``doc.language``."""
+    created = datetime(doc.written_on.year, doc.written_on.month, doc.written_on.day)
+    with translation.override(doc.language):
+        title = gettext("A gift in the name of %(name)s") % {"name": doc.honoured}
+        thai = doc.language == "th" or _has_thai([doc.recipient, doc.honoured, doc.donor_name])
+        pdf = _pdf(title=title, created=created, thai=thai)
+        _organisation(pdf)
+        _text(pdf, format_day(doc.written_on, doc.language))
+        pdf.ln(4)
+        _text(pdf, doc.recipient)
+        pdf.ln(6)
+        _text(pdf, gettext("We are writing to let you know:"), size=11)
+        _text(pdf, _tribute_sentence(doc), size=11, bold=True)
+        pdf.ln(2)
+        _text(pdf, gettext("Gifts like this one keep our work going."), size=11)
+        pdf.ln(6)
+        _text(pdf, gettext("With our thanks,"), size=11)
+        _text(pdf, settings.ORG_NAME, size=11, bold=True)
+    return bytes(pdf.output())

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import limits
 from donations.models.common import (
     STRIPE_ID_LENGTH,
     choices_check,
@@ -39,6 +41,15 @@ class TributeType(models.TextChoices):
     NONE = "none", _("None")
     IN_HONOUR = "honour", _("In honour of")
     IN_MEMORY = "memory", _("In memory of")
+
+
+def dedication_text(tribute_type: str, name: str) -> str:
+    """A gift's dedication for people: "In memory of Rosa Alvarez", "In honour of ...", or ""."""
+    if not name or tribute_type == TributeType.NONE:
+        return ""
+    if tribute_type == TributeType.IN_MEMORY:
+        return gettext("In memory of %(name)s") % {"name": name}
+    return gettext("In honour of %(name)s") % {"name": name}
 
 
 def tribute_named_check(name: str) -> models.CheckConstraint:
@@ -102,6 +113,9 @@ class RecurringGift(models.Model):
         max_length=10, choices=TributeType.choices, default=TributeType.NONE
     )
     tribute_name = models.CharField(max_length=200, blank=True)
+    # Who to tell of the dedication, and where (a name and postal address), if the donor
+    # asked: the coordinator posts them an acknowledgement letter (without the amount).
+    tribute_notify = models.TextField(max_length=limits.ADDRESS, blank=True)
     anonymous = models.BooleanField(default=False)
     # Stripe's own subscription status and when the event that told us was created: a later
     # "customer.subscription.updated" wins, an older one delivered late does not.
@@ -137,6 +151,11 @@ class RecurringGift(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+    @property
+    def dedication(self) -> str:
+        """ "In memory of Rosa Alvarez", or "" (in the active language)."""
+        return dedication_text(self.tribute_type, self.tribute_name)
 
 
 class DonationStatus(models.TextChoices):
@@ -228,6 +247,9 @@ class Donation(models.Model):
         max_length=10, choices=TributeType.choices, default=TributeType.NONE
     )
     tribute_name = models.CharField(max_length=200, blank=True)
+    # Who to tell of the dedication, and where (a name and postal address), if the donor
+    # asked: the coordinator posts them an acknowledgement letter (without the amount).
+    tribute_notify = models.TextField(max_length=limits.ADDRESS, blank=True)
     anonymous = models.BooleanField(default=False)
     checkout_session_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     payment_intent_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
@@ -315,6 +337,11 @@ class Donation(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+    @property
+    def dedication(self) -> str:
+        """ "In memory of Rosa Alvarez", or "" (in the active language)."""
+        return dedication_text(self.tribute_type, self.tribute_name)
 
     @property
     def refunded(self) -> Money:

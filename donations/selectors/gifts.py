@@ -28,6 +28,7 @@ from donations.models import (
     RecurringStatus,
     StripeEvent,
 )
+from donations.models.gifts import dedication_text
 from donations.money import Money, from_minor
 
 # A gift's date: when it was paid, or, until then, when it was made.
@@ -127,8 +128,8 @@ def donation_list(
     imported or late-entered gift sorts and filters by its own date, not the day it was
     typed in (an expression index covers it). Dates are days in the organisation's time
     zone, both included. Unfinished checkouts (``UNFINISHED``) are listed only when the
-    status filter asks for them. The search matches part of the donor's name or e-mail, or a whole
-    Stripe id.
+    status filter asks for them. The search matches part of the donor's name or e-mail, or of
+    the name a gift is dedicated to, or a whole Stripe id.
     """
     gifts = Donation.objects.select_related("donor", "campaign", "recurring_gift").annotate(
         gift_at=GIFT_AT
@@ -146,6 +147,7 @@ def donation_list(
     if text:
         gifts = gifts.filter(
             words_match(text, "donor__name", "donor__email")
+            | words_match(text, "tribute_name")
             | Q(checkout_session_id=text)
             | Q(payment_intent_id=text)
             | Q(charge_id=text)
@@ -212,6 +214,9 @@ def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
             "campaign__slug",
             "recurring_gift_id",
             "anonymous",
+            "tribute_type",
+            "tribute_name",
+            "tribute_notify",
         )
         .iterator(chunk_size=1000)
     )
@@ -230,6 +235,8 @@ def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
         "campaign",
         "recurring_gift_id",
         "anonymous",
+        "dedication",
+        "dedication_notify",
     ]
     rows = (
         [
@@ -247,6 +254,8 @@ def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
             campaign or "",
             recurring or "",
             anonymous,
+            dedication_text(tribute_type, tribute_name),
+            notify,
         ]
         for (
             pk,
@@ -262,6 +271,9 @@ def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
             campaign,
             recurring,
             anonymous,
+            tribute_type,
+            tribute_name,
+            notify,
         ) in gifts
     )
     return header, rows

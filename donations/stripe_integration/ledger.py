@@ -317,6 +317,7 @@ def on_invoice(event: StripeEvent) -> None:
             fee_covered_minor=min(gift.fee_covered_minor, amount - 1),
             tribute_type=gift.tribute_type,
             tribute_name=gift.tribute_name,
+            tribute_notify=gift.tribute_notify,
             anonymous=gift.anonymous,
         )
     elif paid and donation.paid_at is None:

@@ -107,6 +107,7 @@ def _start(
             cover_fee=bool(data.get("cover_fee")),
             tribute_type=data["tribute_type"],
             tribute_name=data["tribute_name"],
+            tribute_notify=data.get("tribute_notify", ""),
             anonymous=data["anonymous"],
             user=request.user if request.user.is_authenticated else None,
             # Stripe puts the session's id where the placeholder is.
