@@ -8,6 +8,7 @@ secret key is generated there once, mail goes to the console, links in messages 
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -275,6 +276,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 60 * 60.0,
         "options": {"expires": 30 * 60},
     },
+    # Card gifts whose Stripe fee and net could not be fetched when they were paid.
+    "donations-fetch-settlements": {
+        "task": "donations.fetch_settlements",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 6 * 60 * 60},
+    },
     # Repeating shifts: plan each series' rolling window ahead, once a day.
     "volunteers-generate-series": {
         "task": "volunteers.generate_all_series",
@@ -531,6 +538,14 @@ DONATION_FEE_FIXED: dict[str, str] = {
     ).items()
     if code.strip()
 }
+# The organisation's own currency, in which reports, the dashboard and statements total gross,
+# fees and net: a card gift counts by what Stripe settled into the account when the account's
+# currency is this one; an offline gift in another currency by the amount received in this one.
+REPORTING_CURRENCY = (
+    env.str("REPORTING_CURRENCY", default=DONATION_DEFAULT_CURRENCY).strip().upper()
+)
+if not re.fullmatch(r"[A-Z]{3}", REPORTING_CURRENCY):
+    raise ImproperlyConfigured("REPORTING_CURRENCY must be an ISO 4217 code such as USD")
 
 # --- Logging ---------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -18,6 +18,7 @@ from core.tasks import BaseTask
 from donations.services.statements import generate_statements
 from donations.stripe_integration import client as stripe_client
 from donations.stripe_integration.offline_events import encode, sign_payload
+from donations.stripe_integration.settlement import settle_missing
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +107,17 @@ def fixed_event_ids(session_id: str, events: list[dict[str, Any]]) -> list[dict[
 def run_statements(*, run_id: int) -> int:
     """Make and e-mail the year-end statements of one ``StatementRun``; how many were made."""
     return generate_statements(run_id=run_id).done
+
+
+@shared_task(
+    name="donations.fetch_settlements",
+    base=BaseTask,
+    acks_late=True,
+    time_limit=1800,
+    soft_time_limit=1740,
+)
+def fetch_settlements() -> int:
+    """Nightly: ask Stripe for the fee and net of paid card gifts that have none yet."""
+    if not stripe_client.is_configured():
+        return 0
+    return settle_missing()

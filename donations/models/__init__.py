@@ -22,9 +22,11 @@ from donations.models.receipts import (
     StatementRunStatus,
 )
 from donations.models.records import DonorMerge, GiftImport
+from donations.models.settlement import BalanceTransaction, SettlementKind
 
 __all__ = [
     "OFFLINE_SOURCES",
+    "BalanceTransaction",
     "Campaign",
     "Deposit",
     "DepositLine",
@@ -43,6 +45,7 @@ __all__ = [
     "ReceiptStatus",
     "RecurringGift",
     "RecurringStatus",
+    "SettlementKind",
     "StatementRun",
     "StatementRunStatus",
     "StripeEvent",

@@ -41,6 +41,7 @@ from donations.models import (
 from donations.services.gift_status import donation_status, recurring_status
 from donations.services.receipts import sync_receipt
 from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration import settlement
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +204,15 @@ def on_checkout_session(event: StripeEvent) -> None:
     donation_pk = _metadata_pk(session.get("metadata"), "donation_id")
     session_id = _id(session.get("id"))
     payment_intent_id = _id(session.get("payment_intent"))
+    paid = (
+        event.type == "checkout.session.async_payment_succeeded"
+        or session.get("payment_status") == "paid"
+    )
+    charge_id, charge_bt = (
+        settlement.fetch_payment_settlement(payment_intent_id)
+        if paid and event.type != "checkout.session.async_payment_failed"
+        else ("", None)
+    )
     lock_payment_intent(payment_intent_id)
     query = Donation.objects.select_for_update(of=("self",))
     donation = (
@@ -235,11 +245,10 @@ def on_checkout_session(event: StripeEvent) -> None:
     when = _event_time(event)
     if event.type == "checkout.session.async_payment_failed":
         donation.failed_at = _earliest(donation.failed_at, when)
-    elif (
-        event.type == "checkout.session.async_payment_succeeded"
-        or session.get("payment_status") == "paid"
-    ):
+    elif paid:
         donation.paid_at = _earliest(donation.paid_at, when)
+        donation.charge_id = donation.charge_id or charge_id
+        settlement.settle_gift(donation, [charge_bt])
     _save_donation(donation)
     run_deferred(donation.payment_intent_id)
 
@@ -306,6 +315,11 @@ def on_invoice(event: StripeEvent) -> None:
         # Webhook payloads may leave the payments list out; ask Stripe (before any lock).
         invoice = _fetch_invoice_with_payments(invoice_id) or invoice
     payment_intent_id = _invoice_payment_intent(invoice)
+    charge_id, charge_bt = (
+        settlement.fetch_payment_settlement(payment_intent_id)
+        if event.type == "invoice.paid"
+        else ("", None)
+    )
     gift = _lock_recurring(
         metadata=details.get("metadata"), subscription_id=_id(details.get("subscription"))
     )
@@ -358,6 +372,8 @@ def on_invoice(event: StripeEvent) -> None:
     if paid:
         paid_at = _timestamp((invoice.get("status_transitions") or {}).get("paid_at"))
         donation.paid_at = _earliest(donation.paid_at, paid_at or when)
+        donation.charge_id = donation.charge_id or charge_id
+        settlement.settle_gift(donation, [charge_bt])
     else:
         donation.failed_at = _earliest(donation.failed_at, when)
     # The receipt after the recurring gift's refresh (which reads every instalment): issuing
@@ -431,12 +447,16 @@ def _lock_donation_for_payment(*, charge_id: str, payment_intent_id: str) -> Don
 
 def on_charge_refunded(event: StripeEvent) -> None:
     charge = _object(event)
+    charge_id = _id(charge.get("id"))
+    # Each refund's balance transaction: those the event expands, else asked of Stripe.
+    refund_bts = settlement.refunds_in(charge) or settlement.fetch_refund_settlements(charge_id)
     donation = _lock_donation_for_payment(
-        charge_id=_id(charge.get("id")), payment_intent_id=_id(charge.get("payment_intent"))
+        charge_id=charge_id, payment_intent_id=_id(charge.get("payment_intent"))
     )
     refunded = charge.get("amount_refunded")
     if type(refunded) is int and refunded > donation.refunded_minor:
         donation.refunded_minor = min(refunded, donation.amount_minor)
+    settlement.settle_gift(donation, [charge.get("balance_transaction"), *refund_bts])
     # No "paid" here even though only a paid charge is refunded: the payment's own event sets
     # the time it was paid, so that the ledger does not depend on which came first.
     _save_donation(donation)
@@ -454,6 +474,9 @@ def on_dispute(event: StripeEvent) -> None:
     amount = dispute.get("amount")
     if type(amount) is int and amount > donation.disputed_minor:
         donation.disputed_minor = amount
+    # Its balance transactions: the amount withdrawn, the fee and (if won) what came back.
+    moved = dispute.get("balance_transactions")
+    settlement.settle_gift(donation, list(moved) if isinstance(moved, list) else [])
     closed = DISPUTE_CLOSED.get(str(dispute.get("status") or ""))
     if closed is not None:
         donation.dispute_status = closed
