@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import selectors as people
 from accounts.models import User
-from accounts.permissions import coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from accounts.roles import ROLE_HOME_URLS, Role
 from donations.selectors import donors as donor_selectors
 from volunteers.selectors.people import volunteer_file, volunteering_counts
@@ -26,13 +26,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @coordinator_required
-def coordinator_home(request: HttpRequest) -> HttpResponse:
+def coordinator_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The coordinator's start page: who is here, and who joined recently."""
     context = {
         "role_counts": people.role_counts(),
         "new_volunteers": people.recent_people(role=Role.VOLUNTEER),
         "new_volunteer_count": people.count_recent_people(role=Role.VOLUNTEER),
         "volunteering": volunteering_counts(),
+        "donor_tasks": list(donor_selectors.open_tasks_for(request.user)[:20]),
     }
     return render(request, "dashboard/coordinator_home.html", context)
 

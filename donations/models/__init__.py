@@ -1,7 +1,13 @@
 """Giving data: donors, campaigns, donations, recurring gifts and the Stripe events log."""
 
 from donations.models.donors import Campaign, Donor, DonorKind
-from donations.models.events import StripeEvent, StripeEventStatus
+from donations.models.engagement import (
+    DonorTask,
+    Interaction,
+    InteractionKind,
+    TaskTrigger,
+)
+from donations.models.events import EventDelivery, StripeEvent, StripeEventStatus
 from donations.models.gifts import (
     OFFLINE_SOURCES,
     DisputeStatus,
@@ -38,8 +44,12 @@ __all__ = [
     "Donor",
     "DonorKind",
     "DonorMerge",
+    "DonorTask",
+    "EventDelivery",
     "GiftImport",
     "GiftInterval",
+    "Interaction",
+    "InteractionKind",
     "Receipt",
     "ReceiptCounter",
     "ReceiptStatus",
@@ -50,5 +60,6 @@ __all__ = [
     "StatementRunStatus",
     "StripeEvent",
     "StripeEventStatus",
+    "TaskTrigger",
     "TributeType",
 ]

@@ -34,7 +34,6 @@ from django.db.models import (
     QuerySet,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils.translation import gettext
@@ -44,6 +43,13 @@ from core.locales import babel_locale
 from donations.models import Donation, DonationSource, Donor
 from donations.money import Money, format_money
 from donations.selectors.gifts import COUNTED_STATUSES
+from donations.selectors.reporting import (
+    reporting_fee,
+    reporting_gross,
+    reporting_net,
+    settled_in_reporting,
+    unsettled_in_reporting,
+)
 
 MONTHS: Final = range(1, 13)
 
@@ -196,29 +202,15 @@ class TotalRow:
 
 
 def _reporting_expressions() -> dict[str, Any]:
-    code = settings.REPORTING_CURRENCY
-    known = Q(settlement_currency=code)
-    same = Q(settlement_currency="") & Q(currency=code)
-    received = F("amount_minor") - F("refunded_minor")
+    known, same = settled_in_reporting(), unsettled_in_reporting()
 
-    def total(settled: str, unsettled: Any) -> Coalesce:
-        return Coalesce(
-            Sum(
-                Case(
-                    When(known, then=F(settled)),
-                    When(same, then=unsettled),
-                    default=None,
-                    output_field=IntegerField(),
-                )
-            ),
-            Value(0),
-            output_field=IntegerField(),
-        )
+    def total(expression: Case) -> Coalesce:
+        return Coalesce(Sum(expression), Value(0), output_field=IntegerField())
 
     return {
-        "gross_total": total("settled_gross_minor", received),
-        "fee_total": total("settled_fee_minor", Value(0)),
-        "net_total": total("settled_net_minor", received),
+        "gross_total": total(reporting_gross()),
+        "fee_total": total(reporting_fee()),
+        "net_total": total(reporting_net()),
         "gifts": Count("pk"),
         "donors": Count("donor", distinct=True),
         "fee_unknown": Count("pk", filter=same & Q(source=DonationSource.STRIPE)),

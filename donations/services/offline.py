@@ -32,6 +32,7 @@ from donations.models import (
     Donor,
 )
 from donations.money import Money, format_money
+from donations.services.engagement import tasks_for_gift
 from donations.services.gift_status import donation_status
 from donations.services.receipts import sync_receipt
 
@@ -161,6 +162,7 @@ def _make_gift(
     )
     donation.status = donation_status(donation)
     donation.save()
+    tasks_for_gift(donation=donation)
     sync_receipt(donation=donation)
     return donation
 

@@ -208,6 +208,18 @@ def fetch_charge_settlement(payment_intent_id: str) -> tuple[str, JSON | None]:
     return _source_id(charge.get("id")), bt if isinstance(bt, dict) else None
 
 
+def fetch_balance_transaction(bt_id: str) -> JSON | None:
+    """One balance transaction by id (None offline or on failure)."""
+    if not stripe_client.is_configured() or not bt_id:
+        return None
+    try:
+        found = stripe_client.get_client().v1.balance_transactions.retrieve(bt_id)
+    except stripe.StripeError as exc:
+        _log_failure("balance transaction retrieve", exc)
+        return None
+    return found.to_dict()
+
+
 def fetch_refund_settlements(charge_id: str) -> list[JSON]:
     """The balance transactions of every refund of ``charge_id`` ([] offline or on failure)."""
     if not stripe_client.is_configured() or not charge_id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from donations.views import coordinator, receipts, records, reports
+from donations.views import coordinator, donor_work, receipts, records, reports
 
 P = "coordinator/giving/"
 
@@ -23,6 +23,9 @@ urlpatterns: list[URLPattern] = [
     path(f"{P}donors/merge/", records.merge, name="coord_merge"),
     path(f"{P}donors/export.csv", records.export_donors, name="coord_export_donors"),
     path(f"{P}donors/<int:pk>/", records.donor_profile, name="coord_donor"),
+    path(f"{P}donors/<int:pk>/contacts/", donor_work.interaction_add, name="coord_interaction_add"),
+    path(f"{P}donors/<int:pk>/tasks/", donor_work.task_add, name="coord_task_add"),
+    path(f"{P}tasks/<int:pk>/done/", donor_work.task_done, name="coord_task_done"),
     path(f"{P}donors/search/", receipts.donor_search, name="coord_donor_search"),
     path(f"{P}gifts/export.csv", records.export_gifts, name="coord_export_gifts"),
     path(f"{P}import/", records.import_upload, name="coord_import"),

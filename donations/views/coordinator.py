@@ -106,13 +106,15 @@ def recurring_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = StripeEventFilterForm(request.GET or None, types=selectors.stripe_event_types())
-    status, event_type = "", ""
+    status, event_type, delivered_by = "", "", ""
     if filters.is_valid():
         status = filters.cleaned_data["status"]
         event_type = filters.cleaned_data["type"]
-    page = Paginator(
-        selectors.stripe_event_list(status=status, event_type=event_type), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+        delivered_by = filters.cleaned_data["delivered_by"]
+    events = selectors.stripe_event_list(
+        status=status, event_type=event_type, delivered_by=delivered_by
+    )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     failed_on_page = [event.pk for event in page.object_list if event.status == "failed"]
     return render(
         request,
