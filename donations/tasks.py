@@ -18,6 +18,7 @@ from core.tasks import BaseTask
 from donations.services.engagement import tasks_for_failed_monthly
 from donations.services.statements import generate_statements
 from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration.importer import import_stripe_account
 from donations.stripe_integration.offline_events import encode, sign_payload
 from donations.stripe_integration.reconcile import reconcile_events
 from donations.stripe_integration.settlement import settle_missing
@@ -143,3 +144,16 @@ def reconcile_stripe_events() -> int:
     if not stripe_client.is_configured():
         return 0
     return reconcile_events(days=settings.STRIPE_RECONCILE_DAYS).applied
+
+
+@shared_task(
+    name="donations.import_stripe_account",
+    base=BaseTask,
+    acks_late=True,
+    time_limit=6 * 3600,
+    soft_time_limit=6 * 3600 - 60,
+)
+def import_stripe_account_task() -> int:
+    """Import (or resume importing) the Stripe account's customers, subscriptions and
+    payments; how many objects were created in all."""
+    return sum(progress.created for progress in import_stripe_account())

@@ -9,6 +9,7 @@ from donations.models.engagement import (
 )
 from donations.models.events import EventDelivery, StripeEvent, StripeEventStatus
 from donations.models.gifts import (
+    CARD_SOURCES,
     OFFLINE_SOURCES,
     DisputeStatus,
     Donation,
@@ -29,8 +30,10 @@ from donations.models.receipts import (
 )
 from donations.models.records import DonorMerge, GiftImport
 from donations.models.settlement import BalanceTransaction, SettlementKind
+from donations.models.stripe_import import StripeCustomerLink, StripeImportCursor
 
 __all__ = [
+    "CARD_SOURCES",
     "OFFLINE_SOURCES",
     "BalanceTransaction",
     "Campaign",
@@ -58,8 +61,10 @@ __all__ = [
     "SettlementKind",
     "StatementRun",
     "StatementRunStatus",
+    "StripeCustomerLink",
     "StripeEvent",
     "StripeEventStatus",
+    "StripeImportCursor",
     "TaskTrigger",
     "TributeType",
 ]

@@ -163,7 +163,11 @@ class DonationSource(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
     IN_KIND = "in_kind", _("In kind")
     IMPORT = "import", _("Imported (CSV)")
+    STRIPE_OUTSIDE = "stripe_outside", _("Stripe, outside the donate page")
 
+
+# Card payments through Stripe: from our donate page, or made in Stripe itself.
+CARD_SOURCES: tuple[str, ...] = (DonationSource.STRIPE, DonationSource.STRIPE_OUTSIDE)
 
 # Sources a coordinator enters by hand (the deposit batch takes all but in-kind).
 OFFLINE_SOURCES: tuple[str, ...] = (

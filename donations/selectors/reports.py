@@ -40,7 +40,7 @@ from django.utils.translation import gettext
 
 from core.dates import org_zone, year_bounds
 from core.locales import babel_locale
-from donations.models import Donation, DonationSource, Donor
+from donations.models import CARD_SOURCES, Donation, DonationSource, Donor
 from donations.money import Money, format_money
 from donations.selectors.gifts import COUNTED_STATUSES
 from donations.selectors.reporting import (
@@ -213,7 +213,7 @@ def _reporting_expressions() -> dict[str, Any]:
         "net_total": total(reporting_net()),
         "gifts": Count("pk"),
         "donors": Count("donor", distinct=True),
-        "fee_unknown": Count("pk", filter=same & Q(source=DonationSource.STRIPE)),
+        "fee_unknown": Count("pk", filter=same & Q(source__in=CARD_SOURCES)),
         "unconverted": Count("pk", filter=~known & ~same),
     }
 

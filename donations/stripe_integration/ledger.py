@@ -237,7 +237,7 @@ def _link_subscription_checkout(session: JSON) -> None:
     _refresh_recurring(gift)
 
 
-def _invoice_payment_intent(invoice: JSON) -> str:
+def invoice_payment_intent(invoice: JSON) -> str:
     """The payment intent that paid (or tried to pay) the invoice, from its payments."""
     payments = invoice.get("payments")
     rows = payments.get("data") if isinstance(payments, dict) else None
@@ -265,7 +265,7 @@ def on_invoice(event: StripeEvent) -> None:
     if not isinstance(invoice.get("payments"), dict) and invoice_id:
         # Webhook payloads may leave the payments list out; ask Stripe (before any lock).
         invoice = _fetch_invoice_with_payments(invoice_id) or invoice
-    payment_intent_id = _invoice_payment_intent(invoice)
+    payment_intent_id = invoice_payment_intent(invoice)
     charge_id, charge_bt = (
         settlement.fetch_payment_settlement(payment_intent_id)
         if event.type == "invoice.paid"

@@ -31,7 +31,7 @@ import stripe
 from django.db import transaction
 from django.db.models import Sum
 
-from donations.models import BalanceTransaction, Donation, DonationSource, SettlementKind
+from donations.models import CARD_SOURCES, BalanceTransaction, Donation, SettlementKind
 from donations.money import MoneyError, normalize_currency
 from donations.selectors.gifts import COUNTED_STATUSES
 from donations.stripe_integration import client as stripe_client
@@ -256,7 +256,7 @@ def settle_missing(*, limit: int = 500) -> int:
     """
     pending = (
         Donation.objects.filter(
-            source=DonationSource.STRIPE,
+            source__in=CARD_SOURCES,
             status__in=COUNTED_STATUSES,
             settlement_currency="",
         )

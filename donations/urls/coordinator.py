@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from donations.views import coordinator, donor_work, receipts, records, reports
+from donations.views import coordinator, donor_work, receipts, records, reports, stripe_import
 
 P = "coordinator/giving/"
 
@@ -17,6 +17,8 @@ urlpatterns: list[URLPattern] = [
     path(
         f"{P}stripe-events/reprocess/", coordinator.event_reprocess, name="coord_events_reprocess"
     ),
+    path(f"{P}stripe-import/", stripe_import.import_page, name="coord_stripe_import"),
+    path(f"{P}stripe-import/start/", stripe_import.import_start, name="coord_stripe_import_start"),
     # Donors
     path(f"{P}donors/", records.donor_list, name="coord_donors"),
     path(f"{P}donors/duplicates/", records.duplicates, name="coord_duplicates"),
