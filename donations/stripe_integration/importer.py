@@ -39,7 +39,7 @@ from donations.models import (
 from donations.money import MAX_MINOR, MoneyError, normalize_currency
 from donations.services.gift_status import donation_status, recurring_status
 from donations.stripe_integration import client as stripe_client
-from donations.stripe_integration.ledger import invoice_payment_intent
+from donations.stripe_integration.payload import invoice_payment_intent
 
 logger = logging.getLogger(__name__)
 

@@ -33,6 +33,7 @@ from django.utils import timezone
 from donations.models import (
     DisputeStatus,
     Donation,
+    DonationSource,
     RecurringGift,
     StripeEvent,
     StripeEventStatus,
@@ -41,13 +42,14 @@ from donations.services.engagement import tasks_for_gift
 from donations.services.gift_status import donation_status, recurring_status
 from donations.services.receipts import sync_receipt
 from donations.stripe_integration import client as stripe_client
-from donations.stripe_integration import settlement
+from donations.stripe_integration import outside, settlement
 from donations.stripe_integration.payload import (
     Deferred,
     PermanentEventError,
     earliest,
     event_object,
     event_time,
+    invoice_payment_intent,
     metadata_pk,
     stripe_id,
     timestamp,
@@ -173,6 +175,9 @@ def on_checkout_session(event: StripeEvent) -> None:
         if session_id
         else None
     )
+    if donation is None and donation_pk is None and paid:
+        # Not from our page (a Payment Link, say): its gift is made now.
+        donation = outside.one_time_gift_for(session)
     if donation is None:
         if donation_pk is not None:
             raise PermanentEventError(f"donation {donation_pk} named in the metadata is missing")
@@ -237,23 +242,6 @@ def _link_subscription_checkout(session: JSON) -> None:
     _refresh_recurring(gift)
 
 
-def invoice_payment_intent(invoice: JSON) -> str:
-    """The payment intent that paid (or tried to pay) the invoice, from its payments."""
-    payments = invoice.get("payments")
-    rows = payments.get("data") if isinstance(payments, dict) else None
-    if not isinstance(rows, list):
-        return ""
-    chosen = ""
-    for row in rows:
-        payment = row.get("payment") if isinstance(row, dict) else None
-        if not isinstance(payment, dict) or payment.get("type") != "payment_intent":
-            continue
-        intent = stripe_id(payment.get("payment_intent"))
-        if intent and (row.get("status") == "paid" or not chosen):
-            chosen = intent
-    return chosen
-
-
 def on_invoice(event: StripeEvent) -> None:
     invoice = event_object(event)
     parent = invoice.get("parent")
@@ -266,13 +254,24 @@ def on_invoice(event: StripeEvent) -> None:
         # Webhook payloads may leave the payments list out; ask Stripe (before any lock).
         invoice = _fetch_invoice_with_payments(invoice_id) or invoice
     payment_intent_id = invoice_payment_intent(invoice)
+    sub_id = stripe_id(details.get("subscription"))
+    outside_sub = (
+        None
+        if metadata_pk(details.get("metadata"), "recurring_gift_id") is not None
+        or RecurringGift.objects.filter(stripe_subscription_id=sub_id).exists()
+        else _fetch_subscription(sub_id)
+    )
     charge_id, charge_bt = (
         settlement.fetch_payment_settlement(payment_intent_id)
         if event.type == "invoice.paid"
         else ("", None)
     )
     gift = _lock_recurring(
-        metadata=details.get("metadata"), subscription_id=stripe_id(details.get("subscription"))
+        metadata=details.get("metadata"), subscription_id=sub_id
+    ) or outside.recurring_gift_for(
+        subscription_id=sub_id,
+        customer_id=stripe_id(invoice.get("customer")),
+        subscription=outside_sub,
     )
     if gift is None:
         logger.info("invoice %s is for a subscription that is not ours", invoice_id)
@@ -300,6 +299,10 @@ def on_invoice(event: StripeEvent) -> None:
             donor_id=gift.donor_id,
             campaign_id=gift.campaign_id,
             recurring_gift=gift,
+            # A subscription that began on our page has its checkout session.
+            source=DonationSource.STRIPE
+            if gift.checkout_session_id
+            else DonationSource.STRIPE_OUTSIDE,
             invoice_id=invoice_id,
             subscription_id=gift.stripe_subscription_id,
             customer_id=customer,
@@ -354,7 +357,11 @@ def on_subscription(event: StripeEvent) -> None:
     if current is not None:
         # Stripe's present state, whatever the order of the updates we were sent.
         sub, applied_at = current, timezone.now()
-    gift = _lock_recurring(metadata=sub.get("metadata"), subscription_id=sub_id)
+    gift = _lock_recurring(
+        metadata=sub.get("metadata"), subscription_id=sub_id
+    ) or outside.recurring_gift_for(
+        subscription_id=sub_id, customer_id=stripe_id(sub.get("customer")), subscription=sub
+    )
     if gift is None:
         logger.info("subscription %s is not ours; nothing to do", sub_id)
         return

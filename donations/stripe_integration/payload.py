@@ -68,3 +68,20 @@ def metadata_pk(metadata: object, key: str) -> int | None:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return None
+
+
+def invoice_payment_intent(invoice: JSON) -> str:
+    """The payment intent that paid (or tried to pay) the invoice, from its payments."""
+    payments = invoice.get("payments")
+    rows = payments.get("data") if isinstance(payments, dict) else None
+    if not isinstance(rows, list):
+        return ""
+    chosen = ""
+    for row in rows:
+        payment = row.get("payment") if isinstance(row, dict) else None
+        if not isinstance(payment, dict) or payment.get("type") != "payment_intent":
+            continue
+        intent = stripe_id(payment.get("payment_intent"))
+        if intent and (row.get("status") == "paid" or not chosen):
+            chosen = intent
+    return chosen
