@@ -30,6 +30,11 @@ from donations.models import (
 from donations.money import from_minor
 from donations.services.engagement import add_task, complete_task, record_interaction
 from donations.stripe_integration import offline_events as se
+from donations.stripe_integration.importer import (
+    import_customer,
+    import_invoice,
+    import_subscription,
+)
 from donations.stripe_integration.intake import process_event, record_event
 
 DAY = 24 * 3600
@@ -369,6 +374,7 @@ def seed_giving(*, people: dict[str, User]) -> GivingCounts:
     _monthly("grace-monthly", grace, 2000, "USD", campaigns["night-shifts"], 3, counts)
     sam = _donor("sam@example.org", "Sam Nguyen", people)
     _monthly("sam-monthly", sam, 200000, "VND", campaigns["general"], 2, counts, last_failed=True)
+    _imported_monthly()
     _donor_work(people)
     for status in Donation.objects.values_list("status", flat=True):
         counts.by_status[status] = counts.by_status.get(status, 0) + 1
@@ -416,3 +422,36 @@ def _donor_work(people: dict[str, User]) -> None:
     month_ago = timezone.now() - timedelta(days=30)
     for task in DonorTask.objects.filter(done_at__isnull=True, donation__paid_at__lt=month_ago):
         complete_task(task=task, by=staff)
+
+
+def _imported_monthly() -> None:
+    """A monthly gift made in the Stripe Dashboard, brought in by the import: its customer,
+    subscription and four paid invoices, through the same functions the import uses."""
+    now = int(time.time())
+    start = now - 4 * 30 * DAY + DAY
+    import_customer({"id": "cus_demo_outside", "email": "noor@example.org", "name": "Noor Haddad"})
+    import_subscription(
+        se.subscription(
+            subscription_id="sub_demo_outside",
+            customer="cus_demo_outside",
+            status="active",
+            amount_minor=3000,
+            currency="USD",
+            metadata={},
+            current_period_end=start + 4 * 30 * DAY,
+        )
+    )
+    for n in range(4):
+        import_invoice(
+            se.invoice(
+                invoice_id=f"in_demo_outside_{n}",
+                subscription="sub_demo_outside",
+                customer="cus_demo_outside",
+                amount_minor=3000,
+                currency="USD",
+                metadata={},
+                paid=True,
+                payment_intent=f"pi_demo_outside_{n}",
+                created=start + n * 30 * DAY,
+            )
+        )

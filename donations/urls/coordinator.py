@@ -19,6 +19,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path(f"{P}stripe-import/", stripe_import.import_page, name="coord_stripe_import"),
     path(f"{P}stripe-import/start/", stripe_import.import_start, name="coord_stripe_import_start"),
+    path(
+        f"{P}stripe-events/<int:pk>/resolve/",
+        coordinator.event_resolve,
+        name="coord_event_resolve",
+    ),
     # Donors
     path(f"{P}donors/", records.donor_list, name="coord_donors"),
     path(f"{P}donors/duplicates/", records.duplicates, name="coord_duplicates"),

@@ -218,7 +218,7 @@ def test_seed_demo_refuses_in_production(settings) -> None:
 
 
 def test_seed_demo_shows_fees_contacts_and_tasks(settings, tmp_path) -> None:
-    from donations.models import Donation, DonorTask, Interaction
+    from donations.models import Donation, DonorTask, Interaction, RecurringGift
 
     settings.MEDIA_ROOT = tmp_path
     settings.REPORTING_CURRENCY = "USD"
@@ -237,6 +237,13 @@ def test_seed_demo_shows_fees_contacts_and_tasks(settings, tmp_path) -> None:
     tom = card.get(checkout_session_id="cs_demo_tom-1")  # EUR 75.00, EUR 25.00 refunded
     assert (tom.settled_gross_minor, tom.settled_fee_minor) == (8132 - 2711, 347)
     assert Interaction.objects.count() == 3
+    imported = RecurringGift.objects.get(stripe_subscription_id="sub_demo_outside")
+    assert (imported.donor.email, imported.amount_minor, imported.status) == (
+        "noor@example.org",
+        3000,
+        "active",
+    )
+    assert imported.donations.filter(source="stripe_outside", status="paid").count() == 4
     open_tasks = DonorTask.objects.filter(done_at__isnull=True)
     assert open_tasks.filter(trigger="manual").count() == 1
     assert open_tasks.filter(trigger="first_gift").count() >= 1

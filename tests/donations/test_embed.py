@@ -44,3 +44,12 @@ def test_the_donate_page_takes_the_amount_chosen_in_the_embed(client: Client):
     ).content.decode()
     assert "checked" in page.split('value="USD:50.00"')[1].split(">")[0]
     assert "checked" in page.split('value="monthly"')[1].split(">")[0]
+
+
+def test_the_campaigns_page_offers_the_snippet(client: Client, coordinator, settings):
+    settings.DONATION_EMBED_ORIGINS = ["https://www.hope.example"]
+    client.force_login(coordinator)
+    page = client.get("/coordinator/giving/campaigns/").content.decode()
+    assert "&lt;iframe src=&quot;" not in page  # escaped once, shown as code
+    assert '&lt;iframe src="http://127.0.0.1:8000/donate/embed/"' in page
+    assert "https://www.hope.example" in page
