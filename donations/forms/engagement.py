@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.permissions import roles_with
 from core.dates import org_today
 from core.forms import BoundedDateField
 from donations.forms.coordinator import DateInput
@@ -53,7 +53,10 @@ class TaskForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["assignee"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = User.objects.filter(
-            groups__name=Role.COORDINATOR.value, is_active=True
-        ).order_by("first_name", "last_name", "pk")
+        givers = [role.value for role in roles_with("giving.manage")]
+        field.queryset = (
+            User.objects.filter(groups__name__in=givers, is_active=True)
+            .distinct()
+            .order_by("first_name", "last_name", "pk")
+        )
         self.fields["due_on"].initial = org_today()

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.forms import put_errors_on_form
 from donations.forms.engagement import InteractionForm, TaskForm
 from donations.models import Donor, DonorTask
@@ -24,7 +24,7 @@ def _donor(pk: int) -> Donor:
     return get_object_or_404(Donor.objects.select_related("user"), pk=pk)
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_POST
 def interaction_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     donor = _donor(pk)
@@ -48,7 +48,7 @@ def interaction_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, TEMPLATE, context)
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_POST
 def task_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     donor = _donor(pk)
@@ -71,7 +71,7 @@ def task_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, TEMPLATE, donor_record_context(donor, task_form=form))
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_POST
 def task_done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(DonorTask, pk=pk)

@@ -9,14 +9,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.tasks import enqueue_on_commit
 from donations.models import StripeCustomerLink
 from donations.stripe_integration import client as stripe_client
 from donations.stripe_integration.importer import import_progress
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     proposals = StripeCustomerLink.objects.filter(proposed_merge_with__isnull=False).select_related(
@@ -34,7 +34,7 @@ def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_POST
 def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not stripe_client.is_configured():
