@@ -432,7 +432,11 @@ def on_charge_succeeded(event: StripeEvent) -> None:
         stripe_id(charge.get("payment_intent")),
     )
     bt = charge.get("balance_transaction")
-    if isinstance(bt, str) and bt:
+    if (
+        isinstance(bt, str)
+        and bt
+        and not settlement.has_charge_settlement(payment_intent_id=payment_intent_id)
+    ):
         bt = settlement.fetch_balance_transaction(bt)
     lock_payment_intent(payment_intent_id)
     query = Donation.objects.select_for_update(of=("self",))

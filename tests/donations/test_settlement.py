@@ -355,3 +355,32 @@ def test_figures_that_cannot_be_right_are_left_out_not_stored(stripe_stub):
     assert donation.status == DonationStatus.PAID
     assert figures(donation) == ("", None, None, None)
     assert BalanceTransaction.objects.count() == 0
+
+
+def test_a_charge_whose_balance_transaction_comes_later_gets_it_from_charge_updated(
+    stripe_stub,
+):
+    case = CASES[2]  # VND into USD
+    body = {
+        "id": f"pi_{case.key}",
+        "object": "payment_intent",
+        "latest_charge": {"id": f"ch_{case.key}", "object": "charge", "balance_transaction": None},
+    }
+    stripe_stub.expect_request(f"/v1/payment_intents/pi_{case.key}").respond_with_json(body)
+    stripe_stub.expect_request(f"/v1/balance_transactions/txn_{case.key}").respond_with_json(
+        charge_bt(case)
+    )
+    donation = pending(case)
+    deliver(paid_event(case, donation))
+    assert figures(donation) == ("", None, None, None)
+    charge = se.charge(
+        charge_id=f"ch_{case.key}",
+        payment_intent=f"pi_{case.key}",
+        amount_minor=case.amount,
+        currency=case.currency,
+        amount_refunded=0,
+        created=T0,
+    ) | {"balance_transaction": f"txn_{case.key}"}
+    updated = se.build_event("charge.updated", charge, created=T0 + 5, event_id="evt_ch_upd")
+    assert deliver(updated) == StripeEventStatus.DONE
+    assert figures(donation) == ("USD", 1969, 117, 1852)
