@@ -567,6 +567,11 @@ if not re.fullmatch(r"[A-Z]{3}", REPORTING_CURRENCY):
 # nobody in particular, so every coordinator sees them).
 DONOR_TASK_LARGE_GIFT = env.str("DONOR_TASK_LARGE_GIFT", default="1000").strip()
 DONOR_TASK_ASSIGNEE = env.str("DONOR_TASK_ASSIGNEE", default="").strip()
+# Giving levels on the donor record: name=lifetime giving from which it applies, in the
+# reporting currency's units, lowest first.
+DONOR_LEVELS: dict[str, str] = env.dict(
+    "DONOR_LEVELS", default={"Friend": "1", "Supporter": "250", "Champion": "1000"}
+)
 # Origins of the organisation's own websites that may show the embeddable donate form
 # (/donate/embed/) in a frame, e.g. https://www.example.org (CSP frame-ancestors).
 DONATION_EMBED_ORIGINS: list[str] = env.list("DONATION_EMBED_ORIGINS", default=[])

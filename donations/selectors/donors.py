@@ -34,7 +34,7 @@ from core.dates import org_today, org_zone, year_bounds
 from core.search import words_match
 from donations.models import Donation, Donor, DonorTask, Interaction, RecurringGift
 from donations.models.receipts import Receipt
-from donations.money import Money
+from donations.money import Money, MoneyError, to_minor
 from donations.selectors.gifts import COUNTED_STATUSES
 from donations.selectors.reporting import (
     reporting_gross,
@@ -324,6 +324,21 @@ class DonorSummary:
     last: Donation | None
     largest: Donation | None
     unconverted: int
+
+    @property
+    def level(self) -> str:
+        """The giving level (``DONOR_LEVELS``) that lifetime giving reaches, or ""."""
+        reached = ""
+        bands = []
+        for name, amount in settings.DONOR_LEVELS.items():
+            try:
+                bands.append((to_minor(amount, self.lifetime.currency), name))
+            except MoneyError:
+                continue  # a band the currency cannot express is left out, not a 500
+        for floor, name in sorted(bands):
+            if self.lifetime.minor >= floor:
+                reached = name
+        return reached
 
 
 def donor_summary(donor: Donor) -> DonorSummary:

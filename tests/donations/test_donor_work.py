@@ -78,6 +78,14 @@ def test_lifetime_first_last_largest_and_this_year(rosa):
     assert summary.last is not None and summary.last.money == Money(4000, "USD")
     # The largest by what it brought: USD 150.00 net of its refund, not JPY 15,000.
     assert summary.largest is not None and summary.largest.money == Money(20000, "USD")
+    assert summary.level == "Supporter"  # USD 362.10: at least 250, under 1,000
+
+
+def test_giving_levels_follow_the_setting(rosa, settings):
+    settings.DONOR_LEVELS = {"Bronze": "100", "Silver": "362.10", "Gold": "500"}
+    assert selectors.donor_summary(rosa).level == "Silver"
+    settings.DONOR_LEVELS = {"Gold": "500"}
+    assert selectors.donor_summary(rosa).level == ""
 
 
 def test_the_donor_page_shows_the_figures(client: Client, coordinator, rosa):
