@@ -5,16 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import roles_with
-from core.dates import org_today
+from core.dates import org_today, org_zone
 from core.forms import BoundedDateField
 from donations.forms.coordinator import DateInput
-from donations.models import InteractionKind
+from donations.models import Donation, Donor, InteractionKind
 from donations.models.engagement import INTERACTION_TEXT_LIMIT, TASK_TITLE_LIMIT
+from donations.money import format_money
+from donations.selectors.gifts import COUNTED_STATUSES
+
+
+class GiftChoiceField(forms.ModelChoiceField[Donation]):
+    def label_from_instance(self, obj: Donation) -> str:
+        when = f" · {localtime(obj.paid_at, org_zone()).date():%Y-%m-%d}" if obj.paid_at else ""
+        return f"{format_money(obj.money)}{when}"
 
 
 class InteractionForm(forms.Form):
@@ -27,9 +36,21 @@ class InteractionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    donation = GiftChoiceField(
+        label=_("For a gift (a thank-you)"),
+        queryset=Donation.objects.none(),
+        required=False,
+        empty_label=_("No gift in particular"),
+    )
+
+    def __init__(self, *args: Any, donor: Donor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["happened_on"].initial = org_today()
+        field = self.fields["donation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Donation.objects.filter(donor=donor, status__in=COUNTED_STATUSES).order_by(
+            "-paid_at", "-pk"
+        )
 
     def clean_happened_on(self) -> Any:
         value = self.cleaned_data["happened_on"]

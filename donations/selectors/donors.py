@@ -67,7 +67,8 @@ def donor_gifts(donor: Donor) -> QuerySet[Donation]:
         .exclude(status="pending")
         .select_related("campaign", "recurring_gift")
         .prefetch_related(
-            Prefetch("receipts", queryset=Receipt.objects.order_by("-issued_at", "-pk"))
+            Prefetch("receipts", queryset=Receipt.objects.order_by("-issued_at", "-pk")),
+            Prefetch("interactions", queryset=Interaction.objects.order_by("happened_on", "pk")),
         )
         .order_by(F("paid_at").desc(nulls_last=True), "-created_at", "-pk")
     )

@@ -28,7 +28,7 @@ def _donor(pk: int) -> Donor:
 @require_POST
 def interaction_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     donor = _donor(pk)
-    form = InteractionForm(request.POST)
+    form = InteractionForm(request.POST, donor=donor)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -38,6 +38,7 @@ def interaction_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 happened_on=data["happened_on"],
                 text=data["text"],
                 staff=request.user,
+                donation=data["donation"],
             )
         except ValidationError as exc:
             put_errors_on_form(form, exc)

@@ -98,7 +98,7 @@ def donor_record_context(donor: Donor, **forms: Any) -> dict[str, Any]:
         "receipts": list(selectors.donor_receipts(donor)),
         "interactions": list(selectors.donor_interactions(donor)),
         "tasks": list(selectors.donor_tasks(donor)),
-        "interaction_form": forms.get("interaction_form") or InteractionForm(),
+        "interaction_form": forms.get("interaction_form") or InteractionForm(donor=donor),
         "task_form": forms.get("task_form") or TaskForm(),
         "merges": list(DonorMerge.objects.filter(kept=donor).select_related("merged_by")),
         "also_volunteer": user is not None and Role.VOLUNTEER in user.roles,

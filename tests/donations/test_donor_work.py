@@ -339,3 +339,18 @@ def test_open_tasks_are_on_the_assignees_home(client: Client, coordinator, rosa)
     page = client.get("/coordinator/").content.decode()
     assert "Call Rosa" in page and "Anyone&#x27;s task" in page
     assert "Done task" not in page
+
+
+def test_a_thank_you_is_tied_to_its_gift_and_shown_beside_it(client: Client, coordinator, rosa):
+    client.force_login(coordinator)
+    gift_of_rosa = rosa.donations.get(amount_minor=4000)
+    other = Donor.objects.create(name="Other", email="other@example.org")
+    not_hers = gift(other, 1000, paid="2026-05-01")
+    url = f"/coordinator/giving/donors/{rosa.pk}/contacts/"
+    base = {"contact-kind": "call", "contact-happened_on": "2026-05-30", "contact-text": "Thanks!"}
+    refused = client.post(url, base | {"contact-donation": not_hers.pk})
+    assert "donation" in refused.context["interaction_form"].errors
+    client.post(url, base | {"contact-donation": gift_of_rosa.pk})
+    assert Interaction.objects.get().donation == gift_of_rosa
+    page = client.get(f"/coordinator/giving/donors/{rosa.pk}/").content.decode()
+    assert "thanked: Call, 30 May 2026" in page
