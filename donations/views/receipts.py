@@ -221,6 +221,7 @@ def offline_gift(request: AuthenticatedHttpRequest) -> HttpResponse:
                 cheque_bank=data["cheque_bank"],
                 in_kind_description=data["in_kind_description"],
                 by=request.user,
+                received=data["received"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
