@@ -353,4 +353,4 @@ def test_a_thank_you_is_tied_to_its_gift_and_shown_beside_it(client: Client, coo
     client.post(url, base | {"contact-donation": gift_of_rosa.pk})
     assert Interaction.objects.get().donation == gift_of_rosa
     page = client.get(f"/coordinator/giving/donors/{rosa.pk}/").content.decode()
-    assert "thanked: Call, 30 May 2026" in page
+    assert "thanked: Call, May 30, 2026" in page
