@@ -53,9 +53,11 @@ def donation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "currency": data["currency"],
             "search": data["q"],
         }
-    page = EstimatingPaginator(selectors.donation_list(**criteria), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = EstimatingPaginator(
+        selectors.donation_list(**criteria),
+        PAGE_SIZE,
+        excluding=("status", selectors.UNFINISHED),
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "donations/coordinator/donations.html",
