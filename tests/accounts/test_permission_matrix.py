@@ -178,6 +178,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "donations:donor_statement_pdf": LOGGED_IN,
     # giving: staff pages
     "donations:coord_donations": GIVING,
+    "donations:coord_tribute_letter": GIVING,
     "donations:coord_campaigns": GIVING,
     "donations:coord_recurring": GIVING,
     "donations:coord_events": GIVING,
