@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from accounts.models import User, normalize_email
+from accounts.models import AuditEntry, User, normalize_email
+from accounts.services import two_factor
 
 
 class UniqueEmailMixin(forms.ModelForm[User]):
@@ -38,6 +44,7 @@ class UserChangeAdminForm(UniqueEmailMixin, UserChangeForm):  # type: ignore[typ
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
+    actions = ("reset_two_factor",)
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     ordering = ("email",)
@@ -72,3 +79,37 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
+
+    @admin.action(description=_("Reset two-factor login (lost phone): they set it up again"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            two_factor.reset_two_factor(user=user, by=request.user, request=request)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            ngettext(
+                "Two-factor login reset for %(count)d person; they set it up at their next login.",
+                "Two-factor login reset for %(count)d people; they set it up at their next login.",
+                queryset.count(),
+            )
+            % {"count": queryset.count()},
+        )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
+    """The audit trail, read-only: nobody adds, changes or deletes an entry here."""
+
+    list_display = ("created_at", "actor", "action", "kind", "subject", "object_type", "object_id")
+    list_filter = ("kind", "action")
+    search_fields = ("action", "object_type", "object_id")
+    list_select_related = ("actor", "subject")
+    raw_id_fields = ("actor", "subject")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

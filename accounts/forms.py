@@ -165,3 +165,16 @@ class LanguageForm(forms.Form):
         field = self.fields["language"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(code, name) for code, name in settings.LANGUAGES if code in available]
+
+
+class SecondFactorForm(forms.Form):
+    """A 6-digit code from the authenticator app, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        help_text=_("The 6 digits your authenticator app shows now, or a recovery code."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "off"}
+        ),
+    )

@@ -216,3 +216,84 @@ class MagicLinkToken(models.Model):
 
     def __str__(self) -> str:
         return f"login link for user {self.user_id} ({'used' if self.used_at else 'unused'})"
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    """The audit trail is append-only: no bulk change or deletion through the ORM."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditTrailIsAppendOnly("audit entries cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("audit entries cannot be deleted")
+
+
+class AuditTrailIsAppendOnly(Exception):
+    """Someone tried to change or delete an audit entry."""
+
+
+class AuditEntry(models.Model):
+    """Who did what to which record, when and from where (modelled on pretix's LogEntry
+    and zulip's RealmAuditLog). Written by the services, in the transaction of the change
+    (accounts.services.audit.record); reads of sensitive records and exports too.
+
+    Append-only: ``save`` refuses to change a stored entry, ``delete`` refuses, and so do
+    the queryset's ``update`` and ``delete``; the admin shows entries read-only.
+    """
+
+    class Kind(models.TextChoices):
+        WRITE = "write", _("change")
+        READ = "read", _("read")
+        EXPORT = "export", _("export")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_actions",
+        help_text=_("Empty when the system did it (a scheduled job)."),
+    )
+    action = models.CharField(_("action"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.WRITE)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        help_text=_("The person the record belongs to."),
+    )
+    object_type = models.CharField(_("record type"), max_length=80, blank=True)
+    object_id = models.CharField(_("record id"), max_length=40, blank=True)
+    changes = models.JSONField(
+        _("changes"), default=dict, blank=True, help_text=_("Field: [old value, new value].")
+    )
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ("-created_at", "-pk")
+        indexes = [
+            models.Index(fields=["subject", "-created_at"], name="audit_subject_idx"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.actor_id or 'system'} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AuditTrailIsAppendOnly("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditTrailIsAppendOnly("audit entries cannot be deleted")

@@ -21,6 +21,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -164,13 +165,31 @@ R = TypeVar("R", bound=HttpResponseBase)
 
 
 def refuse_unless(request: HttpRequest, permissions: tuple[str, ...]) -> HttpResponse | None:
-    """None when the request may go on (the user holds one of ``permissions``); a login
-    redirect for visitors; 403 otherwise."""
+    """None when the request may go on (the user holds one of ``permissions``, and for a
+    staff permission has given the second factor in this session); a login redirect for
+    visitors; the second-factor page for staff who have not; 403 otherwise."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not any(user_can(request.user, permission) for permission in permissions):
         raise PermissionDenied(_denied_message(permissions))
+    if any(is_staff_permission(permission) for permission in permissions):
+        return second_factor_missing(request)
     return None
+
+
+def second_factor_verified(request: HttpRequest) -> bool:
+    """Logged in with a second factor in this session (django-otp's OTPMiddleware). A
+    password or a magic link alone is one factor."""
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified is not None and is_verified())
+
+
+def second_factor_missing(request: HttpRequest) -> HttpResponse | None:
+    """None when the session has the second factor; else a redirect to give it (or to
+    set it up, on a first staff login), coming back here after."""
+    if second_factor_verified(request):
+        return None
+    return redirect_to_login(request.get_full_path(), login_url=reverse("accounts:two_factor"))
 
 
 def permission_required(

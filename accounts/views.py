@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from base64 import b32encode
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -8,10 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_otp import login as otp_login
 
 from accounts import services
 from accounts.authentication import magic_links, throttle
@@ -22,7 +27,10 @@ from accounts.forms import (
     MagicLinkRequestForm,
     ProfileForm,
     ResendConfirmationForm,
+    SecondFactorForm,
 )
+from accounts.permissions import AuthenticatedHttpRequest, second_factor_verified
+from accounts.services import two_factor as two_factor_service
 
 
 class LoginView(auth_views.LoginView):
@@ -126,7 +134,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your details have been saved."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    two_factor = two_factor_service.has_two_factor(request.user)  # type: ignore[arg-type]
+    return render(request, "accounts/profile.html", {"form": form, "two_factor": two_factor})
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,3 +205,98 @@ def set_language(request: HttpRequest) -> HttpResponse:
         httponly=True,
     )
     return response
+
+
+# ---------------------------------------------------------------------------------------
+# Two-factor login (accounts/services/two_factor.py)
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def _with_next(name: str, request: HttpRequest) -> str:
+    return f"{reverse(name)}?{urlencode({'next': _next_url(request)})}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The second factor: a code from the authenticator app, or a recovery code. Staff
+    pages send here until it is given in this session; someone without an authenticator
+    yet is sent to set one up."""
+    if second_factor_verified(request):
+        return redirect(_next_url(request))
+    if not two_factor_service.has_two_factor(request.user):
+        return redirect(_with_next("accounts:two_factor_setup", request))
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = two_factor_service.verify(
+                user=request.user, token=form.cleaned_data["token"], request=request
+            )
+        except two_factor_service.TwoFactorError as exc:
+            form.add_error("token", str(exc))
+        else:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+    return render(request, "accounts/two_factor.html", {"form": form, "next": _next_url(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Set up an authenticator app: scan the QR code (or type the key), enter one code.
+
+    Someone who has one already must give the second factor first, so a stolen password
+    alone cannot replace it."""
+    user = request.user
+    if two_factor_service.has_two_factor(user) and not second_factor_verified(request):
+        return redirect(_with_next("accounts:two_factor", request))
+    device = two_factor_service.start_enrolment(user=user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = two_factor_service.confirm_enrolment(
+                user=user, device=device, token=form.cleaned_data["token"], request=request
+            )
+        except two_factor_service.TwoFactorError as exc:
+            form.add_error("token", str(exc))
+        else:
+            otp_login(request, device)
+            request.session[RECOVERY_CODES_SESSION_KEY] = codes
+            return redirect(_with_next("accounts:two_factor_codes", request))
+    secret = b32encode(device.bin_key).decode()
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "qr_svg": mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=4)),  # noqa: S308 - segno's own SVG, no user input in markup
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+RECOVERY_CODES_SESSION_KEY = "two_factor_recovery_codes"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The recovery codes, shown once after enrolment; POST makes new ones (the old stop
+    working)."""
+    if not two_factor_service.has_two_factor(request.user):
+        return redirect(_with_next("accounts:two_factor_setup", request))
+    if not second_factor_verified(request):
+        return redirect(_with_next("accounts:two_factor", request))
+    if request.method == "POST":
+        codes = two_factor_service.new_recovery_codes(user=request.user, request=request)
+    else:
+        codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, [])
+    return render(
+        request, "accounts/two_factor_codes.html", {"codes": codes, "next": _next_url(request)}
+    )

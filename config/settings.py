@@ -120,6 +120,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "phonenumber_field",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "volunteers",
@@ -138,6 +141,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): logged in with a second factor in this session.
+    "django_otp.middleware.OTPMiddleware",
     "accounts.http.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -610,3 +615,8 @@ LOGGING = {
         "stripe": {"level": "WARNING"},
     },
 }
+
+# Two-factor login (django-otp): the authenticator app shows the organisation's name; a
+# code may be a step late (clocks drift); a wrong code doubles the wait before the next.
+OTP_TOTP_ISSUER = ORG_NAME
+OTP_TOTP_TOLERANCE = 1

@@ -15,10 +15,12 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
+from django.test import Client
 
+from accounts.models import User
 from accounts.roles import Role
 from tests.browser.chromium import chromium_missing
-from tests.factories import make_user
+from tests.factories import give_second_factor, make_user
 
 pytest_plugins = ["tests.outbox"]
 
@@ -96,6 +98,22 @@ def _clear_cache() -> Iterator[None]:
     clear_cache()
     yield
     clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _staff_logins_have_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``client.force_login(staff)`` also gives the second factor (as the two-factor page
+    would), so the tests of staff pages test those pages. A test of the second factor
+    itself sets ``client.second_factor = False`` first (tests/accounts/test_two_factor.py,
+    and the permission matrix's unverified staff)."""
+    original = Client.force_login
+
+    def force_login(self: Client, user: User, backend: str | None = None) -> None:
+        original(self, user, backend)
+        if getattr(self, "second_factor", True) and user.is_staff_member:
+            give_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

@@ -4,6 +4,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import factory
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
@@ -45,3 +48,14 @@ def make_user(**kwargs: Any) -> User:
 
 def make_users(count: int, **kwargs: Any) -> list[User]:
     return UserFactory.create_batch(count, **kwargs)
+
+
+def give_second_factor(client: Client, user: User) -> None:
+    """Mark ``client``'s session as logged in with a second factor (a confirmed TOTP
+    device), as the two-factor page does; ``client`` is logged in as ``user`` already."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="tests", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

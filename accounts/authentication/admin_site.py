@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from accounts.permissions import user_can
+from accounts.permissions import second_factor_verified, user_can
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -25,13 +25,17 @@ class StaffAdminSite(admin.AdminSite):
     and its second factor); the admin's own login form is not used."""
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return user_can(request.user, "admin.site")
+        return user_can(request.user, "admin.site") and second_factor_verified(request)
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         if request.user.is_authenticated:
-            if self.has_permission(request):
-                return redirect(_safe_next(request))
-            raise PermissionDenied(_("Your role does not give access to this page."))
+            if not user_can(request.user, "admin.site"):
+                raise PermissionDenied(_("Your role does not give access to this page."))
+            if not second_factor_verified(request):
+                return redirect_to_login(
+                    _safe_next(request), login_url=reverse("accounts:two_factor")
+                )
+            return redirect(_safe_next(request))
         return redirect_to_login(_safe_next(request), login_url=reverse("accounts:login"))
 
 

@@ -27,8 +27,10 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import User
+from accounts.services import two_factor
 from config.celery import app as celery_app
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.factories import give_second_factor
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -82,6 +84,8 @@ class Site:
     url: str
     sessions: dict[str, str] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    # Staff's recovery codes (made with the demo data, so the server sees them).
+    recovery_codes: dict[str, list[str]] = field(default_factory=dict)
 
     def __call__(self, path: str) -> str:
         return f"{self.url}{path}"
@@ -101,6 +105,9 @@ def site(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[
             user = User.objects.get(email=email)
             client = Client()
             client.force_login(user)
+            if user.is_staff_member:
+                give_second_factor(client, user)
+                running.recovery_codes[name] = two_factor.new_recovery_codes(user=user)
             running.sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
             running.users[name] = user
     try:

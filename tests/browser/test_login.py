@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demo.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.pages import assert_accessible, assert_fits, axe_violations, screenshot
@@ -25,8 +27,43 @@ def test_login_page_fits_is_accessible_and_logs_a_coordinator_in(
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
-    page.wait_for_url(re.compile(r"/coordinator/$"))
+    # Staff give a second factor (the demo coordinator has an authenticator already):
+    # here one of the recovery codes.
+    page.wait_for_url(re.compile(r"/accounts/two-factor/\?next="))
+    assert_fits(page)
+    assert_accessible(page)
+    page.get_by_label("Code").fill(site.recovery_codes["coordinator"].pop())
+    page.get_by_role("button", name="Continue").click()
+
+    page.wait_for_url(re.compile(r"^http://[^/]+/coordinator/$"))
     assert page.get_by_role("heading", level=1).inner_text().startswith("Good to see you, Maya")
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_a_first_staff_login_sets_up_an_authenticator_app(
+    page_factory, site, screenshots, viewport, django_db_blocker
+):
+    email = "viewer@example.org" if viewport == "phone" else "fundraising@example.org"
+    page = page_factory(viewport)
+    page.goto("/accounts/login/")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/accounts/two-factor/setup/"))
+    assert_fits(page)
+    assert_accessible(page)
+    screenshot(page, screenshots, "two-factor-setup")
+    assert page.locator(".qr svg").count() == 1
+    with django_db_blocker.unblock():
+        device = TOTPDevice.objects.get(user__email=email, confirmed=False)
+    page.get_by_label("Code").fill(f"{totp(device.bin_key, device.step, device.t0):06d}")
+    page.get_by_role("button", name="Turn on two-factor login").click()
+    page.wait_for_url(re.compile(r"/accounts/two-factor/recovery-codes/"))
+    assert_fits(page)
+    assert_accessible(page)
+    assert page.locator(".codes code").count() == 10
+    page.get_by_role("link", name="Continue").click()
+    page.wait_for_url(re.compile(r"^http://[^/]+/coordinator/$"))
 
 
 def test_axe_reports_a_serious_violation_it_is_shown(page_factory, site):

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.roles import Role
 from core.dates import org_today
 from tests.factories import make_user
@@ -304,3 +304,54 @@ def test_a_clearances_details_and_document_show_only_to_those_who_may_read_them(
     assert response.status_code == (200 if sees_details else 403)
     if sees_details:
         assert read_download(response) == PDF_BYTES
+
+
+def test_a_clearance_change_is_audited_with_its_old_and_new_values(
+    client: Client, coordinator: User
+) -> None:
+    kind = make_clearance_type()
+    person = make_volunteer(first_name="Ana", last_name="Silva")
+    clearance = make_clearance(person, kind, status=ClearanceStatus.PENDING, reference_number="")
+    client.force_login(coordinator)
+    client.post(
+        f"{BASE}/clearances/{clearance.pk}/edit/",
+        _data(kind.pk, requested_on="", reference_number="BC-9"),
+    )
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.kind, entry.actor, entry.subject) == (
+        "volunteers.clearance.changed",
+        "write",
+        coordinator,
+        person,
+    )
+    assert (entry.object_type, entry.object_id) == ("volunteers.clearance", str(clearance.pk))
+    assert entry.changes == {
+        "expires_on": [None, "2028-02-01"],
+        "issued_on": [None, "2025-02-01"],
+        "notes": ["", "Checked by phone"],
+        "reference_number": ["", "BC-9"],
+        "status": ["pending", "cleared"],
+    }
+    # A refused change writes nothing.
+    client.post(f"{BASE}/clearances/{clearance.pk}/edit/", _data(kind.pk, expires_on="2024-12-31"))
+    assert AuditEntry.objects.count() == 1
+
+
+def test_opening_a_clearance_document_writes_a_read_entry(
+    client: Client, coordinator: User
+) -> None:
+    person = make_volunteer()
+    clearance = make_clearance(person, make_clearance_type())
+    clearance.document.save("check.pdf", ContentFile(PDF_BYTES))
+    client.force_login(coordinator)
+    response = client.get(f"{BASE}/clearances/{clearance.pk}/document/")
+    assert read_download(response) == PDF_BYTES
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.kind, entry.actor, entry.subject, entry.object_id) == (
+        "volunteers.clearance.document_opened",
+        "read",
+        coordinator,
+        person,
+        str(clearance.pk),
+    )
+    assert entry.ip_address == "127.0.0.1"

@@ -10,7 +10,7 @@ from volunteers.services.attendance import (
     record_attendance,
 )
 from volunteers.services.catalogue import save_role, save_training
-from volunteers.services.clearances import record_clearance
+from volunteers.services.clearances import document_opened, record_clearance
 from volunteers.services.errors import VolunteeringError
 from volunteers.services.feeds import calendar_feed_for, reset_calendar_feed
 from volunteers.services.hours import add_manual_hours, approve_hours, edit_hours, reject_hours
@@ -77,6 +77,7 @@ __all__ = [
     "create_shift",
     "create_training_session",
     "decline_application",
+    "document_opened",
     "edit_hours",
     "generate_all_series",
     "generate_occurrences",

@@ -7,8 +7,10 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.http import HttpRequest
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
+from accounts.services import audit
 from core.dates import org_today
 from volunteers.models import Clearance, ClearanceStatus, ClearanceType
 from volunteers.models.validity import expiry_after
@@ -58,6 +60,8 @@ def record_clearance(
             clearance = Clearance(volunteer=volunteer, clearance_type=clearance_type)
         else:
             clearance = Clearance.objects.select_for_update().get(pk=clearance.pk)
+        created = clearance.pk is None
+        before = {} if created else audit.snapshot(clearance, AUDITED_FIELDS)
         clearance.status = status
         clearance.requested_on = (
             requested_on
@@ -72,4 +76,36 @@ def record_clearance(
         if document is not None:
             store_document(clearance.document, document, kind)
         clearance.save()
+        audit.record(
+            "volunteers.clearance.recorded" if created else "volunteers.clearance.changed",
+            actor=by,
+            subject=clearance.volunteer,
+            obj=clearance,
+            changes=audit.changed_fields(before, audit.snapshot(clearance, AUDITED_FIELDS)),
+        )
     return clearance
+
+
+# What a clearance's audit entries compare (the document by its stored name).
+AUDITED_FIELDS = (
+    "clearance_type",
+    "status",
+    "requested_on",
+    "issued_on",
+    "expires_on",
+    "reference_number",
+    "notes",
+    "document",
+)
+
+
+def document_opened(*, clearance: Clearance, by: User, request: HttpRequest | None = None) -> None:
+    """Record that ``by`` opened ``clearance``'s document (a read of sensitive data)."""
+    audit.record(
+        "volunteers.clearance.document_opened",
+        kind=AuditEntry.Kind.READ,
+        actor=by,
+        subject=clearance.volunteer,
+        obj=clearance,
+        request=request,
+    )

@@ -137,5 +137,7 @@ def clearance_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("clearances.details")
 def clearance_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    clearance = get_object_or_404(Clearance, pk=pk)
-    return private_download(clearance.document, filename_stem=f"clearance-{clearance.pk}")
+    clearance = get_object_or_404(Clearance.objects.select_related("volunteer"), pk=pk)
+    response = private_download(clearance.document, filename_stem=f"clearance-{clearance.pk}")
+    services.document_opened(clearance=clearance, by=request.user, request=request)
+    return response

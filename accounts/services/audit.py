@@ -1,0 +1,68 @@
+"""The audit trail's one way in: ``record`` writes an entry in the caller's transaction,
+so it is kept exactly when the change it describes is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+
+from accounts.authentication.throttle import client_ip
+from accounts.models import AuditEntry, User
+
+JSONValue = Any
+
+
+def _plain(value: object) -> JSONValue:
+    """A value as the audit stores it: JSON's own types as they are, a record by its id,
+    anything else (dates, money, choices) as text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, models.fields.files.FieldFile):
+        return value.name or ""
+    return str(value)
+
+
+def changed_fields(
+    before: Mapping[str, object], after: Mapping[str, object]
+) -> dict[str, list[JSONValue]]:
+    """``{field: [old, new]}`` for each field whose value differs."""
+    return {
+        field: [_plain(before.get(field)), _plain(after.get(field))]
+        for field in sorted(set(before) | set(after))
+        if _plain(before.get(field)) != _plain(after.get(field))
+    }
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, object]:
+    return {field: getattr(instance, field) for field in fields}
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    subject: User | None = None,
+    obj: models.Model | None = None,
+    changes: Mapping[str, list[JSONValue]] | None = None,
+    data: Mapping[str, JSONValue] | None = None,
+    kind: str = AuditEntry.Kind.WRITE,
+    request: HttpRequest | None = None,
+) -> AuditEntry:
+    """Write one audit entry. ``actor`` None means the system (a scheduled job)."""
+    actor = actor if actor is not None and actor.is_authenticated else None
+    return AuditEntry.objects.create(
+        action=action,
+        kind=kind,
+        actor=actor,
+        subject=subject,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        changes=dict(changes or {}),
+        data={key: _plain(value) for key, value in (data or {}).items()},
+        ip_address=client_ip(request) or None if request is not None else None,
+    )
