@@ -36,6 +36,8 @@ def coordinator_home(request: AuthenticatedHttpRequest) -> HttpResponse:
             new_volunteer_count=people.count_recent_people(role=Role.VOLUNTEER),
             volunteering=volunteering_counts(),
         )
+    if user_can(request.user, "giving.view"):
+        context["donor_tasks"] = list(donor_selectors.open_tasks_for(request.user)[:20])
     return render(request, "dashboard/coordinator_home.html", context)
 
 

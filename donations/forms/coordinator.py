@@ -13,6 +13,7 @@ from donations import options
 from donations.models import (
     Campaign,
     DonationStatus,
+    EventDelivery,
     RecurringStatus,
     StripeEvent,
     StripeEventStatus,
@@ -75,6 +76,11 @@ class StripeEventFilterForm(forms.Form):
         choices=[("", _("Any status")), *StripeEventStatus.choices],
     )
     type = forms.ChoiceField(label=_("Event type"), required=False)
+    delivered_by = forms.ChoiceField(
+        label=_("How it reached us"),
+        required=False,
+        choices=[("", _("Any way")), *EventDelivery.choices],
+    )
 
     def __init__(self, *args: Any, types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,6 +18,11 @@ class StripeEventStatus(models.TextChoices):
     IGNORED = "ignored", _("Ignored (no handler for this type)")
 
 
+class EventDelivery(models.TextChoices):
+    WEBHOOK = "webhook", _("Sent to our endpoint")
+    RECONCILIATION = "reconciliation", _("Found late, in Stripe's event list")
+
+
 class StripeEvent(models.Model):
     """One Stripe event, stored once (the event id is unique) with what became of it.
 
@@ -45,12 +50,20 @@ class StripeEvent(models.Model):
     # payment intent's id; linking the payment re-runs it.
     waiting_for = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # How it reached us: our endpoint, or the nightly read of Stripe's event list (an event
+    # the endpoint never received: applied late, and listed for the administrator).
+    delivered_by = models.CharField(
+        max_length=20, choices=EventDelivery.choices, default=EventDelivery.WEBHOOK
+    )
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-received_at", "-pk")
-        constraints = [choices_check("status", StripeEventStatus, "stripe_event_status_valid")]
+        constraints = [
+            choices_check("status", StripeEventStatus, "stripe_event_status_valid"),
+            choices_check("delivered_by", EventDelivery, "stripe_event_delivered_by_valid"),
+        ]
         indexes = [
             models.Index(fields=["status", "received_at"], name="stripe_event_status_idx"),
             models.Index(

@@ -189,7 +189,11 @@ class DonationSource(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
     IN_KIND = "in_kind", _("In kind")
     IMPORT = "import", _("Imported (CSV)")
+    STRIPE_OUTSIDE = "stripe_outside", _("Stripe, outside the donate page")
 
+
+# Card payments through Stripe: from our donate page, or made in Stripe itself.
+CARD_SOURCES: tuple[str, ...] = (DonationSource.STRIPE, DonationSource.STRIPE_OUTSIDE)
 
 # Sources a coordinator enters by hand (the deposit batch takes all but in-kind).
 OFFLINE_SOURCES: tuple[str, ...] = (
@@ -284,6 +288,14 @@ class Donation(models.Model):
         blank=True,
         related_name="+",
     )
+    # What reached the organisation, in the currency it was settled in: for a card gift the
+    # sums of its Stripe balance transactions (donations.models.settlement), for an offline gift
+    # in a currency other than the reporting one the amount received (no fee). Empty currency:
+    # not known yet (an offline gift in the reporting currency needs none: it is its amount).
+    settlement_currency = models.CharField(max_length=3, blank=True, default="")
+    settled_gross_minor = models.BigIntegerField(null=True, blank=True)
+    settled_fee_minor = models.BigIntegerField(null=True, blank=True)
+    settled_net_minor = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -292,6 +304,12 @@ class Donation(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount_minor__gt=0), name="donation_amount_positive"
+            ),
+            currency_check("settlement_currency", "donation_settlement_currency", optional=True),
+            models.CheckConstraint(
+                condition=Q(settlement_currency="")
+                | Q(settled_net_minor=F("settled_gross_minor") - F("settled_fee_minor")),
+                name="donation_settled_net_is_gross_less_fee",
             ),
             models.CheckConstraint(
                 condition=~Q(source=DonationSource.CHEQUE) | ~Q(cheque_number=""),
@@ -355,3 +373,21 @@ class Donation(models.Model):
     @property
     def net(self) -> Money:
         return Money(self.net_minor, self.currency)
+
+    @property
+    def settled_gross(self) -> Money | None:
+        if not self.settlement_currency or self.settled_gross_minor is None:
+            return None
+        return Money(self.settled_gross_minor, self.settlement_currency)
+
+    @property
+    def settled_fee(self) -> Money | None:
+        if not self.settlement_currency or self.settled_fee_minor is None:
+            return None
+        return Money(self.settled_fee_minor, self.settlement_currency)
+
+    @property
+    def settled_net(self) -> Money | None:
+        if not self.settlement_currency or self.settled_net_minor is None:
+            return None
+        return Money(self.settled_net_minor, self.settlement_currency)

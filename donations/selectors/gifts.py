@@ -169,9 +169,14 @@ def recurring_gift_list(*, status: str = "") -> QuerySet[RecurringGift]:
     return gifts.order_by("-created_at", "-pk")
 
 
-def stripe_event_list(*, status: str = "", event_type: str = "") -> QuerySet[StripeEvent]:
-    """The events log, newest first, without the payloads (the admin shows those)."""
+def stripe_event_list(
+    *, status: str = "", event_type: str = "", delivered_by: str = ""
+) -> QuerySet[StripeEvent]:
+    """The events log, newest first, without the payloads (the admin shows those);
+    ``delivered_by="reconciliation"``: the events applied late, found in Stripe's list."""
     events = StripeEvent.objects.defer("payload")
+    if delivered_by:
+        events = events.filter(delivered_by=delivered_by)
     if status:
         events = events.filter(status=status)
     if event_type:

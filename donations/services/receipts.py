@@ -37,6 +37,7 @@ from django.utils.translation import gettext
 from core.dates import org_day, org_zone
 from donations.message_kinds import RECEIPT
 from donations.models import (
+    CARD_SOURCES,
     Donation,
     DonationSource,
     DonationStatus,
@@ -95,7 +96,7 @@ def gift_method(donation: Donation) -> str:
         return gettext("In kind: %(description)s (fair value)") % {
             "description": donation.in_kind_description
         }
-    if donation.source == DonationSource.STRIPE:
+    if donation.source in CARD_SOURCES:
         return gettext("Card")
     return str(DonationSource(donation.source).label)
 

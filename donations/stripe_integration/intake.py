@@ -35,10 +35,10 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from donations.models import StripeEvent, StripeEventStatus
+from donations.models import EventDelivery, StripeEvent, StripeEventStatus
 from donations.stripe_integration.client import STRIPE_API_VERSION
-from donations.stripe_integration.ledger import HANDLERS, Deferred
-from donations.stripe_integration.payload import PermanentEventError
+from donations.stripe_integration.ledger import HANDLERS
+from donations.stripe_integration.payload import Deferred, PermanentEventError
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +121,12 @@ def receive_event(payload: bytes, sig_header: str | None) -> Outcome:
     return Outcome(event.event_id, status, duplicate=not created, retry=retry)
 
 
-def record_event(data: dict[str, Any]) -> tuple[StripeEvent, bool]:
+def record_event(
+    data: dict[str, Any], *, delivered_by: str = EventDelivery.WEBHOOK
+) -> tuple[StripeEvent, bool]:
     """Store the event with status ``received``; (stored row, whether this call stored it)."""
     event = StripeEvent(
+        delivered_by=delivered_by,
         event_id=data["id"][:255],
         type=data["type"][:100],
         api_version=str(data.get("api_version") or "")[:40],

@@ -33,20 +33,25 @@ from django.utils import timezone
 from donations.models import (
     DisputeStatus,
     Donation,
+    DonationSource,
     RecurringGift,
     StripeEvent,
     StripeEventStatus,
 )
+from donations.services.engagement import tasks_for_gift
 from donations.services.gift_status import donation_status, recurring_status
 from donations.services.receipts import sync_receipt
 from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration import outside, settlement
 from donations.stripe_integration.payload import (
     JSON,
+    Deferred,
     PermanentEventError,
     amount_field,
     earliest,
     event_object,
     event_time,
+    invoice_payment_intent,
     metadata_pk,
     stripe_id,
     timestamp,
@@ -67,20 +72,13 @@ DISPUTE_CLOSED: Final = {
 }
 
 
-class Deferred(Exception):
-    """The event refers to a payment we have not linked yet; it waits for it."""
-
-    def __init__(self, payment_intent_id: str) -> None:
-        super().__init__(f"waiting for payment intent {payment_intent_id}")
-        self.payment_intent_id = payment_intent_id
-
-
 def _save_donation(donation: Donation, *, receipt: bool = True) -> None:
-    """Save with its derived status and (unless ``receipt`` is False) sync its receipt."""
+    """Save with its derived status, make the tasks it triggers (once each) and (unless
+    ``receipt`` is False) issue, void or replace its receipt (idempotent; via the outbox)."""
     donation.status = donation_status(donation)
     donation.save()
+    tasks_for_gift(donation=donation)
     if receipt:
-        # Issue, void or replace its receipt to match (idempotent; e-mails via the outbox).
         sync_receipt(donation=donation)
 
 
@@ -102,22 +100,6 @@ def lock_payment_intent(payment_intent_id: str) -> None:
     key = zlib.crc32(f"stripe-pi:{payment_intent_id}".encode()) - 2**31
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-def _fetch_subscription(subscription_id: str) -> JSON | None:
-    """The subscription as Stripe has it now, or None in offline test mode."""
-    if not stripe_client.is_configured() or not subscription_id:
-        return None
-    found = stripe_client.get_client().v1.subscriptions.retrieve(subscription_id)
-    return found.to_dict()
-
-
-def _fetch_invoice_with_payments(invoice_id: str) -> JSON | None:
-    """The invoice with its payments list, or None in offline test mode."""
-    if not stripe_client.is_configured() or not invoice_id:
-        return None
-    found = stripe_client.get_client().v1.invoices.retrieve(invoice_id, {"expand": ["payments"]})
-    return found.to_dict()
 
 
 # ---------------------------------------------------------------------------------------
@@ -172,6 +154,15 @@ def on_checkout_session(event: StripeEvent) -> None:
     donation_pk = metadata_pk(session.get("metadata"), "donation_id")
     session_id = stripe_id(session.get("id"))
     payment_intent_id = stripe_id(session.get("payment_intent"))
+    paid = (
+        event.type == "checkout.session.async_payment_succeeded"
+        or session.get("payment_status") == "paid"
+    )
+    charge_id, charge_bt = (
+        settlement.fetch_payment_settlement(payment_intent_id)
+        if paid and event.type != "checkout.session.async_payment_failed"
+        else ("", None)
+    )
     lock_payment_intent(payment_intent_id)
     query = Donation.objects.select_for_update(of=("self",))
     donation = (
@@ -181,6 +172,9 @@ def on_checkout_session(event: StripeEvent) -> None:
         if session_id
         else None
     )
+    if donation is None and donation_pk is None and paid:
+        # Not from our page (a Payment Link, say): its gift is made now.
+        donation = outside.one_time_gift_for(session)
     if donation is None:
         if donation_pk is not None:
             raise PermanentEventError(f"donation {donation_pk} named in the metadata is missing")
@@ -207,11 +201,10 @@ def on_checkout_session(event: StripeEvent) -> None:
         donation.checkout_expired_at = earliest(donation.checkout_expired_at, when)
     elif event.type == "checkout.session.async_payment_failed":
         donation.failed_at = earliest(donation.failed_at, when)
-    elif (
-        event.type == "checkout.session.async_payment_succeeded"
-        or session.get("payment_status") == "paid"
-    ):
+    elif paid:
         donation.paid_at = earliest(donation.paid_at, when)
+        donation.charge_id = donation.charge_id or charge_id
+        settlement.settle_gift(donation, [charge_bt])
     _save_donation(donation)
     run_deferred(donation.payment_intent_id)
 
@@ -251,23 +244,6 @@ def _link_subscription_checkout(event: StripeEvent, session: JSON) -> None:
     _refresh_recurring(gift)
 
 
-def _invoice_payment_intent(invoice: JSON) -> str:
-    """The payment intent that paid (or tried to pay) the invoice, from its payments."""
-    payments = invoice.get("payments")
-    rows = payments.get("data") if isinstance(payments, dict) else None
-    if not isinstance(rows, list):
-        return ""
-    chosen = ""
-    for row in rows:
-        payment = row.get("payment") if isinstance(row, dict) else None
-        if not isinstance(payment, dict) or payment.get("type") != "payment_intent":
-            continue
-        intent = stripe_id(payment.get("payment_intent"))
-        if intent and (row.get("status") == "paid" or not chosen):
-            chosen = intent
-    return chosen
-
-
 def on_invoice(event: StripeEvent) -> None:
     invoice = event_object(event)
     parent = invoice.get("parent")
@@ -278,10 +254,26 @@ def on_invoice(event: StripeEvent) -> None:
     invoice_id = stripe_id(invoice.get("id"))
     if not isinstance(invoice.get("payments"), dict) and invoice_id:
         # Webhook payloads may leave the payments list out; ask Stripe (before any lock).
-        invoice = _fetch_invoice_with_payments(invoice_id) or invoice
-    payment_intent_id = _invoice_payment_intent(invoice)
+        invoice = stripe_client.fetch_invoice_with_payments(invoice_id) or invoice
+    payment_intent_id = invoice_payment_intent(invoice)
+    sub_id = stripe_id(details.get("subscription"))
+    outside_sub = (
+        None
+        if metadata_pk(details.get("metadata"), "recurring_gift_id") is not None
+        or RecurringGift.objects.filter(stripe_subscription_id=sub_id).exists()
+        else stripe_client.fetch_subscription(sub_id)
+    )
+    charge_id, charge_bt = (
+        settlement.fetch_payment_settlement(payment_intent_id)
+        if event.type == "invoice.paid"
+        else ("", None)
+    )
     gift = _lock_recurring(
-        metadata=details.get("metadata"), subscription_id=stripe_id(details.get("subscription"))
+        metadata=details.get("metadata"), subscription_id=sub_id
+    ) or outside.recurring_gift_for(
+        subscription_id=sub_id,
+        customer_id=stripe_id(invoice.get("customer")),
+        subscription=outside_sub,
     )
     if gift is None:
         logger.info("invoice %s is for a subscription that is not ours", invoice_id)
@@ -309,6 +301,10 @@ def on_invoice(event: StripeEvent) -> None:
             donor_id=gift.donor_id,
             campaign_id=gift.campaign_id,
             recurring_gift=gift,
+            # A subscription that began on our page has its checkout session.
+            source=DonationSource.STRIPE
+            if gift.checkout_session_id
+            else DonationSource.STRIPE_OUTSIDE,
             invoice_id=invoice_id,
             subscription_id=gift.stripe_subscription_id,
             customer_id=customer,
@@ -333,6 +329,8 @@ def on_invoice(event: StripeEvent) -> None:
     if paid:
         paid_at = timestamp((invoice.get("status_transitions") or {}).get("paid_at"))
         donation.paid_at = earliest(donation.paid_at, paid_at or when)
+        donation.charge_id = donation.charge_id or charge_id
+        settlement.settle_gift(donation, [charge_bt])
     else:
         donation.failed_at = earliest(donation.failed_at, when)
     # The receipt after the recurring gift's refresh (which reads every instalment): issuing
@@ -357,12 +355,16 @@ def on_subscription(event: StripeEvent) -> None:
     sub = event_object(event)
     sub_id = stripe_id(sub.get("id"))
     deleted = event.type == "customer.subscription.deleted"
-    current = None if deleted else _fetch_subscription(sub_id)
+    current = None if deleted else stripe_client.fetch_subscription(sub_id)
     applied_at = event_time(event)
     if current is not None:
         # Stripe's present state, whatever the order of the updates we were sent.
         sub, applied_at = current, timezone.now()
-    gift = _lock_recurring(metadata=sub.get("metadata"), subscription_id=sub_id)
+    gift = _lock_recurring(
+        metadata=sub.get("metadata"), subscription_id=sub_id
+    ) or outside.recurring_gift_for(
+        subscription_id=sub_id, customer_id=stripe_id(sub.get("customer")), subscription=sub
+    )
     if gift is None:
         logger.info("subscription %s is not ours; nothing to do", sub_id)
         return
@@ -406,15 +408,49 @@ def _lock_donation_for_payment(*, charge_id: str, payment_intent_id: str) -> Don
 
 def on_charge_refunded(event: StripeEvent) -> None:
     charge = event_object(event)
+    charge_id = stripe_id(charge.get("id"))
+    # Each refund's balance transaction: those the event expands, else asked of Stripe.
+    refund_bts = settlement.refunds_in(charge) or settlement.fetch_refund_settlements(charge_id)
     donation = _lock_donation_for_payment(
-        charge_id=stripe_id(charge.get("id")),
-        payment_intent_id=stripe_id(charge.get("payment_intent")),
+        charge_id=charge_id, payment_intent_id=stripe_id(charge.get("payment_intent"))
     )
     refunded = amount_field(charge, "amount_refunded")
     if refunded is not None and refunded > donation.refunded_minor:
         donation.refunded_minor = min(refunded, donation.amount_minor)
+    settlement.settle_gift(donation, [charge.get("balance_transaction"), *refund_bts])
     # No "paid" here even though only a paid charge is refunded: the payment's own event sets
     # the time it was paid, so that the ledger does not depend on which came first.
+    _save_donation(donation)
+
+
+def on_charge_succeeded(event: StripeEvent) -> None:
+    """A charge with its balance transaction (expanded, or fetched by id): the gift's fee.
+
+    Never deferred: a charge of a gift not linked yet leaves nothing undone, since the
+    payment's own event fetches the figures when it links the gift.
+    """
+    charge = event_object(event)
+    charge_id, payment_intent_id = (
+        stripe_id(charge.get("id")),
+        stripe_id(charge.get("payment_intent")),
+    )
+    bt = charge.get("balance_transaction")
+    if (
+        isinstance(bt, str)
+        and bt
+        and not settlement.has_charge_settlement(payment_intent_id=payment_intent_id)
+    ):
+        bt = settlement.fetch_balance_transaction(bt)
+    lock_payment_intent(payment_intent_id)
+    query = Donation.objects.select_for_update(of=("self",))
+    donation = query.filter(charge_id=charge_id).first() if charge_id else None
+    if donation is None and payment_intent_id:
+        donation = query.filter(payment_intent_id=payment_intent_id).first()
+    if donation is None:
+        logger.info("charge %s is not linked to a gift (yet); nothing to do", charge_id)
+        return
+    donation.charge_id = donation.charge_id or charge_id
+    settlement.settle_gift(donation, [bt])
     _save_donation(donation)
 
 
@@ -430,6 +466,9 @@ def on_dispute(event: StripeEvent) -> None:
     amount = amount_field(dispute, "amount")
     if amount is not None and amount > donation.disputed_minor:
         donation.disputed_minor = amount
+    # Its balance transactions: the amount withdrawn, the fee and (if won) what came back.
+    moved = dispute.get("balance_transactions")
+    settlement.settle_gift(donation, list(moved) if isinstance(moved, list) else [])
     closed = DISPUTE_CLOSED.get(str(dispute.get("status") or ""))
     if closed is not None:
         donation.dispute_status = closed
@@ -448,6 +487,8 @@ HANDLERS: dict[str, Handler] = {
     "invoice.payment_failed": on_invoice,
     "customer.subscription.updated": on_subscription,
     "customer.subscription.deleted": on_subscription,
+    "charge.succeeded": on_charge_succeeded,
+    "charge.updated": on_charge_succeeded,
     "charge.refunded": on_charge_refunded,
     "charge.dispute.created": on_dispute,
     "charge.dispute.closed": on_dispute,

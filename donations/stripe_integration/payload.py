@@ -1,8 +1,9 @@
-"""Reading Stripe's event payloads: ids, times, amounts and metadata, checked.
+"""Reading Stripe's event payloads: ids, times, amounts and metadata, checked, and the two
+outcomes a handler can raise besides success (``Deferred``, ``PermanentEventError``).
 
 The ledger's handlers read every field through these, so a field that is missing, of the
 wrong type or impossible is handled one way: ignored where Stripe may leave it out, a
-``PermanentEventError`` where no retry could make the event apply.
+``PermanentEventError`` where no retry could make the event apply. Knows no ledger row.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from donations.models import StripeEvent
 from donations.money import LARGEST_STRIPE_MINOR
 
 JSON = dict[str, Any]
+
+
+class Deferred(Exception):
+    """The event refers to a payment we have not linked yet; it waits for it."""
+
+    def __init__(self, payment_intent_id: str) -> None:
+        super().__init__(f"waiting for payment intent {payment_intent_id}")
+        self.payment_intent_id = payment_intent_id
 
 
 class PermanentEventError(Exception):
@@ -78,3 +87,20 @@ def metadata_pk(metadata: object, key: str) -> int | None:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return None
+
+
+def invoice_payment_intent(invoice: JSON) -> str:
+    """The payment intent that paid (or tried to pay) the invoice, from its payments."""
+    payments = invoice.get("payments")
+    rows = payments.get("data") if isinstance(payments, dict) else None
+    if not isinstance(rows, list):
+        return ""
+    chosen = ""
+    for row in rows:
+        payment = row.get("payment") if isinstance(row, dict) else None
+        if not isinstance(payment, dict) or payment.get("type") != "payment_intent":
+            continue
+        intent = stripe_id(payment.get("payment_intent"))
+        if intent and (row.get("status") == "paid" or not chosen):
+            chosen = intent
+    return chosen

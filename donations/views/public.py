@@ -81,6 +81,10 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     frequency = request.GET.get("frequency")
     if frequency in ("once", "monthly"):
         initial["frequency"] = frequency
+    # The amount chosen on the embedded form (a preset's value, e.g. "USD:25.00").
+    amount = request.GET.get("amount", "")
+    if amount and len(amount) <= 40:
+        initial["amount"] = amount
     user = request.user
     if user.is_authenticated:
         initial["name"] = user.get_full_name()

@@ -93,7 +93,7 @@ def coord_statement_pdf(
     )
 
 
-@permission_required("giving.view")
+@permission_required("giving.manage")
 @require_GET
 def tribute_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The acknowledgement letter to the family a gift's dedication names (404 if none)."""
@@ -221,6 +221,7 @@ def offline_gift(request: AuthenticatedHttpRequest) -> HttpResponse:
                 cheque_bank=data["cheque_bank"],
                 in_kind_description=data["in_kind_description"],
                 by=request.user,
+                received=data["received"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
