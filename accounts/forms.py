@@ -11,6 +11,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.authentication import throttle
 from accounts.models import User, normalize_email, time_zone_choices
+from accounts.services.emails import send_password_reset
 from core import locales
 
 
@@ -73,6 +74,18 @@ class EmailPasswordResetForm(PasswordResetForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
     )
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        """Queue the reset link in the outbox instead of sending it in the request."""
+        send_password_reset(user=context["user"], uidb64=context["uid"], token=context["token"])
 
 
 class VolunteerRegistrationForm(forms.Form):

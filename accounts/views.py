@@ -46,11 +46,8 @@ class LogoutView(auth_views.LogoutView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = EmailPasswordResetForm
     template_name = "accounts/password_reset_form.html"
-    email_template_name = "accounts/email/password_reset.txt"
-    html_email_template_name = "accounts/email/password_reset.html"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    # The form queues the e-mail in the outbox (EmailPasswordResetForm.send_mail).
     success_url = reverse_lazy("accounts:password_reset_done")
-    extra_email_context = {"org_name": settings.ORG_NAME}
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         # The page looks the same either way; past the limit, simply no e-mail is sent.

@@ -47,3 +47,14 @@ def read_download(response: Any) -> bytes:
     request_finished, which would close the test's own database connection.
     """
     return b"".join(response.streaming_content)
+
+
+def send_outbox() -> int:
+    """Send every message waiting in the outbox as a worker would; how many went."""
+    from notifications.models import Message, Status
+    from notifications.services import deliver_message
+
+    waiting = Message.objects.filter(status=Status.PENDING).order_by("pk")
+    return sum(
+        deliver_message(message_id=pk) == "sent" for pk in waiting.values_list("pk", flat=True)
+    )

@@ -5,26 +5,22 @@ the token used with a conditional UPDATE (``used_at IS NULL AND expires_at > now
 row count says whether this click won, so a link logs in once even when two clicks race.
 
 Sending goes through the notifications outbox (kind ``accounts.magic_link``, essential).
-``accounts`` sits below ``notifications`` and never imports it: the outbox function is
-named by the ``ACCOUNTS_OUTBOX`` setting (config wires the layers), by default
-``notifications.services.enqueue_message``.
+``accounts`` sits below ``notifications`` and never imports it (see
+``accounts.message_kinds.queue_message``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from accounts.message_kinds import MAGIC_LINK
+from accounts.message_kinds import MAGIC_LINK, queue_message
 from accounts.models import MagicLinkToken, User, normalize_email
 
 MAGIC_LINK_KIND = MAGIC_LINK.name
@@ -36,10 +32,6 @@ def _hash(token: str) -> str:
 
 def valid_minutes() -> int:
     return int(getattr(settings, "MAGIC_LINK_MINUTES", 15))
-
-
-def _outbox() -> Callable[..., Any]:
-    return cast(Callable[..., Any], import_string(settings.ACCOUNTS_OUTBOX))
 
 
 def issue_magic_link(*, user: User) -> str:
@@ -69,7 +61,7 @@ def send_magic_link(*, email: str) -> bool:
         return False
     with transaction.atomic():
         token = issue_magic_link(user=user)
-        _outbox()(
+        queue_message(
             recipient=user,
             kind=MAGIC_LINK_KIND,
             dedupe_key=f"{MAGIC_LINK_KIND}:{_hash(token)[:40]}",

@@ -40,6 +40,18 @@ def revoke_role(*, user: User, role: Role) -> None:
     user.forget_roles()
 
 
+def refuse_registered_address(*, email: str, password: str) -> None:
+    """Raise ``EmailAlreadyRegistered`` when ``email`` has an account, its owner told by
+    e-mail (queued in the outbox). A caller that registers inside a transaction of its own
+    calls this first, outside it: the notice must not roll back with the refused sign-up."""
+    existing = User.objects.filter(email=normalize_email(email)).first()
+    if existing is not None:
+        # Hash the password anyway: a quick answer would tell that the address is taken.
+        make_password(password)
+        send_already_registered(existing)
+        raise EmailAlreadyRegistered(email)
+
+
 def register_volunteer(
     *,
     email: str,
@@ -66,12 +78,7 @@ def register_volunteer(
         extra["preferred_language"] = preferred_language
     if time_zone:
         extra["time_zone"] = time_zone
-    existing = User.objects.filter(email=email).first()
-    if existing is not None:
-        # Hash the password anyway: a quick answer would tell that the address is taken.
-        make_password(password)
-        send_already_registered(existing)
-        raise EmailAlreadyRegistered(email)
+    refuse_registered_address(email=email, password=password)
     try:
         with transaction.atomic():
             user = User.objects.create_user(

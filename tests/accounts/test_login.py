@@ -8,6 +8,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from tests.factories import PASSWORD, make_user
+from tests.utils import send_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -84,11 +85,12 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(client: Client, do
     response = client.post("/accounts/password/reset/", {"email": "Grace@example.org"})
     assert response.status_code == 302
     assert response["Location"] == "/accounts/password/reset/sent/"
+    assert send_outbox() == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["grace@example.org"]
-    assert message.subject == "Reset your password for Hope Line"
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", str(message.body))
+    assert message.subject == "[Hope Line] Reset your password for Hope Line"
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/\S+/)", str(message.body))
     assert link is not None
     form_page = client.get(link.group(1), follow=True)
     assert form_page.context["validlink"] is True
@@ -149,7 +151,8 @@ def test_resetting_the_password_lifts_the_lock(client: Client, volunteer, settin
     for _ in range(3):
         client.post("/accounts/login/", {"username": volunteer.email, "password": "wrong"})
     client.post("/accounts/password/reset/", {"email": volunteer.email})
-    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", str(mail.outbox[0].body))
+    send_outbox()
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/\S+/)", str(mail.outbox[0].body))
     assert link is not None
     form_page = client.get(link.group(1), follow=True)
     new_password = "a brand new passphrase"

@@ -139,6 +139,16 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
     },
     "donation.statement": {"year": 2031, "history_url": "http://x/donor/"},
     "accounts.magic_link": {"link": "http://x/login/magic/abc/", "valid_minutes": 15},
+    "accounts.confirm_email": {"name": "Ana", "link": "http://x/accounts/confirm/MQ/abc/"},
+    "accounts.already_registered": {
+        "name": "Ana",
+        "login_link": "http://x/accounts/login/",
+        "reset_link": "http://x/accounts/password/reset/",
+    },
+    "accounts.password_reset": {
+        "email": "ana@example.org",
+        "link": "http://x/accounts/password/reset/MQ/abc/",
+    },
 }
 
 

@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.roles import Role
 from core.dates import org_today
 from tests.factories import make_user
+from tests.utils import send_outbox
 from tests.volunteers.factories import make_role, make_volunteer
 from volunteers.models import (
     ApplicationAnswer,
@@ -124,7 +125,9 @@ def test_an_application_creates_an_applicant_who_confirms_the_address_then_logs_
     assert list(ApplicationAnswer.objects.values_list("question_id", "answer")) == [
         (why.pk, "I want to help survivors.")
     ]
-    # The link in the e-mail opens the account and shows the application under review.
+    # The link in the e-mail (sent by the outbox's worker) opens the account and shows the
+    # application under review.
+    assert send_outbox() == 1
     assert [m.to for m in mail.outbox] == [["lin.tran@example.org"]]
     link = re.search(
         r"http://127\.0\.0\.1:8000(/accounts/confirm/\S+/\S+/)", str(mail.outbox[0].body)
@@ -159,6 +162,7 @@ def test_a_taken_email_looks_like_success_and_only_its_owner_hears(
     assert User.objects.count() == 1
     assert VolunteerProfile.objects.count() == 0
     assert ApplicationAnswer.objects.count() == 0
+    assert send_outbox() == 1
     assert [m.to for m in mail.outbox] == [[owner.email]]
     assert mail.outbox[0].subject == "[Hope Line] You already have an account with Hope Line"
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import grant_role, register_volunteer
+from accounts.services import grant_role, refuse_registered_address, register_volunteer
 from core.dates import org_today
 from volunteers.models import (
     ApplicationAnswer,
@@ -47,6 +47,8 @@ def submit_application(
     Raises ValidationError when a required question is unanswered.
     """
     questions = _validated_questions(profile, answers)
+    # Outside the transaction: the owner's notice of a taken address must not roll back.
+    refuse_registered_address(email=account["email"], password=account["password"])
     with transaction.atomic():
         user = register_volunteer(**account)
         volunteer = _create_application(user, profile, answers, wanted_roles, questions)
