@@ -6,12 +6,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts import selectors as people
 from accounts.models import User
 from accounts.permissions import coordinator_required
 from accounts.roles import ROLE_HOME_URLS, Role
+from dashboard import overview
 from donations.selectors import donors as donor_selectors
-from volunteers.selectors.people import volunteer_file, volunteering_counts
+from volunteers.selectors.people import volunteer_file
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,14 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def coordinator_home(request: HttpRequest) -> HttpResponse:
-    """The coordinator's start page: who is here, and who joined recently."""
-    context = {
-        "role_counts": people.role_counts(),
-        "new_volunteers": people.recent_people(role=Role.VOLUNTEER),
-        "new_volunteer_count": people.count_recent_people(role=Role.VOLUNTEER),
-        "volunteering": volunteering_counts(),
-    }
-    return render(request, "dashboard/coordinator_home.html", context)
+    """The coordinator's live home: today, the gaps, the queues, then the month and the year."""
+    return render(request, "dashboard/coordinator_home.html", overview.coordinator_overview())
 
 
 @coordinator_required
