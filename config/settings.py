@@ -161,6 +161,7 @@ TEMPLATES = [
                 "core.context_processors.organisation",
                 "accounts.context_processors.roles",
                 "accounts.context_processors.language_switcher",
+                "dashboard.navigation.site_menu",
             ],
         },
     },

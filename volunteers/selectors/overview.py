@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, Model, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from volunteers.models import (
     ShiftSignupStatus,
     ShiftStatus,
     TrainingRecord,
+    VolunteerRole,
 )
 from volunteers.models.validity import covers, local_days
 from volunteers.selectors.shifts import LeadShortfall, lead_shortfalls, with_counts
@@ -162,47 +163,50 @@ def expiring_at_risk(*, today: date | None = None, days: int = EXPIRY_DAYS) -> l
     records, clearances = expiring_between(start=today, end=today + timedelta(days=days))
     items: list[TrainingRecord | Clearance] = [*records, *clearances]
     volunteer_ids = {item.volunteer_id for item in items}
+    # Every query runs whatever was found (the 0 matches no one), so the count is constant.
     places = (
         ShiftSignup.objects.filter(
-            volunteer_id__in=volunteer_ids,
+            volunteer_id__in=volunteer_ids or {0},
             status=ShiftSignupStatus.CONFIRMED,
             shift__status=ShiftStatus.PUBLISHED,
             shift__starts_at__gt=timezone.now(),
         )
         .select_related("shift__role", "shift__location")
-        .prefetch_related(
-            "shift__role__required_trainings", "shift__role__required_clearance_types"
-        )
         .order_by("shift__starts_at", "pk")
     )
+    trainings_of = _requirements(VolunteerRole.required_trainings.through, "training_id")
+    clearances_of = _requirements(
+        VolunteerRole.required_clearance_types.through, "clearancetype_id"
+    )
     by_volunteer: dict[int, list[Shift]] = defaultdict(list)
-    for signup in places if volunteer_ids else []:
+    for signup in places:
         by_volunteer[signup.volunteer_id].append(signup.shift)
     result = []
     for item in items:
         assert item.expires_on is not None  # expiring_between only finds dated ones
         if isinstance(item, TrainingRecord):
-            needed = [
-                s
-                for s in by_volunteer[item.volunteer_id]
-                if item.training_id in {t.pk for t in s.role.required_trainings.all()}
-            ]
+            needed_by, needed = trainings_of, item.training_id
             name, is_clearance = item.training.name, False
         else:
-            needed = [
-                s
-                for s in by_volunteer[item.volunteer_id]
-                if item.clearance_type_id in {c.pk for c in s.role.required_clearance_types.all()}
-            ]
+            needed_by, needed = clearances_of, item.clearance_type_id
             name, is_clearance = item.clearance_type.name, True
         blocked = [
             s
-            for s in needed
-            if not covers(item.expires_on, local_days(s.starts_at, s.ends_at, s.time_zone))
+            for s in by_volunteer[item.volunteer_id]
+            if needed in needed_by[s.role_id]
+            and not covers(item.expires_on, local_days(s.starts_at, s.ends_at, s.time_zone))
         ]
         result.append(AtRisk(item.volunteer, name, is_clearance, item.expires_on, blocked))
     result.sort(key=lambda r: (not r.shifts, r.expires_on, str(r.volunteer), r.name))
     return result
+
+
+def _requirements(through: type[Model], column: str) -> dict[int, set[int]]:
+    """Role id -> the ids of what it requires (one query over the whole, small, table)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    for role_id, required_id in through.objects.values_list("volunteerrole_id", column):  # type: ignore[attr-defined]
+        found[role_id].add(required_id)
+    return found
 
 
 @dataclass(frozen=True)
