@@ -60,6 +60,8 @@ COORDINATOR_MENU: list[Link | Group] = [
             Link(_("Monthly gifts"), "donations:coord_recurring"),
             Link(_("Campaigns"), "donations:coord_campaigns"),
             Link(_("Donors"), "donations:coord_donors"),
+            Link(_("Duplicate donors"), "donations:coord_duplicates"),
+            Link(_("Import past gifts"), "donations:coord_import"),
             Link(_("Enter a cash or cheque gift"), "donations:coord_offline_gift"),
             Link(_("Deposits"), "donations:coord_deposits"),
             Link(_("Receipts"), "donations:coord_receipts"),
