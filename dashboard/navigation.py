@@ -75,6 +75,8 @@ COORDINATOR_MENU: list[Link | Group] = [
     Group(
         _("Messages"),
         [
+            Link(_("Message a group"), "dashboard:group_message_new"),
+            Link(_("Group messages"), "dashboard:group_messages"),
             Link(_("Outbox"), "notifications:outbox"),
             Link(_("Failed messages"), "notifications:outbox", "status=failed"),
         ],

@@ -102,6 +102,11 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "details_url": "http://x/me/",
         "blocked_shifts": BLOCKED,
     },
+    "coordinator.group_message": {
+        "subject": "Saturday's outreach & the new meeting point",
+        "body": "We meet at the <library> now.\nBring water.",
+        "sender_name": "Maya Sparks",
+    },
     "coordinator.digest": {
         "date": "2031-07-15",
         "understaffed_shifts": [
