@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core import limits
+from core.forms import limits
 
 SUBJECT_MAX = 120
 BODY_MAX = limits.NOTE

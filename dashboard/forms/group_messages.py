@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 
 from dashboard.models import BODY_MAX, SUBJECT_MAX
 from dashboard.selectors.audiences import OPERATIONAL, Audience, AudienceKind, resolve
-from notifications.sms import sms_segments
+from notifications.services.sms import sms_segments
 from volunteers.models import Shift, ShiftStatus, Training, VolunteerRole
 from volunteers.shift_text import describe_shift
 

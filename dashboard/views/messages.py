@@ -19,8 +19,8 @@ from dashboard.selectors import group_messages as selectors
 from dashboard.selectors.audiences import reach
 from dashboard.services.group_messages import message_context, send_group_message
 from notifications.models import Channel, Message
-from notifications.rendering import render_message
 from notifications.services.preferences import preferences_for
+from notifications.services.rendering import render_message
 
 
 @coordinator_required

@@ -16,7 +16,7 @@ from accounts.models import User
 from dashboard.models import GroupMessage
 from notifications.models import Message, NotificationPreference, Status
 from notifications.services import deliver_messages
-from notifications.sms import sms_segments
+from notifications.services.sms import sms_segments
 from tests.outbox import Published
 from tests.volunteers.factories import make_role, make_shift, make_volunteer
 from volunteers.models import ShiftSignup, ShiftSignupStatus, VolunteerProfile
