@@ -43,6 +43,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
     "test.message": {"title": "Hello & welcome", "body": "A <b>test</b> body"},
     "shift.signup_confirmed": {**SHIFT, "signup_id": 345},
     "shift.waitlist_promoted": {**SHIFT, "signup_id": 345},
+    "shift.invitation": {**SHIFT, "accept_url": "http://x/invitations/abc/"},
     "shift.swap_offered": {
         **SHIFT,
         "offer_id": 7,

@@ -22,6 +22,7 @@ from volunteers.models import (
     HoursStatus,
     Qualification,
     Shift,
+    ShiftInvitation,
     ShiftSignup,
     ShiftSignupStatus,
     ShiftStatus,
@@ -386,6 +387,15 @@ def open_swap_offers(*, volunteer: User) -> list[SwapCard]:
         )
         for o in offers
     ]
+
+
+def shift_invitations(shift: Shift) -> list[ShiftInvitation]:
+    """Who was asked to fill a gap in ``shift`` and what they answered (one query)."""
+    return list(
+        ShiftInvitation.objects.filter(shift=shift)
+        .select_related("volunteer", "signup")
+        .order_by("asked_at", "volunteer__first_name", "pk")
+    )
 
 
 def hours_for(volunteer: User) -> QuerySet[HoursEntry]:

@@ -8,6 +8,7 @@ from volunteers.views import coordinator_applications as applications
 from volunteers.views import coordinator_catalogue as catalogue
 from volunteers.views import coordinator_clearances as clearances
 from volunteers.views import coordinator_hours as hours
+from volunteers.views import coordinator_invitations as invitations
 from volunteers.views import coordinator_roster as roster
 from volunteers.views import coordinator_roster_export as export
 from volunteers.views import coordinator_sessions as sessions
@@ -109,6 +110,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{P}shifts/<int:pk>/cancel/", shifts.shift_cancel, name="coord_shift_cancel"),
     path(f"{P}shifts/<int:pk>/series/", shifts.series_edit, name="coord_series_edit"),
     path(f"{P}shifts/<int:pk>/assign/", roster.assign, name="coord_shift_assign"),
+    path(f"{P}shifts/<int:pk>/invite/", invitations.invite, name="coord_shift_invite"),
     path(f"{P}shifts/<int:pk>/roster.csv", export.roster_csv, name="coord_shift_csv"),
     path(f"{P}shifts/<int:pk>/print/", export.roster_print, name="coord_shift_print"),
     path(f"{P}shifts/repeating/new/", shifts.series_create, name="coord_series_create"),

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from volunteers.views import volunteer, volunteer_schedule, volunteer_shifts
+from volunteers.views import (
+    volunteer,
+    volunteer_invitations,
+    volunteer_schedule,
+    volunteer_shifts,
+)
 
 urlpatterns: list[URLPattern] = [
     path("volunteer/", volunteer.home, name="home"),
@@ -51,6 +56,11 @@ urlpatterns: list[URLPattern] = [
         "volunteer/shifts/swaps/<int:offer_pk>/withdraw/",
         volunteer_shifts.swap_withdraw,
         name="swap_withdraw",
+    ),
+    path(
+        "volunteer/invitations/<str:token>/",
+        volunteer_invitations.invitation,
+        name="invitation",
     ),
     path("volunteer/schedule/", volunteer_schedule.my_schedule, name="my_schedule"),
     path("volunteer/hours/", volunteer_schedule.my_hours, name="my_hours"),
