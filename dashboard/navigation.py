@@ -40,6 +40,7 @@ COORDINATOR_MENU: list[Link | Group] = [
         _("Volunteering"),
         [
             Link(_("Shifts"), "volunteers:coord_shifts"),
+            Link(_("Calendar"), "volunteers:coord_calendar"),
             Link(_("Staffing gaps"), "volunteers:coord_staffing_gaps"),
             Link(_("Volunteers"), "volunteers:coord_volunteers"),
             Link(_("Applications"), "volunteers:coord_applications"),
@@ -87,6 +88,7 @@ COORDINATOR_MENU: list[Link | Group] = [
 VOLUNTEER_MENU: list[Link | Group] = [
     Link(_("My volunteering"), "volunteers:home"),
     Link(_("Open shifts"), "volunteers:open_shifts"),
+    Link(_("Calendar"), "volunteers:shift_calendar"),
     Link(_("My schedule"), "volunteers:my_schedule"),
 ]
 

@@ -47,6 +47,7 @@ def test_a_person_with_two_roles_gets_both_menus_once(db) -> None:
         "Messages",
         "My volunteering",
         "Open shifts",
+        "Calendar",
         "My schedule",
     ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from volunteers.views import calendars
 from volunteers.views import coordinator_applications as applications
 from volunteers.views import coordinator_catalogue as catalogue
 from volunteers.views import coordinator_clearances as clearances
@@ -103,6 +104,7 @@ urlpatterns: list[URLPattern] = [
     ),
     # Shifts
     path(f"{P}shifts/", shifts.shift_list, name="coord_shifts"),
+    path(f"{P}calendar/", calendars.coordinator_calendar_page, name="coord_calendar"),
     path(f"{P}shifts/new/", shifts.shift_create, name="coord_shift_create"),
     path(f"{P}shifts/<int:pk>/", roster.roster, name="coord_shift"),
     path(f"{P}shifts/<int:pk>/edit/", shifts.shift_edit, name="coord_shift_edit"),

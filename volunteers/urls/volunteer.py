@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, path
 
 from volunteers.views import (
+    calendars,
     volunteer,
     volunteer_invitations,
     volunteer_schedule,
@@ -30,6 +31,11 @@ urlpatterns: list[URLPattern] = [
     path("volunteer/documents/evidence/<int:pk>/", volunteer.evidence_file, name="evidence_file"),
     # Shifts (volunteers/views/volunteer_shifts.py).
     path("volunteer/shifts/", volunteer_shifts.open_shifts, name="open_shifts"),
+    path(
+        "volunteer/shifts/calendar/",
+        calendars.volunteer_calendar_page,
+        name="shift_calendar",
+    ),
     path("volunteer/shifts/<int:pk>/", volunteer_shifts.shift_detail, name="shift_detail"),
     path(
         "volunteer/shifts/<int:pk>/sign-up/", volunteer_shifts.shift_sign_up, name="shift_sign_up"
