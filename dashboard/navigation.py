@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role
+from accounts.permissions import user_can
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,12 @@ class Link:
     @property
     def url(self) -> str:
         return reverse(self.url_name) + (f"?{self.query}" if self.query else "")
+
+    def open_to(self, user: object) -> bool:
+        """Whether ``user`` may open the page: the permissions its view declares
+        (``accounts.permissions.permission_required``), any one of them."""
+        needed = getattr(resolve(reverse(self.url_name)).func, "required_permissions", ())
+        return not needed or any(user_can(user, permission) for permission in needed)
 
 
 @dataclass(frozen=True)
@@ -69,7 +75,6 @@ COORDINATOR_MENU: list[Link | Group] = [
             Link(_("Year-end statements"), "donations:coord_statements"),
             Link(_("Reports"), "donations:coord_reports"),
             Link(_("Stripe events"), "donations:coord_events"),
-            Link(_("Public donation page"), "donations:donate"),
         ],
         key="giving",
     ),
@@ -94,19 +99,29 @@ VOLUNTEER_MENU: list[Link | Group] = [
 
 DONOR_MENU: list[Link | Group] = [Link(_("Giving"), "donations:home")]
 
-MENUS: dict[Role, list[Link | Group]] = {
-    Role.COORDINATOR: COORDINATOR_MENU,
-    Role.VOLUNTEER: VOLUNTEER_MENU,
-    Role.DONOR: DONOR_MENU,
-}
+# Each part of the menu, and the permission that shows it; within it, each page shows
+# only to those its view lets in.
+MENUS: list[tuple[str, list[Link | Group]]] = [
+    ("staff.home", COORDINATOR_MENU),
+    ("volunteer.self", VOLUNTEER_MENU),
+    ("donor.self", DONOR_MENU),
+]
 
 
-def menu_for(roles: list[Role]) -> list[Link | Group]:
-    """The menu of someone holding ``roles``, most privileged role first; a person with
-    several roles gets each role's part once."""
+def menu_for(user: object) -> list[Link | Group]:
+    """The menu of ``user``: the staff part, then the volunteer's and the donor's, each
+    with the pages ``user`` may open (a group with none left out)."""
     items: list[Link | Group] = []
-    for role in roles:
-        items.extend(MENUS.get(role, []))
+    for permission, menu in MENUS:
+        if not user_can(user, permission):
+            continue
+        for item in menu:
+            if isinstance(item, Group):
+                links = [link for link in item.links if link.open_to(user)]
+                if links:
+                    items.append(Group(item.label, links, key=item.key))
+            elif item.open_to(user):
+                items.append(item)
     return items
 
 
@@ -115,4 +130,4 @@ def site_menu(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"site_menu": []}
-    return {"site_menu": menu_for(user.ordered_roles())}
+    return {"site_menu": menu_for(user)}

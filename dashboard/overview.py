@@ -7,6 +7,7 @@ It joins both domains, so it lives here: volunteering is valued at
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts import selectors as people
+from accounts.models import User
+from accounts.permissions import user_can
 from accounts.roles import Role
 from core.dates import org_today
 from dashboard.charts import monthly_bars
@@ -46,13 +49,40 @@ def _hours_text(minutes: int) -> str:
     }
 
 
-def coordinator_overview() -> dict[str, Any]:
-    today = org_today()
+def coordinator_overview(user: User) -> dict[str, Any]:
+    """The home's panels that ``user``'s permissions open: volunteering's with
+    ``volunteering.view``, giving's with ``giving.view``, failed messages with
+    ``outbox.view``."""
+    can = {
+        "volunteering": user_can(user, "volunteering.view"),
+        "giving": user_can(user, "giving.view"),
+        "outbox": user_can(user, "outbox.view"),
+        "invite": user_can(user, "volunteering.manage"),
+    }
+    context: dict[str, Any] = {"can": can, "today": org_today()}
+    if can["volunteering"]:
+        context.update(_volunteering(context["today"]))
+    if can["giving"]:
+        context.update(_giving(context["today"]))
+    queues: dict[str, int] = {}
+    if can["volunteering"]:
+        queues.update(context.pop("volunteering_queues"))
+    if can["outbox"]:
+        queues["failed_messages"] = outbox_list(status=Status.FAILED).count()
+    if can["giving"]:
+        queues["failed_payments"] = context["giving"].failed_payments
+    context["queues"] = queues
+    context["charts"] = [
+        chart for chart in (context.get("hours_chart"), context.get("gifts_chart")) if chart
+    ]
+    return context
+
+
+def _volunteering(today: date) -> dict[str, Any]:
     currency = settings.DONATION_DEFAULT_CURRENCY
     month_hours = volunteering.hours_in_month(month=today)
     lapsing_count, lapsing = volunteering.lapsing_volunteers(today=today)
     counts = volunteering_counts()
-    giving = giving_overview(currency=currency, today=today)
     hours_chart = monthly_bars(
         key="hours-chart",
         title=_("Approved volunteering hours per month, last 12 months"),
@@ -61,6 +91,29 @@ def coordinator_overview() -> dict[str, Any]:
             for month, minutes in volunteering.approved_hours_by_month(today=today)
         ],
     )
+    return {
+        "today_shifts": volunteering.shifts_today(),
+        "open_places": volunteering.open_places(),
+        "volunteering_queues": {
+            "applicants": counts["applicants"],
+            "evidence": counts["evidence"],
+            "hours": pending_hours().count(),
+        },
+        "month_hours": month_hours,
+        "month_hours_text": _hours_text(month_hours.approved_minutes),
+        "month_hours_value": hours_value(month_hours.approved_minutes, currency),
+        "hour_value": hours_value(60, currency),
+        "new_volunteers": people.recent_people(role=Role.VOLUNTEER),
+        "new_volunteer_count": people.count_recent_people(role=Role.VOLUNTEER),
+        "lapsing": lapsing,
+        "lapsing_count": lapsing_count,
+        "at_risk": volunteering.expiring_at_risk(today=today),
+        "hours_chart": hours_chart,
+    }
+
+
+def _giving(today: date) -> dict[str, Any]:
+    currency = settings.DONATION_DEFAULT_CURRENCY
     gifts_chart = monthly_bars(
         key="gifts-chart",
         title=_("Money raised per month, last 12 months (%(currency)s)") % {"currency": currency},
@@ -70,25 +123,6 @@ def coordinator_overview() -> dict[str, Any]:
         ],
     )
     return {
-        "today": today,
-        "today_shifts": volunteering.shifts_today(),
-        "open_places": volunteering.open_places(),
-        "queues": {
-            "applicants": counts["applicants"],
-            "evidence": counts["evidence"],
-            "hours": pending_hours().count(),
-            "failed_messages": outbox_list(status=Status.FAILED).count(),
-            "failed_payments": giving.failed_payments,
-        },
-        "month_hours": month_hours,
-        "month_hours_text": _hours_text(month_hours.approved_minutes),
-        "month_hours_value": hours_value(month_hours.approved_minutes, currency),
-        "hour_value": hours_value(60, currency),
-        "giving": giving,
-        "new_volunteers": people.recent_people(role=Role.VOLUNTEER),
-        "new_volunteer_count": people.count_recent_people(role=Role.VOLUNTEER),
-        "lapsing": lapsing,
-        "lapsing_count": lapsing_count,
-        "at_risk": volunteering.expiring_at_risk(today=today),
-        "charts": [hours_chart, gifts_chart],
+        "giving": giving_overview(currency=currency, today=today),
+        "gifts_chart": gifts_chart,
     }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.permissions import user_can
 from dashboard.models import BODY_MAX, SUBJECT_MAX
 from dashboard.selectors.audiences import OPERATIONAL, Audience, AudienceKind, resolve
 from notifications.services.sms import sms_segments
@@ -67,8 +68,18 @@ class GroupMessageForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Volunteers' audiences for volunteering's managers, donors' for giving's.
+        allowed = [
+            (value, label)
+            for value, label in AudienceKind.choices
+            if user is None
+            or user_can(
+                user, "giving.manage" if value == AudienceKind.LYBUNT else "volunteering.manage"
+            )
+        ]
+        self.fields["audience"].choices = allowed  # type: ignore[attr-defined]
         now = timezone.now()
         self.fields["shift"].queryset = (  # type: ignore[attr-defined]
             Shift.objects.filter(

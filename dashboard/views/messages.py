@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.pagination import PAGE_SIZE
 from dashboard.forms.group_messages import GroupMessageForm
 from dashboard.message_kinds import GROUP_MESSAGE
@@ -23,14 +23,14 @@ from notifications.services.preferences import preferences_for
 from notifications.services.rendering import render_message
 
 
-@coordinator_required
+@permission_required("volunteering.manage", "giving.manage")
 @require_http_methods(["GET", "HEAD"])
 def group_message_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.sent_group_messages(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dashboard/messages/list.html", {"page": page})
 
 
-@coordinator_required
+@permission_required("volunteering.manage", "giving.manage")
 @require_http_methods(["GET", "HEAD", "POST"])
 def group_message_compose(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET: the form (``?audience=...&shift=...`` fill it in). POST with ``preview``: who
@@ -40,9 +40,9 @@ def group_message_compose(request: AuthenticatedHttpRequest) -> HttpResponse:
         initial = {
             key: request.GET[key] for key in ("audience", "shift", "role") if key in request.GET
         }
-        form = GroupMessageForm(initial=initial)
+        form = GroupMessageForm(initial=initial, user=request.user)
         return render(request, "dashboard/messages/compose.html", {"form": form})
-    form = GroupMessageForm(request.POST)
+    form = GroupMessageForm(request.POST, user=request.user)
     if not form.is_valid() or form.resolved is None:
         return render(request, "dashboard/messages/compose.html", {"form": form}, status=400)
     data = form.cleaned_data
@@ -111,7 +111,7 @@ def _preview(request: AuthenticatedHttpRequest, form: GroupMessageForm) -> dict[
     }
 
 
-@coordinator_required
+@permission_required("volunteering.manage", "giving.manage")
 @require_http_methods(["GET", "HEAD"])
 def group_message_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(GroupMessage.objects.select_related("sender"), pk=pk)

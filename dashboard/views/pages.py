@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import User
-from accounts.permissions import coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required, user_can
 from accounts.roles import ROLE_HOME_URLS, Role
 from dashboard import overview
 from donations.selectors import donors as donor_selectors
@@ -25,24 +25,30 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/landing.html")
 
 
-@coordinator_required
-def coordinator_home(request: HttpRequest) -> HttpResponse:
-    """The coordinator's live home: today, the gaps, the queues, then the month and the year."""
-    return render(request, "dashboard/coordinator_home.html", overview.coordinator_overview())
+@permission_required("staff.home")
+def coordinator_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The staff home, live: today, the gaps, the queues, then the month and the year;
+    each panel only for those whose roles open its area."""
+    return render(
+        request, "dashboard/coordinator_home.html", overview.coordinator_overview(request.user)
+    )
 
 
-@coordinator_required
-def person_record(request: HttpRequest, user_id: int) -> HttpResponse:
+@permission_required("people.view")
+def person_record(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     """A person's whole record: their volunteering and their giving, side by side.
 
     Lives here because ``volunteers`` and ``donations`` never import each other; each side
-    is read through its own app's selectors.
+    is read through its own app's selectors. Each side shows only to those who may read it
+    (``volunteering.view``, ``giving.view``).
     """
     person = get_object_or_404(User, pk=user_id)
-    donor = donor_selectors.donor_for_user(person)
+    user = request.user
+    donor = donor_selectors.donor_for_user(person) if user_can(user, "giving.view") else None
+    volunteer = Role.VOLUNTEER in person.roles and user_can(user, "volunteering.view")
     context: dict[str, Any] = {
         "person": person,
-        "volunteer": volunteer_file(person) if Role.VOLUNTEER in person.roles else None,
+        "volunteer": volunteer_file(person) if volunteer else None,
         "donor": donor,
         "zone": settings.ORG_TIME_ZONE,
     }

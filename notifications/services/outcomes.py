@@ -89,6 +89,32 @@ def _write_claim(claim: str, outcomes: list[Outcome]) -> int:
     return done
 
 
+# The one statement of every send (what _write_claim does for one sent row), written out:
+# building it with the ORM cost five times the database's own time under load.
+_TABLE = Message._meta.db_table
+# No input in it: the table is ours, the values are parameters.
+_SENT_ONE = (
+    f"UPDATE {_TABLE} SET status = %s, sent_at = %s, last_error = '' "  # noqa: S608
+    "WHERE id = %s AND claimed_by = %s AND status IN (%s, %s)"
+)
+
+
+def _write_one_sent(outcome: Outcome) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SENT_ONE,
+            [
+                Status.SENT,
+                outcome.at,
+                outcome.message_id,
+                outcome.claim,
+                Status.SENDING,
+                Status.PENDING,
+            ],
+        )
+        return int(cursor.rowcount)
+
+
 def write_outcomes(outcomes: Sequence[Outcome], *, relaxed: bool = False) -> int:
     """Write ``outcomes`` in one transaction; how many rows took them.
 
@@ -109,6 +135,8 @@ def write_outcomes(outcomes: Sequence[Outcome], *, relaxed: bool = False) -> int
         by_claim.setdefault(outcome.claim, []).append(outcome)
     if relaxed and len(by_claim) == 1 and len({outcome.result for outcome in outcomes}) == 1:
         ((claim, group),) = by_claim.items()
+        if len(group) == 1 and group[0].result == SENT:
+            return _write_one_sent(group[0])
         return _write_claim(claim, group)
     with transaction.atomic():
         if connection.vendor == "postgresql":

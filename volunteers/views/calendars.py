@@ -10,7 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required, volunteer_required
+from accounts.permissions import (
+    AuthenticatedHttpRequest,
+    permission_required,
+    volunteer_required,
+)
 from volunteers.forms.calendar import CalendarForm
 from volunteers.selectors.calendar import coordinator_calendar, period, volunteer_calendar
 
@@ -55,7 +59,7 @@ def _page(request: AuthenticatedHttpRequest, *, coordinator: bool) -> HttpRespon
     return render(request, "volunteers/calendar/calendar.html", context)
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 @require_http_methods(["GET", "HEAD"])
 def coordinator_calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _page(request, coordinator=True)

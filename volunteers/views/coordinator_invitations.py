@@ -9,13 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from volunteers.models import Shift
 from volunteers.services.errors import VolunteeringError
 from volunteers.services.invitations import invite_eligible_volunteers
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = get_object_or_404(Shift, pk=pk)
