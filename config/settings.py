@@ -8,6 +8,7 @@ secret key is generated there once, mail goes to the console, links in messages 
 
 from __future__ import annotations
 
+import re
 import secrets
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -277,6 +278,24 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 60 * 60.0,
         "options": {"expires": 30 * 60},
     },
+    # Card gifts whose Stripe fee and net could not be fetched when they were paid.
+    "donations-fetch-settlements": {
+        "task": "donations.fetch_settlements",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # Stripe events our endpoint never received, read from Stripe's event list.
+    "donations-reconcile-stripe-events": {
+        "task": "donations.reconcile_stripe_events",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 6 * 60 * 60},
+    },
+    # Donor tasks for monthly gifts that failed a week ago and were not paid since.
+    "donations-failed-monthly-tasks": {
+        "task": "donations.failed_monthly_tasks",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 30 * 60},
+    },
     # Repeating shifts: plan each series' rolling window ahead, once a day.
     "volunteers-generate-series": {
         "task": "volunteers.generate_all_series",
@@ -442,6 +461,18 @@ RECEIPT_NO_GOODS_TEXT = env.str(
     "RECEIPT_NO_GOODS_TEXT",
     default="No goods or services were provided in exchange for this gift.",
 )
+# The year-end statement's own lines (a statement is not a receipt and lists several gifts);
+# the "no goods" line is left off when the receipts leave theirs off.
+STATEMENT_TAX_TEXT = env.str(
+    "STATEMENT_TAX_TEXT",
+    default="Please keep this statement for your tax records.",
+)
+STATEMENT_NO_GOODS_TEXT = env.str(
+    "STATEMENT_NO_GOODS_TEXT",
+    default="No goods or services were provided in exchange for these gifts."
+    if RECEIPT_NO_GOODS_TEXT
+    else "",
+)
 RECEIPT_NUMBER_PREFIX = env.str("RECEIPT_NUMBER_PREFIX", default="R")
 RECEIPT_NUMBER_START = env.int("RECEIPT_NUMBER_START", default=1)
 if RECEIPT_NUMBER_START < 1:
@@ -480,6 +511,10 @@ STRIPE_WEBHOOK_SECRET = _secret("STRIPE_WEBHOOK_SECRET") or (
 )
 # Base URL of Stripe's API; empty means Stripe's own. Tests point it at a local stub.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="").rstrip("/")
+# Days of Stripe's event list (it keeps 30) the nightly reconciliation reads again.
+STRIPE_RECONCILE_DAYS = env.int("STRIPE_RECONCILE_DAYS", default=3)
+if not 1 <= STRIPE_RECONCILE_DAYS <= 30:
+    raise ImproperlyConfigured("STRIPE_RECONCILE_DAYS must be between 1 and 30")
 
 # --- Donation page -----------------------------------------------------------------------
 # Currencies offered on the donation page, in this order (each must have a known Stripe
@@ -542,6 +577,32 @@ DONATION_FEE_FIXED: dict[str, str] = {
     ).items()
     if code.strip()
 }
+# The organisation's own currency, in which reports, the dashboard and statements total gross,
+# fees and net: a card gift counts by what Stripe settled into the account when the account's
+# currency is this one; an offline gift in another currency by the amount received in this one.
+REPORTING_CURRENCY = (
+    env.str("REPORTING_CURRENCY", default=DONATION_DEFAULT_CURRENCY).strip().upper()
+)
+if not re.fullmatch(r"[A-Z]{3}", REPORTING_CURRENCY):
+    raise ImproperlyConfigured("REPORTING_CURRENCY must be an ISO 4217 code such as USD")
+# Tasks on donor records: a gift at or over this amount (reporting currency, its own units)
+# asks for a thank-you; triggered tasks go to the active user with this e-mail (empty: to
+# nobody in particular, so every coordinator sees them).
+DONOR_TASK_LARGE_GIFT = env.str("DONOR_TASK_LARGE_GIFT", default="1000").strip()
+DONOR_TASK_ASSIGNEE = env.str("DONOR_TASK_ASSIGNEE", default="").strip()
+# Giving levels on the donor record: name=lifetime giving from which it applies, in the
+# reporting currency's units, lowest first.
+DONOR_LEVELS: dict[str, str] = env.dict(
+    "DONOR_LEVELS", default={"Friend": "1", "Supporter": "250", "Champion": "1000"}
+)
+# Origins of the organisation's own websites that may show the embeddable donate form
+# (/donate/embed/) in a frame, e.g. https://www.example.org (CSP frame-ancestors).
+DONATION_EMBED_ORIGINS: list[str] = env.list("DONATION_EMBED_ORIGINS", default=[])
+for _origin in DONATION_EMBED_ORIGINS:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?", _origin):
+        raise ImproperlyConfigured(
+            f"DONATION_EMBED_ORIGINS: {_origin!r} is not an origin such as https://www.example.org"
+        )
 
 # --- Logging ---------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

@@ -9,12 +9,32 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.models import User
-from donations.models import Campaign, Donation, Donor, RecurringGift, TributeType
+from core.dates import org_today
+from donations.models import (
+    Campaign,
+    Donation,
+    Donor,
+    DonorTask,
+    Interaction,
+    InteractionKind,
+    RecurringGift,
+    TributeType,
+)
+from donations.money import from_minor
+from donations.services.engagement import add_task, complete_task, record_interaction
 from donations.stripe_integration import offline_events as se
+from donations.stripe_integration.importer import (
+    import_customer,
+    import_invoice,
+    import_subscription,
+)
 from donations.stripe_integration.intake import process_event, record_event
 
 DAY = 24 * 3600
@@ -80,6 +100,48 @@ ONE_TIME: tuple[tuple[str, str, str, int, str, str, int, dict[str, Any]], ...] =
     ("olu-1", "olu@example.org", "Olu Adeyemi", 15000, "USD", "general", 380, {}),
     ("mara-1", "mara@example.org", "Mara Quinn", 5000, "USD", "general", 790, {}),
 )
+
+
+# The demo Stripe account settles in USD; Stripe's rate for each currency the demo gives in.
+DEMO_RATES: dict[str, Decimal] = {
+    "USD": Decimal(1),
+    "EUR": Decimal("1.0842"),
+    "JPY": Decimal("0.006617"),
+    "VND": Decimal("0.00003937"),
+}
+
+
+def _settled_charge(
+    key: str, payment_intent: str, amount: int, currency: str, when: int
+) -> dict[str, Any]:
+    """The charge as Stripe reports it once paid, its balance transaction expanded: the amount
+    in USD at the demo rate, and Stripe's fee (2.9% + 30¢, 1% more for another currency)."""
+    major = from_minor(amount, currency) * DEMO_RATES[currency]
+    settled = int(major.scaleb(2).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    percent = Decimal("0.029") if currency == "USD" else Decimal("0.039")
+    fee = int((settled * percent).quantize(Decimal(1), rounding=ROUND_HALF_UP)) + 30
+    charge = se.charge(
+        charge_id=f"ch_demo_{key}",
+        payment_intent=payment_intent,
+        amount_minor=amount,
+        currency=currency,
+        amount_refunded=0,
+        created=when,
+    )
+    charge["balance_transaction"] = {
+        "id": f"txn_demo_{key}",
+        "object": "balance_transaction",
+        "amount": settled,
+        "currency": "usd",
+        "exchange_rate": None if currency == "USD" else float(DEMO_RATES[currency]),
+        "fee": fee,
+        "net": settled - fee,
+        "reporting_category": "charge",
+        "source": f"ch_demo_{key}",
+        "type": "charge",
+        "created": when,
+    }
+    return charge
 
 
 def _deliver(event: dict[str, Any], counts: GivingCounts) -> None:
@@ -171,6 +233,14 @@ def _one_time(
             ),
             counts,
         )
+    if not declined:
+        charge = _settled_charge(key, f"pi_demo_{key}", amount, currency, when)
+        _deliver(
+            se.build_event(
+                "charge.succeeded", charge, created=when + 1, event_id=f"evt_demo_{key}_c"
+            ),
+            counts,
+        )
     refund = extra.get("refund")
     if refund:
         charge = se.charge(
@@ -181,6 +251,18 @@ def _one_time(
             amount_refunded=int(refund),
             created=when,
         )
+        back = _settled_charge(f"{key}_re", "", int(refund), currency, when + DAY)
+        back["balance_transaction"] |= {
+            "amount": -back["balance_transaction"]["amount"],
+            "fee": 0,
+            "net": -back["balance_transaction"]["amount"],
+            "reporting_category": "refund",
+            "type": "refund",
+        }
+        charge["refunds"] = {
+            "object": "list",
+            "data": [{"id": f"re_demo_{key}", "object": "refund", **back}],
+        }
         _deliver(
             se.build_event(
                 "charge.refunded", charge, created=when + DAY, event_id=f"evt_demo_{key}_3"
@@ -254,6 +336,14 @@ def _monthly(
             se.build_event(event_type, invoice, created=at + 60, event_id=f"evt_demo_{key}_i{n}"),
             counts,
         )
+        if not failed:
+            charge = _settled_charge(f"{key}_{n}", f"pi_demo_{key}_{n}", amount, currency, at)
+            _deliver(
+                se.build_event(
+                    "charge.succeeded", charge, created=at + 61, event_id=f"evt_demo_{key}_c{n}"
+                ),
+                counts,
+            )
     sub = se.subscription(
         subscription_id=f"sub_demo_{key}",
         customer=f"cus_demo_{key}",
@@ -285,6 +375,84 @@ def seed_giving(*, people: dict[str, User]) -> GivingCounts:
     _monthly("grace-monthly", grace, 2000, "USD", campaigns["night-shifts"], 3, counts)
     sam = _donor("sam@example.org", "Sam Nguyen", people)
     _monthly("sam-monthly", sam, 200000, "VND", campaigns["general"], 2, counts, last_failed=True)
+    _imported_monthly()
+    _donor_work(people)
     for status in Donation.objects.values_list("status", flat=True):
         counts.by_status[status] = counts.by_status.get(status, 0) + 1
     return counts
+
+
+def _donor_work(people: dict[str, User]) -> None:
+    """Contacts written down, a task added by hand, and the thank-you tasks of gifts made
+    more than a month ago marked done (the recent ones stay open on the coordinator's home)."""
+    staff = people.get("fundraising@example.org") or people.get("coordinator@example.org")
+    if staff is None or Interaction.objects.exists():
+        return
+    today = org_today()
+    hope = Donor.objects.get(email="hope.fdn@example.org")
+    grace = Donor.objects.get(email="donor@example.org")
+    record_interaction(
+        donor=grace,
+        kind=InteractionKind.CALL,
+        happened_on=today - timedelta(days=38),
+        text="Thanked Grace for her gift to school outreach; she may volunteer at the spring fair.",
+        staff=staff,
+    )
+    record_interaction(
+        donor=hope,
+        kind=InteractionKind.MEETING,
+        happened_on=today - timedelta(days=55),
+        text="Met the foundation's director: they fund school outreach again if we send the "
+        "term report by June.",
+        staff=staff,
+    )
+    record_interaction(
+        donor=hope,
+        kind=InteractionKind.LETTER,
+        happened_on=today - timedelta(days=50),
+        text="Thank-you letter for the USD 2,500 gift, with photos from two schools.",
+        staff=staff,
+    )
+    add_task(
+        donor=hope,
+        title="Send Hope Family Foundation the school outreach term report",
+        due_on=today + timedelta(days=14),
+        assignee=staff,
+        by=staff,
+    )
+    month_ago = timezone.now() - timedelta(days=30)
+    for task in DonorTask.objects.filter(done_at__isnull=True, donation__paid_at__lt=month_ago):
+        complete_task(task=task, by=staff)
+
+
+def _imported_monthly() -> None:
+    """A monthly gift made in the Stripe Dashboard, brought in by the import: its customer,
+    subscription and four paid invoices, through the same functions the import uses."""
+    now = int(time.time())
+    start = now - 4 * 30 * DAY + DAY
+    import_customer({"id": "cus_demo_outside", "email": "noor@example.org", "name": "Noor Haddad"})
+    import_subscription(
+        se.subscription(
+            subscription_id="sub_demo_outside",
+            customer="cus_demo_outside",
+            status="active",
+            amount_minor=3000,
+            currency="USD",
+            metadata={},
+            current_period_end=start + 4 * 30 * DAY,
+        )
+    )
+    for n in range(4):
+        import_invoice(
+            se.invoice(
+                invoice_id=f"in_demo_outside_{n}",
+                subscription="sub_demo_outside",
+                customer="cus_demo_outside",
+                amount_minor=3000,
+                currency="USD",
+                metadata={},
+                paid=True,
+                payment_intent=f"pi_demo_outside_{n}",
+                created=start + n * 30 * DAY,
+            )
+        )

@@ -15,9 +15,13 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core.tasks import BaseTask
+from donations.services.engagement import tasks_for_failed_monthly
 from donations.services.statements import generate_statements
 from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration.importer import import_stripe_account
 from donations.stripe_integration.offline_events import encode, sign_payload
+from donations.stripe_integration.reconcile import reconcile_events
+from donations.stripe_integration.settlement import settle_missing
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +110,50 @@ def fixed_event_ids(session_id: str, events: list[dict[str, Any]]) -> list[dict[
 def run_statements(*, run_id: int) -> int:
     """Make and e-mail the year-end statements of one ``StatementRun``; how many were made."""
     return generate_statements(run_id=run_id).done
+
+
+@shared_task(
+    name="donations.fetch_settlements",
+    base=BaseTask,
+    acks_late=True,
+    time_limit=1800,
+    soft_time_limit=1740,
+)
+def fetch_settlements() -> int:
+    """Nightly: ask Stripe for the fee and net of paid card gifts that have none yet."""
+    if not stripe_client.is_configured():
+        return 0
+    return settle_missing()
+
+
+@shared_task(name="donations.failed_monthly_tasks", base=BaseTask, acks_late=True)
+def failed_monthly_tasks() -> int:
+    """A task for each monthly gift that failed a week ago and is still unpaid (once each)."""
+    return tasks_for_failed_monthly()
+
+
+@shared_task(
+    name="donations.reconcile_stripe_events",
+    base=BaseTask,
+    acks_late=True,
+    time_limit=1800,
+    soft_time_limit=1740,
+)
+def reconcile_stripe_events() -> int:
+    """Nightly: apply the Stripe events of the last days our endpoint never received."""
+    if not stripe_client.is_configured():
+        return 0
+    return reconcile_events(days=settings.STRIPE_RECONCILE_DAYS).applied
+
+
+@shared_task(
+    name="donations.import_stripe_account",
+    base=BaseTask,
+    acks_late=True,
+    time_limit=6 * 3600,
+    soft_time_limit=6 * 3600 - 60,
+)
+def import_stripe_account_task() -> int:
+    """Import (or resume importing) the Stripe account's customers, subscriptions and
+    payments; how many objects were created in all."""
+    return sum(progress.created for progress in import_stripe_account())

@@ -29,9 +29,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def coordinator_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The staff home, live: today, the gaps, the queues, then the month and the year;
     each panel only for those whose roles open its area."""
-    return render(
-        request, "dashboard/coordinator_home.html", overview.coordinator_overview(request.user)
-    )
+    context = overview.coordinator_overview(request.user)
+    if user_can(request.user, "giving.view"):
+        context["donor_tasks"] = list(donor_selectors.open_tasks_for(request.user)[:20])
+    return render(request, "dashboard/coordinator_home.html", context)
 
 
 @permission_required("people.view")

@@ -13,6 +13,7 @@ from donations import options
 from donations.models import (
     Campaign,
     DonationStatus,
+    EventDelivery,
     RecurringStatus,
     StripeEvent,
     StripeEventStatus,
@@ -44,7 +45,11 @@ class DonationFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), *DonationStatus.choices],
+        choices=[("", _("Every gift")), *DonationStatus.choices],
+        help_text=_(
+            "Checkouts the donor has not finished (pending) or left (abandoned) are not gifts: "
+            "pick their status to see them."
+        ),
     )
     currency = forms.ChoiceField(label=_("Currency"), required=False)
 
@@ -71,6 +76,11 @@ class StripeEventFilterForm(forms.Form):
         choices=[("", _("Any status")), *StripeEventStatus.choices],
     )
     type = forms.ChoiceField(label=_("Event type"), required=False)
+    delivered_by = forms.ChoiceField(
+        label=_("How it reached us"),
+        required=False,
+        choices=[("", _("Any way")), *EventDelivery.choices],
+    )
 
     def __init__(self, *args: Any, types: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -95,5 +105,6 @@ class RecurringFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), *RecurringStatus.choices],
+        choices=[("", _("Every monthly gift")), *RecurringStatus.choices],
+        help_text=_("Checkouts the donor left (abandoned) are listed when you pick that status."),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +108,15 @@ class OfflineGiftForm(DonorChoiceMixin):
     )
     currency = forms.ChoiceField(label=_("Currency"))
     received_on = BoundedDateField(label=_("Received on"), widget=DateInput())
+    received_amount = forms.CharField(
+        label=_("Amount received in the reporting currency"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "Only for a gift in another currency: what it brought once changed, so reports "
+            "can total it."
+        ),
+    )
     campaign = _campaign_field()
     cheque_number = forms.CharField(label=_("Cheque number"), max_length=40, required=False)
     cheque_bank = forms.CharField(label=_("Bank"), max_length=100, required=False)
@@ -121,6 +131,9 @@ class OfflineGiftForm(DonorChoiceMixin):
         currency.choices = _currency_choices()
         currency.initial = options.default_currency()
         self.fields["received_on"].initial = org_today()
+        self.fields["received_amount"].label = gettext("Amount received in %(currency)s") % {
+            "currency": settings.REPORTING_CURRENCY
+        }
 
     def clean_received_on(self) -> Any:
         value = self.cleaned_data["received_on"]
@@ -137,6 +150,19 @@ class OfflineGiftForm(DonorChoiceMixin):
                 data["money"] = parse_amount(data["amount"], currency)
             except MoneyError as exc:
                 self.add_error("amount", exc.messages[0])
+        data["received"] = None
+        received = (data.get("received_amount") or "").strip()
+        if received and currency == settings.REPORTING_CURRENCY:
+            self.add_error(
+                "received_amount",
+                gettext("Leave this empty for a gift in %(currency)s.")
+                % {"currency": settings.REPORTING_CURRENCY},
+            )
+        elif received:
+            try:
+                data["received"] = parse_amount(received, settings.REPORTING_CURRENCY)
+            except MoneyError as exc:
+                self.add_error("received_amount", exc.messages[0])
         source = data.get("source")
         if source == DonationSource.CHEQUE and not (data.get("cheque_number") or "").strip():
             self.add_error("cheque_number", gettext("Enter the cheque's number."))

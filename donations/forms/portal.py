@@ -81,7 +81,19 @@ class ImportChoiceForm(forms.Form):
 
 class ReportForm(forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2200)
-    currency = forms.CharField(label=_("Chart currency"), required=False, max_length=3)
+    currency = forms.ChoiceField(label=_("Chart currency"), required=False, choices=())
 
-    def clean_currency(self) -> str:
-        return (self.cleaned_data.get("currency") or "").strip().upper()
+    def __init__(self, *args: Any, currencies: list[str], reporting: str, **kwargs: Any) -> None:
+        """``currencies``: the chart's choices, the reporting currency (every gift) first."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["currency"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (
+                code,
+                gettext("%(currency)s (all gifts)") % {"currency": code}
+                if code == reporting
+                else gettext("%(currency)s (gifts in %(currency)s only)") % {"currency": code},
+            )
+            for code in currencies
+        ]

@@ -1,8 +1,15 @@
 """Giving data: donors, campaigns, donations, recurring gifts and the Stripe events log."""
 
 from donations.models.donors import Campaign, Donor, DonorKind
-from donations.models.events import StripeEvent, StripeEventStatus
+from donations.models.engagement import (
+    DonorTask,
+    Interaction,
+    InteractionKind,
+    TaskTrigger,
+)
+from donations.models.events import EventDelivery, StripeEvent, StripeEventStatus
 from donations.models.gifts import (
+    CARD_SOURCES,
     OFFLINE_SOURCES,
     DisputeStatus,
     Donation,
@@ -22,9 +29,13 @@ from donations.models.receipts import (
     StatementRunStatus,
 )
 from donations.models.records import DonorMerge, GiftImport
+from donations.models.settlement import BalanceTransaction, SettlementKind
+from donations.models.stripe_import import StripeCustomerLink, StripeImportCursor
 
 __all__ = [
+    "CARD_SOURCES",
     "OFFLINE_SOURCES",
+    "BalanceTransaction",
     "Campaign",
     "Deposit",
     "DepositLine",
@@ -36,16 +47,24 @@ __all__ = [
     "Donor",
     "DonorKind",
     "DonorMerge",
+    "DonorTask",
+    "EventDelivery",
     "GiftImport",
     "GiftInterval",
+    "Interaction",
+    "InteractionKind",
     "Receipt",
     "ReceiptCounter",
     "ReceiptStatus",
     "RecurringGift",
     "RecurringStatus",
+    "SettlementKind",
     "StatementRun",
     "StatementRunStatus",
+    "StripeCustomerLink",
     "StripeEvent",
     "StripeEventStatus",
+    "StripeImportCursor",
+    "TaskTrigger",
     "TributeType",
 ]

@@ -18,11 +18,17 @@ class StripeEventStatus(models.TextChoices):
     IGNORED = "ignored", _("Ignored (no handler for this type)")
 
 
+class EventDelivery(models.TextChoices):
+    WEBHOOK = "webhook", _("Sent to our endpoint")
+    RECONCILIATION = "reconciliation", _("Found late, in Stripe's event list")
+
+
 class StripeEvent(models.Model):
     """One Stripe event, stored once (the event id is unique) with what became of it.
 
     ``payload`` is the event exactly as Stripe signed it. ``attempts`` counts handler runs;
-    ``error`` holds the last failure (its class and message, with secrets removed).
+    ``error`` holds the last failure (its class and message, with secrets removed), and
+    ``permanent_failure`` whether it is one that retrying cannot mend.
     """
 
     event_id = models.CharField(max_length=STRIPE_ID_LENGTH, unique=True)
@@ -37,16 +43,27 @@ class StripeEvent(models.Model):
         max_length=20, choices=StripeEventStatus.choices, default=StripeEventStatus.RECEIVED
     )
     error = models.TextField(blank=True)
+    # The last failure can never succeed as sent (an amount no payment can have, a record
+    # that does not exist): answered 200, so Stripe does not retry it.
+    permanent_failure = models.BooleanField(default=False)
     # A refund or dispute that arrived before the payment it refers to waits here under that
     # payment intent's id; linking the payment re-runs it.
     waiting_for = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     attempts = models.PositiveIntegerField(default=0)
+    # How it reached us: our endpoint, or the nightly read of Stripe's event list (an event
+    # the endpoint never received: applied late, and listed for the administrator).
+    delivered_by = models.CharField(
+        max_length=20, choices=EventDelivery.choices, default=EventDelivery.WEBHOOK
+    )
     received_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-received_at", "-pk")
-        constraints = [choices_check("status", StripeEventStatus, "stripe_event_status_valid")]
+        constraints = [
+            choices_check("status", StripeEventStatus, "stripe_event_status_valid"),
+            choices_check("delivered_by", EventDelivery, "stripe_event_delivered_by_valid"),
+        ]
         indexes = [
             models.Index(fields=["status", "received_at"], name="stripe_event_status_idx"),
             models.Index(

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     Count,
     F,
@@ -29,12 +30,17 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 
 from accounts.models import User
-from core.dates import org_zone
+from core.dates import org_today, org_zone, year_bounds
 from core.search import words_match
-from donations.models import Donation, Donor, RecurringGift
+from donations.models import Donation, Donor, DonorTask, Interaction, RecurringGift
 from donations.models.receipts import Receipt
-from donations.money import Money
-from donations.selectors.gifts import COUNTED_STATUSES
+from donations.money import Money, MoneyError, to_minor
+from donations.selectors.gifts import COUNTED_STATUSES, GIFT_AT, UNFINISHED
+from donations.selectors.reporting import (
+    reporting_gross,
+    settled_in_reporting,
+    unsettled_in_reporting,
+)
 
 COUNTED = Q(status__in=COUNTED_STATUSES)
 
@@ -54,16 +60,18 @@ def donor_for_user(user: User) -> Donor | None:
 
 
 def donor_gifts(donor: Donor) -> QuerySet[Donation]:
-    """Every gift of ``donor`` except abandoned checkouts, newest first, with the campaign,
-    the recurring gift and the receipts (one query each, whatever the number of gifts)."""
+    """Every gift of ``donor`` except unfinished checkouts, newest first by the date each
+    shows (when paid, else when made: a failed gift of today comes first), with the
+    campaign, the recurring gift and the receipts (one query each, whatever the number)."""
     return (
         Donation.objects.filter(donor=donor)
-        .exclude(status="pending")
+        .exclude(status__in=UNFINISHED)
         .select_related("campaign", "recurring_gift")
         .prefetch_related(
-            Prefetch("receipts", queryset=Receipt.objects.order_by("-issued_at", "-pk"))
+            Prefetch("receipts", queryset=Receipt.objects.order_by("-issued_at", "-pk")),
+            Prefetch("interactions", queryset=Interaction.objects.order_by("happened_on", "pk")),
         )
-        .order_by(F("paid_at").desc(nulls_last=True), "-created_at", "-pk")
+        .order_by(GIFT_AT.desc(), "-pk")
     )
 
 
@@ -106,7 +114,7 @@ def donor_recurring(donor: Donor) -> QuerySet[RecurringGift]:
     """The donor's monthly gifts that got as far as Stripe, active first."""
     return (
         RecurringGift.objects.filter(donor=donor)
-        .exclude(status="incomplete", stripe_subscription_id="")
+        .exclude(status__in=("incomplete", "abandoned"), stripe_subscription_id="")
         .select_related("campaign")
         .order_by("cancelled_at", "-created_at", "-pk")
     )
@@ -296,3 +304,102 @@ def duplicate_groups() -> list[DuplicateGroup]:
             if a in pks and b in pks:
                 group.reasons |= why
     return sorted(found, key=lambda group: (group.donors[0].name.casefold(), group.donors[0].pk))
+
+
+# ---------------------------------------------------------------------------------------
+# The donor record's figures, interactions and tasks
+
+
+@dataclass(frozen=True, slots=True)
+class DonorSummary:
+    """A donor's giving in the reporting currency (gross: before fees, net of refunds).
+
+    ``unconverted`` counts gifts with no figure in the reporting currency yet (left out of
+    the sums; the per-currency totals beside them include them).
+    """
+
+    gifts: int
+    lifetime: Money
+    this_year: Money
+    last_year: Money
+    first: Donation | None
+    last: Donation | None
+    largest: Donation | None
+    unconverted: int
+
+    @property
+    def level(self) -> str:
+        """The giving level (``DONOR_LEVELS``) that lifetime giving reaches, or ""."""
+        reached = ""
+        bands = []
+        for name, amount in settings.DONOR_LEVELS.items():
+            try:
+                bands.append((to_minor(amount, self.lifetime.currency), name))
+            except MoneyError:
+                continue  # a band the currency cannot express is left out, not a 500
+        for floor, name in sorted(bands):
+            if self.lifetime.minor >= floor:
+                reached = name
+        return reached
+
+
+def donor_summary(donor: Donor) -> DonorSummary:
+    """Lifetime, this year and last year, first, last and largest gift (four queries)."""
+    code = settings.REPORTING_CURRENCY
+    year = org_today().year
+    this_start, this_end = year_bounds(year)
+    last_start, _ = year_bounds(year - 1)
+    counted = Donation.objects.filter(COUNTED, donor=donor, paid_at__isnull=False)
+    worth = reporting_gross()
+
+    def total(condition: Q | None = None) -> Coalesce:
+        summed = Sum(worth, filter=condition) if condition is not None else Sum(worth)
+        return Coalesce(summed, Value(0), output_field=IntegerField())
+
+    figures = counted.aggregate(
+        gifts=Count("pk"),
+        lifetime=total(),
+        this_year=total(Q(paid_at__gte=this_start, paid_at__lt=this_end)),
+        last_year=total(Q(paid_at__gte=last_start, paid_at__lt=this_start)),
+        unconverted=Count("pk", filter=~settled_in_reporting() & ~unsettled_in_reporting()),
+    )
+    return DonorSummary(
+        gifts=figures["gifts"],
+        lifetime=Money(figures["lifetime"], code),
+        this_year=Money(figures["this_year"], code),
+        last_year=Money(figures["last_year"], code),
+        first=counted.order_by("paid_at", "pk").first(),
+        last=counted.order_by("-paid_at", "-pk").first(),
+        largest=counted.annotate(worth=worth)
+        .order_by(F("worth").desc(nulls_last=True), "-amount_minor", "paid_at", "pk")
+        .first(),
+        unconverted=figures["unconverted"],
+    )
+
+
+def donor_interactions(donor: Donor) -> QuerySet[Interaction]:
+    """Every contact with the donor, newest first, with who and which gift."""
+    return (
+        Interaction.objects.filter(donor=donor)
+        .select_related("staff", "donation")
+        .order_by("-happened_on", "-pk")
+    )
+
+
+def donor_tasks(donor: Donor) -> QuerySet[DonorTask]:
+    """The donor's tasks: open ones by due date, then done ones, newest first."""
+    return (
+        DonorTask.objects.filter(donor=donor)
+        .select_related("assignee", "done_by")
+        .order_by(F("done_at").desc(nulls_first=True), "due_on", "pk")
+    )
+
+
+def open_tasks_for(user: User) -> QuerySet[DonorTask]:
+    """Open tasks on ``user``'s list: assigned to them or to nobody, soonest due first."""
+    return (
+        DonorTask.objects.filter(done_at__isnull=True)
+        .filter(Q(assignee=user) | Q(assignee__isnull=True))
+        .select_related("donor", "assignee")
+        .order_by("due_on", "pk")
+    )

@@ -15,11 +15,15 @@ Each function runs a fixed number of queries, whatever the number of donors and 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Final
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any, Final
 
+from babel.dates import format_date
+from django.conf import settings
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -32,11 +36,20 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.utils.translation import gettext
 
 from core.dates import org_zone, year_bounds
-from donations.models import Donation, DonationSource, Donor
-from donations.money import Money
+from core.locales import babel_locale
+from donations.models import CARD_SOURCES, Donation, DonationSource, Donor
+from donations.money import Money, format_money
 from donations.selectors.gifts import COUNTED_STATUSES
+from donations.selectors.reporting import (
+    reporting_fee,
+    reporting_gross,
+    reporting_net,
+    settled_in_reporting,
+    unsettled_in_reporting,
+)
 
 MONTHS: Final = range(1, 13)
 
@@ -127,12 +140,17 @@ def donor_years() -> dict[int, set[int]]:
 
 
 def retention(*, first_year: int, last_year: int) -> list[Retention]:
-    """Retention year over year for ``first_year``..``last_year`` (one query).
+    """Retention year over year for ``first_year``..``last_year`` (one query), starting no
+    earlier than the first year anyone gave (none at all: an empty list).
 
     The retention rate of Y is the share of Y-1's donors who gave again in Y. New donors of
     Y gave in Y and in no earlier year.
     """
     years = donor_years()
+    if not years:
+        return []
+    # No empty years before the first gift.
+    first_year = max(first_year, min(years))
     seen_before: set[int] = set()
     for year in sorted(years):
         if year < first_year:
@@ -154,13 +172,83 @@ def retention(*, first_year: int, last_year: int) -> list[Retention]:
 
 @dataclass(frozen=True, slots=True)
 class TotalRow:
-    """Net total of counted gifts for one key (a month, a campaign, a source) and currency."""
+    """Totals of counted gifts for one key (a month, a campaign, a source).
+
+    ``gross``, ``fees`` and ``net`` are in the reporting currency (``settings.
+    REPORTING_CURRENCY``): gross is what reached the organisation before Stripe's fees, net
+    of refunds and disputes; net is gross less fees. A card gift counts by what Stripe
+    settled when its account's currency is the reporting one; a gift in the reporting
+    currency whose fee is not known yet counts its amount with no fee (``fee_unknown`` says
+    how many); a gift known in no way in the reporting currency is left out of these three
+    (``unconverted`` says how many). ``originals`` keeps, beside them, each original
+    currency's net of refunds, largest first.
+    """
 
     key: str
     label: str
-    money: Money
+    gross: Money
+    fees: Money
+    net: Money
     gifts: int
     donors: int
+    fee_unknown: int
+    unconverted: int
+    originals: tuple[Money, ...]
+
+    @property
+    def foreign(self) -> bool:
+        """Whether any gift was made in a currency other than the reporting one."""
+        return any(money.currency != self.net.currency for money in self.originals)
+
+
+def _reporting_expressions() -> dict[str, Any]:
+    known, same = settled_in_reporting(), unsettled_in_reporting()
+
+    def total(expression: Case) -> Coalesce:
+        return Coalesce(Sum(expression), Value(0), output_field=IntegerField())
+
+    return {
+        "gross_total": total(reporting_gross()),
+        "fee_total": total(reporting_fee()),
+        "net_total": total(reporting_net()),
+        "gifts": Count("pk"),
+        "donors": Count("donor", distinct=True),
+        "fee_unknown": Count("pk", filter=same & Q(source__in=CARD_SOURCES)),
+        "unconverted": Count("pk", filter=~known & ~same),
+    }
+
+
+def _in_year(year: int) -> QuerySet[Donation]:
+    start, end = year_bounds(year)
+    return counted_gifts().filter(paid_at__gte=start, paid_at__lt=end)
+
+
+def _totals(
+    gifts: QuerySet[Donation], keys: tuple[str, ...], labelled: Callable[[dict[str, Any]], str]
+) -> list[TotalRow]:
+    """One row per value of ``keys`` (two queries), in the order of ``gifts``' grouping."""
+    code = settings.REPORTING_CURRENCY
+    originals: dict[tuple[Any, ...], list[Money]] = defaultdict(list)
+    for row in (
+        gifts.values(*keys, "currency").annotate(original=_net_sum()).order_by(*keys, "currency")
+    ):
+        originals[tuple(row[k] for k in keys)].append(Money(row["original"], row["currency"]))
+    rows = gifts.values(*keys).annotate(**_reporting_expressions())
+    return [
+        TotalRow(
+            key=str(row[keys[0]] or ""),
+            label=labelled(row),
+            gross=Money(row["gross_total"], code),
+            fees=Money(row["fee_total"], code),
+            net=Money(row["net_total"], code),
+            gifts=row["gifts"],
+            donors=row["donors"],
+            fee_unknown=row["fee_unknown"],
+            unconverted=row["unconverted"],
+            originals=tuple(originals[tuple(row[k] for k in keys)]),
+        )
+        for row in rows
+    ]
 
 
 def _net_sum() -> Coalesce:
@@ -169,71 +257,60 @@ def _net_sum() -> Coalesce:
     )
 
 
-def _in_year(year: int) -> QuerySet[Donation]:
-    start, end = year_bounds(year)
-    return counted_gifts().filter(paid_at__gte=start, paid_at__lt=end)
-
-
 def totals_by_month(year: int) -> list[TotalRow]:
-    """Net totals per month of ``year`` and currency (months without gifts left out)."""
-    rows = (
-        _in_year(year)
-        .annotate(month=ExtractMonth("paid_at", tzinfo=org_zone()))
-        .values("month", "currency")
-        .annotate(net_total=_net_sum(), gifts=Count("pk"), donors=Count("donor", distinct=True))
-        .order_by("month", "currency")
+    """Totals per month of ``year`` (months without gifts left out), key "YYYY-MM"."""
+    gifts = _in_year(year).annotate(month=ExtractMonth("paid_at", tzinfo=org_zone()))
+    rows = _totals(
+        gifts.order_by("month"),
+        ("month",),
+        lambda row: format_date(date(year, row["month"], 1), "MMM y", locale=babel_locale()),
     )
-    return [
-        TotalRow(
-            key=f"{year}-{row['month']:02d}",
-            label=datetime(year, row["month"], 1).strftime("%b %Y"),
-            money=Money(row["net_total"], row["currency"]),
-            gifts=row["gifts"],
-            donors=row["donors"],
-        )
-        for row in rows
-    ]
+    return [replace(row, key=f"{year}-{int(row.key):02d}") for row in rows]
 
 
 def totals_by_campaign(year: int) -> list[TotalRow]:
-    """Net totals per campaign (or none) and currency in ``year``, largest first."""
-    rows = (
-        _in_year(year)
-        .values("campaign__slug", "campaign__name", "currency")
-        .annotate(net_total=_net_sum(), gifts=Count("pk"), donors=Count("donor", distinct=True))
-        .order_by("currency", "-net_total", "campaign__name")
+    """Totals per campaign (or none) in ``year``, largest net first."""
+    rows = _totals(
+        _in_year(year).order_by("campaign__name"),
+        ("campaign__slug", "campaign__name"),
+        lambda row: row["campaign__name"] or gettext("No campaign"),
     )
-    return [
-        TotalRow(
-            key=row["campaign__slug"] or "",
-            label=row["campaign__name"] or "No campaign",
-            money=Money(row["net_total"], row["currency"]),
-            gifts=row["gifts"],
-            donors=row["donors"],
-        )
-        for row in rows
-    ]
+    return sorted(rows, key=lambda row: (-row.net.minor, row.label))
 
 
 def totals_by_source(year: int) -> list[TotalRow]:
-    """Net totals per source (card, cheque, import...) and currency in ``year``."""
+    """Totals per source (card, cheque, import...) in ``year``, largest net first."""
     labels = dict(DonationSource.choices)
-    rows = (
-        _in_year(year)
-        .values("source", "currency")
-        .annotate(net_total=_net_sum(), gifts=Count("pk"), donors=Count("donor", distinct=True))
-        .order_by("currency", "-net_total", "source")
+    rows = _totals(
+        _in_year(year).order_by("source"),
+        ("source",),
+        lambda row: str(labels.get(row["source"], row["source"])),
     )
-    return [
-        TotalRow(
-            key=row["source"],
-            label=str(labels.get(row["source"], row["source"])),
-            money=Money(row["net_total"], row["currency"]),
-            gifts=row["gifts"],
-            donors=row["donors"],
-        )
-        for row in rows
-    ]
+    return sorted(rows, key=lambda row: (-row.net.minor, row.key))
+
+
+def totals_sum(rows: list[TotalRow]) -> TotalRow | None:
+    """The line "All": the rows added up (gifts and donors counted per row, so donors of two
+    months count twice; the page says "gifts" and shows no donor total)."""
+    if not rows:
+        return None
+    code = settings.REPORTING_CURRENCY
+    originals: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for money in row.originals:
+            originals[money.currency] += money.minor
+    return TotalRow(
+        key="",
+        label=gettext("All"),
+        gross=Money(sum(row.gross.minor for row in rows), code),
+        fees=Money(sum(row.fees.minor for row in rows), code),
+        net=Money(sum(row.net.minor for row in rows), code),
+        gifts=sum(row.gifts for row in rows),
+        donors=0,
+        fee_unknown=sum(row.fee_unknown for row in rows),
+        unconverted=sum(row.unconverted for row in rows),
+        originals=tuple(Money(minor, currency) for currency, minor in sorted(originals.items())),
+    )
 
 
 def report_years() -> list[int]:
@@ -269,28 +346,52 @@ class Chart:
     baseline: int
     max_label: str
     currency: str
+    # True: every gift, in the reporting currency; False: only the gifts made in ``currency``.
+    all_gifts: bool
+
+
+def chart_currencies() -> list[str]:
+    """The chart's choices: the reporting currency (every gift), then each currency that has
+    counted gifts (one query)."""
+    code = settings.REPORTING_CURRENCY
+    found = set(counted_gifts().values_list("currency", flat=True).distinct().order_by())
+    return [code, *sorted(found - {code})]
 
 
 def monthly_chart(rows: list[TotalRow], *, year: int, currency: str) -> Chart:
-    """Twelve bars, one a month, scaled to the largest month (no query)."""
+    """Twelve bars, one a month, scaled to the largest month (no query).
+
+    In the reporting currency: every gift's net (after fees). In another currency: the gifts
+    made in it, net of refunds.
+    """
     width, height, top, bottom, left = 600, 240, 20, 30, 10
-    by_month = {int(row.key[-2:]): row.money for row in rows if row.money.currency == currency}
+    by_month: dict[int, Money] = {}
+    for row in rows:
+        month = int(row.key[-2:])
+        if currency == settings.REPORTING_CURRENCY:
+            by_month[month] = row.net
+        else:
+            for money in row.originals:
+                if money.currency == currency:
+                    by_month[month] = money
     largest = max((money.minor for money in by_month.values()), default=0)
     slot = (width - 2 * left) // 12
     bar_width = slot - 8
     plot = height - top - bottom
     bars = []
+    locale = babel_locale()
     for month in MONTHS:
         money = by_month.get(month, Money(0, currency))
-        bar_height = round(plot * money.minor / largest) if largest else 0
+        bar_height = round(plot * money.minor / largest) if largest > 0 else 0
+        bar_height = max(bar_height, 0)
         bars.append(
             Bar(
                 x=left + (month - 1) * slot + 4,
                 y=top + plot - bar_height,
                 width=bar_width,
                 height=bar_height,
-                label=datetime(year, month, 1).strftime("%b"),
-                value=str(money),
+                label=format_date(date(year, month, 1), "MMM", locale=locale),
+                value=format_money(money),
             )
         )
     return Chart(
@@ -298,6 +399,7 @@ def monthly_chart(rows: list[TotalRow], *, year: int, currency: str) -> Chart:
         height=height,
         bars=bars,
         baseline=top + plot,
-        max_label=str(Money(largest, currency)) if largest else "",
+        max_label=format_money(Money(largest, currency)) if largest > 0 else "",
         currency=currency,
+        all_gifts=currency == settings.REPORTING_CURRENCY,
     )

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -31,6 +32,7 @@ from donations.models import (
     Donor,
 )
 from donations.money import Money, format_money
+from donations.services.engagement import tasks_for_gift
 from donations.services.gift_status import donation_status
 from donations.services.receipts import sync_receipt
 
@@ -104,6 +106,29 @@ def _received_at(received_on: date) -> datetime:
     return datetime.combine(received_on, time(12), org_zone()).astimezone(UTC)
 
 
+def _settled_fields(amount: Money, received: Money | None) -> dict[str, Any]:
+    """What a gift in another currency brought in the reporting currency (no fee).
+
+    A gift in the reporting currency needs nothing: its amount is what was received.
+    """
+    if received is None or amount.currency == settings.REPORTING_CURRENCY:
+        return {}
+    if received.currency != settings.REPORTING_CURRENCY:
+        raise ValidationError(
+            gettext("The amount received must be in %(currency)s.")
+            % {"currency": settings.REPORTING_CURRENCY},
+            code="received_currency",
+        )
+    if received.minor <= 0:
+        raise ValidationError(gettext("Enter an amount more than zero."), code="received_zero")
+    return {
+        "settlement_currency": received.currency,
+        "settled_gross_minor": received.minor,
+        "settled_fee_minor": 0,
+        "settled_net_minor": received.minor,
+    }
+
+
 def _make_gift(
     *,
     donor: Donor,
@@ -116,7 +141,9 @@ def _make_gift(
     in_kind_description: str = "",
     deposit: Deposit | None = None,
     by: User | None,
+    received: Money | None = None,
 ) -> Donation:
+    settled = _settled_fields(amount, received)
     donation = Donation(
         donor=donor,
         campaign=campaign,
@@ -131,9 +158,11 @@ def _make_gift(
         deposit=deposit,
         entered_by=by,
         paid_at=_received_at(received_on),
+        **settled,
     )
     donation.status = donation_status(donation)
     donation.save()
+    tasks_for_gift(donation=donation)
     sync_receipt(donation=donation)
     return donation
 
@@ -150,9 +179,11 @@ def record_offline_gift(
     cheque_bank: str = "",
     in_kind_description: str = "",
     by: User,
+    received: Money | None = None,
 ) -> Donation:
     """Record one offline gift (paid) and issue its receipt. For in kind, ``amount`` is the
-    fair value."""
+    fair value. ``received``: for a gift in a currency other than the reporting one, what it
+    brought in the reporting currency (optional; reports leave the gift out until known)."""
     if source not in (*BANKED_SOURCES, DonationSource.IN_KIND):
         raise ValidationError(gettext("Choose how the gift came."), code="source")
     _check_details(
@@ -169,6 +200,7 @@ def record_offline_gift(
             cheque_bank=cheque_bank,
             in_kind_description=in_kind_description,
             by=by,
+            received=received,
         )
 
 

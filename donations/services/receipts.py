@@ -34,9 +34,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from core.dates import org_zone
+from core.dates import org_day, org_zone
 from donations.message_kinds import RECEIPT
 from donations.models import (
+    CARD_SOURCES,
     Donation,
     DonationSource,
     DonationStatus,
@@ -95,7 +96,7 @@ def gift_method(donation: Donation) -> str:
         return gettext("In kind: %(description)s (fair value)") % {
             "description": donation.in_kind_description
         }
-    if donation.source == DonationSource.STRIPE:
+    if donation.source in CARD_SOURCES:
         return gettext("Card")
     return str(DonationSource(donation.source).label)
 
@@ -198,7 +199,7 @@ def receipt_document(receipt: Receipt) -> ReceiptDocument:
     return ReceiptDocument(
         number=receipt.display_number,
         issued_at=receipt.issued_at,
-        received_on=paid_at.astimezone(org_zone()).date(),
+        received_on=org_day(paid_at),
         language=receipt.language,
         money=receipt.money,
         donor_name=receipt.donor_name,
@@ -238,7 +239,7 @@ def _queue_email(receipt: Receipt, *, dedupe_key: str) -> bool:
             "receipt_id": receipt.pk,
             "receipt_number": receipt.display_number,
             "amount": format_money(Money(receipt.amount_minor, receipt.currency), receipt.language),
-            "received_on": received.astimezone(org_zone()).date().isoformat(),
+            "received_on": org_day(received).isoformat(),
             "history_url": f"{settings.SITE_URL.rstrip('/')}{reverse('donations:home')}",
         },
         essential=True,

@@ -24,7 +24,7 @@ import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import stripe
 from django.conf import settings
@@ -236,3 +236,19 @@ def cancel_subscription(*, subscription_id: str, idempotency_key: str) -> Cancel
     return CancelledSubscription(
         id=str(sub.id), status=str(sub.status), canceled_at=sub.canceled_at
     )
+
+
+def fetch_subscription(subscription_id: str) -> dict[str, Any] | None:
+    """The subscription as Stripe has it now, or None in offline test mode."""
+    if not is_configured() or not subscription_id:
+        return None
+    found = get_client().v1.subscriptions.retrieve(subscription_id)
+    return found.to_dict()
+
+
+def fetch_invoice_with_payments(invoice_id: str) -> dict[str, Any] | None:
+    """The invoice with its payments list, or None in offline test mode."""
+    if not is_configured() or not invoice_id:
+        return None
+    found = get_client().v1.invoices.retrieve(invoice_id, {"expand": ["payments"]})
+    return found.to_dict()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from donations.views import coordinator, receipts, records, reports
+from donations.views import coordinator, donor_work, receipts, records, reports, stripe_import
 
 P = "coordinator/giving/"
 
@@ -17,12 +17,22 @@ urlpatterns: list[URLPattern] = [
     path(
         f"{P}stripe-events/reprocess/", coordinator.event_reprocess, name="coord_events_reprocess"
     ),
+    path(f"{P}stripe-import/", stripe_import.import_page, name="coord_stripe_import"),
+    path(f"{P}stripe-import/start/", stripe_import.import_start, name="coord_stripe_import_start"),
+    path(
+        f"{P}stripe-events/<int:pk>/resolve/",
+        coordinator.event_resolve,
+        name="coord_event_resolve",
+    ),
     # Donors
     path(f"{P}donors/", records.donor_list, name="coord_donors"),
     path(f"{P}donors/duplicates/", records.duplicates, name="coord_duplicates"),
     path(f"{P}donors/merge/", records.merge, name="coord_merge"),
     path(f"{P}donors/export.csv", records.export_donors, name="coord_export_donors"),
     path(f"{P}donors/<int:pk>/", records.donor_profile, name="coord_donor"),
+    path(f"{P}donors/<int:pk>/contacts/", donor_work.interaction_add, name="coord_interaction_add"),
+    path(f"{P}donors/<int:pk>/tasks/", donor_work.task_add, name="coord_task_add"),
+    path(f"{P}tasks/<int:pk>/done/", donor_work.task_done, name="coord_task_done"),
     path(f"{P}donors/search/", receipts.donor_search, name="coord_donor_search"),
     path(f"{P}gifts/export.csv", records.export_gifts, name="coord_export_gifts"),
     path(f"{P}import/", records.import_upload, name="coord_import"),
@@ -40,6 +50,11 @@ urlpatterns: list[URLPattern] = [
         f"{P}statements/<int:year>/donors/<int:donor_id>/pdf",
         receipts.coord_statement_pdf,
         name="coord_statement_pdf",
+    ),
+    path(
+        f"{P}donations/<int:pk>/dedication-letter.pdf",
+        receipts.tribute_letter,
+        name="coord_tribute_letter",
     ),
     path(f"{P}offline-gift/", receipts.offline_gift, name="coord_offline_gift"),
     path(f"{P}deposits/", receipts.deposit_list, name="coord_deposits"),

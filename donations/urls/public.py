@@ -2,23 +2,25 @@
 card-update link (signed, no login).
 
 The fixed paths come before ``donate/<slug>/``; a campaign cannot use their names as slugs
-("thanks", "cancelled", "fee", "test-checkout").
+("thanks", "cancelled", "fee", "test-checkout", "embed").
 """
 
 from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from donations.views import card_update, stripe_webhook
+from donations.views import card_update, embed, stripe_webhook
 from donations.views import public as views
 
-RESERVED_SLUGS = frozenset({"thanks", "cancelled", "fee", "test-checkout"})
+RESERVED_SLUGS = frozenset({"thanks", "cancelled", "fee", "test-checkout", "embed"})
 
 urlpatterns: list[URLPattern] = [
     path("donate/", views.donate, name="donate"),
     path("donate/thanks/", views.thanks, name="donate_thanks"),
     path("donate/cancelled/", views.cancelled, name="donate_cancelled"),
     path("donate/fee/", views.fee_preview, name="donate_fee"),
+    path("donate/embed/", embed.donate_embed, name="donate_embed"),
+    path("donate/<slug:slug>/embed/", embed.donate_embed, name="donate_campaign_embed"),
     path(
         "donate/test-checkout/<str:session_id>/",
         views.test_checkout,

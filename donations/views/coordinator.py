@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import stripe
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
@@ -27,6 +28,7 @@ from donations.forms.coordinator import (
 )
 from donations.models import StripeEventStatus
 from donations.selectors import gifts as selectors
+from donations.stripe_integration.deferred import resolve_deferred, stuck_events
 from donations.stripe_integration.intake import reprocess_failed_events
 
 PAGE_SIZE = 50
@@ -53,9 +55,11 @@ def donation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "currency": data["currency"],
             "search": data["q"],
         }
-    page = EstimatingPaginator(selectors.donation_list(**criteria), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = EstimatingPaginator(
+        selectors.donation_list(**criteria),
+        PAGE_SIZE,
+        excluding=("status", selectors.UNFINISHED),
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "donations/coordinator/donations.html",
@@ -77,7 +81,14 @@ def campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         for campaign in selectors.campaigns_with_progress()
     ]
     return render(
-        request, "donations/coordinator/campaigns.html", {"rows": rows, "section": "campaigns"}
+        request,
+        "donations/coordinator/campaigns.html",
+        {
+            "rows": rows,
+            "section": "campaigns",
+            "site_url": settings.SITE_URL,
+            "embed_origins": settings.DONATION_EMBED_ORIGINS,
+        },
     )
 
 
@@ -106,14 +117,21 @@ def recurring_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = StripeEventFilterForm(request.GET or None, types=selectors.stripe_event_types())
-    status, event_type = "", ""
+    status, event_type, delivered_by = "", "", ""
     if filters.is_valid():
         status = filters.cleaned_data["status"]
         event_type = filters.cleaned_data["type"]
-    page = Paginator(
-        selectors.stripe_event_list(status=status, event_type=event_type), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+        delivered_by = filters.cleaned_data["delivered_by"]
+    events = selectors.stripe_event_list(
+        status=status, event_type=event_type, delivered_by=delivered_by
+    )
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     failed_on_page = [event.pk for event in page.object_list if event.status == "failed"]
+    stuck_on_page = set(
+        stuck_events()
+        .filter(pk__in=[event.pk for event in page.object_list])
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "donations/coordinator/events.html",
@@ -122,6 +140,7 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "query": _query_without_page(request),
             "failed_on_page": failed_on_page,
+            "stuck_on_page": stuck_on_page,
             "section": "events",
             "zone": settings.ORG_TIME_ZONE,
         },
@@ -153,3 +172,27 @@ def event_reprocess(request: AuthenticatedHttpRequest) -> HttpResponse:
     back = QueryDict(request.POST.get("query", "")).urlencode()
     url = reverse("donations:coord_events")
     return redirect(f"{url}?{back}" if back else url)
+
+
+@permission_required("giving.manage")
+@require_POST
+def event_resolve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Fetch the payment a long-deferred event waits for, record it, run what waits."""
+    try:
+        ran = resolve_deferred(event_pk=pk)
+    except stripe.StripeError:
+        messages.error(request, gettext("Stripe could not be asked. Please try again later."))
+    else:
+        if ran:
+            messages.success(
+                request,
+                ngettext(
+                    "The payment was recorded and %(count)d waiting event applied.",
+                    "The payment was recorded and %(count)d waiting events applied.",
+                    ran,
+                )
+                % {"count": ran},
+            )
+        else:
+            messages.info(request, gettext("Stripe has no paid charge for that payment."))
+    return redirect(f"{reverse('donations:coord_events')}?status=deferred")

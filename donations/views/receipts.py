@@ -25,7 +25,7 @@ from donations.forms.offline import (
     ReceiptFilterForm,
     StatementRunForm,
 )
-from donations.models import Deposit, DepositLine, Donor, Receipt, StatementRun
+from donations.models import Deposit, DepositLine, Donation, Donor, Receipt, StatementRun
 from donations.selectors import receipts as selectors
 from donations.services.offline import (
     add_deposit_line,
@@ -37,6 +37,7 @@ from donations.services.offline import (
 )
 from donations.services.receipts import receipt_filename, receipt_pdf, resend_receipt
 from donations.services.statements import start_statement_run, statement_filename, statement_pdf
+from donations.services.tributes import tribute_letter_filename, tribute_letter_pdf
 from donations.views.coordinator import PAGE_SIZE, _query_without_page
 
 
@@ -90,6 +91,18 @@ def coord_statement_pdf(
     return _pdf_response(
         statement_pdf(donor=donor, year=year), statement_filename(donor=donor, year=year)
     )
+
+
+@permission_required("giving.manage")
+@require_GET
+def tribute_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The acknowledgement letter to the family a gift's dedication names (404 if none)."""
+    donation = get_object_or_404(Donation.objects.select_related("donor__user"), pk=pk)
+    try:
+        data = tribute_letter_pdf(donation=donation)
+    except ValidationError:
+        raise Http404("no dedication letter for this gift") from None
+    return _pdf_response(data, tribute_letter_filename(donation))
 
 
 # ---------------------------------------------------------------------------------------
@@ -208,6 +221,7 @@ def offline_gift(request: AuthenticatedHttpRequest) -> HttpResponse:
                 cheque_bank=data["cheque_bank"],
                 in_kind_description=data["in_kind_description"],
                 by=request.user,
+                received=data["received"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from accounts.roles import Role
 from core.http.spreadsheets import safe_row
+from donations.forms.engagement import InteractionForm, TaskForm
 from donations.forms.portal import (
     DonorSearchForm,
     GiftFileForm,
@@ -82,28 +83,36 @@ def donor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def donor_record_context(donor: Donor, **forms: Any) -> dict[str, Any]:
+    """Everything the donor record shows (a fixed number of queries, whatever the number
+    of gifts); ``forms`` replace the empty interaction and task forms (to show errors)."""
+    totals = selectors.yearly_totals(donor)
+    user = donor.user
+    return {
+        "donor": donor,
+        "summary": selectors.donor_summary(donor),
+        "gifts": list(selectors.donor_gifts(donor)),
+        "totals": totals,
+        "lifetime": selectors.lifetime_totals(totals),
+        "recurring": list(selectors.donor_recurring(donor)),
+        "receipts": list(selectors.donor_receipts(donor)),
+        "interactions": list(selectors.donor_interactions(donor)),
+        "tasks": list(selectors.donor_tasks(donor)),
+        "interaction_form": forms.get("interaction_form") or InteractionForm(donor=donor),
+        "task_form": forms.get("task_form") or TaskForm(),
+        "merges": list(DonorMerge.objects.filter(kept=donor).select_related("merged_by")),
+        "also_volunteer": user is not None and Role.VOLUNTEER in user.roles,
+        "section": "donors",
+        "zone": settings.ORG_TIME_ZONE,
+        "reporting_currency": settings.REPORTING_CURRENCY,
+    }
+
+
 @permission_required("giving.view")
 @require_GET
 def donor_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     donor = get_object_or_404(Donor.objects.select_related("user"), pk=pk)
-    totals = selectors.yearly_totals(donor)
-    user = donor.user
-    return render(
-        request,
-        "donations/records/donor.html",
-        {
-            "donor": donor,
-            "gifts": list(selectors.donor_gifts(donor)),
-            "totals": totals,
-            "lifetime": selectors.lifetime_totals(totals),
-            "recurring": list(selectors.donor_recurring(donor)),
-            "receipts": list(selectors.donor_receipts(donor)),
-            "merges": list(DonorMerge.objects.filter(kept=donor).select_related("merged_by")),
-            "also_volunteer": user is not None and Role.VOLUNTEER in user.roles,
-            "section": "donors",
-            "zone": settings.ORG_TIME_ZONE,
-        },
-    )
+    return render(request, "donations/records/donor.html", donor_record_context(donor))
 
 
 @permission_required("giving.view")

@@ -26,11 +26,17 @@ RETENTION_YEARS = 5
 
 def _chosen(request: AuthenticatedHttpRequest) -> tuple[ReportForm, int, str]:
     this_year = org_today().year
-    form = ReportForm(request.GET or None, initial={"year": this_year})
-    year, currency = this_year, ""
+    reporting = settings.REPORTING_CURRENCY
+    form = ReportForm(
+        request.GET or None,
+        initial={"year": this_year, "currency": reporting},
+        currencies=reports.chart_currencies(),
+        reporting=reporting,
+    )
+    year, currency = this_year, reporting
     if form.is_bound and form.is_valid():
         year = form.cleaned_data["year"]
-        currency = form.cleaned_data["currency"]
+        currency = form.cleaned_data["currency"] or reporting
     return form, year, currency
 
 
@@ -39,21 +45,8 @@ def _chosen(request: AuthenticatedHttpRequest) -> tuple[ReportForm, int, str]:
 def report_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, year, currency = _chosen(request)
     months = reports.totals_by_month(year)
-    currencies = sorted({row.money.currency for row in months})
-    if currency not in currencies:
-        # The organisation's own currency when it has gifts in it, else the one most gifts
-        # were in (not the first in the alphabet).
-        gifts_in: dict[str, int] = {}
-        for row in months:
-            gifts_in[row.money.currency] = gifts_in.get(row.money.currency, 0) + row.gifts
-        default = settings.DONATION_DEFAULT_CURRENCY
-        currency = (
-            default
-            if default in gifts_in
-            else max(currencies, key=lambda code: (gifts_in[code], code))
-            if currencies
-            else ""
-        )
+    campaigns = reports.totals_by_campaign(year)
+    sources = reports.totals_by_source(year)
     context: dict[str, Any] = {
         "form": form,
         "year": year,
@@ -61,13 +54,15 @@ def report_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "sybunt": list(reports.sybunt(year)),
         "retention": reports.retention(first_year=year - RETENTION_YEARS + 1, last_year=year),
         "months": months,
-        "campaigns": reports.totals_by_campaign(year),
-        "sources": reports.totals_by_source(year),
-        "currencies": currencies,
-        "chart": reports.monthly_chart(months, year=year, currency=currency) if currency else None,
+        "months_total": reports.totals_sum(months),
+        "campaigns": campaigns,
+        "sources": sources,
+        "sources_total": reports.totals_sum(sources),
+        "chart": reports.monthly_chart(months, year=year, currency=currency) if months else None,
         "years": reports.report_years(),
         "section": "reports",
         "zone": settings.ORG_TIME_ZONE,
+        "reporting_currency": settings.REPORTING_CURRENCY,
     }
     return render(request, "donations/records/reports.html", context)
 
@@ -81,10 +76,15 @@ def _total_rows(rows: Iterable[reports.TotalRow]) -> Iterable[list[Any]]:
         yield [
             row.key,
             row.label,
-            row.money.currency,
-            from_minor(row.money.minor, row.money.currency),
+            row.net.currency,
+            from_minor(row.gross.minor, row.gross.currency),
+            from_minor(row.fees.minor, row.fees.currency),
+            from_minor(row.net.minor, row.net.currency),
             row.gifts,
             row.donors,
+            row.fee_unknown,
+            row.unconverted,
+            " ".join(f"{from_minor(m.minor, m.currency)} {m.currency}" for m in row.originals),
         ]
 
 
@@ -92,7 +92,19 @@ def _total_rows(rows: Iterable[reports.TotalRow]) -> Iterable[list[Any]]:
 @require_GET
 def report_csv(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     _form, year, _currency = _chosen(request)
-    totals_header = ["key", "label", "currency", "net_total", "gifts", "donors"]
+    totals_header = [
+        "key",
+        "label",
+        "reporting_currency",
+        "gross",
+        "fees",
+        "net",
+        "gifts",
+        "donors",
+        "gifts_fee_unknown",
+        "gifts_not_in_reporting_currency",
+        "net_of_refunds_by_original_currency",
+    ]
     if name in ("lybunt", "sybunt"):
         donors = reports.lybunt(year) if name == "lybunt" else reports.sybunt(year)
         rows = (

@@ -253,3 +253,39 @@ def test_the_demo_fills_every_panel_of_the_coordinators_home(client, settings, t
     assert context["giving"].monthly_failed == 1
     for chart in context["charts"]:
         assert any(bar.height > 0 for bar in chart.bars), chart.key
+
+
+def test_seed_demo_shows_fees_contacts_and_tasks(settings, tmp_path) -> None:
+    from donations.models import Donation, DonorTask, Interaction, RecurringGift
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.REPORTING_CURRENCY = "USD"
+    call_command("seed_demo", stdout=StringIO())
+    card = Donation.objects.filter(source="stripe", status__in=("paid", "partially_refunded"))
+    assert card.count() > 5
+    assert set(card.values_list("settlement_currency", flat=True)) == {"USD"}
+    grace = card.get(checkout_session_id="cs_demo_grace-1")
+    assert (grace.settled_gross_minor, grace.settled_fee_minor, grace.settled_net_minor) == (
+        5000,
+        175,
+        4825,
+    )
+    yuki = card.get(checkout_session_id="cs_demo_yuki-1")  # JPY 3,000 into USD
+    assert (yuki.settled_gross_minor, yuki.settled_fee_minor) == (1985, 107)
+    tom = card.get(checkout_session_id="cs_demo_tom-1")  # EUR 75.00, EUR 25.00 refunded
+    assert (tom.settled_gross_minor, tom.settled_fee_minor) == (8132 - 2711, 347)
+    assert Interaction.objects.count() == 3
+    imported = RecurringGift.objects.get(stripe_subscription_id="sub_demo_outside")
+    assert (imported.donor.email, imported.amount_minor, imported.status) == (
+        "noor@example.org",
+        3000,
+        "active",
+    )
+    assert imported.donations.filter(source="stripe_outside", status="paid").count() == 4
+    open_tasks = DonorTask.objects.filter(done_at__isnull=True)
+    assert open_tasks.filter(trigger="manual").count() == 1
+    assert open_tasks.filter(trigger="first_gift").count() >= 1
+    assert DonorTask.objects.filter(done_at__isnull=False).count() >= 1
+    before = (Interaction.objects.count(), DonorTask.objects.count())
+    call_command("seed_demo", stdout=StringIO())
+    assert (Interaction.objects.count(), DonorTask.objects.count()) == before

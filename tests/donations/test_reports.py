@@ -84,25 +84,29 @@ def test_retention(fixture):
 
 
 def test_totals(fixture):
+    # None of these card gifts has its Stripe figures: USD ones count their amount with the
+    # fee unknown, the VND one is left out of the USD totals and kept beside them.
     months = [
-        (r.key, r.money.currency, r.money.minor, r.gifts) for r in reports.totals_by_month(2025)
+        (r.key, r.net.currency, r.gross.minor, r.fees.minor, r.net.minor, r.gifts, r.fee_unknown)
+        for r in reports.totals_by_month(2025)
     ]
     assert months == [
-        ("2025-02", "USD", 1000, 1),
-        ("2025-03", "USD", 4000, 1),
-        ("2025-05", "USD", 2000, 1),
-        ("2025-08", "USD", 7000, 1),
-        ("2025-12", "USD", 1100, 1),
+        ("2025-02", "USD", 1000, 0, 1000, 1, 1),
+        ("2025-03", "USD", 4000, 0, 4000, 1, 1),
+        ("2025-05", "USD", 2000, 0, 2000, 1, 1),
+        ("2025-08", "USD", 7000, 0, 7000, 1, 1),
+        ("2025-12", "USD", 1100, 0, 1100, 1, 1),
     ]
-    by_campaign = [(r.label, r.money.minor) for r in reports.totals_by_campaign(2025)]
+    by_campaign = [(r.label, r.net.minor) for r in reports.totals_by_campaign(2025)]
     assert by_campaign == [("No campaign", 14100), ("Spring", 1000)]
     by_source = [
-        (r.key, r.money.currency, r.money.minor, r.donors) for r in reports.totals_by_source(2026)
+        (r.key, r.net.minor, r.donors, r.unconverted, [str(m) for m in r.originals])
+        for r in reports.totals_by_source(2026)
     ]
+    # One line per method, whatever the currencies.
     assert by_source == [
-        ("import", "USD", 9000, 1),
-        ("stripe", "USD", 6000, 2),
-        ("stripe", "VND", 300000, 1),
+        ("import", 9000, 1, 0, ["90.00 USD"]),
+        ("stripe", 6000, 2, 1, ["60.00 USD", "300000 VND"]),
     ]
 
 
@@ -134,7 +138,8 @@ def test_report_page_and_csv(client: Client, coordinator, fixture):
     }
     response = client.get("/coordinator/giving/reports/sources.csv", {"year": 2026})
     text = read_download(response).decode()
-    assert "import,Imported (CSV),USD,90.00,1,1" in text
+    assert "import,Imported (CSV),USD,90.00,0.00,90.00,1,1,0,0,90.00 USD" in text
+    assert "stripe,Card (Stripe),USD,60.00,0.00,60.00,3,2,2,1,60.00 USD 300000 VND" in text
     assert client.get("/coordinator/giving/reports/nope.csv").status_code == 404
     # A bad year is a form error, not a 500.
     assert client.get("/coordinator/giving/reports/", {"year": "abc"}).status_code == 200
@@ -159,12 +164,38 @@ def test_report_query_count_does_not_grow(client: Client, coordinator, fixture):
     assert len(small) == len(large)
 
 
-def test_the_chart_shows_the_organisations_currency_by_default(
+def test_the_chart_shows_the_reporting_currency_by_default(
     client: Client, coordinator, fixture, settings
 ):
-    settings.DONATION_DEFAULT_CURRENCY = "USD"
+    settings.REPORTING_CURRENCY = "USD"
     client.force_login(coordinator)
     response = client.get("/coordinator/giving/reports/", {"year": 2026})
     assert response.context["chart"].currency == "USD"
+    assert response.context["chart"].all_gifts is True
+    # The chart's currency is a choice among those with gifts, not a free-text box.
+    page = response.content.decode()
+    assert '<select name="currency"' in page
+    assert '<option value="VND">' in page
+    assert '<input type="text" name="currency"' not in page
+    vnd = client.get("/coordinator/giving/reports/", {"year": "2026", "currency": "VND"})
+    assert (vnd.context["chart"].currency, vnd.context["chart"].all_gifts) == ("VND", False)
     chosen = client.get("/coordinator/giving/reports/", {"year": "2026", "currency": "XXX"})
     assert chosen.status_code == 200
+    assert "currency" in chosen.context["form"].errors
+
+
+def test_the_chart_formats_money_as_everywhere(fixture, settings):
+    chart = reports.monthly_chart(reports.totals_by_month(2025), year=2025, currency="USD")
+    assert chart.max_label == "$70.00"
+    assert chart.bars[7].value == "$70.00"
+    assert chart.bars[0].value == "$0.00"
+
+
+def test_retention_starts_at_the_first_year_with_gifts(fixture):
+    rows = reports.retention(first_year=2020, last_year=2026)
+    assert [r.year for r in rows] == [2023, 2024, 2025, 2026]
+    assert rows[0].new_donors == 1  # K
+
+
+def test_retention_with_no_gifts_at_all_is_empty():
+    assert reports.retention(first_year=2022, last_year=2026) == []
