@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,7 @@ TEMPLATES = [
                 "core.context_processors.organisation",
                 "accounts.http.context_processors.roles",
                 "accounts.http.context_processors.language_switcher",
+                "dashboard.navigation.site_menu",
             ],
         },
     },
@@ -531,6 +533,15 @@ DONATION_CURRENCIES: list[str] = [
 DONATION_DEFAULT_CURRENCY = env.str("DONATION_DEFAULT_CURRENCY", default="USD").strip().upper()
 if DONATION_DEFAULT_CURRENCY not in DONATION_CURRENCIES:
     raise ImproperlyConfigured("DONATION_DEFAULT_CURRENCY must be one of DONATION_CURRENCIES")
+# What an hour of volunteering is worth, in the default currency's units (a decimal string),
+# to show volunteering beside money raised on the coordinator's home. The default is
+# Independent Sector's 2024 value of a US volunteer hour.
+VOLUNTEER_HOUR_VALUE = env.str("VOLUNTEER_HOUR_VALUE", default="33.49").strip()
+try:
+    if not Decimal(VOLUNTEER_HOUR_VALUE) >= 0:
+        raise InvalidOperation
+except InvalidOperation:
+    raise ImproperlyConfigured("VOLUNTEER_HOUR_VALUE must be an amount, e.g. 33.49") from None
 # Suggested amounts per currency, in the currency's own units (decimal strings). The env
 # variable replaces the entries it names: USD=25/50/100/250,JPY=3000/5000/10000
 DONATION_PRESET_AMOUNTS: dict[str, list[str]] = {

@@ -17,4 +17,9 @@ DIGEST = MessageKind(
     },
 )
 
-MESSAGE_KINDS = (DIGEST,)
+# A coordinator's message to a group (dashboard.services.group_messages).
+GROUP_MESSAGE = MessageKind(
+    "coordinator.group_message", keys={"subject", "body", "sender_name"}, sms=True
+)
+
+MESSAGE_KINDS = (DIGEST, GROUP_MESSAGE)

@@ -71,6 +71,7 @@ ONE_TIME: tuple[tuple[str, str, str, int, str, str, int, dict[str, Any]], ...] =
     ("grace-1", "donor@example.org", "Grace Okafor", 5000, "USD", "general", 200, {}),
     ("grace-2", "donor@example.org", "Grace Okafor", 10000, "USD", "school-outreach-2026", 40, {}),
     ("sam-1", "sam@example.org", "Sam Nguyen", 500000, "VND", "night-shifts", 25, {}),
+    ("grace-3", "donor@example.org", "Grace Okafor", 7500, "USD", "general", 0, {}),
     (
         "hope-1",
         "hope.fdn@example.org",

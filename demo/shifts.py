@@ -167,6 +167,7 @@ def _plan_weeks(
         services.sign_up_for_shift(shift=shift, volunteer=sam)
     if len(later) > 2:
         services.sign_up_for_shift(shift=later[2], volunteer=ben)  # no lead yet: a gap
+    _seed_at_risk(later, ben)
     if later:
         offered = services.sign_up_for_shift(shift=later[0], volunteer=ben)
         services.offer_swap(signup=offered, by=ben, note="Family visit; happy to swap.")
@@ -195,6 +196,8 @@ def _plan_weeks(
         if n == 0:
             for person in (sam, ploy, ben, lucia):  # two places, two waiting
                 services.sign_up_for_shift(shift=shift, volunteer=person)
+
+    _seed_under_way(events, office, coordinator, lucia, ploy, counts)
 
     # Past shifts: attendance recorded, hours waiting for approval.
     for days, attended, no_show in ((-7, (ana, sam), ben), (-3, (lucia, ploy), None)):
@@ -230,3 +233,33 @@ def _plan_weeks(
         time_zone=OFFICE_ZONE,
     )
     counts.add(True)
+
+
+def _seed_under_way(
+    role: VolunteerRole,
+    location: Location,
+    coordinator: User,
+    here: User,
+    late: User,
+    counts: Counter,
+) -> None:
+    """A shift that started 40 minutes ago: Lucía checked in, Ploy is late."""
+    start = (timezone.now() - timedelta(minutes=40)).replace(second=0, microsecond=0)
+    shift = _shift(role, location, start, 3, 3, coordinator, notes="Stuffing envelopes.")
+    counts.add(True)
+    services.record_attendance(
+        signup=_past_place(shift, here), by=coordinator, check_in_at=start + timedelta(minutes=2)
+    )
+    _past_place(shift, late)
+
+
+def _seed_at_risk(evenings: list[Shift], ben: User) -> None:
+    """Ben signed up weeks ago for an evening after his Hotline protocol runs out (in 10
+    days): the coordinator's home shows the training with this shift at risk."""
+    if len(evenings) > 3:
+        ShiftSignup.objects.create(
+            shift=evenings[-1],
+            volunteer=ben,
+            status=ShiftSignupStatus.CONFIRMED,
+            joined_at=timezone.now() - timedelta(days=20),
+        )

@@ -23,6 +23,8 @@ EXPIRY = {"expires_on", "blocked_shifts"}
 
 SIGNUP_CONFIRMED = MessageKind("shift.signup_confirmed", keys=SHIFT | {"signup_id"})
 WAITLIST_PROMOTED = MessageKind("shift.waitlist_promoted", keys=SHIFT | {"signup_id"})
+# "Ask eligible volunteers": a gap in a shift, and a link that takes the place in one tap.
+SHIFT_INVITATION = MessageKind("shift.invitation", keys=SHIFT | {"accept_url"})
 SWAP_OFFERED = MessageKind(
     "shift.swap_offered", keys=SHIFT | {"offer_id", "offered_by", "accept_url"}
 )
@@ -64,6 +66,7 @@ CLEARANCE_EXPIRY = MessageKind(
 
 MESSAGE_KINDS = (
     SIGNUP_CONFIRMED,
+    SHIFT_INVITATION,
     WAITLIST_PROMOTED,
     SWAP_OFFERED,
     SWAP_ACCEPTED,

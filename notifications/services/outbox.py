@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 # The text-message twin of a message gets its key with this suffix.
 SMS_KEY_SUFFIX = "#sms"
 OPTED_OUT = "The recipient does not receive this kind of message."
+NOT_CHOSEN = "The sender chose channels this recipient cannot receive."
 WITHDRAWN = "Withdrawn by the app that queued it (no longer needed)."
 # Claims written by the sweep start with this; a worker's own claim starts with "run:".
 RESERVATION_PREFIX = "sweep:"
@@ -47,6 +48,7 @@ def enqueue_message(
     essential: bool = False,
     urgent: bool = False,
     attachments: list[dict[str, str]] | None = None,
+    channels: frozenset[str] | None = None,
 ) -> Message | None:
     """Put one message for ``recipient`` in the outbox, once per ``dedupe_key``.
 
@@ -65,6 +67,11 @@ def enqueue_message(
 
     ``attachments``: [{"filename", "content_type", "content"}], content text, or base64
     when the dict also has "encoding": "base64" (e.g. a PDF).
+
+    ``channels``: the channels the sender chose (a coordinator's message by e-mail only,
+    say); None means every channel. A channel left out is never used, whatever the
+    person's preferences; someone reached by none of the chosen ones gets the row as
+    cancelled, with the reason.
     """
     if not KIND_PATTERN.match(kind):
         raise ValueError(f"kind must be dotted lower-case words, e.g. shift.reminder: {kind!r}")
@@ -82,9 +89,13 @@ def enqueue_message(
         if Message.objects.filter(dedupe_key=dedupe_key).exists():
             return None
         preference = preferences_for(recipient)
-        wants_email = preference.wants(channel=Channel.EMAIL, essential=essential)
+        chosen = channels if channels is not None else frozenset(Channel.values)
+        wants_email = Channel.EMAIL in chosen and preference.wants(
+            channel=Channel.EMAIL, essential=essential
+        )
         wants_sms = (
-            bool(recipient.phone)
+            Channel.SMS in chosen
+            and bool(recipient.phone)
             and preference.wants(channel=Channel.SMS, essential=essential)
             and has_template(kind, "sms.txt")
         )
@@ -105,7 +116,9 @@ def enqueue_message(
                     dedupe_key=dedupe_key,
                     attachments=attachments,
                     status=Status.PENDING if wants_email else Status.CANCELLED,
-                    last_error="" if wants_email else OPTED_OUT,
+                    last_error=""
+                    if wants_email
+                    else (OPTED_OUT if Channel.EMAIL in chosen else NOT_CHOSEN),
                 )
             )
         if wants_sms:

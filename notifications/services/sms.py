@@ -36,6 +36,29 @@ class Sms:
     body: str
 
 
+# GSM 03.38: the characters a text message carries in 7 bits (the extension table's count twice).
+_GSM_BASIC = (
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENDED = "^{}\\[~]|€\f"
+
+
+def sms_segments(text: str) -> int:
+    """How many parts a text message of ``text`` is sent in: 160 GSM characters in one part
+    or 153 a part when split; 70 UCS-2 characters (any other character, e.g. Thai or
+    Vietnamese tone marks) in one part or 67 a part (emoji count twice)."""
+    if all(ch in _GSM_BASIC or ch in _GSM_EXTENDED for ch in text):
+        units = sum(2 if ch in _GSM_EXTENDED else 1 for ch in text)
+        single, part = 160, 153
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, part = 70, 67
+    if units <= single:
+        return 1 if units else 0
+    return -(-units // part)
+
+
 class BaseSmsBackend:
     def send(self, sms: Sms) -> str:
         """Send one text; returns the provider's id for it. Raises SmsError."""

@@ -48,6 +48,10 @@ VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 # The demo people (demo/management/commands/seed_demo.py), one per kind of account.
 DEMO_LOGINS = {
     "coordinator": "coordinator@example.org",
+    "volunteer_coordinator": "volunteering@example.org",
+    "safeguarding_lead": "safeguarding@example.org",
+    "fundraiser": "fundraising@example.org",
+    "viewer": "viewer@example.org",
     "volunteer": "volunteer@example.org",
     "donor": "donor@example.org",
     "volunteer_and_donor": "sam@example.org",

@@ -233,6 +233,28 @@ def test_seed_demo_refuses_in_production(settings) -> None:
     assert User.objects.count() == 0
 
 
+def test_the_demo_fills_every_panel_of_the_coordinators_home(client, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    client.force_login(User.objects.get(email="coordinator@example.org"))
+    context = client.get("/coordinator/").context
+    late = [str(p) for row in context["today_shifts"] for p in row.late]
+    here = [str(p) for row in context["today_shifts"] for p in row.checked_in]
+    assert (late, here) == (["Ploy Srisai"], ["Lucía Romero"])
+    assert any(gap.leads for gap in context["open_places"])  # an evening without its lead
+    assert any(gap.places_left for gap in context["open_places"])
+    assert context["queues"]["failed_payments"] >= 1
+    assert context["queues"]["hours"] >= 1
+    at_risk = [(str(item.volunteer), item.name, len(item.shifts)) for item in context["at_risk"]]
+    assert ("Ben Carter", "Hotline protocol", 1) in at_risk
+    assert context["giving"].month.minor >= 7500
+    assert context["giving"].year_to_date.minor > context["giving"].month.minor
+    assert context["new_volunteer_count"] >= 1
+    assert context["giving"].monthly_failed == 1
+    for chart in context["charts"]:
+        assert any(bar.height > 0 for bar in chart.bars), chart.key
+
+
 def test_seed_demo_shows_fees_contacts_and_tasks(settings, tmp_path) -> None:
     from donations.models import Donation, DonorTask, Interaction, RecurringGift
 

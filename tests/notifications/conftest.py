@@ -43,6 +43,7 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
     "test.message": {"title": "Hello & welcome", "body": "A <b>test</b> body"},
     "shift.signup_confirmed": {**SHIFT, "signup_id": 345},
     "shift.waitlist_promoted": {**SHIFT, "signup_id": 345},
+    "shift.invitation": {**SHIFT, "accept_url": "http://x/invitations/abc/"},
     "shift.swap_offered": {
         **SHIFT,
         "offer_id": 7,
@@ -101,6 +102,11 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "expires_on": "2031-08-01",
         "details_url": "http://x/me/",
         "blocked_shifts": BLOCKED,
+    },
+    "coordinator.group_message": {
+        "subject": "Saturday's outreach & the new meeting point",
+        "body": "We meet at the <library> now.\nBring water.",
+        "sender_name": "Maya Sparks",
     },
     "coordinator.digest": {
         "date": "2031-07-15",

@@ -125,12 +125,9 @@ def test_the_coordinator_home_links_to_volunteering_with_counts(
     client.force_login(coordinator)
     response = client.get("/coordinator/")
     assert response.status_code == 200
-    assert response.context["volunteering"] == {
-        "applicants": 1,
-        "evidence": 0,
-        "expiring": 1,
-        "sessions": 1,
-    }
+    assert response.context["queues"]["applicants"] == 1
+    assert response.context["queues"]["evidence"] == 0
+    assert len(response.context["at_risk"]) == 1
     body = response.content.decode()
     assert f'href="{BASE}/applications/"' in body
     assert f'href="{BASE}/expiring/"' in body
@@ -148,8 +145,8 @@ def test_the_coordinator_home_query_count_stays_flat(client: Client, coordinator
     VolunteerProfile.objects.filter(user__in=people[:10]).update(status=ProfileStatus.APPLICANT)
     with CaptureQueriesContext(connection) as large:
         response = client.get("/coordinator/")
-    assert response.context["volunteering"]["expiring"] == 30
-    assert response.context["volunteering"]["applicants"] == 10
+    assert len(response.context["at_risk"]) == 30
+    assert response.context["queues"]["applicants"] == 10
     assert len(small) == len(large)
 
 

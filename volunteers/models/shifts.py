@@ -272,3 +272,29 @@ class SwapOffer(models.Model):
 
     def __str__(self) -> str:
         return f"Swap of {self.signup} ({self.status})"
+
+
+class ShiftInvitation(models.Model):
+    """A volunteer asked to fill a gap in a shift ("ask eligible volunteers"): once each."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="invitations")
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shift_invitations"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    asked_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    signup = models.ForeignKey(
+        ShiftSignup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("asked_at", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "volunteer"], name="one_invitation_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} asked for {self.shift}"

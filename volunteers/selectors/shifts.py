@@ -22,6 +22,7 @@ from volunteers.models import (
     HoursStatus,
     Qualification,
     Shift,
+    ShiftInvitation,
     ShiftSignup,
     ShiftSignupStatus,
     ShiftStatus,
@@ -278,29 +279,45 @@ def shift_roster(shift: Shift) -> ShiftRoster:
     )
 
 
-def team_gaps(shifts: list[Shift], teams: dict[int, list[int]]) -> dict[int, list[str]]:
-    """Shift id -> what its team lacks, e.g. ["needs 1 more Shift lead"] (two queries)."""
+@dataclass(frozen=True)
+class LeadShortfall:
+    qualification: str
+    short: int
+
+
+def lead_shortfalls(
+    shifts: list[Shift], teams: dict[int, list[int]]
+) -> dict[int, list[LeadShortfall]]:
+    """Shift id -> the qualified people its team lacks under the staffing rules (two queries)."""
     rules: dict[int, list[StaffingRule]] = defaultdict(list)
     for rule in StaffingRule.objects.filter(role_id__in={s.role_id for s in shifts}).select_related(
         "qualification"
     ):
         rules[rule.role_id].append(rule)
-    people = {pk for team in teams.values() for pk in team}
+    members = {pk for team in teams.values() for pk in team}
     held: dict[int, set[int]] = defaultdict(set)
-    if people and rules:
+    if members and rules:
         for volunteer_id, role_id in Qualification.objects.filter(
-            volunteer_id__in=people
+            volunteer_id__in=members
         ).values_list("volunteer_id", "role_id"):
             held[volunteer_id].add(role_id)
-    gaps: dict[int, list[str]] = {}
+    result: dict[int, list[LeadShortfall]] = {}
     for shift in shifts:
         team = teams.get(shift.pk, [])
-        gaps[shift.pk] = []
+        result[shift.pk] = []
         for rule in sorted(rules[shift.role_id], key=lambda r: r.qualification.name):
             short = rule.minimum - sum(1 for pk in team if rule.qualification_id in held[pk])
             if short > 0:
-                gaps[shift.pk].append(f"needs {short} more {rule.qualification.name}")
-    return gaps
+                result[shift.pk].append(LeadShortfall(rule.qualification.name, short))
+    return result
+
+
+def team_gaps(shifts: list[Shift], teams: dict[int, list[int]]) -> dict[int, list[str]]:
+    """Shift id -> what its team lacks, e.g. ["needs 1 more Shift lead"] (two queries)."""
+    return {
+        shift_id: [f"needs {lead.short} more {lead.qualification}" for lead in leads]
+        for shift_id, leads in lead_shortfalls(shifts, teams).items()
+    }
 
 
 @dataclass(frozen=True)
@@ -370,6 +387,15 @@ def open_swap_offers(*, volunteer: User) -> list[SwapCard]:
         )
         for o in offers
     ]
+
+
+def shift_invitations(shift: Shift) -> list[ShiftInvitation]:
+    """Who was asked to fill a gap in ``shift`` and what they answered (one query)."""
+    return list(
+        ShiftInvitation.objects.filter(shift=shift)
+        .select_related("volunteer", "signup")
+        .order_by("asked_at", "volunteer__first_name", "pk")
+    )
 
 
 def hours_for(volunteer: User) -> QuerySet[HoursEntry]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from volunteers.views import calendars
 from volunteers.views import coordinator_applications as applications
 from volunteers.views import coordinator_catalogue as catalogue
 from volunteers.views import coordinator_clearances as clearances
 from volunteers.views import coordinator_hours as hours
+from volunteers.views import coordinator_invitations as invitations
 from volunteers.views import coordinator_roster as roster
 from volunteers.views import coordinator_roster_export as export
 from volunteers.views import coordinator_sessions as sessions
@@ -102,6 +104,7 @@ urlpatterns: list[URLPattern] = [
     ),
     # Shifts
     path(f"{P}shifts/", shifts.shift_list, name="coord_shifts"),
+    path(f"{P}calendar/", calendars.coordinator_calendar_page, name="coord_calendar"),
     path(f"{P}shifts/new/", shifts.shift_create, name="coord_shift_create"),
     path(f"{P}shifts/<int:pk>/", roster.roster, name="coord_shift"),
     path(f"{P}shifts/<int:pk>/edit/", shifts.shift_edit, name="coord_shift_edit"),
@@ -109,6 +112,7 @@ urlpatterns: list[URLPattern] = [
     path(f"{P}shifts/<int:pk>/cancel/", shifts.shift_cancel, name="coord_shift_cancel"),
     path(f"{P}shifts/<int:pk>/series/", shifts.series_edit, name="coord_series_edit"),
     path(f"{P}shifts/<int:pk>/assign/", roster.assign, name="coord_shift_assign"),
+    path(f"{P}shifts/<int:pk>/invite/", invitations.invite, name="coord_shift_invite"),
     path(f"{P}shifts/<int:pk>/roster.csv", export.roster_csv, name="coord_shift_csv"),
     path(f"{P}shifts/<int:pk>/print/", export.roster_print, name="coord_shift_print"),
     path(f"{P}shifts/repeating/new/", shifts.series_create, name="coord_series_create"),

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from volunteers.views import volunteer, volunteer_schedule, volunteer_shifts
+from volunteers.views import (
+    calendars,
+    volunteer,
+    volunteer_invitations,
+    volunteer_schedule,
+    volunteer_shifts,
+)
 
 urlpatterns: list[URLPattern] = [
     path("volunteer/", volunteer.home, name="home"),
@@ -25,6 +31,11 @@ urlpatterns: list[URLPattern] = [
     path("volunteer/documents/evidence/<int:pk>/", volunteer.evidence_file, name="evidence_file"),
     # Shifts (volunteers/views/volunteer_shifts.py).
     path("volunteer/shifts/", volunteer_shifts.open_shifts, name="open_shifts"),
+    path(
+        "volunteer/shifts/calendar/",
+        calendars.volunteer_calendar_page,
+        name="shift_calendar",
+    ),
     path("volunteer/shifts/<int:pk>/", volunteer_shifts.shift_detail, name="shift_detail"),
     path(
         "volunteer/shifts/<int:pk>/sign-up/", volunteer_shifts.shift_sign_up, name="shift_sign_up"
@@ -51,6 +62,11 @@ urlpatterns: list[URLPattern] = [
         "volunteer/shifts/swaps/<int:offer_pk>/withdraw/",
         volunteer_shifts.swap_withdraw,
         name="swap_withdraw",
+    ),
+    path(
+        "volunteer/invitations/<str:token>/",
+        volunteer_invitations.invitation,
+        name="invitation",
     ),
     path("volunteer/schedule/", volunteer_schedule.my_schedule, name="my_schedule"),
     path("volunteer/hours/", volunteer_schedule.my_hours, name="my_hours"),

@@ -145,6 +145,7 @@ def _roster_page(
             "window": time_range_text(opens, closes, zone),
             "window_open": opens <= now <= closes,
             "section": "shifts",
+            "invitations": shift_selectors.shift_invitations(shift),
         },
     )
 

@@ -6,12 +6,12 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts import selectors as people
 from accounts.models import User
 from accounts.permissions import AuthenticatedHttpRequest, permission_required, user_can
 from accounts.roles import ROLE_HOME_URLS, Role
+from dashboard import overview
 from donations.selectors import donors as donor_selectors
-from volunteers.selectors.people import volunteer_file, volunteering_counts
+from volunteers.selectors.people import volunteer_file
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -27,15 +27,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @permission_required("staff.home")
 def coordinator_home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The staff start page: who is here, who joined recently, and the way to each area
-    the person's roles open (and only those)."""
-    context: dict[str, Any] = {"role_counts": people.role_counts()}
-    if user_can(request.user, "volunteering.view"):
-        context.update(
-            new_volunteers=people.recent_people(role=Role.VOLUNTEER),
-            new_volunteer_count=people.count_recent_people(role=Role.VOLUNTEER),
-            volunteering=volunteering_counts(),
-        )
+    """The staff home, live: today, the gaps, the queues, then the month and the year;
+    each panel only for those whose roles open its area."""
+    context = overview.coordinator_overview(request.user)
     if user_can(request.user, "giving.view"):
         context["donor_tasks"] = list(donor_selectors.open_tasks_for(request.user)[:20])
     return render(request, "dashboard/coordinator_home.html", context)

@@ -1,0 +1,70 @@
+"""The site menu: every link of a role's menu opens for that role, and the menu is on every
+page for the people who may use it."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.roles import Role
+from dashboard.navigation import Group, Link, menu_for
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def links(user) -> list[Link]:
+    found: list[Link] = []
+    for item in menu_for(user):
+        found.extend(item.links if isinstance(item, Group) else [item])
+    return found
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_menu_link_opens_for_its_role(client: Client, role: Role) -> None:
+    user = make_user(roles=[role])
+    client.force_login(user)
+    assert links(user)
+    for link in links(user):
+        assert client.get(link.url).status_code == 200, (role, link.url)
+
+
+def test_each_role_sees_only_its_areas() -> None:
+    def labels(role: Role) -> list[str]:
+        return [str(item.label) for item in menu_for(make_user(roles=[role]))]
+
+    assert labels(Role.FUNDRAISER) == ["Today", "Giving", "Messages"]
+    assert labels(Role.VOLUNTEER_COORDINATOR) == ["Today", "Volunteering", "Messages"]
+    assert labels(Role.VIEWER) == ["Today", "Volunteering", "Giving"]  # their reports
+
+
+def test_the_coordinators_menu_is_on_each_page_with_the_current_page_marked(
+    client: Client, coordinator
+) -> None:
+    client.force_login(coordinator)
+    page = client.get("/coordinator/volunteering/shifts/").content.decode()
+    for link in links(coordinator):
+        assert f'href="{link.url}"' in page.replace("&amp;", "&"), link.url
+    assert '<a href="/coordinator/volunteering/shifts/" aria-current="page">' in page
+    assert '<summary class="current">Volunteering</summary>' in page
+
+
+def test_a_person_with_two_roles_gets_both_menus_once(db) -> None:
+    both = make_user(roles=[Role.ADMINISTRATOR, Role.VOLUNTEER])
+    labels = [str(item.label) for item in menu_for(both)]
+    assert labels == [
+        "Today",
+        "Volunteering",
+        "Giving",
+        "Messages",
+        "My volunteering",
+        "Open shifts",
+        "Calendar",
+        "My schedule",
+    ]
+
+
+def test_visitors_get_the_public_menu(client: Client) -> None:
+    page = client.get("/").content.decode()
+    assert 'href="/accounts/login/"' in page or "Log in" in page
+    assert "data-menu-group" not in page
