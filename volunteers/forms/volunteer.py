@@ -203,3 +203,11 @@ class OutsideTrainingForm(forms.Form):
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["completed_on"]) from exc
         return completed_on
+
+
+class ContactSharingForm(forms.Form):
+    share_contact = forms.BooleanField(
+        label=_("Show my phone number and e-mail address to the volunteers on my shifts"),
+        required=False,
+        help_text=_("Otherwise they see only your first name."),
+    )

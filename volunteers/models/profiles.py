@@ -42,6 +42,14 @@ class VolunteerProfile(models.Model):
         max_length=limits.NOTE,
         help_text=_("When you can usually help, e.g. weekday evenings"),
     )
+    share_contact = models.BooleanField(
+        _("share my contact details"),
+        default=False,
+        help_text=_(
+            "Show my phone number and e-mail address to the volunteers on my shifts. "
+            "Otherwise they see only my first name."
+        ),
+    )
     wanted_roles = models.ManyToManyField(
         "volunteers.VolunteerRole", blank=True, related_name="interested_profiles"
     )

@@ -18,6 +18,7 @@ from volunteers.services.onboarding import (
     approve_application,
     complete_application,
     decline_application,
+    set_contact_sharing,
     set_volunteer_status,
     submit_application,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "revoke_qualification",
     "save_role",
     "save_training",
+    "set_contact_sharing",
     "set_volunteer_status",
     "sign_up_for_session",
     "sign_up_for_shift",

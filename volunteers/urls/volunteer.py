@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from volunteers.views import volunteer, volunteer_schedule, volunteer_shifts
+from volunteers.views import volunteer, volunteer_home, volunteer_schedule, volunteer_shifts
 
 urlpatterns: list[URLPattern] = [
-    path("volunteer/", volunteer.home, name="home"),
+    path("volunteer/", volunteer_home.home, name="home"),
+    path("volunteer/sharing/", volunteer_home.contact_sharing, name="contact_sharing"),
     path("volunteer/apply/", volunteer.apply, name="apply"),
     path("volunteer/application/", volunteer.complete_application, name="complete_application"),
     path("volunteer/trainings/", volunteer.my_trainings, name="my_trainings"),

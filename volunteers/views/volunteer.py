@@ -26,7 +26,6 @@ from volunteers.forms.volunteer import (
     OutsideTrainingForm,
 )
 from volunteers.models import (
-    ProfileStatus,
     SessionSignup,
     SignupStatus,
     TrainingRecord,
@@ -56,37 +55,6 @@ def session_when(session: TrainingSession) -> str:
 
 def session_label(session: TrainingSession) -> str:
     return f"{session.training.name} on {session_when(session)}"
-
-
-# The profile statuses of people who have (or had) shifts.
-SHIFT_STATUSES = (ProfileStatus.ACTIVE, ProfileStatus.PAUSED, ProfileStatus.LEFT)
-
-
-@volunteer_required
-def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """A volunteer's start page (on a phone first): their details and what comes next."""
-    user = request.user
-    missing = []
-    if not user.phone:
-        missing.append("phone")
-    profile = people.profile_for(user)
-    status = profile.status if profile is not None else None
-    applying = status == ProfileStatus.APPLICANT
-    context = {
-        "missing_details": missing,
-        "profile": profile,
-        # An applicant sees their application and its next steps, not what only approved
-        # volunteers may use; someone paused or gone keeps their schedule and hours.
-        "applying": applying,
-        "can_book": status == ProfileStatus.ACTIVE,
-        "has_shifts": status in SHIFT_STATUSES,
-        "role_needs": (
-            selectors.role_needs(user, applying=applying)
-            if status in SHIFT_STATUSES or applying
-            else []
-        ),
-    }
-    return render(request, "volunteers/home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
