@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from twilio.request_validator import RequestValidator, get_signature_algorithm
+from twilio.twiml.messaging_response import MessagingResponse
 
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from notifications import selectors, services
@@ -104,3 +113,34 @@ def unsubscribe_view(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/unsubscribed.html", {"preference": preference})
     preference = get_object_or_404(NotificationPreference, unsubscribe_token=token)
     return render(request, "notifications/unsubscribe_confirm.html", {"preference": preference})
+
+
+@csrf_exempt
+@require_POST
+def sms_inbound(request: HttpRequest) -> HttpResponse:
+    """Twilio's webhook for texts sent to our number. Verified with the SDK's
+    RequestValidator against the URL Twilio called (403 when the signature is missing or
+    wrong: nothing is stored or done); answered with TwiML."""
+    token = str(getattr(settings, "TWILIO_AUTH_TOKEN", "") or "")
+    validator = RequestValidator(token)
+    algorithm = get_signature_algorithm(
+        request.headers.get("X-Twilio-Webhooks-Signature-Settings", "")
+    )
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if (
+        not token
+        or not signature
+        or not validator.validate(request.build_absolute_uri(), request.POST, signature, algorithm)
+    ):
+        return HttpResponseForbidden("Invalid signature.")
+    sid = request.POST.get("MessageSid", "") or request.POST.get("SmsSid", "")
+    number = request.POST.get("From", "")
+    if not sid or not number:
+        return HttpResponseBadRequest("MessageSid and From are required.")
+    reply = services.receive_sms(
+        provider_sid=sid, from_number=number, body=request.POST.get("Body", "")
+    )
+    twiml = MessagingResponse()
+    if reply:
+        twiml.message(reply)
+    return HttpResponse(str(twiml), content_type="text/xml; charset=utf-8")

@@ -2,6 +2,7 @@
 reinstate_message."""
 
 from notifications.services.errors import OutboxError
+from notifications.services.inbound import receive_sms
 from notifications.services.outbox import (
     cancel_messages,
     enqueue_message,
@@ -37,6 +38,7 @@ __all__ = [
     "enqueue_message",
     "preferences_for",
     "preferences_for_users",
+    "receive_sms",
     "reclaim_stale_messages",
     "reinstate_message",
     "release_reservation",

@@ -38,7 +38,7 @@ from notifications.services.leases import Lease, alive_claims
 from notifications.services.outbox import OPTED_OUT, RESERVATION_PREFIX
 from notifications.services.outcomes import CANCELLED, FAILED, RETRY, SENT, Recorder
 from notifications.services.preferences import preferences_for_users
-from notifications.services.transport import Sender
+from notifications.services.transport import PermanentSendError, Sender
 from notifications.services.unreachable import Stopping
 
 logger = logging.getLogger(__name__)
@@ -311,6 +311,8 @@ def _send_one(
         sender.send(message, rendered, "" if message.essential else unsubscribe_url(preference))
     except SoftTimeLimitExceeded:
         raise
+    except PermanentSendError as exc:  # refused for good: trying again would not help
+        return FAILED, str(exc)
     except Exception as exc:  # SMTP, provider or network: retried with backoff
         return RETRY, f"{type(exc).__name__}: {exc}"
     return SENT, ""

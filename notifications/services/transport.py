@@ -18,9 +18,15 @@ from django.core.mail.utils import DNS_NAME
 
 from notifications.models import Channel, Message
 from notifications.rendering import Rendered
-from notifications.sms import BaseSmsBackend, Sms, get_sms_backend
+from notifications.sms import BaseSmsBackend, Sms, SmsRejected, get_sms_backend
 
 logger = logging.getLogger(__name__)
+
+
+class PermanentSendError(Exception):
+    """The provider refused this message for good (e.g. Twilio's 4xx, a push subscription
+    that expired): the message fails at once instead of being retried."""
+
 
 # Names the outbox row's dedupe key (hashed: a key may hold ids of the app's records).
 KEY_HEADER = "X-Outbox-Key"
@@ -76,7 +82,10 @@ class Sender:
         if message.channel == Channel.SMS:
             if self._sms is None:
                 self._sms = get_sms_backend()
-            self._sms.send(Sms(to=recipient.phone.as_e164, body=rendered.sms))
+            try:
+                self._sms.send(Sms(to=recipient.phone.as_e164, body=rendered.sms))
+            except SmsRejected as exc:
+                raise PermanentSendError(str(exc)) from exc
             return
         if self._email_error is not None:  # the server refused the batch's connection
             raise self._email_error
