@@ -8,6 +8,7 @@ site's language, then English, so a stray value never breaks a page, an e-mail o
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from babel.core import Locale, UnknownLocaleError
 from django.conf import settings
@@ -28,3 +29,15 @@ def _parse(language: str) -> Locale:
         except (UnknownLocaleError, ValueError):
             continue
     raise AssertionError("Babel always knows English")  # pragma: no cover
+
+
+@functools.cache
+def page_languages() -> frozenset[str]:
+    """Languages the pages can be shown in: the default, and each one the project translates."""
+    translated = {
+        code
+        for code, _name in settings.LANGUAGES
+        for folder in settings.LOCALE_PATHS
+        if (Path(folder) / code / "LC_MESSAGES" / "django.mo").is_file()
+    }
+    return frozenset({settings.LANGUAGE_CODE, *translated})

@@ -5,7 +5,7 @@ transaction that acts on it, so a webhook delivered twice (or twice at once: the
 waits on the unique index) acts once; the second delivery gets no answer.
 
 * ``YES``/``Y`` and ``NO``/``CANCEL`` answer the last message of a kind with a reply handler
-  (notifications.hooks) that was sent to that number; the domain app decides what they do.
+  (notifications.services.hooks) that was sent to that number; the domain app decides what they do.
 * ``STOP`` (and the carriers' synonyms) turns text messages off for every account with that
   number; ``START`` turns them back on; ``HELP`` says who we are and how to reach us.
 * Anything else, or a YES with no reminder to answer, gets a polite explanation.
@@ -22,8 +22,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from notifications import hooks
 from notifications.models import Channel, InboundSms, Message, NotificationPreference, Status
+from notifications.services import hooks
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from werkzeug import Request, Response
 
 from notifications.models import Channel, Message, NotificationPreference, Status
 from notifications.services import deliver_message, enqueue_message
-from notifications.sms import Sms, SmsError, SmsRejected, TwilioSmsBackend
+from notifications.services.sms import Sms, SmsError, SmsRejected, TwilioSmsBackend
 from tests.factories import make_user
 from tests.notifications.conftest import SAMPLE_CONTEXTS
 
@@ -96,7 +96,7 @@ def test_needs_its_settings(settings: Any) -> None:
 def test_the_outbox_fails_a_refused_text_at_once_and_retries_an_outage(
     twilio: HTTPServer, settings: Any, status: int, outcome: str, row_status: str
 ) -> None:
-    settings.NOTIFICATIONS_SMS_BACKEND = "notifications.sms.TwilioSmsBackend"
+    settings.NOTIFICATIONS_SMS_BACKEND = "notifications.services.sms.TwilioSmsBackend"
     person = make_user(phone="+12025550123")
     NotificationPreference.objects.create(user=person, sms_enabled=True, email_enabled=False)
     enqueue_message(

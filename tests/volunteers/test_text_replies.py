@@ -23,7 +23,7 @@ from accounts.models import User
 from accounts.roles import Role
 from notifications.models import Channel, InboundSms, Message, NotificationPreference, Status
 from notifications.services import deliver_messages
-from notifications.sms import LocmemSmsBackend
+from notifications.services.sms import LocmemSmsBackend
 from tests.factories import make_user
 from tests.outbox import Published
 from tests.volunteers.factories import (
@@ -46,7 +46,7 @@ ANA = "+12025550101"
 @pytest.fixture(autouse=True)
 def twilio(settings: Any, published: Published) -> Iterator[list[Any]]:
     settings.TWILIO_AUTH_TOKEN = TOKEN
-    settings.NOTIFICATIONS_SMS_BACKEND = "notifications.sms.LocmemSmsBackend"
+    settings.NOTIFICATIONS_SMS_BACKEND = "notifications.services.sms.LocmemSmsBackend"
     settings.SHIFT_REMINDER_LEAD_HOURS = [3]
     LocmemSmsBackend.outbox.clear()
     yield LocmemSmsBackend.outbox

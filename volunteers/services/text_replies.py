@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.hooks import NO, YES, context_pk
 from notifications.models import Message
+from notifications.services.hooks import NO, YES, context_pk
 from volunteers.models import ShiftSignup, ShiftSignupStatus, ShiftStatus
 from volunteers.services.errors import VolunteeringError
 from volunteers.services.signups import cancel_signup
