@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.http import (
     HttpResponse,
     HttpResponseBadRequest,
     HttpResponseForbidden,
+    JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -144,3 +147,34 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
     if reply:
         twiml.message(reply)
     return HttpResponse(str(twiml), content_type="text/xml; charset=utf-8")
+
+
+def _subscription_fields(request: HttpRequest) -> dict[str, str] | None:
+    """The browser's PushSubscription (its toJSON()), or None when it is not one."""
+    try:
+        data = json.loads(request.body or b"{}")
+        keys = data["keys"]
+        fields = {"endpoint": data["endpoint"], "p256dh": keys["p256dh"], "auth": keys["auth"]}
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not all(isinstance(value, str) and value for value in fields.values()):
+        return None
+    if not fields["endpoint"].startswith(("https://", "http://")) or len(fields["endpoint"]) > 1000:
+        return None
+    if len(fields["p256dh"]) > 200 or len(fields["auth"]) > 100:
+        return None
+    return fields
+
+
+@login_required
+@require_POST
+def push_subscription(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Save this browser's push subscription (POST), or forget it (POST with "remove")."""
+    fields = _subscription_fields(request)
+    if fields is None:
+        return JsonResponse({"error": _("This is not a push subscription.")}, status=400)
+    if request.GET.get("remove"):
+        services.remove_subscription(user=request.user, endpoint=fields["endpoint"])
+        return JsonResponse({"subscribed": False})
+    services.save_subscription(user=request.user, **fields)
+    return JsonResponse({"subscribed": True}, status=201)

@@ -16,6 +16,7 @@ from notifications.services.preferences import (
     unsubscribe,
     update_preferences,
 )
+from notifications.services.push import remove_subscription, save_subscription
 from notifications.services.sending import (
     SweepResult,
     deliver_message,
@@ -42,10 +43,12 @@ __all__ = [
     "reclaim_stale_messages",
     "reinstate_message",
     "release_reservation",
+    "remove_subscription",
     "replay_journal",
     "resend_message",
     "reserve_due_messages",
     "run_claim",
+    "save_subscription",
     "sweep_outbox",
     "take_message",
     "take_messages",
