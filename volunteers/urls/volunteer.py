@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from volunteers.views import volunteer, volunteer_home, volunteer_schedule, volunteer_shifts
+from volunteers.views import (
+    volunteer,
+    volunteer_app,
+    volunteer_home,
+    volunteer_schedule,
+    volunteer_shifts,
+)
 
 urlpatterns: list[URLPattern] = [
     path("volunteer/", volunteer_home.home, name="home"),
+    # The installable app: at the root, so the service worker's scope covers the site.
+    path("manifest.webmanifest", volunteer_app.manifest, name="manifest"),
+    path("sw.js", volunteer_app.service_worker, name="service_worker"),
     path("volunteer/sharing/", volunteer_home.contact_sharing, name="contact_sharing"),
     path("volunteer/apply/", volunteer.apply, name="apply"),
     path("volunteer/application/", volunteer.complete_application, name="complete_application"),
