@@ -26,7 +26,7 @@ from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
-from notifications import selectors, services
+from notifications import conf, selectors, services
 from notifications.forms import OutboxFilterForm, PreferencesForm
 from notifications.models import Message, NotificationPreference
 
@@ -93,12 +93,19 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
                 email_enabled=form.cleaned_data["email_enabled"],
                 sms_enabled=form.cleaned_data["sms_enabled"],
                 non_essential_opt_out=form.cleaned_data["non_essential_opt_out"],
+                push_enabled=form.cleaned_data["push_enabled"],
             )
             messages.success(request, _("Your message preferences have been saved."))
             return redirect("notifications:preferences")
     else:
         form = PreferencesForm(instance=preference, has_phone=has_phone)
-    return render(request, "notifications/preferences.html", {"form": form, "has_phone": has_phone})
+    context = {
+        "form": form,
+        "has_phone": has_phone,
+        # The browser subscribes with this key (static/js/pwa.js); empty: push is off.
+        "vapid_public_key": settings.VAPID_PUBLIC_KEY if conf.push_enabled() else "",
+    }
+    return render(request, "notifications/preferences.html", context)
 
 
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without a token

@@ -197,3 +197,20 @@ def test_a_browser_subscribes_and_unsubscribes(client: Client, push_service: Pus
     gone = client.post(f"{url}?remove=1", json.dumps(body), content_type="application/json")
     assert gone.json() == {"subscribed": False}
     assert PushSubscription.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_preferences_offer_notifications_only_when_push_is_configured(
+    client: Client, settings: Any
+) -> None:
+    person = make_user()
+    client.force_login(person)
+    url = reverse("notifications:preferences")
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = ""
+    assert "data-push-subscribe" not in client.get(url).content.decode()
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = vapid_keys()
+    html = client.get(url).content.decode()
+    assert f'data-vapid-key="{settings.VAPID_PUBLIC_KEY}"' in html
+    NotificationPreference.objects.filter(user=person).update(push_enabled=True)
+    client.post(url, {"email_enabled": "on"})  # push left unticked: turned off
+    assert NotificationPreference.objects.get(user=person).push_enabled is False
