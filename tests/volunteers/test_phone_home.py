@@ -218,3 +218,25 @@ def test_the_home_takes_the_same_queries_at_5_and_200_signups(client: Client, me
         counts.append(len(queries))
     assert ShiftSignup.objects.filter(volunteer=me).count() == 200
     assert counts[0] == counts[1], counts
+
+
+def test_the_trainings_page_leaves_out_what_i_hold_and_marks_what_opens_a_role(
+    client: Client, me: User
+) -> None:
+    first_aid = make_training("First aid", validity_months=24)
+    safeguarding = make_training("Child safeguarding")
+    make_record(me, first_aid, completed_on=date(2099, 6, 1))  # valid until mid-2101
+    outreach = make_role("Child outreach", trainings=[safeguarding])
+    VolunteerProfile.objects.get(user=me).wanted_roles.set([outreach])
+    held = make_session(first_aid, starts_at=datetime(2099, 12, 3, 17, tzinfo=UTC))
+    renewal = make_session(first_aid, starts_at=datetime(2101, 5, 1, 17, tzinfo=UTC))
+    opens = make_session(safeguarding, starts_at=datetime(2099, 12, 8, 17, tzinfo=UTC))
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("volunteers:my_trainings")).content.decode()
+    sessions = html[html.index('id="sessions-title"') :]
+    assert reverse("volunteers:session_sign_up", args=[held.pk]) not in sessions
+    assert reverse("volunteers:session_sign_up", args=[renewal.pk]) in sessions
+    assert reverse("volunteers:session_sign_up", args=[opens.pk]) in sessions
+    assert sessions.count("Opens Child outreach for you") == 1
+    marked = sessions[sessions.index("Opens Child outreach for you") :]
+    assert reverse("volunteers:session_sign_up", args=[opens.pk]) in marked[:2500]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +32,7 @@ from volunteers.models import (
     TrainingRecord,
     TrainingSession,
 )
+from volunteers.selectors import home as home_selectors
 from volunteers.selectors import people
 from volunteers.selectors import trainings as selectors
 
@@ -44,6 +46,10 @@ def _add_service_errors(form: BaseForm, exc: ValidationError) -> None:
     """Put a service's {field: messages} errors on the form (unknown fields on the form)."""
     for field, errors in exc.message_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+# A training that runs out within this long of a session may be renewed at it.
+RENEWAL_WINDOW = timedelta(days=60)
 
 
 def session_when(session: TrainingSession) -> str:
@@ -131,23 +137,40 @@ def my_trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
         (status, rejections.get(status.training.pk)) for status in selectors.training_statuses(user)
     ]
     positions = selectors.waitlist_positions(user)
+    needs = selectors.role_needs(user)
+    # A training held past a session (and its renewal window) is not offered again; the
+    # session that is the last thing a wanted role needs says so.
+    held_until = {
+        status.training.pk: status.record.expires_on or date.max
+        for status in selectors.training_statuses(user)
+        if status.record is not None
+    }
+    opens = {
+        action.session.pk: action.role.name
+        for action in home_selectors.role_actions(user, needs)
+        if action.opens_role and action.session is not None
+    }
     sessions = []
     for session in selectors.upcoming_sessions(volunteer=user):
         # Annotated and prefetched by upcoming_sessions.
         mine: list[SessionSignup] = getattr(session, "my_signups", [])
         confirmed: int = getattr(session, "confirmed_count", 0)
+        held = held_until.get(session.training_id)
+        if held is not None and not mine and held - RENEWAL_WINDOW > session.starts_at.date():
+            continue
         sessions.append(
             {
                 "session": session,
                 "signup": mine[0] if mine else None,
                 "places_left": max(session.capacity - confirmed, 0),
                 "position": positions.get(session.pk),
+                "opens_role": opens.get(session.pk, ""),
             }
         )
     context = {
         "trainings": trainings,
         "clearances": people.clearance_summaries(user),
-        "role_needs": selectors.role_needs(user),
+        "role_needs": needs,
         "sessions": sessions,
         "today": org_today(),
     }
