@@ -12,7 +12,7 @@ from django.conf import settings
 
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.conftest import PHONE
-from tests.browser.pages import assert_fits, screenshot
+from tests.browser.pages import assert_fits, check_page, screenshot
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -76,3 +76,21 @@ def test_the_app_installs_and_the_schedule_opens_offline(profile_page, site, scr
     assert_fits(page)
     screenshot(page, screenshots, "schedule-offline")
     page.context.set_offline(False)
+
+
+def test_the_phone_pages_fit_and_are_accessible(page_factory, site, screenshots):
+    """The volunteer's home (next shift first) and the page of that shift (its team)."""
+    page = page_factory("phone", as_="volunteer")
+    page.goto("/volunteer/")
+    problems = check_page(page, "volunteer-home", screenshots)
+    shift_link = page.locator("#next-shift a", has_text="Shift details")
+    if shift_link.count():
+        shift_link.first.click()
+    else:
+        page.goto("/volunteer/schedule/")
+        page.locator("#upcoming-title + ul h3 a").first.click()
+    page.wait_for_selector("#team-title")
+    problems += check_page(page, "shift-team", screenshots)
+    page.goto("/notifications/preferences/")
+    problems += check_page(page, "preferences", screenshots)
+    assert problems == []
