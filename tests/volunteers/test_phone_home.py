@@ -240,3 +240,59 @@ def test_the_trainings_page_leaves_out_what_i_hold_and_marks_what_opens_a_role(
     assert sessions.count("Opens Child outreach for you") == 1
     marked = sessions[sessions.index("Opens Child outreach for you") :]
     assert reverse("volunteers:session_sign_up", args=[opens.pk]) in marked[:2500]
+
+
+def test_open_shifts_for_me_follow_my_days_hours_and_time_away(client: Client, me: User) -> None:
+    london = make_location("London office", time_zone="Europe/London")
+    new_york = make_location("New York office", time_zone="America/New_York")
+    role = make_role("Outreach")
+
+    def shift(day: int, hour: int, location=london, name: str = ""):
+        return make_shift(
+            role, location=location, starts_at=datetime(2099, 12, day, hour, tzinfo=UTC)
+        )
+
+    shift(5, 18)  # Saturday
+    shift(8, 9)  # Tuesday morning
+    shift(10, 18)  # Thursday, while away
+    tuesday = shift(8, 18)
+    wednesday_ny = shift(9, 18, new_york)  # 13:00 in New York, 18:00 in London
+    monday = shift(14, 19)
+    shift(15, 18)  # a fourth that fits: beyond the three suggested
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(
+            reverse("volunteers:availability"),
+            {
+                "action": "hours",
+                "days": ["0", "1", "2", "3", "4"],
+                "starts": "17:00",
+                "ends": "22:00",
+            },
+        )
+        assert response.status_code == 302
+        client.post(
+            reverse("volunteers:availability"),
+            {"action": "away", "first_day": "2099-12-10", "last_day": "2099-12-12"},
+        )
+        html = section(home(client), "suggested-shifts")
+    links = re.findall(r'href="/volunteer/shifts/(\d+)/"', html)
+    assert links == [str(tuesday.pk), str(wednesday_ny.pk), str(monday.pk)]
+
+
+def test_the_availability_form_says_what_to_fix(client: Client, me: User) -> None:
+    url = reverse("volunteers:availability")
+    with time_machine.travel(NOW, tick=False):
+        bad = client.post(url, {"action": "hours", "starts": "22:00", "ends": "17:00"})
+        assert bad.status_code == 200
+        assert "The end must be after the start." in bad.content.decode()
+        past = client.post(
+            url, {"action": "away", "first_day": "2099-11-01", "last_day": "2099-11-02"}
+        )
+        assert "These days are over already." in past.content.decode()
+        backwards = client.post(
+            url, {"action": "away", "first_day": "2099-12-09", "last_day": "2099-12-02"}
+        )
+        assert "The last day cannot be before the first." in backwards.content.decode()
+    profile = VolunteerProfile.objects.get(user=me)
+    assert (profile.available_from, profile.available_until) == (None, None)
+    assert not me.away_periods.exists()

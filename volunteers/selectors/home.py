@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
+from core.dates import org_today
 from volunteers.models import (
     ACTIVE_SHIFT_SIGNUP_STATUSES,
     SessionSignup,
@@ -21,10 +22,13 @@ from volunteers.models import (
     TrainingSession,
     VolunteerRole,
 )
+from volunteers.selectors.availability import availability_of
 from volunteers.selectors.shifts import ShiftCard, shift_cards, with_counts
 from volunteers.selectors.trainings import RoleNeeds
 
 SUGGESTED_SHIFTS = 3
+# How many open shifts are read to find the few that fit the volunteer's availability.
+CANDIDATES = 60
 
 
 def next_signup(volunteer: User) -> ShiftSignup | None:
@@ -116,7 +120,8 @@ def suggested_shifts(
     volunteer: User, needs: list[RoleNeeds], *, limit: int = SUGGESTED_SHIFTS
 ) -> list[ShiftCard]:
     """Open shifts with a place left, of roles the volunteer may do, that they have not
-    booked: soonest first (three queries)."""
+    booked, on their days and hours and not while they are away: soonest first (a fixed
+    number of queries: the candidates are read in one page of CANDIDATES)."""
     role_ids = [need.role.pk for need in needs if need.eligibility.eligible]
     if not role_ids:
         return []
@@ -133,5 +138,7 @@ def suggested_shifts(
         .exclude(Exists(mine))
         .order_by("starts_at", "pk")
     )
-    cards = shift_cards(list(shifts[:limit]), volunteer)
+    availability = availability_of(volunteer, today=org_today())
+    fitting = [shift for shift in shifts[:CANDIDATES] if availability.fits(shift)][:limit]
+    cards = shift_cards(fitting, volunteer)
     return [card for card in cards if card.eligibility.eligible]

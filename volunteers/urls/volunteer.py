@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern] = [
     path("manifest.webmanifest", volunteer_app.manifest, name="manifest"),
     path("sw.js", volunteer_app.service_worker, name="service_worker"),
     path("volunteer/sharing/", volunteer_home.contact_sharing, name="contact_sharing"),
+    path("volunteer/availability/", volunteer_home.availability, name="availability"),
     path("volunteer/apply/", volunteer.apply, name="apply"),
     path("volunteer/application/", volunteer.complete_application, name="complete_application"),
     path("volunteer/trainings/", volunteer.my_trainings, name="my_trainings"),

@@ -5,16 +5,19 @@ open shifts that fit; and the choice to share contact details with the team."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, volunteer_required
+from core.dates import org_today
+from core.forms import put_errors_on_form
 from volunteers import services
-from volunteers.forms.volunteer import ContactSharingForm
-from volunteers.models import ProfileStatus
+from volunteers.forms.volunteer import AvailabilityForm, AwayPeriodForm, ContactSharingForm
+from volunteers.models import AwayPeriod, ProfileStatus
 from volunteers.selectors import home as home_selectors
 from volunteers.selectors import people
 from volunteers.selectors import trainings as selectors
@@ -93,3 +96,50 @@ def contact_sharing(request: AuthenticatedHttpRequest) -> HttpResponse:
                 else _("The volunteers on your shifts now see only your first name."),
             )
     return redirect("volunteers:home")
+
+
+@volunteer_required
+@require_http_methods(["GET", "POST"])
+def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The days and hours the volunteer can usually help, and the days they are away."""
+    user = request.user
+    profile = people.profile_for(user)
+    if profile is None:
+        return redirect("volunteers:home")
+    initial = {
+        "days": [int(day) for day in profile.available_days],
+        "starts": profile.available_from,
+        "ends": profile.available_until,
+    }
+    action = request.POST.get("action", "")
+    form = AvailabilityForm(request.POST if action == "hours" else None, initial=initial)
+    away_form = AwayPeriodForm(request.POST if action == "away" else None)
+    try:
+        if action == "hours" and form.is_valid():
+            services.set_availability(
+                volunteer=user,
+                days=form.cleaned_data["days"],
+                starts=form.cleaned_data["starts"],
+                ends=form.cleaned_data["ends"],
+            )
+            messages.success(request, _("Your availability is saved."))
+            return redirect("volunteers:availability")
+        if action == "away" and away_form.is_valid():
+            services.add_away_period(volunteer=user, **away_form.cleaned_data)
+            messages.success(request, _("We will not suggest shifts on those days."))
+            return redirect("volunteers:availability")
+        if action == "remove":
+            services.remove_away_period(
+                volunteer=user, period_id=int(request.POST.get("period", "0") or 0)
+            )
+            return redirect("volunteers:availability")
+    except ValidationError as exc:
+        put_errors_on_form(form if action == "hours" else away_form, exc)
+    except (services.VolunteeringError, ValueError) as exc:
+        messages.error(request, str(exc))
+    context = {
+        "form": form,
+        "away_form": away_form,
+        "away": AwayPeriod.objects.filter(volunteer=user, last_day__gte=org_today()),
+    }
+    return render(request, "volunteers/availability.html", context)
