@@ -108,7 +108,7 @@ _require("SITE_URL", _site_url)
 SITE_URL = (_site_url or _development_site_url()).rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.StaffAdminConfig",  # django.contrib.admin, guarded by the permission map
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

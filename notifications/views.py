@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 from twilio.twiml.messaging_response import MessagingResponse
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from notifications import conf, selectors, services
 from notifications.forms import OutboxFilterForm, PreferencesForm
 from notifications.models import Message, NotificationPreference
@@ -33,7 +33,7 @@ from notifications.models import Message, NotificationPreference
 PAGE_SIZE = 50
 
 
-@coordinator_required
+@permission_required("outbox.view")
 @require_http_methods(["GET", "HEAD"])
 def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = OutboxFilterForm(request.GET or None, kinds=selectors.outbox_kinds())
@@ -59,7 +59,7 @@ def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("outbox.manage")
 @require_POST
 def resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(Message, pk=pk)
@@ -158,6 +158,8 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
 
 def _subscription_fields(request: HttpRequest) -> dict[str, str] | None:
     """The browser's PushSubscription (its toJSON()), or None when it is not one."""
+    if request.content_type != "application/json":
+        return None
     try:
         data = json.loads(request.body or b"{}")
         keys = data["keys"]

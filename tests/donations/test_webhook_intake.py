@@ -360,7 +360,7 @@ def test_the_admin_action_reprocesses_failed_events(client, monkeypatch):
     failed = StripeEvent.objects.create(
         event_id="evt_f", type="x", payload={}, status=StripeEventStatus.FAILED
     )
-    client.force_login(make_user(is_staff=True, is_superuser=True, roles=[Role.COORDINATOR]))
+    client.force_login(make_user(is_staff=True, is_superuser=True, roles=[Role.ADMINISTRATOR]))
     response = client.post(
         "/admin/donations/stripeevent/",
         {"action": "reprocess", "_selected_action": [failed.pk]},

@@ -66,7 +66,7 @@ def world() -> dict[str, object]:
     role = make_role("Outreach")
     StaffingRule.objects.create(role=role, qualification=lead_role, minimum=1)
     maya = make_user(
-        roles=[Role.COORDINATOR],
+        roles=[Role.VOLUNTEER_COORDINATOR],
         first_name="Maya",
         last_name="Mentor",
         email="maya.coordinator@example.org",

@@ -144,7 +144,7 @@ def test_yes_confirms_exactly_the_signup_of_the_last_reminder(
     assert inbound.keyword == "yes"
     assert inbound.answered == Message.objects.get(channel=Channel.SMS, context__signup_id=two.pk)
     # The roster says who confirmed by text.
-    client.force_login(make_user(roles=[Role.COORDINATOR]))
+    client.force_login(make_user(roles=[Role.VOLUNTEER_COORDINATOR]))
     roster = client.get(reverse("volunteers:coord_shift", args=[second.pk])).content.decode()
     assert roster.count("Confirmed by text on") == 1
     roster = client.get(reverse("volunteers:coord_shift", args=[first.pk])).content.decode()

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.permissions import user_can
 from volunteers.models import PLACE_STATUSES, Qualification, Shift, ShiftSignup, StaffingRule
 
 
@@ -70,9 +71,10 @@ def shift_team(shift: Shift, viewer: User) -> list[TeamMember]:
 
 
 def shift_contact(shift: Shift) -> Contact:
-    """The coordinator who made the shift (when a staff member), else the organisation."""
+    """The coordinator who made the shift (when they still manage volunteering), else the
+    organisation."""
     person = shift.created_by
-    if person is not None and person.is_active and person.is_coordinator:
+    if person is not None and person.is_active and user_can(person, "volunteering.manage"):
         return Contact(
             name=str(person),
             email=person.email,

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import user_can
 from volunteers.models import (
     HoursEntry,
     HoursSource,
@@ -142,7 +143,7 @@ def record_derived_hours(*, signup: ShiftSignup, shift: Shift, by: User) -> Hour
 
 
 def _require_coordinator(by: User) -> None:
-    if not by.is_coordinator:
+    if not user_can(by, "volunteering.manage"):
         raise VolunteeringError("Only a coordinator can record attendance for others.")
 
 

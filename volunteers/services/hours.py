@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import user_can
 from core.dates import org_zone
 from volunteers.models import HoursEntry, HoursSource, HoursStatus, VolunteerRole
 from volunteers.services.errors import VolunteeringError
@@ -69,7 +70,7 @@ def add_manual_hours(
 ) -> HoursEntry:
     """Work done off-shift. A volunteer's own entry waits for approval; one a coordinator
     enters for someone else counts at once. ``time_zone`` gives the entry's local date."""
-    if by.pk != volunteer.pk and not by.is_coordinator:
+    if by.pk != volunteer.pk and not user_can(by, "volunteering.manage"):
         raise VolunteeringError("You can only enter your own hours.")
     zone = time_zone or org_zone().key
     with transaction.atomic():
@@ -77,7 +78,7 @@ def add_manual_hours(
         minutes = validate_hours(
             volunteer_id=volunteer.pk, starts_at=starts_at, ends_at=ends_at, zone=zone
         )
-        by_coordinator = by.is_coordinator and by.pk != volunteer.pk
+        by_coordinator = user_can(by, "volunteering.manage") and by.pk != volunteer.pk
         return HoursEntry.objects.create(
             volunteer=volunteer,
             role=role,
@@ -110,7 +111,7 @@ def edit_hours(
             .select_related("shift__location")
             .get(pk=entry.pk)
         )
-        if locked.volunteer_id != by.pk and not by.is_coordinator:
+        if locked.volunteer_id != by.pk and not user_can(by, "volunteering.manage"):
             raise VolunteeringError("You can only change your own hours.")
         zone = locked.shift.location.time_zone if locked.shift else org_zone().key
         locked.minutes = validate_hours(
@@ -120,7 +121,7 @@ def edit_hours(
             zone=zone,
             exclude_id=locked.pk,
         )
-        by_coordinator = by.is_coordinator and by.pk != locked.volunteer_id
+        by_coordinator = user_can(by, "volunteering.manage") and by.pk != locked.volunteer_id
         locked.starts_at = starts_at
         locked.ends_at = ends_at
         locked.date = timezone.localtime(starts_at, zoneinfo.ZoneInfo(zone)).date()
@@ -138,7 +139,7 @@ def edit_hours(
 
 
 def _decide(entry: HoursEntry, by: User, status: str, note: str) -> None:
-    if not by.is_coordinator:
+    if not user_can(by, "volunteering.manage"):
         raise VolunteeringError("Only a coordinator can approve hours.")
     with transaction.atomic():
         locked = HoursEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import user_can
 from volunteers.models import Shift, ShiftSignup, ShiftSignupStatus, SwapOffer, SwapStatus
 from volunteers.selectors.eligibility import EligibilityChecker
 from volunteers.services.errors import VolunteeringError
@@ -75,7 +76,7 @@ def withdraw_swap(*, offer: SwapOffer, by: User) -> None:
             .select_related("signup")
             .get(pk=offer.pk)
         )
-        if locked.signup.volunteer_id != by.pk and not by.is_coordinator:
+        if locked.signup.volunteer_id != by.pk and not user_can(by, "volunteering.manage"):
             raise VolunteeringError("You can only withdraw your own offer.")
         if locked.status != SwapStatus.OPEN:
             raise VolunteeringError("This offer is no longer open.")

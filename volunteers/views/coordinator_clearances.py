@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.models import User
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.dates import org_today
 from core.forms import put_errors_on_form
 from core.http.downloads import private_download
@@ -29,7 +29,7 @@ from volunteers.selectors import people
 # Clearances
 
 
-@coordinator_required
+@permission_required("clearances.status")
 def clearances(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ClearanceFilterForm(request.GET or None)
     status, within = "", None
@@ -67,7 +67,7 @@ def _clearance_arguments(form: ClearanceForm) -> dict[str, Any]:
     }
 
 
-@coordinator_required
+@permission_required("clearances.manage")
 def clearance_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     form = ClearanceForm(request.POST or None, request.FILES or None)
@@ -91,7 +91,7 @@ def clearance_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
-@coordinator_required
+@permission_required("clearances.manage")
 def clearance_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     clearance = get_object_or_404(
         Clearance.objects.select_related("volunteer", "clearance_type"), pk=pk
@@ -135,7 +135,7 @@ def clearance_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("clearances.details")
 def clearance_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     clearance = get_object_or_404(Clearance, pk=pk)
     return private_download(clearance.document, filename_stem=f"clearance-{clearance.pk}")
