@@ -353,6 +353,13 @@ NOTIFICATIONS_SMS_BACKEND = env.str(
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = _secret("TWILIO_AUTH_TOKEN") or ""
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+# Only for tests and staging: another host for Twilio's REST API (e.g. a local stub).
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
+# Web Push (the outbox's third channel): the VAPID key pair, base64url (the raw 32-byte
+# private key, the uncompressed public point); without them push is off.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = _secret("VAPID_PRIVATE_KEY") or ""
+VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="")
 
 # --- Authentication --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from notifications.models import Message, NotificationPreference
+from notifications.models import InboundSms, Message, NotificationPreference, PushSubscription
 
 
 @admin.register(Message)
@@ -31,3 +32,32 @@ class NotificationPreferenceAdmin(admin.ModelAdmin[NotificationPreference]):
     search_fields = ("user__email",)
     raw_id_fields = ("user",)
     readonly_fields = ("unsubscribe_token", "updated_at")
+
+
+@admin.register(InboundSms)
+class InboundSmsAdmin(admin.ModelAdmin[InboundSms]):
+    """What people texted us and what we answered: a record, never edited."""
+
+    list_display = ("received_at", "keyword", "from_number", "answered")
+    list_filter = ("keyword",)
+    search_fields = ("from_number", "provider_sid")
+    raw_id_fields = ("answered",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin[PushSubscription]):
+    list_display = ("user", "created_at")
+    search_fields = ("user__email",)
+    raw_id_fields = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

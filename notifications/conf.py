@@ -85,3 +85,22 @@ def sms_backend_path() -> str:
             settings, "NOTIFICATIONS_SMS_BACKEND", "notifications.services.sms.ConsoleSmsBackend"
         )
     )
+
+
+def push_enabled() -> bool:
+    """Web Push is on when the VAPID key pair is configured."""
+    return bool(getattr(settings, "VAPID_PUBLIC_KEY", "") and vapid_private_key())
+
+
+def vapid_private_key() -> str:
+    return str(getattr(settings, "VAPID_PRIVATE_KEY", "") or "")
+
+
+def vapid_subject() -> str:
+    """Who the push services may contact about our pushes (mailto: or https:)."""
+    subject = str(getattr(settings, "VAPID_SUBJECT", "") or "")
+    return subject or f"mailto:{settings.ORG_EMAIL}"
+
+
+def push_timeout() -> float:
+    return float(getattr(settings, "NOTIFICATIONS_PUSH_TIMEOUT", 10))

@@ -28,8 +28,9 @@ class OutboxFilterForm(forms.Form):
 class PreferencesForm(forms.ModelForm[NotificationPreference]):
     class Meta:
         model = NotificationPreference
-        fields = ("email_enabled", "sms_enabled", "non_essential_opt_out")
+        fields = ("email_enabled", "sms_enabled", "push_enabled", "non_essential_opt_out")
         labels = {
+            "push_enabled": _("Reminders as notifications on my phone"),
             "email_enabled": _("Reminders and updates by e-mail"),
             "sms_enabled": _("Reminders by text message"),
             "non_essential_opt_out": _("Stop all reminders and updates"),
@@ -37,6 +38,9 @@ class PreferencesForm(forms.ModelForm[NotificationPreference]):
         help_texts = {
             "email_enabled": _("Receipts and login links always come by e-mail."),
             "sms_enabled": _("Sent to the phone number in your account."),
+            "push_enabled": _(
+                "On the phones and browsers where you turned notifications on below."
+            ),
             "non_essential_opt_out": _("Receipts and login links are still sent."),
         }
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     SMS = "sms", _("Text message")
+    PUSH = "push", _("Push notification")
 
 
 class Status(models.TextChoices):
@@ -134,6 +135,12 @@ class NotificationPreference(models.Model):
     sms_enabled = models.BooleanField(
         _("text messages"), default=False, help_text=_("Reminders by SMS to your phone number.")
     )
+    push_enabled = models.BooleanField(
+        _("push notifications"),
+        default=False,
+        db_default=False,
+        help_text=_("Reminders on the phones where you turned notifications on for this site."),
+    )
     non_essential_opt_out = models.BooleanField(
         _("no reminders or updates"),
         default=False,
@@ -155,4 +162,56 @@ class NotificationPreference(models.Model):
         """Whether a message on ``channel`` may go to this person now."""
         if channel == Channel.EMAIL:
             return essential or (self.email_enabled and not self.non_essential_opt_out)
-        return self.sms_enabled and (essential or not self.non_essential_opt_out)
+        enabled = self.push_enabled if channel == Channel.PUSH else self.sms_enabled
+        return enabled and (essential or not self.non_essential_opt_out)
+
+
+class InboundSms(models.Model):
+    """A text message someone sent us (a reply to a reminder, STOP, HELP...), kept once per
+    provider id: a webhook delivered twice finds its row and does nothing more."""
+
+    provider_sid = models.CharField(_("provider id"), max_length=64, unique=True)
+    from_number = models.CharField(_("from"), max_length=32)
+    body = models.TextField(_("text"), max_length=1600, blank=True)
+    keyword = models.CharField(_("understood as"), max_length=16, blank=True)
+    answered = models.ForeignKey(
+        Message,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="replies",
+        verbose_name=_("answers"),
+        help_text=_("The text message this one replies to."),
+    )
+    reply = models.TextField(_("our answer"), blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("text message received")
+        verbose_name_plural = _("text messages received")
+        ordering = ("-received_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.keyword or 'text'} from {self.from_number[-4:]}"
+
+
+class PushSubscription(models.Model):
+    """One browser's Web Push subscription (its push service endpoint and keys)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="push_subscriptions",
+        verbose_name=_("user"),
+    )
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key"), max_length=200)
+    auth = models.CharField(_("auth secret"), max_length=100)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self) -> str:
+        return f"push subscription of {self.user_id}"

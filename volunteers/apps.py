@@ -6,9 +6,9 @@ class VolunteersConfig(AppConfig):
     verbose_name = "Volunteers"
 
     def ready(self) -> None:
-        from notifications.services.hooks import register_refresher
+        from notifications.services.hooks import register_refresher, register_reply_handler
         from volunteers.services import expiry_warnings as warnings
-        from volunteers.services import reminders
+        from volunteers.services import reminders, text_replies
 
         register_refresher(
             reminders.REMINDER_KIND,
@@ -20,3 +20,4 @@ class VolunteersConfig(AppConfig):
             warnings.refresh_session_reminder,
             many=warnings.refresh_session_reminders,
         )
+        register_reply_handler(reminders.REMINDER_KIND, text_replies.answer_shift_reminder)

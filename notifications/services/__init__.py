@@ -2,6 +2,7 @@
 reinstate_message."""
 
 from notifications.services.errors import OutboxError
+from notifications.services.inbound import receive_sms
 from notifications.services.outbox import (
     cancel_messages,
     enqueue_message,
@@ -15,6 +16,7 @@ from notifications.services.preferences import (
     unsubscribe,
     update_preferences,
 )
+from notifications.services.push import remove_subscription, save_subscription
 from notifications.services.sending import (
     SweepResult,
     deliver_message,
@@ -37,13 +39,16 @@ __all__ = [
     "enqueue_message",
     "preferences_for",
     "preferences_for_users",
+    "receive_sms",
     "reclaim_stale_messages",
     "reinstate_message",
     "release_reservation",
+    "remove_subscription",
     "replay_journal",
     "resend_message",
     "reserve_due_messages",
     "run_claim",
+    "save_subscription",
     "sweep_outbox",
     "take_message",
     "take_messages",

@@ -94,3 +94,30 @@ def refresh_many(messages: Sequence[Message]) -> dict[int, RefreshResult | Excep
             except Exception as exc:
                 answers[message.pk] = exc
     return answers
+
+
+# --- Answers to text messages ------------------------------------------------------------
+#
+# A kind whose text messages may be answered (a shift reminder: YES or NO) registers a
+# *reply handler*. When someone answers, the outbox finds the last such message sent to
+# their number and calls the handler with it and the intent ("yes" or "no"); the handler
+# does what the domain's rules say (inside the inbound message's transaction) and returns
+# the answer to text back, in the recipient's language (the outbox activates it).
+
+YES, NO = "yes", "no"
+ReplyHandler = Callable[[Message, str], str]
+
+_REPLY_HANDLERS: dict[str, ReplyHandler] = {}
+
+
+def register_reply_handler(kind: str, handler: ReplyHandler) -> None:
+    _REPLY_HANDLERS[kind] = handler
+
+
+def reply_kinds() -> list[str]:
+    return sorted(_REPLY_HANDLERS)
+
+
+def answer_reply(message: Message, intent: str) -> str:
+    """What the domain does with a YES or NO to ``message``; the text to send back."""
+    return _REPLY_HANDLERS[message.kind](message, intent)

@@ -11,8 +11,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from notifications import conf
 from notifications.kinds import KIND_PATTERN, check_message
-from notifications.models import Channel, Message, Status
+from notifications.models import Channel, Message, PushSubscription, Status
 from notifications.services import dispatch
 from notifications.services.errors import OutboxError
 from notifications.services.preferences import preferences_for
@@ -22,6 +23,8 @@ logger = logging.getLogger(__name__)
 
 # The text-message twin of a message gets its key with this suffix.
 SMS_KEY_SUFFIX = "#sms"
+# ...and its push twin (services.push), this one.
+PUSH_KEY_SUFFIX = "#push"
 OPTED_OUT = "The recipient does not receive this kind of message."
 NOT_CHOSEN = "The sender chose channels this recipient cannot receive."
 WITHDRAWN = "Withdrawn by the app that queued it (no longer needed)."
@@ -59,8 +62,10 @@ def enqueue_message(
     The channels follow the recipient's preferences: e-mail (always, for ``essential``
     messages such as receipts and login links), plus a text message when the kind has an
     ``sms.txt`` template and the person chose SMS and has a phone number (a second row,
-    key ``<dedupe_key>#sms``). A person who receives neither gets the row as cancelled, so
-    the key stays used and the coordinator page shows why nothing went.
+    key ``<dedupe_key>#sms``), and a push notification when push is configured, the kind
+    has an ``sms.txt``, and the person turned push on in a browser (key
+    ``<dedupe_key>#push``). A person who receives none gets the row as cancelled, so the
+    key stays used and the coordinator page shows why nothing went.
 
     ``urgent``: a message that must not wait behind a backlog (a login link, a shift
     cancelled or changed at short notice): sent through the urgent queue, and swept first.
@@ -99,6 +104,13 @@ def enqueue_message(
             and preference.wants(channel=Channel.SMS, essential=essential)
             and has_template(kind, "sms.txt")
         )
+        # Push carries the text message's words, to the browsers the person subscribed.
+        wants_push = (
+            conf.push_enabled()
+            and preference.wants(channel=Channel.PUSH, essential=essential)
+            and has_template(kind, "sms.txt")
+            and PushSubscription.objects.filter(user=recipient).exists()
+        )
         rows = []
         fields = {
             "recipient": recipient,
@@ -108,7 +120,7 @@ def enqueue_message(
             "urgent": urgent,
             "scheduled_for": when,
         }
-        if wants_email or not wants_sms:
+        if wants_email or not (wants_sms or wants_push):
             rows.append(
                 Message(
                     **fields,
@@ -127,6 +139,14 @@ def enqueue_message(
                     **fields,
                     channel=Channel.SMS,
                     dedupe_key=dedupe_key + (SMS_KEY_SUFFIX if rows else ""),
+                )
+            )
+        if wants_push:
+            rows.append(
+                Message(
+                    **fields,
+                    channel=Channel.PUSH,
+                    dedupe_key=dedupe_key + (PUSH_KEY_SUFFIX if rows else ""),
                 )
             )
         try:
@@ -173,7 +193,7 @@ def reinstate_message(*, dedupe_key: str, scheduled_for: datetime, context: dict
         raise ValueError("scheduled_for must be an aware datetime")
     with transaction.atomic():
         rows = Message.objects.filter(
-            dedupe_key__in=[dedupe_key, dedupe_key + SMS_KEY_SUFFIX],
+            dedupe_key__in=[dedupe_key, dedupe_key + SMS_KEY_SUFFIX, dedupe_key + PUSH_KEY_SUFFIX],
             status=Status.CANCELLED,
             last_error=WITHDRAWN,
             sent_at__isnull=True,

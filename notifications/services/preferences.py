@@ -36,16 +36,24 @@ def preferences_for_users(users: Iterable[User]) -> dict[int, NotificationPrefer
 
 
 def update_preferences(
-    *, user: User, email_enabled: bool, sms_enabled: bool, non_essential_opt_out: bool
+    *,
+    user: User,
+    email_enabled: bool,
+    sms_enabled: bool,
+    non_essential_opt_out: bool,
+    push_enabled: bool | None = None,
 ) -> NotificationPreference:
+    """Save the person's choices (``push_enabled`` None: leave push as it is)."""
     with transaction.atomic():
         preference = preferences_for(user)
         preference.email_enabled = email_enabled
         preference.sms_enabled = sms_enabled
         preference.non_essential_opt_out = non_essential_opt_out
-        preference.save(
-            update_fields=["email_enabled", "sms_enabled", "non_essential_opt_out", "updated_at"]
-        )
+        fields = ["email_enabled", "sms_enabled", "non_essential_opt_out", "updated_at"]
+        if push_enabled is not None:
+            preference.push_enabled = push_enabled
+            fields.append("push_enabled")
+        preference.save(update_fields=fields)
     return preference
 
 

@@ -101,6 +101,12 @@ class Renderer:
             if message.channel == "sms":
                 sms = self._template(kind, "sms.txt").render(context)
                 return Rendered(subject="", text="", html="", sms=" ".join(sms.split()))
+            if message.channel == "push":  # a title, and the text message's words
+                subject = self._template(kind, "subject.txt").render(context)
+                sms = self._template(kind, "sms.txt").render(context)
+                return Rendered(
+                    subject=" ".join(subject.split()), text="", html="", sms=" ".join(sms.split())
+                )
             subject = self._template(kind, "subject.txt").render(context)
             text = self._template(kind, "body.txt").render(context)
             html = self._template(kind, "body.html").render(context)

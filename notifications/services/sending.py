@@ -46,7 +46,7 @@ from notifications.services.outcomes import (
 )
 from notifications.services.preferences import preferences_for_users
 from notifications.services.rendering import Renderer, unsubscribe_url
-from notifications.services.transport import Sender
+from notifications.services.transport import PermanentSendError, Sender
 from notifications.services.unreachable import Stopping
 
 logger = logging.getLogger(__name__)
@@ -319,6 +319,8 @@ def _send_one(
         sender.send(message, rendered, "" if message.essential else unsubscribe_url(preference))
     except SoftTimeLimitExceeded:
         raise
+    except PermanentSendError as exc:  # refused for good: trying again would not help
+        return FAILED, str(exc)
     except Exception as exc:  # SMTP, provider or network: retried with backoff
         return RETRY, f"{type(exc).__name__}: {exc}"
     return SENT, ""

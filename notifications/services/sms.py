@@ -2,32 +2,37 @@
 
 - ``ConsoleSmsBackend`` (development): prints the message.
 - ``LocmemSmsBackend`` (tests): keeps messages in ``LocmemSmsBackend.outbox``.
-- ``TwilioSmsBackend`` (production): Twilio's REST API, configured by TWILIO_* settings.
+- ``TwilioSmsBackend`` (production): Twilio's official SDK, configured by TWILIO_* settings.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from typing import ClassVar
 
+import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
 
 from notifications import conf
 
 logger = logging.getLogger(__name__)
 
+REQUEST_TIMEOUT = 15  # seconds
+
 
 class SmsError(Exception):
-    """The provider refused or could not be reached; the outbox retries later."""
+    """The provider could not take the message now; the outbox retries later."""
+
+
+class SmsRejected(SmsError):
+    """The provider refused the message for good (its 4xx): not retried."""
 
 
 @dataclass(frozen=True)
@@ -81,45 +86,47 @@ class LocmemSmsBackend(BaseSmsBackend):
 
 
 class TwilioSmsBackend(BaseSmsBackend):
-    """POST /2010-04-01/Accounts/<sid>/Messages.json with HTTP basic auth."""
+    """Twilio's REST API through the official SDK (TWILIO_* settings).
+
+    Twilio's 4xx answers (a number that cannot receive texts, one that replied STOP, bad
+    credentials) are permanent: ``SmsRejected``, never retried. Its 5xx, 429 (too many
+    requests), timeouts and network errors are ``SmsError``: the outbox retries them.
+    ``TWILIO_API_BASE`` points the SDK at another host (tests: a local stub).
+    """
 
     def __init__(self) -> None:
         self.account_sid = str(getattr(settings, "TWILIO_ACCOUNT_SID", ""))
         self.auth_token = str(getattr(settings, "TWILIO_AUTH_TOKEN", ""))
         self.from_number = str(getattr(settings, "TWILIO_FROM_NUMBER", ""))
-        self.api_base = str(getattr(settings, "TWILIO_API_BASE", "https://api.twilio.com"))
+        self.api_base = str(getattr(settings, "TWILIO_API_BASE", "") or "")
         if not (self.account_sid and self.auth_token and self.from_number):
             raise ImproperlyConfigured(
                 "TwilioSmsBackend needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
                 "TWILIO_FROM_NUMBER."
             )
-        if not self.api_base.startswith(("https://", "http://")):
+        if self.api_base and not self.api_base.startswith(("https://", "http://")):
             raise ImproperlyConfigured("TWILIO_API_BASE must be an http(s) URL.")
+        self.client = Client(
+            self.account_sid,
+            self.auth_token,
+            http_client=TwilioHttpClient(timeout=REQUEST_TIMEOUT, max_retries=0),
+        )
+        if self.api_base:
+            self.client.api.base_url = self.api_base.rstrip("/")
 
     def send(self, sms: Sms) -> str:
-        url = f"{self.api_base.rstrip('/')}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
-        body = urllib.parse.urlencode(
-            {"To": sms.to, "From": self.from_number, "Body": sms.body}
-        ).encode()
-        credentials = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
-        request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
-            url,
-            data=body,
-            method="POST",
-            headers={
-                "Authorization": f"Basic {credentials}",
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
-                payload = json.loads(response.read().decode() or "{}")
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode(errors="replace")[:300]
-            raise SmsError(f"Twilio answered {exc.code}: {detail}") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            message = self.client.messages.create(to=sms.to, from_=self.from_number, body=sms.body)
+        except TwilioRestException as exc:
+            detail = f"Twilio answered {exc.status} (code {exc.code}): {exc.msg}"[:300]
+            if 400 <= exc.status < 500 and exc.status != 429:
+                raise SmsRejected(detail) from exc
+            raise SmsError(detail) from exc
+        except TwilioException as exc:
             raise SmsError(f"Twilio could not be reached: {exc}") from exc
-        return str(payload.get("sid", ""))
+        except (requests.RequestException, OSError) as exc:
+            raise SmsError(f"Twilio could not be reached: {exc}") from exc
+        return str(message.sid or "")
 
 
 def get_sms_backend() -> BaseSmsBackend:

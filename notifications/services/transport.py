@@ -17,10 +17,17 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.utils import DNS_NAME
 
 from notifications.models import Channel, Message
+from notifications.services.push import PushRejected, PushSender
 from notifications.services.rendering import Rendered
-from notifications.services.sms import BaseSmsBackend, Sms, get_sms_backend
+from notifications.services.sms import BaseSmsBackend, Sms, SmsRejected, get_sms_backend
 
 logger = logging.getLogger(__name__)
+
+
+class PermanentSendError(Exception):
+    """The provider refused this message for good (e.g. Twilio's 4xx, a push subscription
+    that expired): the message fails at once instead of being retried."""
+
 
 # Names the outbox row's dedupe key (hashed: a key may hold ids of the app's records).
 KEY_HEADER = "X-Outbox-Key"
@@ -62,6 +69,18 @@ def build_email(message: Message, rendered: Rendered, unsubscribe: str) -> Email
     return email
 
 
+def push_payload(message: Message, rendered: Rendered) -> dict[str, str]:
+    """What the service worker shows: a title, the words, the page to open, and a tag so a
+    repeat replaces the notification instead of adding a second one."""
+    url = message.context.get("shift_url") or message.context.get("url") or settings.SITE_URL
+    return {
+        "title": rendered.subject,
+        "body": rendered.sms,
+        "url": str(url),
+        "tag": key_digest(message)[:16],
+    }
+
+
 class Sender:
     """Sends a batch's messages one by one: e-mails over one connection opened for the
     batch, text messages through one SMS backend. One message's failure is its own."""
@@ -70,13 +89,25 @@ class Sender:
         self._email: BaseEmailBackend | None = None
         self._email_error: Exception | None = None
         self._sms: BaseSmsBackend | None = None
+        self._push: PushSender | None = None
 
     def send(self, message: Message, rendered: Rendered, unsubscribe: str) -> None:
         recipient = message.recipient
+        if message.channel == Channel.PUSH:
+            if self._push is None:
+                self._push = PushSender()
+            try:
+                self._push.send(user_id=recipient.pk, payload=push_payload(message, rendered))
+            except PushRejected as exc:
+                raise PermanentSendError(str(exc)) from exc
+            return
         if message.channel == Channel.SMS:
             if self._sms is None:
                 self._sms = get_sms_backend()
-            self._sms.send(Sms(to=recipient.phone.as_e164, body=rendered.sms))
+            try:
+                self._sms.send(Sms(to=recipient.phone.as_e164, body=rendered.sms))
+            except SmsRejected as exc:
+                raise PermanentSendError(str(exc)) from exc
             return
         if self._email_error is not None:  # the server refused the batch's connection
             raise self._email_error

@@ -49,6 +49,8 @@ VOLUNTEERING_READ = frozenset({ADMIN, COORD, SAFE})
 VOLUNTEERING_WRITE = frozenset({ADMIN, COORD})
 GIVING = frozenset({ADMIN, FUND})
 ONLY_ADMIN = frozenset({ADMIN})
+# Webhooks checked by a signature, not a login: every POST without one gets 403.
+SIGNED = {"notifications:sms_inbound"}
 
 MATRIX: dict[str, frozenset[str]] = {
     "home": PUBLIC,
@@ -79,9 +81,17 @@ MATRIX: dict[str, frozenset[str]] = {
     "notifications:preferences": LOGGED_IN,
     "notifications:unsubscribe": PUBLIC,
     "notifications:outbox": ONLY_ADMIN,
+    # Twilio's webhook: a request without its signature is refused (403) whoever sends it.
+    "notifications:sms_inbound": frozenset(),
+    "notifications:push_subscription": LOGGED_IN,
     "notifications:resend": ONLY_ADMIN,
     # volunteering: the volunteer's pages
     "volunteers:home": frozenset({VOL}),
+    "volunteers:contact_sharing": frozenset({VOL}),
+    "volunteers:availability": frozenset({VOL}),
+    # The installable app's manifest and service worker: fetched by the browser itself.
+    "volunteers:manifest": PUBLIC,
+    "volunteers:service_worker": PUBLIC,
     "volunteers:apply": PUBLIC,
     "volunteers:complete_application": frozenset({VOL}),
     "volunteers:my_trainings": frozenset({VOL}),
@@ -329,6 +339,8 @@ def test_each_person_gets_the_expected_answer(name: str) -> None:
             response = getattr(client, method)(path)
             refusal = _refusal(response)
             expected = None if allowed else ("login" if kind == ANONYMOUS else "403")
+            if name in SIGNED:  # a GET is only refused as a method (405)
+                expected = "403" if method == "post" else None
             if refusal != expected:
                 wrong.append(f"{kind} {method.upper()} {path}: {refusal or 'let in'}")
     assert wrong == []

@@ -102,7 +102,7 @@ def test_shift_reminder_sms_text() -> None:
     rendered = render_message(message, preference)
     assert rendered.sms == (
         "Hope Line: Crisis text line, evening Tue 15 Jul 18:00 EDT, Harbour Street offi…. "
-        "Can't come? http://127.0.0.1:8000/volunteer/signups/345/cancel/"
+        "Reply YES to confirm, NO to cancel."
     )
 
 

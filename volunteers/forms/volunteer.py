@@ -202,3 +202,47 @@ class OutsideTrainingForm(forms.Form):
         except ValidationError as exc:
             raise ValidationError(exc.message_dict["completed_on"]) from exc
         return completed_on
+
+
+class ContactSharingForm(forms.Form):
+    share_contact = forms.BooleanField(
+        label=_("Show my phone number and e-mail address to the volunteers on my shifts"),
+        required=False,
+        help_text=_("Otherwise they see only your first name."),
+    )
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class AvailabilityForm(forms.Form):
+    days = forms.TypedMultipleChoiceField(
+        label=_("Days I can usually help"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked if any day suits you."),
+    )
+    starts = forms.TimeField(
+        label=_("From"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("In your own time zone. Leave empty for any time."),
+    )
+    ends = forms.TimeField(
+        label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+
+class AwayPeriodForm(forms.Form):
+    first_day = forms.DateField(label=_("First day away"), widget=DateInput())
+    last_day = forms.DateField(label=_("Last day away"), widget=DateInput())

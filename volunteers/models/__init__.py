@@ -5,6 +5,7 @@ from volunteers.models.hours import CalendarFeed, HoursEntry, HoursSource, Hours
 from volunteers.models.profiles import (
     ApplicationAnswer,
     ApplicationQuestion,
+    AwayPeriod,
     ProfileStatus,
     VolunteerProfile,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "PLACE_STATUSES",
     "ApplicationAnswer",
     "ApplicationQuestion",
+    "AwayPeriod",
     "CalendarFeed",
     "Clearance",
     "ClearanceStatus",

@@ -42,6 +42,19 @@ class VolunteerProfile(models.Model):
         max_length=limits.NOTE,
         help_text=_("When you can usually help, e.g. weekday evenings"),
     )
+    share_contact = models.BooleanField(
+        _("share my contact details"),
+        default=False,
+        help_text=_(
+            "Show my phone number and e-mail address to the volunteers on my shifts. "
+            "Otherwise they see only my first name."
+        ),
+    )
+    # When the volunteer can usually help (shift suggestions use it): weekdays as digits,
+    # 0 = Monday ("" = any day), and the hours of the day, in the volunteer's own zone.
+    available_days = models.CharField(_("days I can usually help"), max_length=7, blank=True)
+    available_from = models.TimeField(_("from"), null=True, blank=True)
+    available_until = models.TimeField(_("until"), null=True, blank=True)
     wanted_roles = models.ManyToManyField(
         "volunteers.VolunteerRole", blank=True, related_name="interested_profiles"
     )
@@ -75,6 +88,28 @@ class VolunteerProfile(models.Model):
 
     def age_on(self, day: date) -> int | None:
         return None if self.date_of_birth is None else age_on(self.date_of_birth, day)
+
+
+class AwayPeriod(models.Model):
+    """Days a volunteer is away (holiday, exams): no shift is suggested to them then."""
+
+    volunteer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="away_periods"
+    )
+    first_day = models.DateField(_("first day away"))
+    last_day = models.DateField(_("last day away"))
+
+    class Meta:
+        ordering = ("first_day", "pk")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")),
+                name="away_period_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} away {self.first_day}..{self.last_day}"
 
 
 class ApplicationQuestion(models.Model):

@@ -214,6 +214,8 @@ class ShiftSignup(models.Model):
     )
     override_reason = models.TextField(blank=True, max_length=limits.NOTE)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The volunteer answered YES to a text reminder (the roster shows it).
+    confirmed_by_text_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -42,6 +42,8 @@ class Eligibility:
     eligible: bool
     reasons: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
+    # The ids of the trainings among ``missing``: what a training session would fix.
+    missing_trainings: tuple[int, ...] = ()
 
     def __bool__(self) -> bool:
         return self.eligible
@@ -51,7 +53,12 @@ class Eligibility:
         what each role will still need once the application is approved."""
         reasons = tuple(r for r in self.reasons if r not in STATUS_REASONS.values())
         missing = tuple(m for m in self.missing if m != APPROVED_APPLICATION)
-        return Eligibility(eligible=not reasons, reasons=reasons, missing=missing)
+        return Eligibility(
+            eligible=not reasons,
+            reasons=reasons,
+            missing=missing,
+            missing_trainings=self.missing_trainings,
+        )
 
 
 def format_day(day: date) -> str:
@@ -204,7 +211,15 @@ class EligibilityChecker:
                 reasons,
                 missing,
             )
-        return Eligibility(eligible=not reasons, reasons=tuple(reasons), missing=tuple(missing))
+        missing_trainings = tuple(
+            t.pk for t in role_obj.required_trainings.all() if t.name in missing
+        )
+        return Eligibility(
+            eligible=not reasons,
+            reasons=tuple(reasons),
+            missing=tuple(missing),
+            missing_trainings=missing_trainings,
+        )
 
     @staticmethod
     def _check_age(

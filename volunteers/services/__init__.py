@@ -9,6 +9,11 @@ from volunteers.services.attendance import (
     mark_no_show,
     record_attendance,
 )
+from volunteers.services.availability import (
+    add_away_period,
+    remove_away_period,
+    set_availability,
+)
 from volunteers.services.catalogue import save_role, save_training
 from volunteers.services.clearances import document_opened, record_clearance
 from volunteers.services.errors import VolunteeringError
@@ -18,6 +23,7 @@ from volunteers.services.onboarding import (
     approve_application,
     complete_application,
     decline_application,
+    set_contact_sharing,
     set_volunteer_status,
     submit_application,
 )
@@ -60,6 +66,7 @@ __all__ = [
     "NotEligible",
     "VolunteeringError",
     "accept_swap",
+    "add_away_period",
     "add_manual_hours",
     "approve_application",
     "approve_hours",
@@ -93,10 +100,13 @@ __all__ = [
     "record_training",
     "reject_hours",
     "reject_training_record",
+    "remove_away_period",
     "reset_calendar_feed",
     "revoke_qualification",
     "save_role",
     "save_training",
+    "set_availability",
+    "set_contact_sharing",
     "set_volunteer_status",
     "sign_up_for_session",
     "sign_up_for_shift",

@@ -159,3 +159,13 @@ def set_volunteer_status(*, profile: VolunteerProfile, status: str, by: User) ->
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
     profile.refresh_from_db()
+
+
+def set_contact_sharing(*, volunteer: User, share: bool) -> bool:
+    """Whether the people on the volunteer's shifts see their phone and e-mail; the new
+    choice. Only a volunteer with a profile has a choice to make."""
+    with transaction.atomic():
+        updated = VolunteerProfile.objects.filter(user=volunteer).update(share_contact=share)
+    if not updated:
+        raise VolunteeringError("Complete your volunteer application first.")
+    return share

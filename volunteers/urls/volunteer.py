@@ -7,13 +7,20 @@ from django.urls import URLPattern, path
 from volunteers.views import (
     calendars,
     volunteer,
+    volunteer_app,
+    volunteer_home,
     volunteer_invitations,
     volunteer_schedule,
     volunteer_shifts,
 )
 
 urlpatterns: list[URLPattern] = [
-    path("volunteer/", volunteer.home, name="home"),
+    path("volunteer/", volunteer_home.home, name="home"),
+    # The installable app: at the root, so the service worker's scope covers the site.
+    path("manifest.webmanifest", volunteer_app.manifest, name="manifest"),
+    path("sw.js", volunteer_app.service_worker, name="service_worker"),
+    path("volunteer/sharing/", volunteer_home.contact_sharing, name="contact_sharing"),
+    path("volunteer/availability/", volunteer_home.availability, name="availability"),
     path("volunteer/apply/", volunteer.apply, name="apply"),
     path("volunteer/application/", volunteer.complete_application, name="complete_application"),
     path("volunteer/trainings/", volunteer.my_trainings, name="my_trainings"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,12 +27,12 @@ from volunteers.forms.volunteer import (
     OutsideTrainingForm,
 )
 from volunteers.models import (
-    ProfileStatus,
     SessionSignup,
     SignupStatus,
     TrainingRecord,
     TrainingSession,
 )
+from volunteers.selectors import home as home_selectors
 from volunteers.selectors import people
 from volunteers.selectors import trainings as selectors
 
@@ -47,6 +48,10 @@ def _add_service_errors(form: BaseForm, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+# A training that runs out within this long of a session may be renewed at it.
+RENEWAL_WINDOW = timedelta(days=60)
+
+
 def session_when(session: TrainingSession) -> str:
     """e.g. "Tue 12 May 2026, 18:00 (America/New_York)": in the session's own zone."""
     zone = zoneinfo.ZoneInfo(session.time_zone)
@@ -56,37 +61,6 @@ def session_when(session: TrainingSession) -> str:
 
 def session_label(session: TrainingSession) -> str:
     return f"{session.training.name} on {session_when(session)}"
-
-
-# The profile statuses of people who have (or had) shifts.
-SHIFT_STATUSES = (ProfileStatus.ACTIVE, ProfileStatus.PAUSED, ProfileStatus.LEFT)
-
-
-@volunteer_required
-def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """A volunteer's start page (on a phone first): their details and what comes next."""
-    user = request.user
-    missing = []
-    if not user.phone:
-        missing.append("phone")
-    profile = people.profile_for(user)
-    status = profile.status if profile is not None else None
-    applying = status == ProfileStatus.APPLICANT
-    context = {
-        "missing_details": missing,
-        "profile": profile,
-        # An applicant sees their application and its next steps, not what only approved
-        # volunteers may use; someone paused or gone keeps their schedule and hours.
-        "applying": applying,
-        "can_book": status == ProfileStatus.ACTIVE,
-        "has_shifts": status in SHIFT_STATUSES,
-        "role_needs": (
-            selectors.role_needs(user, applying=applying)
-            if status in SHIFT_STATUSES or applying
-            else []
-        ),
-    }
-    return render(request, "volunteers/home.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -163,23 +137,40 @@ def my_trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
         (status, rejections.get(status.training.pk)) for status in selectors.training_statuses(user)
     ]
     positions = selectors.waitlist_positions(user)
+    needs = selectors.role_needs(user)
+    # A training held past a session (and its renewal window) is not offered again; the
+    # session that is the last thing a wanted role needs says so.
+    held_until = {
+        status.training.pk: status.record.expires_on or date.max
+        for status in selectors.training_statuses(user)
+        if status.record is not None
+    }
+    opens = {
+        action.session.pk: action.role.name
+        for action in home_selectors.role_actions(user, needs)
+        if action.opens_role and action.session is not None
+    }
     sessions = []
     for session in selectors.upcoming_sessions(volunteer=user):
         # Annotated and prefetched by upcoming_sessions.
         mine: list[SessionSignup] = getattr(session, "my_signups", [])
         confirmed: int = getattr(session, "confirmed_count", 0)
+        held = held_until.get(session.training_id)
+        if held is not None and not mine and held - RENEWAL_WINDOW > session.starts_at.date():
+            continue
         sessions.append(
             {
                 "session": session,
                 "signup": mine[0] if mine else None,
                 "places_left": max(session.capacity - confirmed, 0),
                 "position": positions.get(session.pk),
+                "opens_role": opens.get(session.pk, ""),
             }
         )
     context = {
         "trainings": trainings,
         "clearances": people.clearance_summaries(user),
-        "role_needs": selectors.role_needs(user),
+        "role_needs": needs,
         "sessions": sessions,
         "today": org_today(),
     }

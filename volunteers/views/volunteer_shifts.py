@@ -38,6 +38,7 @@ from volunteers.models import (
     SwapStatus,
 )
 from volunteers.selectors import shifts as shift_selectors
+from volunteers.selectors.team import shift_contact, shift_team
 from volunteers.services.attendance import code_matches
 from volunteers.shift_text import describe_shift, local_time
 
@@ -172,6 +173,8 @@ def shift_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         ),
         "code_form": CheckInCodeForm(),
         "swap_form": SwapOfferForm(),
+        "team": shift_team(shift, user),
+        "contact": shift_contact(shift),
     }
     return render(request, "volunteers/shifts/shift_detail.html", context)
 
