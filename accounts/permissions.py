@@ -13,9 +13,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.text import get_text_list
+from django.utils.translation import gettext
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.roles import ROLE_PLURALS, Role
 
 
 class AuthenticatedHttpRequest(HttpRequest):
@@ -81,5 +83,6 @@ class CoordinatorRequiredMixin(RoleRequiredMixin):
 
 
 def _denied_message(roles: tuple[Role, ...]) -> str:
-    names = " or ".join(str(role.label).lower() + "s" for role in roles)
-    return f"This page is for {names}."
+    names = [str(ROLE_PLURALS[role]) for role in roles]
+    joined = names[0] if len(names) == 1 else get_text_list(names, gettext("or"))
+    return gettext("This page is for %(people)s.") % {"people": joined}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,6 +14,13 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("Volunteer")
     DONOR = "donor", _("Donor")
 
+
+# Who a page is for, in its refusal ("This page is for coordinators or volunteers.").
+ROLE_PLURALS: dict[Role, Promise] = {
+    Role.COORDINATOR: _("coordinators"),
+    Role.VOLUNTEER: _("volunteers"),
+    Role.DONOR: _("donors"),
+}
 
 # Where each role's home page lives, most privileged first: a person holding several
 # roles lands on the first one's home and sees links to the others.

@@ -16,6 +16,7 @@ import django_stubs_ext
 import environ
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_noop
 
 from core.celery_config import FILESYSTEM_BROKER_URL, broker_settings, next_redis_database
 
@@ -431,14 +432,15 @@ ORG_EMAIL = env.str("ORG_EMAIL", default="info@example.org")
 ORG_PHONE = env.str("ORG_PHONE", default="")
 # Receipts: the charity's registration, the tax text and the "no goods or services" line
 # (empty: left off), and the numbers (prefix + year + number; each year starts at START).
+# The default texts are in the catalogues, so each receipt has them in its own language.
 ORG_REGISTRATION = env.str("ORG_REGISTRATION", default="Registered charity no. 12-3456789")
 RECEIPT_TAX_TEXT = env.str(
     "RECEIPT_TAX_TEXT",
-    default="Please keep this receipt for your tax records.",
+    default=gettext_noop("Please keep this receipt for your tax records."),
 )
 RECEIPT_NO_GOODS_TEXT = env.str(
     "RECEIPT_NO_GOODS_TEXT",
-    default="No goods or services were provided in exchange for this gift.",
+    default=gettext_noop("No goods or services were provided in exchange for this gift."),
 )
 RECEIPT_NUMBER_PREFIX = env.str("RECEIPT_NUMBER_PREFIX", default="R")
 RECEIPT_NUMBER_START = env.int("RECEIPT_NUMBER_START", default=1)

@@ -8,8 +8,10 @@ site's language, then English, so a stray value never breaks a page, an e-mail o
 from __future__ import annotations
 
 import functools
+from datetime import date
 
 from babel.core import Locale, UnknownLocaleError
+from babel.dates import format_skeleton
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
 
@@ -28,3 +30,19 @@ def _parse(language: str) -> Locale:
         except (UnknownLocaleError, ValueError):
             continue
     raise AssertionError("Babel always knows English")  # pragma: no cover
+
+
+def month_and_year(day: date, language: str | None = None) -> str:
+    """A month as the reader's language names it: November 2026, noviembre de 2026,
+    tháng 11 năm 2026 (``language`` default: the active one)."""
+    return format_skeleton("yMMMM", day, locale=babel_locale(language))
+
+
+def short_month(day: date, language: str | None = None) -> str:
+    """A month's short name, for charts: Nov, nov, thg 11, พ.ย."""
+    return format_skeleton("MMM", day, locale=babel_locale(language))
+
+
+def short_month_and_year(day: date, language: str | None = None) -> str:
+    """Nov 2026, nov 2026, thg 11 2026."""
+    return format_skeleton("yMMM", day, locale=babel_locale(language))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final
 
 from django.db.models import (
@@ -34,8 +34,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 
 from core.dates import org_zone, year_bounds
+from core.locales import short_month, short_month_and_year
 from donations.models import Donation, DonationSource, Donor
-from donations.money import Money
+from donations.money import Money, format_money
 from donations.selectors.gifts import COUNTED_STATUSES
 
 MONTHS: Final = range(1, 13)
@@ -186,7 +187,7 @@ def totals_by_month(year: int) -> list[TotalRow]:
     return [
         TotalRow(
             key=f"{year}-{row['month']:02d}",
-            label=datetime(year, row["month"], 1).strftime("%b %Y"),
+            label=short_month_and_year(date(year, row["month"], 1)),
             money=Money(row["net_total"], row["currency"]),
             gifts=row["gifts"],
             donors=row["donors"],
@@ -289,8 +290,8 @@ def monthly_chart(rows: list[TotalRow], *, year: int, currency: str) -> Chart:
                 y=top + plot - bar_height,
                 width=bar_width,
                 height=bar_height,
-                label=datetime(year, month, 1).strftime("%b"),
-                value=str(money),
+                label=short_month(date(year, month, 1)),
+                value=format_money(money),
             )
         )
     return Chart(

@@ -24,7 +24,7 @@ from volunteers.models import (
     VolunteerProfile,
     VolunteerRole,
 )
-from volunteers.validators import ALLOWED_DESCRIPTION, validate_document
+from volunteers.validators import validate_document
 
 
 class DateInput(forms.DateInput):
@@ -58,6 +58,8 @@ class RoleForm(forms.ModelForm[VolunteerRole]):
             "active",
         )
         labels = {
+            "name": _("Name"),
+            "description": _("Description"),
             "minimum_age": _("Minimum age"),
             "required_trainings": _("Trainings needed"),
             "required_clearance_types": _("Clearances needed"),
@@ -279,7 +281,7 @@ class ClearanceForm(forms.Form):
         label=_("Document"),
         required=False,
         validators=[validate_document],
-        help_text=_("Optional: %(kinds)s.") % {"kinds": ALLOWED_DESCRIPTION},
+        help_text=_("Optional: a PDF or a photo (JPEG, PNG, WebP or HEIC)."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
     )
 

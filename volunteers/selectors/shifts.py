@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.dates import org_midnight
@@ -299,7 +300,12 @@ def team_gaps(shifts: list[Shift], teams: dict[int, list[int]]) -> dict[int, lis
         for rule in sorted(rules[shift.role_id], key=lambda r: r.qualification.name):
             short = rule.minimum - sum(1 for pk in team if rule.qualification_id in held[pk])
             if short > 0:
-                gaps[shift.pk].append(f"needs {short} more {rule.qualification.name}")
+                gaps[shift.pk].append(
+                    ngettext(
+                        "needs %(count)s more %(role)s", "needs %(count)s more %(role)s", short
+                    )
+                    % {"count": short, "role": rule.qualification.name}
+                )
     return gaps
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from volunteers.models import (
@@ -47,12 +48,13 @@ def _checked_code(shift: Shift, code: str, now: datetime) -> None:
             "This check-in code is not for this shift. Scan the code shown where your shift is."
         )
     if shift.status != ShiftStatus.PUBLISHED:
-        raise VolunteeringError("This shift is not taking place.")
+        raise VolunteeringError(gettext("This shift is not taking place."))
     opens, closes = check_in_window(shift)
     if now < opens:
         at = local_time(opens, shift.time_zone)
         raise VolunteeringError(
-            f"Check-in opens at {at:%H:%M} ({shift.time_zone}), 30 minutes before the shift."
+            gettext("Check-in opens at %(time)s (%(zone)s), 30 minutes before the shift.")
+            % {"time": f"{at:%H:%M}", "zone": shift.time_zone}
         )
     if now > closes:
         raise VolunteeringError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.dates import org_today
@@ -45,7 +46,10 @@ def staffing_gaps(*, role: VolunteerRole, volunteer_ids: Iterable[int]) -> list[
     for rule in rules:
         short = rule.minimum - held.get(rule.qualification_id, 0)
         if short > 0:
-            gaps.append(f"needs {short} more {rule.qualification.name}")
+            gaps.append(
+                ngettext("needs %(count)s more %(role)s", "needs %(count)s more %(role)s", short)
+                % {"count": short, "role": rule.qualification.name}
+            )
     return gaps
 
 

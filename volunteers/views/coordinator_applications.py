@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
@@ -50,7 +51,7 @@ def _decline_form(profile: VolunteerProfile, data: Any = None) -> ReasonForm:
     return ReasonForm(
         data,
         key=f"decline_{profile.pk}",
-        help_text="The applicant will read this.",
+        help_text=gettext("The applicant will read this."),
         max_length=1000,
     )
 
@@ -111,7 +112,7 @@ def _reject_form(record: TrainingRecord, data: Any = None) -> ReasonForm:
     return ReasonForm(
         data,
         key=f"reject_{record.pk}",
-        help_text="The volunteer will read this.",
+        help_text=gettext("The volunteer will read this."),
         max_length=300,
     )
 

@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from core.forms import put_errors_on_form
+from core.locales import month_and_year
 from core.pagination import PAGE_SIZE
 from volunteers import services
 from volunteers.forms.hours import HoursEditForm, HoursRejectForm, HoursTotalsFilterForm
@@ -175,7 +176,7 @@ def hours_totals(request: AuthenticatedHttpRequest) -> HttpResponse:
         add_total(
             by_month,
             row.month,
-            row.month.strftime("%B %Y"),
+            month_and_year(row.month),
             row.approved_minutes,
             row.pending_minutes,
         )
@@ -188,7 +189,7 @@ def hours_totals(request: AuthenticatedHttpRequest) -> HttpResponse:
             "by_role": sorted(by_role.values(), key=lambda t: t.label),
             "by_month": sorted(by_month.values(), key=lambda t: t.key, reverse=True),
             "grand": Total(
-                label="All",
+                label=gettext("All"),
                 approved=sum(r.approved_minutes for r in rows),
                 pending=sum(r.pending_minutes for r in rows),
             ),

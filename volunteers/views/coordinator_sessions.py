@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
@@ -155,7 +155,10 @@ def session_completions(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 def _session_label(session: TrainingSession) -> str:
-    return f"{session.training.name} on {date_format(session_local_date(session), 'j M Y')}"
+    return gettext("%(training)s on %(when)s") % {
+        "training": session.training.name,
+        "when": date_format(session_local_date(session), "j M Y"),
+    }
 
 
 def _moved_up(promoted: list[SessionSignup]) -> str:
@@ -198,7 +201,10 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _cancel_form(data: Any = None) -> ReasonForm:
     form = ReasonForm(
-        data, key="cancel", help_text="Kept at the top of the session's notes.", max_length=300
+        data,
+        key="cancel",
+        help_text=gettext("Kept at the top of the session's notes."),
+        max_length=300,
     )
     field = form.fields["reason"]
     field.required = True
