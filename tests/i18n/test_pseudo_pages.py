@@ -25,7 +25,7 @@ from demo.people import APPLICANT_EMAIL, PEOPLE
 from tests.i18n.pseudo import DataWords, html_texts, pdf_texts, problems, pseudo_catalogue
 from tests.utils import read_download
 
-pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+pytestmark = pytest.mark.django_db
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 LOGINS = [person.email for person in PEOPLE] + [APPLICANT_EMAIL]
