@@ -92,4 +92,6 @@ def test_plural_forms(code: str, forms: int) -> None:
     plurals = [m for m in catalogue if m.id and isinstance(m.id, tuple)]
     assert plurals
     for message in plurals:
-        assert len(message.string) == forms and all(message.string), message.id
+        strings = message.string
+        assert isinstance(strings, tuple | list), message.id
+        assert len(strings) == forms and all(strings), message.id
