@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.authentication import throttle
-from accounts.middleware import page_languages
 from accounts.models import User, normalize_email, time_zone_choices
+from core import locales
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -161,7 +161,7 @@ class LanguageForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        available = page_languages()
+        available = locales.page_languages()
         field = self.fields["language"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(code, name) for code, name in settings.LANGUAGES if code in available]

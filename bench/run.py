@@ -313,6 +313,9 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
 # ------------------------------------------------------------------------ the run
 
 
+SECTIONS = frozenset({"pages", "webhooks", "race", "sweep", "statements"})
+
+
 class Bench:
     def __init__(self, scale: str, pg_url: str, redis_url: str, workers: int, threads: int) -> None:
         self.scale = scale
@@ -905,16 +908,20 @@ class Bench:
 
     # -------------------------------------------------------------- all
 
-    def run(self) -> dict[str, Any]:
+    def run(self, only: frozenset[str] = SECTIONS) -> dict[str, Any]:
+        """Every section, or the ``only`` ones (``--only sweep``: one figure, before/after)."""
         self.setup()
-        with self.gunicorn():
-            self.section("pages", self.pages)
-            self.section("webhooks", self.webhooks)
-            self.section("race", self.race)
+        web = [("pages", self.pages), ("webhooks", self.webhooks), ("race", self.race)]
+        if only & {name for name, _ in web}:
+            with self.gunicorn():
+                for name, measure in web:
+                    if name in only:
+                        self.section(name, measure)
         self.quiet_outbox()
         with self.celery_workers():
-            self.section("sweep", self.sweep)
-            self.section("statements", self.statements)
+            for name, measure in (("sweep", self.sweep), ("statements", self.statements)):
+                if name in only:
+                    self.section(name, measure)
         from bench.report import collect_misses
 
         self.report["misses"] = collect_misses(self.report)
@@ -1532,6 +1539,12 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALE_SETTINGS), default="default")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "2")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "4")))
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(SECTIONS),
+        help="measure only this section (repeatable); default: all",
+    )
     args = parser.parse_args()
     # Stopped (Ctrl-C, SIGTERM): unwind, so gunicorn and the workers are stopped too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -1544,7 +1557,7 @@ def main() -> None:
 
     failed: BaseException | None = None
     try:
-        bench.run()
+        bench.run(frozenset(args.only) if args.only else SECTIONS)
     except BaseException as exc:
         # The harness itself failed (not a missed target): write what there is, exit non-zero.
         failed = exc
@@ -1553,7 +1566,7 @@ def main() -> None:
     report = bench.report
     report["total_seconds"] = rounded(time.monotonic() - started)
     md, js = write_reports(report, BASE_DIR / "bench")
-    if failed is None:
+    if failed is None and not args.only:  # a partial run is not the scale's last report
         OUT_DIR.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(js, recorded_report_path(args.scale))
     log(f"wrote {md} and {js} in {report['total_seconds']} s")

@@ -18,7 +18,7 @@ from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_noop
 
-from core.celery_config import FILESYSTEM_BROKER_URL, broker_settings, next_redis_database
+from config.broker import FILESYSTEM_BROKER_URL, broker_settings, next_redis_database
 
 # Lets ModelForm[User], QuerySet[User] and friends be written at run time too.
 django_stubs_ext.monkeypatch()
@@ -132,13 +132,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A NUL character in any input: 400 before anything reads it (PostgreSQL refuses it).
-    "core.request_guard.RejectNulMiddleware",
+    "core.http.request_guard.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.UserPreferencesMiddleware",
+    "accounts.http.middleware.UserPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -159,8 +159,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.organisation",
-                "accounts.context_processors.roles",
-                "accounts.context_processors.language_switcher",
+                "accounts.http.context_processors.roles",
+                "accounts.http.context_processors.language_switcher",
             ],
         },
     },
@@ -237,7 +237,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=270)
 # Idempotent tasks (the outbox's) acknowledge after they ran (acks_late), so a task whose
-# worker died is delivered again once the broker's visibility timeout (core.celery_config)
+# worker died is delivered again once the broker's visibility timeout (config.broker)
 # passes; its rows are long sent by then: the outbox's leases recover them in a minute.
 # A task running when the broker connection drops goes on (cancelling it would stop a
 # batch in the middle of a send): its acknowledgement is lost, its rows are not.
@@ -323,7 +323,7 @@ NOTIFICATIONS_OUTCOME_RETRY_MAX_SECONDS = env.float(
 )
 NOTIFICATIONS_JOURNAL_DIR = env.str("NOTIFICATIONS_JOURNAL_DIR", default="")
 NOTIFICATIONS_SMS_BACKEND = env.str(
-    "NOTIFICATIONS_SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend"
+    "NOTIFICATIONS_SMS_BACKEND", default="notifications.services.sms.ConsoleSmsBackend"
 )
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = _secret("TWILIO_AUTH_TOKEN") or ""

@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
-from core.health import warm_up  # noqa: E402 (needs the apps that the line above loads)
+from core.http.health import warm_up  # noqa: E402 (needs the apps that the line above loads)
 
 warm_up()
 

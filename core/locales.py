@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date
+from pathlib import Path
 
 from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
@@ -46,3 +47,15 @@ def short_month(day: date, language: str | None = None) -> str:
 def short_month_and_year(day: date, language: str | None = None) -> str:
     """Nov 2026, nov 2026, thg 11 2026."""
     return format_skeleton("yMMM", day, locale=babel_locale(language))
+
+
+@functools.cache
+def page_languages() -> frozenset[str]:
+    """Languages the pages can be shown in: the default, and each one the project translates."""
+    translated = {
+        code
+        for code, _name in settings.LANGUAGES
+        for folder in settings.LOCALE_PATHS
+        if (Path(folder) / code / "LC_MESSAGES" / "django.mo").is_file()
+    }
+    return frozenset({settings.LANGUAGE_CODE, *translated})

@@ -7,7 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from core.health import OK, run_checks
+from core.http.health import OK, run_checks
 
 
 def _may_check_worker(request: HttpRequest) -> bool:

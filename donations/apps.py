@@ -8,7 +8,7 @@ class DonationsConfig(AppConfig):
     def ready(self) -> None:
         from donations.services import receipts
         from donations.stripe_integration import dunning
-        from notifications.hooks import register_refresher
+        from notifications.services.hooks import register_refresher
 
         register_refresher(receipts.EMAIL_KIND, receipts.refresh_receipt_email)
         register_refresher(dunning.KIND, dunning.refresh_payment_failed)

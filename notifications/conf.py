@@ -81,5 +81,7 @@ def journal_dir() -> Path:
 
 def sms_backend_path() -> str:
     return str(
-        getattr(settings, "NOTIFICATIONS_SMS_BACKEND", "notifications.sms.ConsoleSmsBackend")
+        getattr(
+            settings, "NOTIFICATIONS_SMS_BACKEND", "notifications.services.sms.ConsoleSmsBackend"
+        )
     )

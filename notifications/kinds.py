@@ -1,8 +1,11 @@
-"""The one registry of every kind of message the code can put in the outbox.
+r"""The one registry of every kind of message the code can put in the outbox.
 
 Each installed app that sends messages lists its kinds in ``<app>/message_kinds.py``::
 
     from core.message_kind import MessageKind
+
+# A kind is dotted lower-case words: "shift.reminder", "accounts.magic_link".
+KIND_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
     MESSAGE_KINDS = (
         MessageKind("shift.cancelled", keys={"shift_title", "starts_at", "reason"}),
@@ -27,6 +30,7 @@ discovers ``admin.py``, so it names no domain app. Then:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from importlib import import_module
 from importlib.util import find_spec
@@ -37,9 +41,11 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from core.message_kind import MessageKind
-from notifications.rendering import KIND_PATTERN
 
 logger = logging.getLogger(__name__)
+
+# A kind is dotted lower-case words: "shift.reminder", "accounts.magic_link".
+KIND_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
 MODULE = "message_kinds"
 

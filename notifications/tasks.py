@@ -10,8 +10,14 @@ from celery import Task, shared_task
 from celery.signals import worker_ready, worker_shutting_down
 from django.core.cache import cache
 
-from notifications import conf, dispatch
-from notifications.services import deliver_messages, replay_journal, run_claim, sweep_outbox
+from notifications import conf
+from notifications.services import (
+    deliver_messages,
+    dispatch,
+    replay_journal,
+    run_claim,
+    sweep_outbox,
+)
 from notifications.services.unreachable import stopping
 
 logger = logging.getLogger(__name__)

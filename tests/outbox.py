@@ -67,7 +67,7 @@ def published(monkeypatch: pytest.MonkeyPatch) -> Iterator[Published]:
             sent.queues.append(queue)
             sent.extend((message_id, reservation) for message_id in ids)
 
-    import notifications.dispatch
+    import notifications.services.dispatch
 
-    monkeypatch.setattr(notifications.dispatch, "current_app", FakeApp())
+    monkeypatch.setattr(notifications.services.dispatch, "current_app", FakeApp())
     yield sent

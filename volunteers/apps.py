@@ -6,7 +6,7 @@ class VolunteersConfig(AppConfig):
     verbose_name = "Volunteers"
 
     def ready(self) -> None:
-        from notifications.hooks import register_refresher
+        from notifications.services.hooks import register_refresher
         from volunteers.services import expiry_warnings as warnings
         from volunteers.services import reminders
 

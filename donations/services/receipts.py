@@ -48,9 +48,9 @@ from donations.models import (
 from donations.money import Money, format_money
 from donations.pdf import ReceiptDocument, render_receipt
 from donations.services.donors import donor_account
-from notifications.hooks import Fresh, context_pk
 from notifications.models import Message
 from notifications.services import enqueue_message
+from notifications.services.hooks import Fresh, context_pk
 
 if TYPE_CHECKING:
     from accounts.models import User

@@ -20,9 +20,9 @@ from donations.message_kinds import PAYMENT_FAILED
 from donations.models import Donation, RecurringGift
 from donations.money import format_money
 from donations.services.donors import donor_account
-from notifications.hooks import context_pk
 from notifications.models import Message
 from notifications.services import enqueue_message
+from notifications.services.hooks import context_pk
 
 KIND = PAYMENT_FAILED.name
 CARD_LINK_SALT = "donations.update-card"

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from accounts.roles import Role
-from core.spreadsheets import safe_row
+from core.http.spreadsheets import safe_row
 from donations.forms.portal import (
     DonorSearchForm,
     GiftFileForm,

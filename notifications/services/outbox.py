@@ -11,12 +11,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
-from notifications import dispatch
-from notifications.kinds import check_message
+from notifications.kinds import KIND_PATTERN, check_message
 from notifications.models import Channel, Message, Status
-from notifications.rendering import KIND_PATTERN, has_template
+from notifications.services import dispatch
 from notifications.services.errors import OutboxError
 from notifications.services.preferences import preferences_for
+from notifications.services.rendering import has_template
 
 logger = logging.getLogger(__name__)
 

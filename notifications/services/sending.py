@@ -31,13 +31,14 @@ from django.db.models import Case, F, Q, QuerySet, When
 from django.template import TemplateDoesNotExist
 from django.utils import timezone
 
-from notifications import conf, dispatch, hooks
+from notifications import conf
 from notifications.models import Channel, Message, NotificationPreference, Status
-from notifications.rendering import Renderer, unsubscribe_url
+from notifications.services import dispatch, hooks
 from notifications.services.leases import Lease, alive_claims
 from notifications.services.outbox import OPTED_OUT, RESERVATION_PREFIX
 from notifications.services.outcomes import CANCELLED, FAILED, RETRY, SENT, Recorder
 from notifications.services.preferences import preferences_for_users
+from notifications.services.rendering import Renderer, unsubscribe_url
 from notifications.services.transport import Sender
 from notifications.services.unreachable import Stopping
 

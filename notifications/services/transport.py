@@ -17,8 +17,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.utils import DNS_NAME
 
 from notifications.models import Channel, Message
-from notifications.rendering import Rendered
-from notifications.sms import BaseSmsBackend, Sms, get_sms_backend
+from notifications.services.rendering import Rendered
+from notifications.services.sms import BaseSmsBackend, Sms, get_sms_backend
 
 logger = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from babel.messages.mofile import write_mo
 from django.conf import settings
 from django.test import Client
 
-from accounts.middleware import page_languages
 from accounts.models import User
+from core.locales import page_languages
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

@@ -57,7 +57,7 @@ def test_pages_stay_in_english_until_the_persons_language_is_translated(
     assert response["Content-Language"] == "en"
     assert ">Log out</button>" in response.content.decode()
     # Once French is translated, the same person sees French pages.
-    monkeypatch.setattr("accounts.middleware.page_languages", lambda: frozenset({"en", "fr"}))
+    monkeypatch.setattr("core.locales.page_languages", lambda: frozenset({"en", "fr"}))
     response = client.get("/volunteer/")
     assert '<html lang="fr">' in response.content.decode()
     assert response["Content-Language"] == "fr"

@@ -15,7 +15,7 @@ from celery import Celery
 from django.conf import settings
 from django.db import transaction
 
-from core.celery_config import FILESYSTEM_BROKER_URL, broker_settings
+from config.broker import FILESYSTEM_BROKER_URL, broker_settings
 from core.tasks import enqueue_on_commit, ping
 from tests.factories import make_user
 from tests.utils import ROOT, clean_env

@@ -31,7 +31,7 @@ def test_healthz_names_the_broker_when_its_port_is_closed(client: Client, settin
 @pytest.mark.django_db
 def test_healthz_names_the_database_when_it_does_not_answer(client: Client) -> None:
     broken = mock.Mock(side_effect=OperationalError("connection refused"))
-    with mock.patch.dict("core.health.CHECKS", {"database": broken}):
+    with mock.patch.dict("core.http.health.CHECKS", {"database": broken}):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["failing"] == ["database"]
@@ -52,7 +52,7 @@ def test_the_worker_check_is_not_open_to_visitors(client: Client) -> None:
 @pytest.mark.django_db
 def test_the_worker_check_reports_a_silent_worker(client: Client, settings) -> None:
     settings.HEALTHZ_TOKEN = "monitor-token-123"
-    with mock.patch("core.health.check_worker", side_effect=TimeoutError("no reply")):
+    with mock.patch("core.http.health.check_worker", side_effect=TimeoutError("no reply")):
         response = client.get("/healthz?worker=1", headers={"X-Healthz-Token": "monitor-token-123"})
     assert response.status_code == 503
     assert response.json()["failing"] == ["worker"]

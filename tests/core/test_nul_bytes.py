@@ -1,4 +1,4 @@
-"""A NUL character in any input of any URL is answered 400, never 500 (core.request_guard).
+"""A NUL character in any input of any URL is answered 400, never 500 (core.http.request_guard).
 
 Built from the URL resolver, so a new page is covered without being listed here.
 """
@@ -15,7 +15,7 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.roles import Role
-from core.request_guard import RejectNulMiddleware, nul_in_request
+from core.http.request_guard import RejectNulMiddleware, nul_in_request
 from tests.factories import make_user
 
 SAMPLES = {"int": "1", "str": "abc", "slug": "abc", "path": "abc", "uuid": "0" * 32}

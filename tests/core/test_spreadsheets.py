@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.spreadsheets import safe_row
+from core.http.spreadsheets import safe_row
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from django.conf import settings
 from core.message_kind import MessageKind
 from notifications.kinds import registered_kinds
 from notifications.models import Channel, Message, NotificationPreference
-from notifications.rendering import Renderer
+from notifications.services.rendering import Renderer
 from tests.factories import make_user
 from tests.i18n.pseudo import DataWords, html_texts, problems, pseudo_catalogue, strip_marked
 from tests.notifications.conftest import SAMPLE_CONTEXTS

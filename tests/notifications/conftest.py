@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from notifications.sms import LocmemSmsBackend
+from notifications.services.sms import LocmemSmsBackend
 
 
 @pytest.fixture
 def sms_outbox(settings: Any) -> Iterator[list[Any]]:
-    settings.NOTIFICATIONS_SMS_BACKEND = "notifications.sms.LocmemSmsBackend"
+    settings.NOTIFICATIONS_SMS_BACKEND = "notifications.services.sms.LocmemSmsBackend"
     LocmemSmsBackend.outbox.clear()
     yield LocmemSmsBackend.outbox
     LocmemSmsBackend.outbox.clear()
@@ -144,9 +144,9 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
 
 @pytest.fixture(autouse=True)
 def no_domain_refreshers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The outbox on its own: the checks domain apps register (notifications.hooks) are off;
-    tests that need one register it."""
-    import notifications.hooks
+    """The outbox on its own: the checks domain apps register (notifications.services.hooks)
+    are off; tests that need one register it."""
+    import notifications.services.hooks
 
-    monkeypatch.setattr(notifications.hooks, "_REFRESHERS", {})
-    monkeypatch.setattr(notifications.hooks, "_BATCH_REFRESHERS", {})
+    monkeypatch.setattr(notifications.services.hooks, "_REFRESHERS", {})
+    monkeypatch.setattr(notifications.services.hooks, "_BATCH_REFRESHERS", {})

@@ -12,17 +12,17 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from notifications import rendering
-from notifications.hooks import register_refresher
 from notifications.models import Message, Status
-from notifications.rendering import Rendered
 from notifications.services import (
     deliver_messages,
     enqueue_message,
+    rendering,
     reserve_due_messages,
     sweep_outbox,
     take_messages,
 )
+from notifications.services.hooks import register_refresher
+from notifications.services.rendering import Rendered
 from notifications.services.sending import STOPPED
 from notifications.tasks import send_message, send_messages
 from tests.factories import make_users

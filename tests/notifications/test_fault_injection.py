@@ -32,8 +32,8 @@ from django.utils import timezone
 
 from accounts.authentication.magic_links import send_magic_link
 from config.celery import app as celery_app
-from notifications.dispatch import SWEEP_TASK
 from notifications.models import Channel, Message, Status
+from notifications.services.dispatch import SWEEP_TASK
 from notifications.services.transport import message_id
 from tests.factories import make_user
 from tests.notifications.processes import (

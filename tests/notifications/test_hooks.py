@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core import mail
 
-from notifications.hooks import register_refresher
 from notifications.models import Message, Status
 from notifications.services import enqueue_message
+from notifications.services.hooks import register_refresher
 from notifications.services.sending import deliver_message
 from tests.factories import make_user
 

@@ -18,10 +18,10 @@ import pytest
 from django.conf import settings as django_settings
 
 from core.message_kind import MessageKind
-from notifications.kinds import UnknownKind, get_kind, registered_kinds
+from notifications.kinds import KIND_PATTERN, UnknownKind, get_kind, registered_kinds
 from notifications.models import Channel, Message, NotificationPreference, Status
-from notifications.rendering import KIND_PATTERN, Renderer
 from notifications.services import enqueue_message
+from notifications.services.rendering import Renderer
 from tests.factories import make_user
 from tests.notifications.conftest import SAMPLE_CONTEXTS
 from tests.utils import ROOT

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from pytest_httpserver import HTTPServer
 
-from notifications.sms import Sms, SmsError, TwilioSmsBackend
+from notifications.services.sms import Sms, SmsError, TwilioSmsBackend
 
 PATH = "/2010-04-01/Accounts/AC123/Messages.json"
 

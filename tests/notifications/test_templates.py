@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from notifications.models import Channel, Message, NotificationPreference
-from notifications.rendering import render_message
+from notifications.services.rendering import render_message
 from tests.factories import make_user
 from tests.notifications.conftest import SAMPLE_CONTEXTS
 from tests.utils import ROOT

@@ -24,7 +24,7 @@ import volunteers.forms.shifts
 import volunteers.forms.volunteer
 import volunteers.forms.volunteer_shifts
 from accounts.models import User
-from core import limits
+from core.forms import limits
 from tests.volunteers.factories import make_location, make_role, make_shift
 from tests.volunteers.test_coordinator_shift_pages import _series_post, _shift_post
 from volunteers import services

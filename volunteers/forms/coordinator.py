@@ -12,8 +12,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import time_zone_choices
-from core import limits
-from core.forms import BoundedDateField, NameChoiceField
+from core.forms import BoundedDateField, NameChoiceField, limits
 from volunteers.models import (
     ClearanceStatus,
     ClearanceType,

@@ -8,8 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core import limits
-from core.forms import BoundedDateField, NameChoiceField
+from core.forms import BoundedDateField, NameChoiceField, limits
 from volunteers.forms.coordinator import DateInput, TimeInput
 from volunteers.forms.shifts import ONE_DAY, SKIPPED_TIME, local_moment
 from volunteers.models import VolunteerRole

@@ -13,8 +13,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core import limits
-from core.forms import BoundedDateField, NameChoiceField
+from core.forms import BoundedDateField, NameChoiceField, limits
 from volunteers.forms.coordinator import DateInput, TimeInput
 from volunteers.models import Location, ShiftStatus, VolunteerRole
 from volunteers.services.shifts import NO_PLACES

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import VolunteerRegistrationForm
-from core import limits
-from core.forms import BoundedDateField
+from core.forms import BoundedDateField, limits
 from volunteers.models import ApplicationQuestion, Training, VolunteerRole
 from volunteers.services.onboarding import validate_date_of_birth
 from volunteers.services.trainings import validate_completion_date

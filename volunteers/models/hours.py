@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core import limits
+from core.forms import limits
 from volunteers.models.shifts import Shift, ShiftSignup, new_token
 
 

@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from core import limits
 from core.dates import age_on
+from core.forms import limits
 
 
 class ProfileStatus(models.TextChoices):

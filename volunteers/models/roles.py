@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core import limits
+from core.forms import limits
 
 
 class VolunteerRole(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_time_zone
-from core import limits
+from core.forms import limits
 
 
 def new_token() -> str:

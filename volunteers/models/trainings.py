@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import validate_time_zone
-from core import limits
+from core.forms import limits
 from volunteers.models.validity import expiry_after
 from volunteers.validators import validate_document
 

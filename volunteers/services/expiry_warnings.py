@@ -29,8 +29,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.dates import org_today
-from notifications.hooks import context_pk
 from notifications.models import Message
+from notifications.services.hooks import context_pk
 from volunteers import message_kinds as kinds
 from volunteers.models import (
     Clearance,

@@ -34,9 +34,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.hooks import context_pk
 from notifications.models import Message
 from notifications.services import cancel_messages, reinstate_message
+from notifications.services.hooks import context_pk
 from volunteers.message_kinds import SHIFT_REMINDER
 from volunteers.models import Shift, ShiftSignup, ShiftSignupStatus, ShiftStatus
 from volunteers.selectors.eligibility import EligibilityChecker

@@ -13,8 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.models import User
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
 from core.dates import org_today
-from core.downloads import private_download
 from core.forms import put_errors_on_form
+from core.http.downloads import private_download
 from core.pagination import PAGE_SIZE
 from volunteers import services
 from volunteers.forms.coordinator import (

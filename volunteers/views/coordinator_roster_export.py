@@ -13,7 +13,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
-from core.spreadsheets import safe_row
+from core.http.spreadsheets import safe_row
 from volunteers import services
 from volunteers.models import Shift
 from volunteers.selectors import shifts as shift_selectors

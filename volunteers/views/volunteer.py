@@ -18,7 +18,7 @@ from accounts.authentication import throttle
 from accounts.permissions import AuthenticatedHttpRequest, volunteer_required
 from accounts.services import EmailAlreadyRegistered
 from core.dates import org_today
-from core.downloads import private_download
+from core.http.downloads import private_download
 from volunteers import services
 from volunteers.forms.volunteer import (
     ApplicationDetailsForm,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -13,8 +12,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from notifications.models import Message, NotificationPreference
-
-KIND_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
-from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -11,20 +9,10 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
+from core import locales
+
 # Browsers that say Tagalog get Filipino, its standard form.
 LANGUAGE_ALIASES = {"tl": "fil"}
-
-
-@cache
-def page_languages() -> frozenset[str]:
-    """Languages the pages can be shown in: the default, and each one the project translates."""
-    translated = {
-        code
-        for code, _name in settings.LANGUAGES
-        for folder in settings.LOCALE_PATHS
-        if (Path(folder) / code / "LC_MESSAGES" / "django.mo").is_file()
-    }
-    return frozenset({settings.LANGUAGE_CODE, *translated})
 
 
 def _supported(code: str | None) -> str | None:
@@ -34,7 +22,7 @@ def _supported(code: str | None) -> str | None:
     code = code.lower()
     for candidate in (code, code.split("-")[0]):
         candidate = LANGUAGE_ALIASES.get(candidate, candidate)
-        if candidate in page_languages():
+        if candidate in locales.page_languages():
             return candidate
     return None
 

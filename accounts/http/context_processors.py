@@ -4,8 +4,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts.forms import LanguageForm
-from accounts.middleware import page_languages
 from accounts.roles import ROLE_HOME_URLS, Role
+from core import locales
 
 
 def roles(request: HttpRequest) -> dict[str, object]:
@@ -32,7 +32,7 @@ def _nav_label(role: Role) -> str:
 
 def language_switcher(request: HttpRequest) -> dict[str, object]:
     """The header's language switcher, when the pages can be shown in more than one."""
-    if len(page_languages()) < 2:
+    if len(locales.page_languages()) < 2:
         return {"language_form": None}
     return {
         "language_form": LanguageForm(

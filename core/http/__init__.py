@@ -1,0 +1,1 @@
+"""HTTP plumbing: the request guard, health checks, file downloads and safe CSV cells."""
