@@ -26,6 +26,29 @@ from notifications import conf
 logger = logging.getLogger(__name__)
 
 
+# The GSM 03.38 basic set and, after the escape, its extension (two septets each). A text
+# with any other character (Thai, Vietnamese diacritics) goes as UCS-2.
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENDED = frozenset("^{}\\[~]|€")
+
+
+def sms_segments(text: str) -> int:
+    """How many segments a phone network bills ``text`` as: 160 GSM-7 septets in one, 153 a
+    part when longer; 70 UCS-2 units in one, 67 a part when longer (Thai always is UCS-2)."""
+    if all(c in GSM_BASIC or c in GSM_EXTENDED for c in text):
+        units = sum(2 if c in GSM_EXTENDED else 1 for c in text)
+        single, part = 160, 153
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, part = 70, 67
+    if units <= single:
+        return 1
+    return -(-units // part)
+
+
 class SmsError(Exception):
     """The provider refused or could not be reached; the outbox retries later."""
 

@@ -101,7 +101,7 @@ def test_shift_reminder_sms_text() -> None:
     message, preference = _message("shift.reminder", channel=Channel.SMS)
     rendered = render_message(message, preference)
     assert rendered.sms == (
-        "Hope Line: Crisis text line, evening Tue 15 Jul 18:00 EDT, Harbour Street offi…. "
+        "Hope Line: Crisis text line, evening Tue 15 Jul 18:00 EDT, Harbour Street of.... "
         "Can't come? http://127.0.0.1:8000/volunteer/signups/345/cancel/"
     )
 
