@@ -10,9 +10,10 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+from django import forms
 from django.conf import settings
 from django.test import Client
-from django.utils import translation
+from django.utils import dateformat, translation
 from pypdf import PdfReader
 
 from accounts.roles import Role
@@ -142,3 +143,16 @@ def test_a_spanish_browser_gets_the_spanish_donate_page(client: Client) -> None:
     html = response.content.decode()
     assert "Done hoy" in html or "Donar" in html
     assert "Donate" not in html
+
+
+def test_djangos_own_words_are_in_filipino_too() -> None:
+    """Django ships no Filipino catalogue: ours has the words of its date formats and forms."""
+    with translation.override("fil"):
+        assert dateformat.format(date(2026, 11, 27), "D j M Y") == "Biy 27 Nob 2026"
+        assert dateformat.format(date(2026, 5, 4), "l, F Y") == "Lunes, Mayo 2026"
+        field = forms.CharField()
+        with pytest.raises(forms.ValidationError) as error:
+            field.clean("")
+        assert error.value.messages == ["Kailangan ang field na ito."]
+    with translation.override("es"):
+        assert dateformat.format(date(2026, 11, 27), "D j M Y") == "vie 27 Nov 2026"
