@@ -81,7 +81,9 @@ def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{profile.user!s} is now an active volunteer.")
+        messages.success(
+            request, gettext("%(user)s is now an active volunteer.") % {"user": str(profile.user)}
+        )
     return redirect("volunteers:coord_applications")
 
 
@@ -102,7 +104,9 @@ def application_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             return redirect("volunteers:coord_applications")
         else:
             messages.success(
-                request, f"Application of {profile.user!s} declined. They will see why."
+                request,
+                gettext("Application of %(user)s declined. They will see why.")
+                % {"user": str(profile.user)},
             )
             return redirect("volunteers:coord_applications")
     return _applications_page(request, form, profile.pk)
@@ -144,7 +148,11 @@ def evidence_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{record.training.name} of {record.volunteer!s} verified.")
+        messages.success(
+            request,
+            gettext("%(training)s of %(volunteer)s verified.")
+            % {"training": record.training.name, "volunteer": str(record.volunteer)},
+        )
     return redirect("volunteers:coord_evidence")
 
 
@@ -166,7 +174,8 @@ def evidence_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{record.training.name} of {record.volunteer!s} not accepted. They will see why.",
+                gettext("%(training)s of %(volunteer)s not accepted. They will see why.")
+                % {"training": record.training.name, "volunteer": str(record.volunteer)},
             )
             return redirect("volunteers:coord_evidence")
     return _evidence_page(request, form, record.pk)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
@@ -78,7 +79,7 @@ def role_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
         except ValidationError as exc:
             put_errors_on_form(form, exc)
         else:
-            messages.success(request, f"{saved.name} saved.")
+            messages.success(request, gettext("%(saved)s saved.") % {"saved": saved.name})
             return redirect("volunteers:coord_roles")
     if role is not None and form.is_bound:
         role.refresh_from_db(fields=["name"])  # the form wrote its input onto the instance
@@ -107,7 +108,13 @@ def rule_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(
-                request, f"{role.name} now needs at least {rule.minimum} {rule.qualification.name}."
+                request,
+                gettext("%(role)s now needs at least %(minimum)s %(qualification)s.")
+                % {
+                    "role": role.name,
+                    "minimum": rule.minimum,
+                    "qualification": rule.qualification.name,
+                },
             )
             return redirect("volunteers:coord_roles")
     rule_forms = _rule_forms(items)
@@ -121,7 +128,9 @@ def rule_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(StaffingRule.objects.select_related("role", "qualification"), pk=pk)
     remove_staffing_rule(rule=rule)
     messages.success(
-        request, f"{rule.role.name} no longer needs a {rule.qualification.name} on each shift."
+        request,
+        gettext("%(role)s no longer needs a %(qualification)s on each shift.")
+        % {"role": rule.role.name, "qualification": rule.qualification.name},
     )
     return redirect("volunteers:coord_roles")
 
@@ -160,7 +169,7 @@ def training_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
         except ValidationError as exc:
             put_errors_on_form(form, exc)
         else:
-            messages.success(request, f"{saved.name} saved.")
+            messages.success(request, gettext("%(saved)s saved.") % {"saved": saved.name})
             return redirect("volunteers:coord_trainings")
     return render(
         request,

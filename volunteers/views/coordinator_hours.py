@@ -107,7 +107,9 @@ def hours_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("volunteers:coord_hours")
         else:
             messages.success(
-                request, f"Hours of {entry.volunteer!s} not accepted; they will see why."
+                request,
+                gettext("Hours of %(volunteer)s not accepted; they will see why.")
+                % {"volunteer": str(entry.volunteer)},
             )
             return redirect("volunteers:coord_hours")
     return _queue_page(request, form, entry.pk)
@@ -143,7 +145,11 @@ def hours_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except VolunteeringError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Hours of {entry.volunteer!s} corrected.")
+                messages.success(
+                    request,
+                    gettext("Hours of %(volunteer)s corrected.")
+                    % {"volunteer": str(entry.volunteer)},
+                )
                 return redirect("volunteers:coord_hours")
     return render(
         request,

@@ -196,7 +196,10 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except VolunteeringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{person!s} now has a place on this shift.")
+            messages.success(
+                request,
+                gettext("%(person)s now has a place on this shift.") % {"person": str(person)},
+            )
             return redirect("volunteers:coord_shift", pk=shift.pk)
     return _roster_page(request, pk, assign_form=form)
 
@@ -250,7 +253,11 @@ def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except VolunteeringError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Attendance of {signup.volunteer!s} saved.")
+                messages.success(
+                    request,
+                    gettext("Attendance of %(volunteer)s saved.")
+                    % {"volunteer": str(signup.volunteer)},
+                )
                 return redirect("volunteers:coord_shift", pk=signup.shift_id)
     return _roster_page(request, signup.shift_id, bound_attendance=form, bound_signup=signup.pk)
 
@@ -264,7 +271,10 @@ def no_show(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{signup.volunteer!s} marked as a no-show.")
+        messages.success(
+            request,
+            gettext("%(volunteer)s marked as a no-show.") % {"volunteer": str(signup.volunteer)},
+        )
     return redirect("volunteers:coord_shift", pk=signup.shift_id)
 
 
@@ -319,7 +329,11 @@ def move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except VolunteeringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{signup.volunteer!s} moved to this shift.")
+            messages.success(
+                request,
+                gettext("%(volunteer)s moved to this shift.")
+                % {"volunteer": str(signup.volunteer)},
+            )
             return redirect("volunteers:coord_shift", pk=new.shift_id)
     return render(
         request,

@@ -49,7 +49,9 @@ def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 put_errors_on_form(form, exc, SESSION_ERROR_FIELDS)
             else:
-                messages.success(request, f"Session of {training.name} added.")
+                messages.success(
+                    request, gettext("Session of %(training)s added.") % {"training": training.name}
+                )
                 return redirect("volunteers:coord_session", pk=session.pk)
     return render(
         request,
@@ -121,7 +123,11 @@ def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         except VolunteeringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Attendance saved: {present} came, {absent} did not.")
+            messages.success(
+                request,
+                gettext("Attendance saved: %(present)s came, %(absent)s did not.")
+                % {"present": present, "absent": absent},
+            )
             return redirect("volunteers:coord_session", pk=session.pk)
     return _roster_page(request, session, attendance_form=form)
 
@@ -189,7 +195,9 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(
-                    request, f"Session of {_session_label(session)} saved.{_moved_up(promoted)}"
+                    request,
+                    gettext("Session of %(session_label)s saved.%(moved_up)s")
+                    % {"session_label": _session_label(session), "moved_up": _moved_up(promoted)},
                 )
                 return redirect("volunteers:coord_session", pk=session.pk)
     return render(
