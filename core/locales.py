@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_skeleton
@@ -59,6 +60,19 @@ def page_languages() -> frozenset[str]:
         if (Path(folder) / code / "LC_MESSAGES" / "django.mo").is_file()
     }
     return frozenset({settings.LANGUAGE_CODE, *translated})
+
+
+def translated(obj: Any, field: str, language: str | None = None) -> str:
+    """A coordinator's text (a role's name, a campaign's description) in ``language``
+    (default: the active one) from the object's ``translations`` ({"es": {"name": ...}}),
+    else as written in the default language."""
+    code = language or get_language() or settings.LANGUAGE_CODE
+    texts = getattr(obj, "translations", None) or {}
+    for candidate in (code, code.split("-")[0]):
+        value = (texts.get(candidate) or {}).get(field)
+        if isinstance(value, str) and value.strip():
+            return value
+    return str(getattr(obj, field))
 
 
 # Django's own words that pages show, which Django has no Filipino catalogue for: marked

@@ -85,7 +85,11 @@ class DataWords:
     amounts in words on receipts, and the words ``languages`` write dates with (CLDR months,
     days, periods, "de" and "tháng"): a page in Spanish may not show "November"."""
 
-    def __init__(self, languages: Iterable[str], extra: Iterable[str] = ()) -> None:
+    def __init__(
+        self, languages: Iterable[str], extra: Iterable[str] = (), *, any_word: bool = False
+    ) -> None:
+        """``any_word``: each word of the data counts on its own too (PDF tables wrap a
+        campaign's name in a column, so the name is never whole on a line)."""
         phrases: set[str] = {settings.ORG_NAME, settings.ORG_ADDRESS, *extra}
         phrases.update(settings.ORG_REGISTRATION.split(":"))
         for code, name in settings.LANGUAGES:
@@ -102,6 +106,8 @@ class DataWords:
             words.update(_calendar_words(babel_locale(code)))
             words.update(_date_words(babel_locale(code)))
         self.words = {w.casefold() for w in words}
+        if any_word:
+            self.words.update(w.casefold() for p in self.phrases for w in LETTERS.findall(p))
         for code in SUPPORTED_CURRENCIES:
             self.words.add(code.casefold())
             for lang, _name in settings.LANGUAGES:
