@@ -89,19 +89,55 @@ def _write_claim(claim: str, outcomes: list[Outcome]) -> int:
     return done
 
 
-def write_outcomes(outcomes: Sequence[Outcome]) -> int:
+# The one statement of every send (what _write_claim does for one sent row), written out:
+# building it with the ORM cost five times the database's own time under load.
+_TABLE = Message._meta.db_table
+# No input in it: the table is ours, the values are parameters.
+_SENT_ONE = (
+    f"UPDATE {_TABLE} SET status = %s, sent_at = %s, last_error = '' "  # noqa: S608
+    "WHERE id = %s AND claimed_by = %s AND status IN (%s, %s)"
+)
+
+
+def _write_one_sent(outcome: Outcome) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SENT_ONE,
+            [
+                Status.SENT,
+                outcome.at,
+                outcome.message_id,
+                outcome.claim,
+                Status.SENDING,
+                Status.PENDING,
+            ],
+        )
+        return int(cursor.rowcount)
+
+
+def write_outcomes(outcomes: Sequence[Outcome], *, relaxed: bool = False) -> int:
     """Write ``outcomes`` in one transaction; how many rows took them.
 
     The commit does not wait for PostgreSQL to flush its log to disk (synchronous_commit
-    off, for this transaction only): the outcome is committed and seen by every other
-    session at once, survives the worker's death, a connection cut and a clean restart of
-    PostgreSQL (which flushes first); only a crash of PostgreSQL itself could lose the last
-    fraction of a second of outcomes (three wal_writer_delay at most). Waiting for the
-    flush after every message made sending two to three times slower where the disk is busy.
+    off): the outcome is committed and seen by every other session at once, survives the
+    worker's death, a connection cut and a clean restart of PostgreSQL (which flushes
+    first); only a crash of PostgreSQL itself could lose the last fraction of a second of
+    outcomes (three wal_writer_delay at most). Waiting for the flush after every message
+    made sending two to three times slower where the disk is busy.
+
+    ``relaxed``: the session already has synchronous_commit off (``RelaxedCommits``), so
+    outcomes that make one UPDATE (one message sent: the case of every send) are written
+    by that statement alone, committed on its own: one round trip instead of four
+    (BEGIN, SET LOCAL, UPDATE, COMMIT).
     """
     by_claim: dict[str, list[Outcome]] = {}
     for outcome in outcomes:
         by_claim.setdefault(outcome.claim, []).append(outcome)
+    if relaxed and len(by_claim) == 1 and len({outcome.result for outcome in outcomes}) == 1:
+        ((claim, group),) = by_claim.items()
+        if len(group) == 1 and group[0].result == SENT:
+            return _write_one_sent(group[0])
+        return _write_claim(claim, group)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -109,11 +145,45 @@ def write_outcomes(outcomes: Sequence[Outcome]) -> int:
         return sum(_write_claim(claim, group) for claim, group in by_claim.items())
 
 
+class RelaxedCommits:
+    """synchronous_commit off for this connection's session while a batch is sent (see
+    ``write_outcomes``), and back to the server's setting after. Active only while the
+    connection it was set on is still the one in use: a connection dropped in an outage
+    comes back with the server's setting, and writes then take the transaction path."""
+
+    def __init__(self) -> None:
+        self._raw: object | None = None
+
+    @property
+    def active(self) -> bool:
+        return self._raw is not None and connection.connection is self._raw
+
+    def __enter__(self) -> RelaxedCommits:
+        if connection.vendor == "postgresql":
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET synchronous_commit TO OFF")
+                self._raw = connection.connection
+            except DATABASE_UNREACHABLE:
+                drop_connection()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.active:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET synchronous_commit")
+            except DATABASE_UNREACHABLE:
+                drop_connection()
+        self._raw = None
+
+
 class Recorder:
     """The outcomes of one run: each written at once, kept while they cannot be."""
 
-    def __init__(self, claim: str) -> None:
+    def __init__(self, claim: str, relaxed: RelaxedCommits | None = None) -> None:
         self.claim = claim
+        self.relaxed = relaxed
         self.results: dict[int, str] = {}
         self.unwritten: list[Outcome] = []
 
@@ -139,7 +209,9 @@ class Recorder:
         if not self.unwritten:
             return True
         try:
-            done = write_outcomes(self.unwritten)
+            done = write_outcomes(
+                self.unwritten, relaxed=self.relaxed is not None and self.relaxed.active
+            )
         except DATABASE_UNREACHABLE:
             drop_connection()
             return False

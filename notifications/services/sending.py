@@ -36,7 +36,14 @@ from notifications.models import Channel, Message, NotificationPreference, Statu
 from notifications.services import dispatch, hooks
 from notifications.services.leases import Lease, alive_claims
 from notifications.services.outbox import OPTED_OUT, RESERVATION_PREFIX
-from notifications.services.outcomes import CANCELLED, FAILED, RETRY, SENT, Recorder
+from notifications.services.outcomes import (
+    CANCELLED,
+    FAILED,
+    RETRY,
+    SENT,
+    Recorder,
+    RelaxedCommits,
+)
 from notifications.services.preferences import preferences_for_users
 from notifications.services.rendering import Renderer, unsubscribe_url
 from notifications.services.transport import Sender
@@ -359,7 +366,8 @@ def deliver_messages(
     if not messages:
         return results
     recorder = Recorder(claim)
-    with Lease(claim, (message.pk for message in messages)) as lease:
+    with Lease(claim, (message.pk for message in messages)) as lease, RelaxedCommits() as relaxed:
+        recorder.relaxed = relaxed
         _send_all(_prepare(messages, recorder), lease, recorder)
     results.update(recorder.results)
     return results

@@ -71,12 +71,27 @@ def test_a_batch_sends_each_message_once_in_a_few_queries() -> None:
         return len(queries)
 
     small = batch_queries(3)
-    # The claim, the rows, the preferences, then one short transaction per message right
-    # after its send (so a crash repeats at most the message in flight): a savepoint here
-    # (BEGIN in a worker), SET LOCAL synchronous_commit, the UPDATE, RELEASE (COMMIT).
-    # Nothing else grows with the batch.
-    assert batch_queries(60) - small == 57 * 4
-    assert small == 5 + 3 * 4
+    # The claim, the rows, the preferences, synchronous_commit off for the batch (SET and
+    # RESET), then one UPDATE per message right after its send, committed on its own (so a
+    # crash repeats at most the message in flight). Nothing else grows with the batch.
+    assert batch_queries(60) - small == 57 * 1
+    assert small == 5 + 2 + 3 * 1
+
+
+@pytest.mark.postgres
+def test_a_batch_gives_the_session_its_commit_setting_back() -> None:
+    ids = [message.pk for message in queue(2)]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        before = cursor.fetchone()[0]
+        with CaptureQueriesContext(connection) as queries:
+            assert deliver_messages(message_ids=ids) == dict.fromkeys(ids, "sent")
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == before
+    sql = [query["sql"] for query in queries]
+    assert sql.count("SET synchronous_commit TO OFF") == 1
+    assert sql[-1] == "RESET synchronous_commit"
+    assert not any("SET LOCAL" in statement for statement in sql)
 
 
 def test_a_batch_delivered_twice_sends_once() -> None:

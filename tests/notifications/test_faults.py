@@ -90,12 +90,12 @@ class FlakyWrites:
         self.calls = 0
         self.written: list[list[int]] = []
 
-    def __call__(self, items: Any) -> int:
+    def __call__(self, items: Any, *, relaxed: bool = False) -> int:
         self.calls += 1
         if self.calls <= self.failures:
             raise OperationalError("server closed the connection unexpectedly")
         self.written.append([outcome.message_id for outcome in items])
-        return write_outcomes(items)
+        return write_outcomes(items, relaxed=relaxed)
 
 
 def test_a_sent_outcome_is_kept_while_the_database_is_down_and_nothing_more_is_sent(
