@@ -17,8 +17,10 @@ from django.test import Client
 from django.utils import translation
 
 from accounts.models import User
+from accounts.roles import Role
 from core.locales import translated
-from volunteers.models import VolunteerRole
+from tests.factories import make_user
+from volunteers.models import Training, VolunteerRole
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +71,41 @@ def test_demo_volunteers_and_donors_read_the_coordinators_text_in_their_language
     # A language without a translation shows the default text.
     visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     assert "Crisis text line: night shifts" in visitor.get("/donate/night-shifts/").text
+
+
+def test_coordinators_give_a_roles_and_a_trainings_text_per_language() -> None:
+    coordinator = make_user(roles=[Role.COORDINATOR], preferred_language="en")
+    client = Client()
+    client.force_login(coordinator)
+    form = client.get("/coordinator/volunteering/roles/new/").content.decode()
+    assert 'name="name_es"' in form and 'name="description_fil"' in form
+    assert "Name in Español" in form
+    response = client.post(
+        "/coordinator/volunteering/roles/new/",
+        {
+            "name": "Food bank",
+            "description": "Sort and pack food parcels.",
+            "name_es": "Banco de alimentos",
+            "description_th": "คัดแยกและแพ็กถุงอาหาร",
+            "name_vi": "  ",
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    role = VolunteerRole.objects.get(name="Food bank")
+    assert role.translations == {
+        "es": {"name": "Banco de alimentos"},
+        "th": {"description": "คัดแยกและแพ็กถุงอาหาร"},
+    }
+    edit = client.get(f"/coordinator/volunteering/roles/{role.pk}/edit/").content.decode()
+    assert 'value="Banco de alimentos"' in edit
+
+    response = client.post(
+        "/coordinator/volunteering/trainings/new/",
+        {"name": "First aid", "name_fil": "Pangunang lunas", "validity_months": "24"},
+    )
+    assert response.status_code == 302
+    training = Training.objects.get(name="First aid")
+    assert training.translations == {"fil": {"name": "Pangunang lunas"}}
+    with translation.override("fil"):
+        assert translated(training, "name") == "Pangunang lunas"

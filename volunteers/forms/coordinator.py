@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import time_zone_choices
 from core.forms import BoundedDateField, NameChoiceField, limits
+from core.forms.translations import add_translation_fields, cleaned_translations
 from volunteers.models import (
     ClearanceStatus,
     ClearanceType,
@@ -45,6 +46,15 @@ class TimeInput(forms.TimeInput):
 
 
 class RoleForm(forms.ModelForm[VolunteerRole]):
+    TRANSLATED = ("name", "description")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_translation_fields(self, self.TRANSLATED, self.instance.translations)
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        return cleaned_translations(self, self.TRANSLATED)
+
     class Meta:
         model = VolunteerRole
         fields = (
@@ -116,6 +126,15 @@ class TrainingForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 1}),
         help_text=_("Leave empty when the training never expires."),
     )
+
+    TRANSLATED = ("name", "description")
+
+    def __init__(self, *args: Any, training: Training | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_translation_fields(self, self.TRANSLATED, training.translations if training else None)
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        return cleaned_translations(self, self.TRANSLATED)
 
     @staticmethod
     def initial_for(training: Training) -> dict[str, Any]:

@@ -74,6 +74,7 @@ def role_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
                 required_clearance_types=data["required_clearance_types"],
                 is_qualification=data["is_qualification"],
                 active=data["active"],
+                translations=form.translations(),
                 by=request.user,
             )
         except ValidationError as exc:
@@ -155,7 +156,7 @@ def trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
 def training_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     training = get_object_or_404(Training, pk=pk) if pk is not None else None
     initial = TrainingForm.initial_for(training) if training is not None else None
-    form = TrainingForm(request.POST or None, initial=initial)
+    form = TrainingForm(request.POST or None, initial=initial, training=training)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -164,6 +165,7 @@ def training_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
                 name=data["name"],
                 description=data["description"],
                 validity_months=data["validity_months"],
+                translations=form.translations(),
                 by=request.user,
             )
         except ValidationError as exc:
