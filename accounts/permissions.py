@@ -84,5 +84,5 @@ class CoordinatorRequiredMixin(RoleRequiredMixin):
 
 def _denied_message(roles: tuple[Role, ...]) -> str:
     names = [str(ROLE_PLURALS[role]) for role in roles]
-    joined = names[0] if len(names) == 1 else get_text_list(names, gettext("or"))
+    joined = get_text_list(names, gettext("or"))  # one name: itself
     return gettext("This page is for %(people)s.") % {"people": joined}
