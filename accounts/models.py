@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from accounts.roles import ROLE_HOME_URLS, Role
+from accounts.roles import ROLE_HOME_URLS, STAFF_ROLES, Role
 
 
 def normalize_email(email: str) -> str:
@@ -154,22 +154,23 @@ class User(AbstractBaseUser, PermissionsMixin):
     def roles(self) -> frozenset[Role]:
         """The roles this person holds (one query, then cached on the instance).
 
-        A superuser is always a coordinator.
+        A superuser is always an administrator.
         """
         values = {
             Role(name)
             for name in self.groups.filter(name__in=Role.values).values_list("name", flat=True)
         }
         if self.is_superuser:
-            values.add(Role.COORDINATOR)
+            values.add(Role.ADMINISTRATOR)
         return frozenset(values)
 
     def has_role(self, role: Role) -> bool:
         return self.is_active and role in self.roles
 
     @property
-    def is_coordinator(self) -> bool:
-        return self.has_role(Role.COORDINATOR)
+    def is_staff_member(self) -> bool:
+        """Holds a staff role (needs the second factor; sees staff pages by permission)."""
+        return self.is_active and any(role in STAFF_ROLES for role in self.roles)
 
     @property
     def is_volunteer(self) -> bool:
@@ -182,6 +183,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def ordered_roles(self) -> list[Role]:
         """The roles held, most privileged first (the order of the navigation)."""
         return [role for role in ROLE_HOME_URLS if role in self.roles]
+
+    def forget_roles(self) -> None:
+        """Drop the cached roles and permissions (after a role is granted or revoked)."""
+        self.__dict__.pop("roles", None)
+        self.__dict__.pop("_granted_permissions", None)
 
 
 class MagicLinkToken(models.Model):

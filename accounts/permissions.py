@@ -1,11 +1,19 @@
-"""Who may see a view: decorators and mixins by role.
+"""Who may do what: the one permission map, and the guards every view, admin page and
+export uses.
 
-An anonymous visitor is sent to log in; a logged-in person without the role gets 403.
+Permissions are strings named after the area and the kind of access, so apps below or
+beside ``accounts`` can name them without ``accounts`` knowing any domain app: a domain
+view declares ``@permission_required("volunteering.manage")``, and only this module
+decides which roles hold it. An unknown name fails at import, so a typo cannot leave a
+view open or shut.
+
+An anonymous visitor is sent to log in; a logged-in person without the permission gets
+403.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -13,15 +21,140 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.utils.text import get_text_list
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import ROLE_PLURALS, Role
+from accounts.roles import Role
+
+# ---------------------------------------------------------------------------------------
+# The permissions, by area. Staff permissions are those of the staff roles; the portals'
+# are held by volunteers and donors for their own records.
+
+STAFF_PERMISSIONS: dict[str, str] = {
+    "staff.home": "the staff home page",
+    "people.view": "a person's whole record (each part by its own permission)",
+    "people.names": "names of volunteers and donors (pickers, lists), nothing more",
+    "people.data": "export or erase everything held about a person",
+    "staff.manage": "staff accounts, their roles and two-factor resets",
+    "audit.view": "the audit trail",
+    "admin.site": "the data administration site",
+    "outbox.view": "the outbox: every message sent to anyone",
+    "outbox.manage": "send a message again",
+    "volunteering.view": "volunteers, applications, trainings, shifts and hours (reading)",
+    "volunteering.manage": "volunteering's changes: applications, rosters, trainings, hours",
+    "volunteering.export": "rosters as CSV or printed",
+    "clearances.status": "which clearances a volunteer holds and until when",
+    "clearances.details": "a clearance's reference, notes and document",
+    "clearances.manage": "record and change clearances",
+    "giving.view": "donors, gifts, receipts, statements and deposits (reading)",
+    "giving.manage": "giving's changes: offline gifts, deposits, merges, imports, resends",
+    "giving.export": "donor and gift exports, statement PDFs of any donor",
+    "reports.giving": "giving's reports and their CSV",
+    "reports.volunteering": "volunteering's reports (hours totals)",
+}
+PORTAL_PERMISSIONS: dict[str, str] = {
+    "volunteer.self": "the volunteer's own pages",
+    "donor.self": "the donor's own pages",
+}
+ALL_PERMISSIONS: frozenset[str] = frozenset(STAFF_PERMISSIONS) | frozenset(PORTAL_PERMISSIONS)
+
+# ---------------------------------------------------------------------------------------
+# THE MAP. Least privilege: each staff role holds what its work needs, nothing more.
+
+ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+    # Settings, staff accounts, everything staff can do.
+    Role.ADMINISTRATOR: frozenset(STAFF_PERMISSIONS),
+    # Volunteering; a clearance's status, never its details or document.
+    Role.VOLUNTEER_COORDINATOR: frozenset(
+        {
+            "staff.home",
+            "people.view",
+            "people.names",
+            "volunteering.view",
+            "volunteering.manage",
+            "volunteering.export",
+            "clearances.status",
+            "reports.volunteering",
+        }
+    ),
+    # Clearances in full (details, documents, changes); reads volunteering to find people.
+    Role.SAFEGUARDING_LEAD: frozenset(
+        {
+            "staff.home",
+            "people.view",
+            "people.names",
+            "volunteering.view",
+            "clearances.status",
+            "clearances.details",
+            "clearances.manage",
+        }
+    ),
+    # Giving; of volunteers, names only.
+    Role.FUNDRAISER: frozenset(
+        {
+            "staff.home",
+            "people.view",
+            "people.names",
+            "giving.view",
+            "giving.manage",
+            "giving.export",
+            "reports.giving",
+        }
+    ),
+    # Read-only reports.
+    Role.VIEWER: frozenset({"staff.home", "reports.giving", "reports.volunteering"}),
+    Role.VOLUNTEER: frozenset({"volunteer.self"}),
+    Role.DONOR: frozenset({"donor.self"}),
+}
+
+
+def check_permission_name(permission: str) -> str:
+    if permission not in ALL_PERMISSIONS:
+        raise ValueError(f"{permission!r} is not a permission of accounts/permissions.py")
+    return permission
+
+
+def permissions_for_roles(roles: Iterable[Role]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[role]
+    return frozenset(granted)
+
+
+def roles_with(permission: str) -> tuple[Role, ...]:
+    """The roles holding ``permission`` (to find who should hear about something)."""
+    check_permission_name(permission)
+    return tuple(role for role, granted in ROLE_PERMISSIONS.items() if permission in granted)
+
+
+def is_staff_permission(permission: str) -> bool:
+    return permission in STAFF_PERMISSIONS
+
+
+def granted_permissions(user: Any) -> frozenset[str]:
+    """Every permission ``user``'s roles give (none for visitors and inactive accounts);
+    worked out once per user object (``User.forget_roles`` drops it)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached: frozenset[str] | None = user.__dict__.get("_granted_permissions")
+    if cached is None:
+        cached = permissions_for_roles(user.roles)
+        user.__dict__["_granted_permissions"] = cached
+    return cached
+
+
+def user_can(user: Any, permission: str) -> bool:
+    """Whether ``user`` (anyone, logged in or not) holds ``permission``."""
+    check_permission_name(permission)
+    return permission in granted_permissions(user)
+
+
+# ---------------------------------------------------------------------------------------
+# Guards for views.
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    """The request of a view that only logged-in people reach (after a role check)."""
+    """The request of a view that only logged-in people reach (after a permission check)."""
 
     user: User
 
@@ -30,59 +163,57 @@ class AuthenticatedHttpRequest(HttpRequest):
 R = TypeVar("R", bound=HttpResponseBase)
 
 
-def user_has_any_role(request: HttpRequest, roles: tuple[Role, ...]) -> bool:
-    user = request.user
-    return bool(user.is_authenticated and any(user.has_role(role) for role in roles))
-
-
-def refuse_unless(request: HttpRequest, roles: tuple[Role, ...]) -> HttpResponse | None:
-    """None when the request may go on; a login redirect for visitors; 403 otherwise."""
+def refuse_unless(request: HttpRequest, permissions: tuple[str, ...]) -> HttpResponse | None:
+    """None when the request may go on (the user holds one of ``permissions``); a login
+    redirect for visitors; 403 otherwise."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    if not user_has_any_role(request, roles):
-        raise PermissionDenied(_denied_message(roles))
+    if not any(user_can(request.user, permission) for permission in permissions):
+        raise PermissionDenied(_denied_message(permissions))
     return None
 
 
-def role_required(*roles: Role) -> Callable[[Callable[..., R]], Callable[..., R | HttpResponse]]:
-    """Decorate a view function so only people holding one of ``roles`` may open it."""
-    if not roles:
-        raise ValueError("role_required needs at least one role")
+def permission_required(
+    *permissions: str,
+) -> Callable[[Callable[..., R]], Callable[..., R | HttpResponse]]:
+    """Decorate a view so only people holding one of ``permissions`` may open it."""
+    if not permissions:
+        raise ValueError("permission_required needs at least one permission")
+    for permission in permissions:
+        check_permission_name(permission)
 
     def decorator(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> R | HttpResponse:
-            return refuse_unless(request, roles) or view(request, *args, **kwargs)
+            return refuse_unless(request, permissions) or view(request, *args, **kwargs)
 
+        wrapped.required_permissions = permissions  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
-coordinator_required = role_required(Role.COORDINATOR)
-volunteer_required = role_required(Role.VOLUNTEER)
-donor_required = role_required(Role.DONOR)
+volunteer_required = permission_required("volunteer.self")
+donor_required = permission_required("donor.self")
 
 
-class RoleRequiredMixin:
-    """For class-based views: set ``required_roles`` to the roles that may open the view."""
+class PermissionRequiredMixin:
+    """For class-based views: set ``required_permissions`` (any one of them lets in)."""
 
-    required_roles: tuple[Role, ...] = ()
+    required_permissions: tuple[str, ...] = ()
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not self.required_roles:
-            raise ValueError(f"{type(self).__name__} must set required_roles")
-        refusal = refuse_unless(request, self.required_roles)
+        if not self.required_permissions:
+            raise ValueError(f"{type(self).__name__} must set required_permissions")
+        refusal = refuse_unless(request, self.required_permissions)
         if refusal is not None:
             return refusal
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
 
 
-class CoordinatorRequiredMixin(RoleRequiredMixin):
-    required_roles = (Role.COORDINATOR,)
-
-
-def _denied_message(roles: tuple[Role, ...]) -> str:
-    names = [str(ROLE_PLURALS[role]) for role in roles]
-    joined = get_text_list(names, gettext("or"))  # one name: itself
-    return gettext("This page is for %(people)s.") % {"people": joined}
+def _denied_message(permissions: tuple[str, ...]) -> str:
+    if permissions == ("volunteer.self",):
+        return _("This page is for volunteers.")
+    if permissions == ("donor.self",):
+        return _("This page is for donors.")
+    return _("Your role does not give access to this page.")

@@ -8,7 +8,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.permissions import roles_with
+from accounts.roles import STAFF_ROLES, Role
 from core.search import words_match
 
 
@@ -19,12 +20,14 @@ def person_matches(text: str, *, via: str = "") -> Q:
 
 
 def role_counts() -> dict[str, int]:
-    """Active people per role, in one query."""
+    """Active people per role, and ``staff`` (holding any staff role), in one query."""
+    staff = [role.value for role in STAFF_ROLES]
     aggregates = User.objects.filter(is_active=True).aggregate(
         **{
             role.value: Count("pk", filter=Q(groups__name=role.value), distinct=True)
             for role in Role
-        }
+        },
+        staff=Count("pk", filter=Q(groups__name__in=staff) | Q(is_superuser=True), distinct=True),
     )
     return {key: int(value or 0) for key, value in aggregates.items()}
 
@@ -45,3 +48,16 @@ def recent_people(*, role: Role, days: int = 30, limit: int = 10) -> QuerySet[Us
 
 def count_recent_people(*, role: Role, days: int = 30) -> int:
     return _recent(role, days).count()
+
+
+def people_who_can(*permissions: str) -> QuerySet[User]:
+    """Active people holding every one of ``permissions`` (accounts/permissions.py's map),
+    by id: whom to tell about something only some staff may see."""
+    matches = User.objects.filter(is_active=True)
+    for permission in permissions:
+        roles = [role.value for role in roles_with(permission)]
+        holds = Q(groups__name__in=roles)
+        if Role.ADMINISTRATOR in roles_with(permission):
+            holds |= Q(is_superuser=True)
+        matches = matches.filter(pk__in=User.objects.filter(holds).values("pk"))
+    return matches.order_by("pk")

@@ -292,7 +292,7 @@ class _Seeder:
         fields = ["id", "email", "first_name", "last_name", "password", "is_superuser"]
         fields += ["is_staff", "date_joined"]
         self.copy(User, fields, rows())
-        pairs: list[tuple[int, int]] = [(first, groups[Role.COORDINATOR])]
+        pairs: list[tuple[int, int]] = [(first, groups[Role.ADMINISTRATOR])]
         pairs += [(pk, groups[Role.VOLUNTEER]) for pk in self.volunteer_ids]
         pairs += [(pk, groups[Role.DONOR]) for pk in self.donor_user_ids]
         through = User.groups.through._meta.db_table

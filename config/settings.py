@@ -109,7 +109,7 @@ _require("SITE_URL", _site_url)
 SITE_URL = (_site_url or _development_site_url()).rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.StaffAdminConfig",  # django.contrib.admin, guarded by the permission map
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -441,6 +441,18 @@ RECEIPT_TAX_TEXT = env.str(
 RECEIPT_NO_GOODS_TEXT = env.str(
     "RECEIPT_NO_GOODS_TEXT",
     default=gettext_noop("No goods or services were provided in exchange for this gift."),
+)
+# The year-end statement's own lines (a statement is not a receipt and lists several gifts);
+# the "no goods" line is left off when the receipts leave theirs off.
+STATEMENT_TAX_TEXT = env.str(
+    "STATEMENT_TAX_TEXT",
+    default=gettext_noop("Please keep this statement for your tax records."),
+)
+STATEMENT_NO_GOODS_TEXT = env.str(
+    "STATEMENT_NO_GOODS_TEXT",
+    default=gettext_noop("No goods or services were provided in exchange for these gifts.")
+    if RECEIPT_NO_GOODS_TEXT
+    else "",
 )
 RECEIPT_NUMBER_PREFIX = env.str("RECEIPT_NUMBER_PREFIX", default="R")
 RECEIPT_NUMBER_START = env.int("RECEIPT_NUMBER_START", default=1)

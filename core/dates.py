@@ -1,12 +1,20 @@
-"""The organisation's calendar: one "today" for every page, rule and record."""
+"""The organisation's calendar: one "today" for every page, rule and record, and one way to
+show a day of it (``format_day``) on pages, in e-mails and in PDFs."""
 
 from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
+from babel.dates import format_date
 from django.conf import settings
 from django.utils import timezone
+
+from core.locales import babel_locale
+
+# The one format of a day for people (CLDR's medium date): "Dec 6, 2026" in English,
+# "6 dic 2026" in Spanish, "6 thg 12, 2026" in Vietnamese.
+DAY_FORMAT = "medium"
 
 
 def org_zone() -> zoneinfo.ZoneInfo:
@@ -46,3 +54,23 @@ def age_on(born: date, day: date) -> int:
     """Someone's age in whole years on ``day``: a year is complete on the birthday itself
     (born on 29 February: on 1 March in other years)."""
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def org_day(value: datetime | date) -> date:
+    """The day ``value`` falls on in the organisation's zone (a date is its own day)."""
+    if isinstance(value, datetime):
+        return timezone.localdate(value, timezone=org_zone())
+    return value
+
+
+def format_day(value: datetime | date | str, language: str | None = None) -> str:
+    """The day of a gift, receipt or statement for people: the day in the organisation's
+    zone (``org_day``) in the one locale-aware format, in ``language`` (default: the active
+    one). An ISO string (a message's context) is read first: "2031-07-15" is that day,
+    "2031-07-16T03:00:00+00:00" the day it was in the organisation's zone."""
+    if isinstance(value, str):
+        text = value.strip()
+        value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=zoneinfo.ZoneInfo("UTC"))
+    return format_date(org_day(value), DAY_FORMAT, locale=babel_locale(language))

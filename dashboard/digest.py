@@ -16,8 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
-from accounts.roles import Role
+from accounts.selectors import people_who_can
 from core.dates import org_zone
 from dashboard.message_kinds import DIGEST
 from donations.models import Donation, DonationStatus
@@ -81,9 +80,9 @@ def send_coordinator_digest(*, now: datetime | None = None) -> int:
     local = now.astimezone(org_zone())
     if local.hour < settings.DIGEST_HOUR:
         return 0
-    coordinators = list(
-        User.objects.filter(groups__name=Role.COORDINATOR.value, is_active=True).order_by("pk")
-    )
+    # The digest names donors and volunteers' shifts alike: it goes to those who may see
+    # both (administrators).
+    coordinators = list(people_who_can("volunteering.manage", "giving.manage"))
     if not coordinators:
         return 0
     context = digest_context(now=now)

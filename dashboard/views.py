@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts import selectors as people
 from accounts.models import User
-from accounts.permissions import coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required, user_can
 from accounts.roles import ROLE_HOME_URLS, Role
 from donations.selectors import donors as donor_selectors
 from volunteers.selectors.people import volunteer_file, volunteering_counts
@@ -25,30 +25,35 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/landing.html")
 
 
-@coordinator_required
-def coordinator_home(request: HttpRequest) -> HttpResponse:
-    """The coordinator's start page: who is here, and who joined recently."""
-    context = {
-        "role_counts": people.role_counts(),
-        "new_volunteers": people.recent_people(role=Role.VOLUNTEER),
-        "new_volunteer_count": people.count_recent_people(role=Role.VOLUNTEER),
-        "volunteering": volunteering_counts(),
-    }
+@permission_required("staff.home")
+def coordinator_home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The staff start page: who is here, who joined recently, and the way to each area
+    the person's roles open (and only those)."""
+    context: dict[str, Any] = {"role_counts": people.role_counts()}
+    if user_can(request.user, "volunteering.view"):
+        context.update(
+            new_volunteers=people.recent_people(role=Role.VOLUNTEER),
+            new_volunteer_count=people.count_recent_people(role=Role.VOLUNTEER),
+            volunteering=volunteering_counts(),
+        )
     return render(request, "dashboard/coordinator_home.html", context)
 
 
-@coordinator_required
-def person_record(request: HttpRequest, user_id: int) -> HttpResponse:
+@permission_required("people.view")
+def person_record(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     """A person's whole record: their volunteering and their giving, side by side.
 
     Lives here because ``volunteers`` and ``donations`` never import each other; each side
-    is read through its own app's selectors.
+    is read through its own app's selectors. Each side shows only to those who may read it
+    (``volunteering.view``, ``giving.view``).
     """
     person = get_object_or_404(User, pk=user_id)
-    donor = donor_selectors.donor_for_user(person)
+    user = request.user
+    donor = donor_selectors.donor_for_user(person) if user_can(user, "giving.view") else None
+    volunteer = Role.VOLUNTEER in person.roles and user_can(user, "volunteering.view")
     context: dict[str, Any] = {
         "person": person,
-        "volunteer": volunteer_file(person) if Role.VOLUNTEER in person.roles else None,
+        "volunteer": volunteer_file(person) if volunteer else None,
         "donor": donor,
         "zone": settings.ORG_TIME_ZONE,
     }

@@ -122,7 +122,7 @@ class StripeEventAdmin(admin.ModelAdmin[StripeEvent]):
     """The Stripe events log. Events are Stripe's record: read-only, except re-processing."""
 
     list_display = ("received_at", "event_id", "type", "status", "attempts", "livemode")
-    list_filter = ("status", "type", "livemode")
+    list_filter = ("status", "permanent_failure", "type", "livemode")
     search_fields = ("event_id", "type")
     date_hierarchy = "received_at"
     actions = ["reprocess"]
@@ -135,6 +135,7 @@ class StripeEventAdmin(admin.ModelAdmin[StripeEvent]):
         "payload",
         "status",
         "error",
+        "permanent_failure",
         "attempts",
         "received_at",
         "processed_at",

@@ -59,6 +59,10 @@ WHOLE_UNITS_ONLY: Final = frozenset({"HUF", "ISK", "TWD"})
 
 # Stripe's amount field takes at most eight digits (USD 999,999.99).
 MAX_MINOR: Final = 99_999_999
+# The most any Stripe amount holds in any currency (twelve digits, for the few currencies
+# with a higher limit): an event's amount above it is not a payment, and never fits a ledger
+# whose sums must stay within a 64-bit integer.
+LARGEST_STRIPE_MINOR: Final = 999_999_999_999
 
 # Smallest charge per currency, in minor units.
 STRIPE_MINIMUM_MINOR: Final[Mapping[str, int]] = MappingProxyType(

@@ -16,14 +16,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Final
 
-from babel.dates import format_date
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from core.locales import babel_locale
+from core.dates import format_day
 from donations.amount_words import amount_in_words
 from donations.money import Money, format_money
 
@@ -127,7 +126,6 @@ def _organisation(pdf: FPDF) -> None:
 
 def render_receipt(doc: ReceiptDocument) -> bytes:
     """The receipt as PDF bytes, in ``doc.language``."""
-    locale = babel_locale(doc.language)
     with translation.override(doc.language):
         title = gettext("Donation receipt %(number)s") % {"number": doc.number}
         words = amount_in_words(doc.money, doc.language)
@@ -150,7 +148,7 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
             pdf.set_text_color(0, 0, 0)
         pdf.ln(2)
         _pair(pdf, gettext("Receipt number"), doc.number, bold=True)
-        _pair(pdf, gettext("Issued on"), format_date(doc.issued_at.date(), "long", locale=locale))
+        _pair(pdf, gettext("Issued on"), format_day(doc.issued_at, doc.language))
         if doc.replaces:
             _pair(pdf, gettext("Replaces receipt"), doc.replaces)
         pdf.ln(2)
@@ -160,7 +158,7 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
         pdf.ln(2)
         _pair(pdf, gettext("Amount"), format_money(doc.money, doc.language), bold=True)
         _pair(pdf, gettext("In words"), words)
-        _pair(pdf, gettext("Date received"), format_date(doc.received_on, "long", locale=locale))
+        _pair(pdf, gettext("Date received"), format_day(doc.received_on, doc.language))
         _pair(pdf, gettext("Campaign"), doc.campaign or gettext("General fund"))
         _pair(pdf, gettext("Gift"), doc.method)
         pdf.ln(4)
@@ -173,7 +171,6 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
 
 def render_statement(doc: StatementDocument) -> bytes:
     """A donor's year-end statement as PDF bytes: every gift of the year, net of refunds."""
-    locale = babel_locale(doc.language)
     created = datetime(doc.created_on.year, doc.created_on.month, doc.created_on.day)
     with translation.override(doc.language):
         title = gettext("Giving statement %(year)s") % {"year": doc.year}
@@ -186,7 +183,7 @@ def render_statement(doc: StatementDocument) -> bytes:
         _pair(pdf, gettext("Donor"), doc.donor_name, bold=True)
         if doc.donor_address:
             _pair(pdf, gettext("Address"), doc.donor_address)
-        _pair(pdf, gettext("Made on"), format_date(doc.created_on, "long", locale=locale))
+        _pair(pdf, gettext("Made on"), format_day(doc.created_on, doc.language))
         pdf.ln(4)
         if not doc.lines:
             _text(pdf, gettext("No gifts were received from you in %(year)s.") % {"year": doc.year})
@@ -209,7 +206,7 @@ def render_statement(doc: StatementDocument) -> bytes:
                 for line in doc.lines:
                     table.row(
                         [
-                            format_date(line.received_on, "medium", locale=locale),
+                            format_day(line.received_on, doc.language),
                             line.receipt_number or "—",
                             line.campaign or gettext("General fund"),
                             line.method,
@@ -225,6 +222,55 @@ def render_statement(doc: StatementDocument) -> bytes:
                     bold=True,
                 )
         pdf.ln(4)
-        _text(pdf, _wording(settings.RECEIPT_TAX_TEXT))
-        _text(pdf, _wording(settings.RECEIPT_NO_GOODS_TEXT))
+        # A statement's own wording: it is not a receipt, and it covers several gifts.
+        _text(pdf, _wording(settings.STATEMENT_TAX_TEXT))
+        _text(pdf, _wording(settings.STATEMENT_NO_GOODS_TEXT))
+    return bytes(pdf.output())
+
+
+@dataclass(frozen=True, slots=True)
+class TributeLetterDocument:
+    """The acknowledgement letter to the family of the person a gift honours (no amount)."""
+
+    language: str
+    written_on: date
+    recipient: str
+    in_memory: bool
+    honoured: str
+    donor_name: str
+
+
+def _tribute_sentence(doc: TributeLetterDocument) -> str:
+    """The letter's news, one whole sentence per case (word order differs by language)."""
+    values = {"org": settings.ORG_NAME, "name": doc.honoured, "donor": doc.donor_name}
+    if doc.donor_name and doc.in_memory:
+        text = gettext("%(donor)s has made a gift to %(org)s in memory of %(name)s.")
+    elif doc.donor_name:
+        text = gettext("%(donor)s has made a gift to %(org)s in honour of %(name)s.")
+    elif doc.in_memory:
+        text = gettext("A gift has been made to %(org)s in memory of %(name)s.")
+    else:
+        text = gettext("A gift has been made to %(org)s in honour of %(name)s.")
+    return text % values
+
+
+def render_tribute_letter(doc: TributeLetterDocument) -> bytes:
+    """The acknowledgement letter as PDF bytes, in ``doc.language``."""
+    created = datetime(doc.written_on.year, doc.written_on.month, doc.written_on.day)
+    with translation.override(doc.language):
+        title = gettext("A gift in the name of %(name)s") % {"name": doc.honoured}
+        thai = doc.language == "th" or _has_thai([doc.recipient, doc.honoured, doc.donor_name])
+        pdf = _pdf(title=title, created=created, thai=thai)
+        _organisation(pdf)
+        _text(pdf, format_day(doc.written_on, doc.language))
+        pdf.ln(4)
+        _text(pdf, doc.recipient)
+        pdf.ln(6)
+        _text(pdf, gettext("We are writing to let you know:"), size=11)
+        _text(pdf, _tribute_sentence(doc), size=11, bold=True)
+        pdf.ln(2)
+        _text(pdf, gettext("Gifts like this one keep our work going."), size=11)
+        pdf.ln(6)
+        _text(pdf, gettext("With our thanks,"), size=11)
+        _text(pdf, settings.ORG_NAME, size=11, bold=True)
     return bytes(pdf.output())

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from notifications import selectors, services
 from notifications.forms import OutboxFilterForm, PreferencesForm
 from notifications.models import Message, NotificationPreference
@@ -21,7 +21,7 @@ from notifications.models import Message, NotificationPreference
 PAGE_SIZE = 50
 
 
-@coordinator_required
+@permission_required("outbox.view")
 @require_http_methods(["GET", "HEAD"])
 def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = OutboxFilterForm(request.GET or None, kinds=selectors.outbox_kinds())
@@ -47,7 +47,7 @@ def outbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("outbox.manage")
 @require_POST
 def resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = get_object_or_404(Message, pk=pk)

@@ -100,7 +100,7 @@ def _clear_cache() -> Iterator[None]:
 
 @pytest.fixture
 def coordinator(db: None):
-    return make_user(roles=[Role.COORDINATOR], first_name="Maya", email="maya@example.org")
+    return make_user(roles=[Role.ADMINISTRATOR], first_name="Maya", email="maya@example.org")
 
 
 @pytest.fixture

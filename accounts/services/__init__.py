@@ -31,13 +31,13 @@ def grant_role(*, user: User, role: Role) -> None:
     """Give ``user`` ``role``; granting a role they already hold changes nothing."""
     with transaction.atomic():
         user.groups.add(role_group(role))
-    user.__dict__.pop("roles", None)
+    user.forget_roles()
 
 
 def revoke_role(*, user: User, role: Role) -> None:
     with transaction.atomic():
         user.groups.remove(role_group(role))
-    user.__dict__.pop("roles", None)
+    user.forget_roles()
 
 
 def register_volunteer(

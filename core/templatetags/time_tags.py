@@ -1,14 +1,17 @@
-"""Showing times to people: a start and end in the zone where things happen."""
+"""Showing times to people: a start and end in the zone where things happen, and a day of
+the organisation's calendar (a gift's, a receipt's, a statement's)."""
 
 from __future__ import annotations
 
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+
+from core.dates import format_day
 
 register = template.Library()
 
@@ -42,3 +45,12 @@ def time_range(starts_at: datetime, ends_at: datetime, zone: str) -> SafeString:
         end.isoformat(),
         dateformat.format(end, DAY_AND_TIME),
     )
+
+
+@register.filter
+def org_date(value: datetime | date | str | None) -> str:
+    """A gift's, receipt's or statement's day: ``core.dates.format_day`` in the active
+    language ("Dec 6, 2026"), the same on pages, in e-mails and in PDFs; empty for none."""
+    if value is None or value == "":
+        return ""
+    return format_day(value)

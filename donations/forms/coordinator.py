@@ -44,7 +44,11 @@ class DonationFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), *DonationStatus.choices],
+        choices=[("", _("Every gift")), *DonationStatus.choices],
+        help_text=_(
+            "Checkouts the donor has not finished (pending) or left (abandoned) are not gifts: "
+            "pick their status to see them."
+        ),
     )
     currency = forms.ChoiceField(label=_("Currency"), required=False)
 
@@ -95,5 +99,6 @@ class RecurringFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("Any status")), *RecurringStatus.choices],
+        choices=[("", _("Every monthly gift")), *RecurringStatus.choices],
+        help_text=_("Checkouts the donor left (abandoned) are listed when you pick that status."),
     )

@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import limits
 from donations import options
 from donations.models import TributeType
 from donations.money import Money, MoneyError, check_minimum, format_money, parse_amount
@@ -54,6 +55,16 @@ class DonationForm(forms.Form):
         required=False,
         max_length=200,
         help_text=_("Needed when you dedicate the gift."),
+    )
+    tribute_notify = forms.CharField(
+        label=_("Let their family know (optional)"),
+        required=False,
+        max_length=limits.ADDRESS,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        help_text=_(
+            "A name and postal address: we will post them a letter saying a gift was made "
+            "in this name (never the amount)."
+        ),
     )
     anonymous = forms.BooleanField(
         label=_("Give anonymously (we will not name you publicly)"), required=False
@@ -132,6 +143,7 @@ class DonationForm(forms.Form):
         data["money"] = money
         if data.get("tribute_type", TributeType.NONE) == TributeType.NONE:
             data["tribute_name"] = ""
+            data["tribute_notify"] = ""
         elif not " ".join((data.get("tribute_name") or "").split()):
             self.add_error("tribute_name", gettext("Enter the name of the person you honour."))
         return data

@@ -22,7 +22,8 @@ class StripeEvent(models.Model):
     """One Stripe event, stored once (the event id is unique) with what became of it.
 
     ``payload`` is the event exactly as Stripe signed it. ``attempts`` counts handler runs;
-    ``error`` holds the last failure (its class and message, with secrets removed).
+    ``error`` holds the last failure (its class and message, with secrets removed), and
+    ``permanent_failure`` whether it is one that retrying cannot mend.
     """
 
     event_id = models.CharField(max_length=STRIPE_ID_LENGTH, unique=True)
@@ -37,6 +38,9 @@ class StripeEvent(models.Model):
         max_length=20, choices=StripeEventStatus.choices, default=StripeEventStatus.RECEIVED
     )
     error = models.TextField(blank=True)
+    # The last failure can never succeed as sent (an amount no payment can have, a record
+    # that does not exist): answered 200, so Stripe does not retry it.
+    permanent_failure = models.BooleanField(default=False)
     # A refund or dispute that arrived before the payment it refers to waits here under that
     # payment intent's id; linking the payment re-runs it.
     waiting_for = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)

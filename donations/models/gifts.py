@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import limits
 from donations.models.common import (
     STRIPE_ID_LENGTH,
     choices_check,
@@ -41,6 +43,15 @@ class TributeType(models.TextChoices):
     IN_MEMORY = "memory", _("In memory of")
 
 
+def dedication_text(tribute_type: str, name: str) -> str:
+    """A gift's dedication for people: "In memory of Rosa Alvarez", "In honour of ...", or ""."""
+    if not name or tribute_type == TributeType.NONE:
+        return ""
+    if tribute_type == TributeType.IN_MEMORY:
+        return gettext("In memory of %(name)s") % {"name": name}
+    return gettext("In honour of %(name)s") % {"name": name}
+
+
 def tribute_named_check(name: str) -> models.CheckConstraint:
     """A tribute names someone; no tribute, no name."""
     return models.CheckConstraint(
@@ -63,6 +74,8 @@ class RecurringStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     PAST_DUE = "past_due", _("Past due")
     CANCELLED = "cancelled", _("Cancelled")
+    # The donor left the checkout: it expired before a subscription was made.
+    ABANDONED = "abandoned", _("Checkout abandoned")
 
 
 class RecurringGift(models.Model):
@@ -100,12 +113,18 @@ class RecurringGift(models.Model):
         max_length=10, choices=TributeType.choices, default=TributeType.NONE
     )
     tribute_name = models.CharField(max_length=200, blank=True)
+    # Who to tell of the dedication, and where (a name and postal address), if the donor
+    # asked: the coordinator posts them an acknowledgement letter (without the amount).
+    tribute_notify = models.TextField(max_length=limits.ADDRESS, blank=True)
     anonymous = models.BooleanField(default=False)
     # Stripe's own subscription status and when the event that told us was created: a later
     # "customer.subscription.updated" wins, an older one delivered late does not.
     stripe_status = models.CharField(max_length=30, blank=True)
     stripe_status_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    checkout_expired_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the Stripe checkout expired unfinished.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -133,6 +152,11 @@ class RecurringGift(models.Model):
     def money(self) -> Money:
         return Money(self.amount_minor, self.currency)
 
+    @property
+    def dedication(self) -> str:
+        """ "In memory of Rosa Alvarez", or "" (in the active language)."""
+        return dedication_text(self.tribute_type, self.tribute_name)
+
 
 class DonationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -143,6 +167,8 @@ class DonationStatus(models.TextChoices):
     DISPUTED = "disputed", _("Disputed")
     DISPUTE_LOST = "dispute_lost", _("Dispute lost")
     DISPUTE_WON = "dispute_won", _("Dispute won")
+    # The donor left the checkout: it expired without a payment. Not a gift.
+    ABANDONED = "abandoned", _("Checkout abandoned")
 
 
 class DisputeStatus(models.TextChoices):
@@ -206,6 +232,9 @@ class Donation(models.Model):
     failed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When Stripe told us the payment failed.")
     )
+    checkout_expired_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the Stripe checkout expired unpaid.")
+    )
     dispute_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     dispute_status = models.CharField(
         max_length=10, choices=DisputeStatus.choices, default=DisputeStatus.NONE, blank=True
@@ -218,6 +247,9 @@ class Donation(models.Model):
         max_length=10, choices=TributeType.choices, default=TributeType.NONE
     )
     tribute_name = models.CharField(max_length=200, blank=True)
+    # Who to tell of the dedication, and where (a name and postal address), if the donor
+    # asked: the coordinator posts them an acknowledgement letter (without the amount).
+    tribute_notify = models.TextField(max_length=limits.ADDRESS, blank=True)
     anonymous = models.BooleanField(default=False)
     checkout_session_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     payment_intent_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
@@ -305,6 +337,11 @@ class Donation(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+    @property
+    def dedication(self) -> str:
+        """ "In memory of Rosa Alvarez", or "" (in the active language)."""
+        return dedication_text(self.tribute_type, self.tribute_name)
 
     @property
     def refunded(self) -> Money:

@@ -34,7 +34,7 @@ from core.search import words_match
 from donations.models import Donation, Donor, RecurringGift
 from donations.models.receipts import Receipt
 from donations.money import Money
-from donations.selectors.gifts import COUNTED_STATUSES
+from donations.selectors.gifts import COUNTED_STATUSES, GIFT_AT, UNFINISHED
 
 COUNTED = Q(status__in=COUNTED_STATUSES)
 
@@ -54,16 +54,17 @@ def donor_for_user(user: User) -> Donor | None:
 
 
 def donor_gifts(donor: Donor) -> QuerySet[Donation]:
-    """Every gift of ``donor`` except abandoned checkouts, newest first, with the campaign,
-    the recurring gift and the receipts (one query each, whatever the number of gifts)."""
+    """Every gift of ``donor`` except unfinished checkouts, newest first by the date each
+    shows (when paid, else when made: a failed gift of today comes first), with the
+    campaign, the recurring gift and the receipts (one query each, whatever the number)."""
     return (
         Donation.objects.filter(donor=donor)
-        .exclude(status="pending")
+        .exclude(status__in=UNFINISHED)
         .select_related("campaign", "recurring_gift")
         .prefetch_related(
             Prefetch("receipts", queryset=Receipt.objects.order_by("-issued_at", "-pk"))
         )
-        .order_by(F("paid_at").desc(nulls_last=True), "-created_at", "-pk")
+        .order_by(GIFT_AT.desc(), "-pk")
     )
 
 
@@ -106,7 +107,7 @@ def donor_recurring(donor: Donor) -> QuerySet[RecurringGift]:
     """The donor's monthly gifts that got as far as Stripe, active first."""
     return (
         RecurringGift.objects.filter(donor=donor)
-        .exclude(status="incomplete", stripe_subscription_id="")
+        .exclude(status__in=("incomplete", "abandoned"), stripe_subscription_id="")
         .select_related("campaign")
         .order_by("cancelled_at", "-created_at", "-pk")
     )

@@ -25,12 +25,18 @@ from donations.models import (
     Donation,
     DonationStatus,
     RecurringGift,
+    RecurringStatus,
     StripeEvent,
 )
+from donations.models.gifts import dedication_text
 from donations.money import Money, from_minor
 
 # A gift's date: when it was paid, or, until then, when it was made.
 GIFT_AT: Final = Coalesce("paid_at", "created_at")
+
+# Checkouts not finished: still open, or left to expire. Not gifts: lists of gifts leave them
+# out unless asked for them by status.
+UNFINISHED: Final = (DonationStatus.PENDING, DonationStatus.ABANDONED)
 
 # Gifts whose money we hold: paid, less what was refunded (a refunded gift counts 0). An open
 # or lost dispute has taken the money back, so those gifts do not count.
@@ -121,8 +127,9 @@ def donation_list(
     A gift's date (``gift_at``) is when it was paid, or when it was made while unpaid, so an
     imported or late-entered gift sorts and filters by its own date, not the day it was
     typed in (an expression index covers it). Dates are days in the organisation's time
-    zone, both included. The search matches part of the donor's name or e-mail, or a whole
-    Stripe id.
+    zone, both included. Unfinished checkouts (``UNFINISHED``) are listed only when the
+    status filter asks for them. The search matches part of the donor's name or e-mail, or of
+    the name a gift is dedicated to, or a whole Stripe id.
     """
     gifts = Donation.objects.select_related("donor", "campaign", "recurring_gift").annotate(
         gift_at=GIFT_AT
@@ -133,14 +140,14 @@ def donation_list(
         gifts = gifts.filter(gift_at__lt=org_midnight(date_to + timedelta(days=1)))
     if campaign is not None:
         gifts = gifts.filter(campaign=campaign)
-    if status:
-        gifts = gifts.filter(status=status)
+    gifts = gifts.filter(status=status) if status else gifts.exclude(status__in=UNFINISHED)
     if currency:
         gifts = gifts.filter(currency=currency)
     text = search.strip()
     if text:
         gifts = gifts.filter(
             words_match(text, "donor__name", "donor__email")
+            | words_match(text, "tribute_name")
             | Q(checkout_session_id=text)
             | Q(payment_intent_id=text)
             | Q(charge_id=text)
@@ -153,9 +160,12 @@ def donation_list(
 
 
 def recurring_gift_list(*, status: str = "") -> QuerySet[RecurringGift]:
+    """Monthly gifts, newest first; abandoned checkouts only when the filter asks for them."""
     gifts = RecurringGift.objects.select_related("donor", "campaign")
     if status:
         gifts = gifts.filter(status=status)
+    else:
+        gifts = gifts.exclude(status=RecurringStatus.ABANDONED)
     return gifts.order_by("-created_at", "-pk")
 
 
@@ -185,10 +195,10 @@ def gift_status_by_session(session_id: str) -> Donation | RecurringGift | None:
 
 
 def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
-    """Every gift but pending checkouts, oldest first, as CSV header and rows (streamed from
-    the database in chunks): amounts in major units of their currency."""
+    """Every gift but unfinished checkouts, oldest first, as CSV header and rows (streamed
+    from the database in chunks): amounts in major units of their currency."""
     gifts = (
-        Donation.objects.exclude(status="pending")
+        Donation.objects.exclude(status__in=UNFINISHED)
         .order_by("paid_at", "pk")
         .values_list(
             "pk",
@@ -204,6 +214,9 @@ def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
             "campaign__slug",
             "recurring_gift_id",
             "anonymous",
+            "tribute_type",
+            "tribute_name",
+            "tribute_notify",
         )
         .iterator(chunk_size=1000)
     )
@@ -222,6 +235,8 @@ def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
         "campaign",
         "recurring_gift_id",
         "anonymous",
+        "dedication",
+        "dedication_notify",
     ]
     rows = (
         [
@@ -239,6 +254,8 @@ def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
             campaign or "",
             recurring or "",
             anonymous,
+            dedication_text(tribute_type, tribute_name),
+            notify,
         ]
         for (
             pk,
@@ -254,6 +271,9 @@ def gift_export() -> tuple[list[str], Iterator[list[Any]]]:
             campaign,
             recurring,
             anonymous,
+            tribute_type,
+            tribute_name,
+            notify,
         ) in gifts
     )
     return header, rows

@@ -29,7 +29,11 @@ def donation_status(donation: Donation) -> str:
     if donation.dispute_status == DisputeStatus.OPEN:
         return DonationStatus.DISPUTED
     if donation.paid_at is None:
-        return DonationStatus.FAILED if donation.failed_at else DonationStatus.PENDING
+        if donation.failed_at:
+            return DonationStatus.FAILED
+        if donation.checkout_expired_at:
+            return DonationStatus.ABANDONED
+        return DonationStatus.PENDING
     if donation.refunded_minor >= donation.amount_minor:
         return DonationStatus.REFUNDED
     if donation.refunded_minor > 0:
@@ -40,7 +44,8 @@ def donation_status(donation: Donation) -> str:
 
 
 def recurring_status(gift: RecurringGift, instalments: list[Donation]) -> str:
-    """A recurring gift's status: cancelled, else what its latest invoice says, else Stripe's.
+    """A recurring gift's status: cancelled, else what its latest invoice says, else Stripe's,
+    else abandoned (its checkout expired before a subscription was made) or incomplete.
 
     The latest invoice (by Stripe's creation time) decides between active and past due, so
     "failed, then paid" of one invoice ends active whichever event came first.
@@ -57,4 +62,6 @@ def recurring_status(gift: RecurringGift, instalments: list[Donation]) -> str:
     mapped = SUBSCRIPTION_STATUS.get(gift.stripe_status)
     if mapped is not None and mapped != RecurringStatus.CANCELLED:
         return mapped
+    if gift.checkout_expired_at is not None and not gift.stripe_subscription_id:
+        return RecurringStatus.ABANDONED
     return RecurringStatus.INCOMPLETE

@@ -34,7 +34,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from core.dates import org_zone
+from core.dates import org_day, org_zone
 from core.locales import translated
 from donations.message_kinds import RECEIPT
 from donations.models import (
@@ -203,7 +203,7 @@ def receipt_document(receipt: Receipt) -> ReceiptDocument:
     return ReceiptDocument(
         number=receipt.display_number,
         issued_at=receipt.issued_at,
-        received_on=paid_at.astimezone(org_zone()).date(),
+        received_on=org_day(paid_at),
         language=receipt.language,
         money=receipt.money,
         donor_name=receipt.donor_name,
@@ -243,7 +243,7 @@ def _queue_email(receipt: Receipt, *, dedupe_key: str) -> bool:
             "receipt_id": receipt.pk,
             "receipt_number": receipt.display_number,
             "amount": format_money(Money(receipt.amount_minor, receipt.currency), receipt.language),
-            "received_on": received.astimezone(org_zone()).date().isoformat(),
+            "received_on": org_day(received).isoformat(),
             "history_url": f"{settings.SITE_URL.rstrip('/')}{reverse('donations:home')}",
         },
         essential=True,

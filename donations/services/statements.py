@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from core.dates import org_today, org_zone, year_bounds
+from core.dates import org_day, org_today, year_bounds
 from core.locales import translated
 from core.tasks import enqueue_on_commit
 from donations.message_kinds import STATEMENT
@@ -82,7 +82,6 @@ def statement_document(
 ) -> StatementDocument:
     """The statement's content: one line per gift (net of refunds), totals per currency."""
     language = language or receipt_language(donor)
-    zone = org_zone()
     lines: list[StatementLine] = []
     totals: dict[str, int] = defaultdict(int)
     with translation.override(language):
@@ -93,7 +92,7 @@ def statement_document(
             receipts: list[Receipt] = getattr(gift, "issued_receipts", [])
             lines.append(
                 StatementLine(
-                    received_on=gift.paid_at.astimezone(zone).date(),
+                    received_on=org_day(gift.paid_at),
                     receipt_number=receipts[0].display_number if receipts else "",
                     campaign=translated(gift.campaign, "name") if gift.campaign else "",
                     method=gift_method(gift),

@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from accounts.models import normalize_email
+from core.forms import limits
 from donations import options
 from donations.models import (
     Campaign,
@@ -81,6 +82,7 @@ def start_gift(
     tribute_type: str,
     tribute_name: str,
     anonymous: bool,
+    tribute_notify: str = "",
     user: User | None = None,
     success_url: str,
     cancel_url: str,
@@ -102,6 +104,7 @@ def start_gift(
         cover_fee=cover_fee,
         tribute_type=tribute_type,
         tribute_name=tribute_name,
+        tribute_notify=tribute_notify,
         anonymous=anonymous,
         user=user,
     )
@@ -145,6 +148,7 @@ def _create_pending(
     cover_fee: bool,
     tribute_type: str,
     tribute_name: str,
+    tribute_notify: str,
     anonymous: bool,
     user: User | None,
 ) -> Donation | RecurringGift:
@@ -161,8 +165,18 @@ def _create_pending(
         tribute_type=tribute_type,
         tribute_name=tribute_name,
     )
+    tribute_notify = "\n".join(line.strip() for line in tribute_notify.strip().splitlines())
     if tribute_type == TributeType.NONE:
-        tribute_name = ""
+        tribute_name = tribute_notify = ""
+    if len(tribute_notify) > limits.ADDRESS:
+        raise ValidationError(
+            {
+                "tribute_notify": [
+                    gettext("Ensure the address has at most %(limit)d characters.")
+                    % {"limit": limits.ADDRESS}
+                ]
+            }
+        )
     with transaction.atomic():
         donor = _donor_for(email=address, name=name, user=user)
         common = {
@@ -173,6 +187,7 @@ def _create_pending(
             "fee_covered_minor": fee.minor,
             "tribute_type": tribute_type,
             "tribute_name": tribute_name,
+            "tribute_notify": tribute_notify,
             "anonymous": anonymous,
         }
         if frequency == "monthly":

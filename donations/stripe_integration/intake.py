@@ -14,8 +14,10 @@
    delivery that already finished it makes this one a no-op), and runs the handler from
    ``HANDLERS`` in a savepoint, in the same transaction that records ``done``; so a handler's
    writes and the event's ``done`` commit together, and a failing handler's writes are rolled
-   back while its failure is recorded (``failed``, the error, ``attempts`` + 1). A type
-   without a handler is ``ignored``.
+   back while its failure is recorded (``failed``, the error, ``attempts`` + 1). A failure
+   that no retry can mend (``PermanentEventError``, or a value the database refuses) is
+   marked ``permanent_failure`` and answered 200, so Stripe does not retry it for days. A
+   type without a handler is ``ignored``.
 
 Handlers must be idempotent and tolerate any order of arrival; they lock the rows they change.
 """
@@ -30,12 +32,13 @@ from typing import Any, Final
 
 import stripe
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from donations.models import StripeEvent, StripeEventStatus
 from donations.stripe_integration.client import STRIPE_API_VERSION
-from donations.stripe_integration.ledger import HANDLERS, Deferred, PermanentEventError
+from donations.stripe_integration.ledger import HANDLERS, Deferred
+from donations.stripe_integration.payload import PermanentEventError
 
 logger = logging.getLogger(__name__)
 
@@ -189,11 +192,15 @@ def _process(event_pk: int) -> tuple[str, bool]:
             event.status = StripeEventStatus.DEFERRED
             event.waiting_for = waiting.payment_intent_id[:255]
             event.error = str(waiting)
-        except PermanentEventError as exc:
+        except (PermanentEventError, DataError) as exc:
+            # The event as sent can never be applied (an amount no payment has, a value the
+            # database refuses): recorded, answered 200, never retried by Stripe.
             event.status = StripeEventStatus.FAILED
             event.error = describe_error(exc)
             retry = False
-            logger.warning("Stripe event %s cannot be applied: %s", event.event_id, exc)
+            logger.warning(
+                "Stripe event %s cannot be applied: %s", event.event_id, type(exc).__name__
+            )
         except Exception as exc:  # a handler's failure is recorded, never lost
             event.status = StripeEventStatus.FAILED
             event.error = describe_error(exc)
@@ -210,7 +217,17 @@ def _process(event_pk: int) -> tuple[str, bool]:
             event.status = StripeEventStatus.DONE
             event.error = ""
         event.processed_at = now
-        event.save(update_fields=["status", "error", "attempts", "processed_at", "waiting_for"])
+        event.permanent_failure = not retry
+        event.save(
+            update_fields=[
+                "status",
+                "error",
+                "attempts",
+                "processed_at",
+                "waiting_for",
+                "permanent_failure",
+            ]
+        )
         return event.status, retry
 
 

@@ -25,10 +25,9 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
 from donations.models import (
@@ -41,11 +40,24 @@ from donations.models import (
 from donations.services.gift_status import donation_status, recurring_status
 from donations.services.receipts import sync_receipt
 from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration.payload import (
+    JSON,
+    PermanentEventError,
+    amount_field,
+    earliest,
+    event_object,
+    event_time,
+    metadata_pk,
+    stripe_id,
+    timestamp,
+)
 
 logger = logging.getLogger(__name__)
 
-JSON = dict[str, Any]
 Handler = Callable[[StripeEvent], None]
+
+# A checkout the donor never finished: Stripe expires it (after 24 hours by default).
+EXPIRED: Final = "checkout.session.expired"
 
 DISPUTE_CLOSED: Final = {
     "won": DisputeStatus.WON,
@@ -63,14 +75,6 @@ class Deferred(Exception):
         self.payment_intent_id = payment_intent_id
 
 
-class PermanentEventError(Exception):
-    """The event can never be applied (e.g. it names a record that does not exist).
-
-    Recorded as failed for a coordinator to look at, but answered with 200: Stripe's
-    retries would not change anything.
-    """
-
-
 def _save_donation(donation: Donation, *, receipt: bool = True) -> None:
     """Save with its derived status and (unless ``receipt`` is False) sync its receipt."""
     donation.status = donation_status(donation)
@@ -84,50 +88,6 @@ def _refresh_recurring(gift: RecurringGift) -> None:
     instalments = list(gift.donations.exclude(invoice_id=""))
     gift.status = recurring_status(gift, instalments)
     gift.save()
-
-
-# ---------------------------------------------------------------------------------------
-# Small helpers
-
-
-def _timestamp(value: object) -> datetime | None:
-    if type(value) is not int:
-        return None
-    return datetime.fromtimestamp(value, tz=UTC)
-
-
-def _event_time(event: StripeEvent) -> datetime:
-    return event.stripe_created or _timestamp(event.payload.get("created")) or timezone.now()
-
-
-def _earliest(current: datetime | None, new: datetime) -> datetime:
-    return new if current is None or new < current else current
-
-
-def _id(value: object) -> str:
-    """A Stripe id from a field that may hold the id or the expanded object."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return ""
-
-
-def _object(event: StripeEvent) -> JSON:
-    data = event.payload.get("data")
-    obj = data.get("object") if isinstance(data, dict) else None
-    if not isinstance(obj, dict):
-        raise PermanentEventError("the event has no data.object")
-    return obj
-
-
-def _metadata_pk(metadata: object, key: str) -> int | None:
-    if not isinstance(metadata, dict):
-        return None
-    value = metadata.get(key)
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
 
 
 def lock_payment_intent(payment_intent_id: str) -> None:
@@ -181,12 +141,21 @@ def run_deferred(payment_intent_id: str) -> int:
     )
     ran = 0
     for event in waiting.order_by("stripe_created", "pk"):
-        HANDLERS[event.type](event)
         event.status = StripeEventStatus.DONE
-        event.waiting_for = ""
         event.error = ""
+        try:
+            with transaction.atomic():
+                HANDLERS[event.type](event)
+        except (PermanentEventError, DataError) as exc:
+            # That event can never apply; the payment that released it still does.
+            event.status = StripeEventStatus.FAILED
+            event.error = f"{type(exc).__name__}: {exc}"[:2000]
+            event.permanent_failure = True
+        event.waiting_for = ""
         event.processed_at = timezone.now()
-        event.save(update_fields=["status", "waiting_for", "error", "processed_at"])
+        event.save(
+            update_fields=["status", "waiting_for", "error", "processed_at", "permanent_failure"]
+        )
         ran += 1
     return ran
 
@@ -196,13 +165,13 @@ def run_deferred(payment_intent_id: str) -> int:
 
 
 def on_checkout_session(event: StripeEvent) -> None:
-    session = _object(event)
+    session = event_object(event)
     if session.get("mode") == "subscription":
-        _link_subscription_checkout(session)
+        _link_subscription_checkout(event, session)
         return
-    donation_pk = _metadata_pk(session.get("metadata"), "donation_id")
-    session_id = _id(session.get("id"))
-    payment_intent_id = _id(session.get("payment_intent"))
+    donation_pk = metadata_pk(session.get("metadata"), "donation_id")
+    session_id = stripe_id(session.get("id"))
+    payment_intent_id = stripe_id(session.get("payment_intent"))
     lock_payment_intent(payment_intent_id)
     query = Donation.objects.select_for_update(of=("self",))
     donation = (
@@ -220,26 +189,29 @@ def on_checkout_session(event: StripeEvent) -> None:
     if session_id and not donation.checkout_session_id:
         donation.checkout_session_id = session_id
     _link_payment_intent(donation, payment_intent_id)
-    customer = _id(session.get("customer"))
+    customer = stripe_id(session.get("customer"))
     if customer and not donation.customer_id:
         donation.customer_id = customer
     if donation.stripe_created is None:
-        donation.stripe_created = _timestamp(session.get("created"))
-    total = session.get("amount_total")
+        donation.stripe_created = timestamp(session.get("created"))
+    total = amount_field(session, "amount_total")
     currency = str(session.get("currency") or "").upper()
-    if type(total) is int and total > 0 and currency and donation.paid_at is None:
+    if total is not None and total > 0 and currency and donation.paid_at is None:
         # What Stripe charged is the amount of the gift (the page's amount, fee included).
         donation.amount_minor = total
         donation.currency = currency
         donation.fee_covered_minor = min(donation.fee_covered_minor, total - 1)
-    when = _event_time(event)
-    if event.type == "checkout.session.async_payment_failed":
-        donation.failed_at = _earliest(donation.failed_at, when)
+    when = event_time(event)
+    if event.type == EXPIRED:
+        # Left unfinished: not a gift (a payment recorded by any other event still wins).
+        donation.checkout_expired_at = earliest(donation.checkout_expired_at, when)
+    elif event.type == "checkout.session.async_payment_failed":
+        donation.failed_at = earliest(donation.failed_at, when)
     elif (
         event.type == "checkout.session.async_payment_succeeded"
         or session.get("payment_status") == "paid"
     ):
-        donation.paid_at = _earliest(donation.paid_at, when)
+        donation.paid_at = earliest(donation.paid_at, when)
     _save_donation(donation)
     run_deferred(donation.payment_intent_id)
 
@@ -249,7 +221,7 @@ def on_checkout_session(event: StripeEvent) -> None:
 
 
 def _lock_recurring(*, metadata: object, subscription_id: str) -> RecurringGift | None:
-    pk = _metadata_pk(metadata, "recurring_gift_id")
+    pk = metadata_pk(metadata, "recurring_gift_id")
     query = RecurringGift.objects.select_for_update(of=("self",))
     gift = query.filter(pk=pk).first() if pk is not None else None
     if gift is None and subscription_id:
@@ -261,19 +233,21 @@ def _lock_recurring(*, metadata: object, subscription_id: str) -> RecurringGift 
     return gift
 
 
-def _link_subscription_checkout(session: JSON) -> None:
+def _link_subscription_checkout(event: StripeEvent, session: JSON) -> None:
     gift = _lock_recurring(
-        metadata=session.get("metadata"), subscription_id=_id(session.get("subscription"))
+        metadata=session.get("metadata"), subscription_id=stripe_id(session.get("subscription"))
     )
     if gift is None:
-        logger.info("subscription checkout %s is not one of ours", _id(session.get("id")))
+        logger.info("subscription checkout %s is not one of ours", stripe_id(session.get("id")))
         return
-    session_id = _id(session.get("id"))
+    session_id = stripe_id(session.get("id"))
     if session_id and not gift.checkout_session_id:
         gift.checkout_session_id = session_id
-    customer = _id(session.get("customer"))
+    customer = stripe_id(session.get("customer"))
     if customer and not gift.stripe_customer_id:
         gift.stripe_customer_id = customer
+    if event.type == EXPIRED:
+        gift.checkout_expired_at = earliest(gift.checkout_expired_at, event_time(event))
     _refresh_recurring(gift)
 
 
@@ -288,43 +262,43 @@ def _invoice_payment_intent(invoice: JSON) -> str:
         payment = row.get("payment") if isinstance(row, dict) else None
         if not isinstance(payment, dict) or payment.get("type") != "payment_intent":
             continue
-        intent = _id(payment.get("payment_intent"))
+        intent = stripe_id(payment.get("payment_intent"))
         if intent and (row.get("status") == "paid" or not chosen):
             chosen = intent
     return chosen
 
 
 def on_invoice(event: StripeEvent) -> None:
-    invoice = _object(event)
+    invoice = event_object(event)
     parent = invoice.get("parent")
     details = parent.get("subscription_details") if isinstance(parent, dict) else None
-    if not isinstance(details, dict) or not _id(details.get("subscription")):
+    if not isinstance(details, dict) or not stripe_id(details.get("subscription")):
         logger.info("invoice %s is not for a subscription; nothing to do", invoice.get("id"))
         return
-    invoice_id = _id(invoice.get("id"))
+    invoice_id = stripe_id(invoice.get("id"))
     if not isinstance(invoice.get("payments"), dict) and invoice_id:
         # Webhook payloads may leave the payments list out; ask Stripe (before any lock).
         invoice = _fetch_invoice_with_payments(invoice_id) or invoice
     payment_intent_id = _invoice_payment_intent(invoice)
     gift = _lock_recurring(
-        metadata=details.get("metadata"), subscription_id=_id(details.get("subscription"))
+        metadata=details.get("metadata"), subscription_id=stripe_id(details.get("subscription"))
     )
     if gift is None:
         logger.info("invoice %s is for a subscription that is not ours", invoice_id)
         return
-    customer = _id(invoice.get("customer"))
+    customer = stripe_id(invoice.get("customer"))
     if customer and not gift.stripe_customer_id:
         gift.stripe_customer_id = customer
     lock_payment_intent(payment_intent_id)
     paid = event.type == "invoice.paid"
-    amount = invoice.get("amount_paid") if paid else invoice.get("amount_due")
-    if paid and (type(amount) is not int or amount <= 0):
+    amount = amount_field(invoice, "amount_paid" if paid else "amount_due")
+    if paid and (amount is None or amount <= 0):
         # Paid from credit, a coupon or a trial: no money came, so there is no gift to record
         # (and no receipt to issue); the subscription itself stays as Stripe says.
         logger.info("invoice %s was paid without a charge; no gift recorded", invoice_id)
         _refresh_recurring(gift)
         return
-    if type(amount) is not int or amount <= 0:
+    if amount is None or amount <= 0:
         amount = gift.amount_minor
     currency = str(invoice.get("currency") or gift.currency).upper()
     donation = (
@@ -343,23 +317,24 @@ def on_invoice(event: StripeEvent) -> None:
             fee_covered_minor=min(gift.fee_covered_minor, amount - 1),
             tribute_type=gift.tribute_type,
             tribute_name=gift.tribute_name,
+            tribute_notify=gift.tribute_notify,
             anonymous=gift.anonymous,
         )
     elif paid and donation.paid_at is None:
         donation.amount_minor = amount
-    donation.stripe_created = _timestamp(invoice.get("created")) or donation.stripe_created
+    donation.stripe_created = timestamp(invoice.get("created")) or donation.stripe_created
     if paid and payment_intent_id:
         # The intent that paid wins over one that failed before (e.g. a retry on the hosted
         # invoice page pays with a new intent), whichever event came first.
         donation.payment_intent_id = payment_intent_id
     else:
         _link_payment_intent(donation, payment_intent_id)
-    when = _event_time(event)
+    when = event_time(event)
     if paid:
-        paid_at = _timestamp((invoice.get("status_transitions") or {}).get("paid_at"))
-        donation.paid_at = _earliest(donation.paid_at, paid_at or when)
+        paid_at = timestamp((invoice.get("status_transitions") or {}).get("paid_at"))
+        donation.paid_at = earliest(donation.paid_at, paid_at or when)
     else:
-        donation.failed_at = _earliest(donation.failed_at, when)
+        donation.failed_at = earliest(donation.failed_at, when)
     # The receipt after the recurring gift's refresh (which reads every instalment): issuing
     # it takes the year's receipt-number lock, held until commit, and every paid event
     # queues on that lock. It still comes before the events that waited for this payment,
@@ -374,16 +349,16 @@ def on_invoice(event: StripeEvent) -> None:
         dunning.record_payment_failed(
             gift=gift,
             donation=donation,
-            next_attempt_at=_timestamp(invoice.get("next_payment_attempt")),
+            next_attempt_at=timestamp(invoice.get("next_payment_attempt")),
         )
 
 
 def on_subscription(event: StripeEvent) -> None:
-    sub = _object(event)
-    sub_id = _id(sub.get("id"))
+    sub = event_object(event)
+    sub_id = stripe_id(sub.get("id"))
     deleted = event.type == "customer.subscription.deleted"
     current = None if deleted else _fetch_subscription(sub_id)
-    applied_at = _event_time(event)
+    applied_at = event_time(event)
     if current is not None:
         # Stripe's present state, whatever the order of the updates we were sent.
         sub, applied_at = current, timezone.now()
@@ -391,18 +366,18 @@ def on_subscription(event: StripeEvent) -> None:
     if gift is None:
         logger.info("subscription %s is not ours; nothing to do", sub_id)
         return
-    customer = _id(sub.get("customer"))
+    customer = stripe_id(sub.get("customer"))
     if customer and not gift.stripe_customer_id:
         gift.stripe_customer_id = customer
     items = sub.get("items")
     for item in items.get("data", []) if isinstance(items, dict) else []:
-        period_end = _timestamp(item.get("current_period_end"))
+        period_end = timestamp(item.get("current_period_end"))
         if period_end and (gift.current_period_end is None or period_end > gift.current_period_end):
             gift.current_period_end = period_end
     status = str(sub.get("status") or "")
     if deleted or status in ("canceled", "incomplete_expired"):
-        cancelled = _timestamp(sub.get("canceled_at")) or _timestamp(sub.get("ended_at"))
-        gift.cancelled_at = _earliest(gift.cancelled_at, cancelled or applied_at)
+        cancelled = timestamp(sub.get("canceled_at")) or timestamp(sub.get("ended_at"))
+        gift.cancelled_at = earliest(gift.cancelled_at, cancelled or applied_at)
     if status and (gift.stripe_status_at is None or applied_at >= gift.stripe_status_at):
         gift.stripe_status = status
         gift.stripe_status_at = applied_at
@@ -430,12 +405,13 @@ def _lock_donation_for_payment(*, charge_id: str, payment_intent_id: str) -> Don
 
 
 def on_charge_refunded(event: StripeEvent) -> None:
-    charge = _object(event)
+    charge = event_object(event)
     donation = _lock_donation_for_payment(
-        charge_id=_id(charge.get("id")), payment_intent_id=_id(charge.get("payment_intent"))
+        charge_id=stripe_id(charge.get("id")),
+        payment_intent_id=stripe_id(charge.get("payment_intent")),
     )
-    refunded = charge.get("amount_refunded")
-    if type(refunded) is int and refunded > donation.refunded_minor:
+    refunded = amount_field(charge, "amount_refunded")
+    if refunded is not None and refunded > donation.refunded_minor:
         donation.refunded_minor = min(refunded, donation.amount_minor)
     # No "paid" here even though only a paid charge is refunded: the payment's own event sets
     # the time it was paid, so that the ledger does not depend on which came first.
@@ -443,16 +419,16 @@ def on_charge_refunded(event: StripeEvent) -> None:
 
 
 def on_dispute(event: StripeEvent) -> None:
-    dispute = _object(event)
+    dispute = event_object(event)
     donation = _lock_donation_for_payment(
-        charge_id=_id(dispute.get("charge")),
-        payment_intent_id=_id(dispute.get("payment_intent")),
+        charge_id=stripe_id(dispute.get("charge")),
+        payment_intent_id=stripe_id(dispute.get("payment_intent")),
     )
-    dispute_id = _id(dispute.get("id"))
+    dispute_id = stripe_id(dispute.get("id"))
     if dispute_id and not donation.dispute_id:
         donation.dispute_id = dispute_id
-    amount = dispute.get("amount")
-    if type(amount) is int and amount > donation.disputed_minor:
+    amount = amount_field(dispute, "amount")
+    if amount is not None and amount > donation.disputed_minor:
         donation.disputed_minor = amount
     closed = DISPUTE_CLOSED.get(str(dispute.get("status") or ""))
     if closed is not None:
@@ -467,6 +443,7 @@ HANDLERS: dict[str, Handler] = {
     "checkout.session.completed": on_checkout_session,
     "checkout.session.async_payment_succeeded": on_checkout_session,
     "checkout.session.async_payment_failed": on_checkout_session,
+    EXPIRED: on_checkout_session,
     "invoice.paid": on_invoice,
     "invoice.payment_failed": on_invoice,
     "customer.subscription.updated": on_subscription,

@@ -23,7 +23,7 @@ from donations.models import Donation, RecurringGift
 from donations.stripe_integration.client import STRIPE_API_VERSION
 
 JSON = dict[str, Any]
-OfflineScenario = Literal["paid", "declined"]
+OfflineScenario = Literal["paid", "declined", "abandoned"]
 OFFLINE_SESSION_PREFIX = "cs_test_offline_"
 MONTH_SECONDS = 30 * 24 * 3600
 
@@ -77,6 +77,7 @@ def checkout_session(
     subscription: str | None = None,
     invoice: str | None = None,
     created: int | None = None,
+    status: Literal["complete", "expired"] = "complete",
 ) -> JSON:
     return {
         "id": session_id,
@@ -101,7 +102,7 @@ def checkout_session(
         "mode": mode,
         "payment_intent": payment_intent,
         "payment_status": payment_status,
-        "status": "complete",
+        "status": status,
         "submit_type": "donate" if mode == "payment" else None,
         "subscription": subscription,
     }
@@ -282,13 +283,41 @@ def dispute(
     }
 
 
+def _expired_session(session_id: str, one_time: Donation | None, now: int) -> JSON:
+    """``checkout.session.expired`` for the one-time gift, else the monthly gift, of the session."""
+    gift: Donation | RecurringGift | None = one_time
+    if gift is None:
+        gift = (
+            RecurringGift.objects.select_related("donor")
+            .filter(checkout_session_id=session_id)
+            .first()
+        )
+    if gift is None:
+        raise LookupError(session_id)
+    key = "donation_id" if isinstance(gift, Donation) else "recurring_gift_id"
+    session = checkout_session(
+        session_id=session_id,
+        mode="payment" if isinstance(gift, Donation) else "subscription",
+        amount_minor=gift.amount_minor,
+        currency=gift.currency,
+        email=gift.donor.email,
+        name=gift.donor.name,
+        metadata={key: str(gift.pk)},
+        payment_status="unpaid",
+        created=now,
+        status="expired",
+    )
+    return build_event("checkout.session.expired", session, created=now + 1)
+
+
 def offline_checkout_events(*, session_id: str, scenario: OfflineScenario) -> list[JSON]:
     """The events Stripe would send after the donor finishes the checkout ``session_id``.
 
     One-time, paid: ``checkout.session.completed`` (paid). One-time, declined: the session
     completes unpaid and ``checkout.session.async_payment_failed`` follows. Monthly, paid:
     the session, the subscription and its first paid invoice. Monthly, declined: the first
-    invoice's payment fails and the subscription is past due.
+    invoice's payment fails and the subscription is past due. Abandoned (one-time or
+    monthly): ``checkout.session.expired``, as Stripe sends when the donor never finishes.
     Raises ``LookupError`` when no pending gift has that offline session id.
     """
     if not session_id.startswith(OFFLINE_SESSION_PREFIX):
@@ -296,6 +325,8 @@ def offline_checkout_events(*, session_id: str, scenario: OfflineScenario) -> li
     now = int(time.time())
     donation = Donation.objects.select_related("donor").filter(checkout_session_id=session_id)
     one_time = donation.first()
+    if scenario == "abandoned":
+        return [_expired_session(session_id, one_time, now)]
     if one_time is not None:
         metadata = {"donation_id": str(one_time.pk)}
         intent = new_id("pi")

@@ -41,6 +41,11 @@ urlpatterns: list[URLPattern] = [
         receipts.coord_statement_pdf,
         name="coord_statement_pdf",
     ),
+    path(
+        f"{P}donations/<int:pk>/dedication-letter.pdf",
+        receipts.tribute_letter,
+        name="coord_tribute_letter",
+    ),
     path(f"{P}offline-gift/", receipts.offline_gift, name="coord_offline_gift"),
     path(f"{P}deposits/", receipts.deposit_list, name="coord_deposits"),
     path(f"{P}deposits/<int:pk>/", receipts.deposit_detail, name="coord_deposit"),

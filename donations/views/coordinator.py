@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.pagination import EstimatingPaginator
 from donations.forms.coordinator import (
     DonationFilterForm,
@@ -38,7 +38,7 @@ def _query_without_page(request: AuthenticatedHttpRequest) -> str:
     return query.urlencode()
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def donation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = DonationFilterForm(request.GET or None)
@@ -53,9 +53,11 @@ def donation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "currency": data["currency"],
             "search": data["q"],
         }
-    page = EstimatingPaginator(selectors.donation_list(**criteria), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = EstimatingPaginator(
+        selectors.donation_list(**criteria),
+        PAGE_SIZE,
+        excluding=("status", selectors.UNFINISHED),
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "donations/coordinator/donations.html",
@@ -69,7 +71,7 @@ def donation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = [
@@ -81,7 +83,7 @@ def campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def recurring_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = RecurringFilterForm(request.GET or None)
@@ -102,7 +104,7 @@ def recurring_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = StripeEventFilterForm(request.GET or None, types=selectors.stripe_event_types())
@@ -128,7 +130,7 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_POST
 def event_reprocess(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Run the handlers of the chosen failed events again (after the cause is fixed)."""

@@ -19,8 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
-from accounts.permissions import AuthenticatedHttpRequest
-from accounts.roles import Role
+from accounts.permissions import AuthenticatedHttpRequest, user_can
 from donations.forms.portal import DonorDetailsForm
 from donations.models import Donor, RecurringGift
 from donations.selectors import donors as selectors
@@ -43,7 +42,7 @@ def donor_portal(view: View) -> View:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         donor = selectors.donor_for_user(request.user)
-        if donor is None and not request.user.has_role(Role.DONOR):
+        if donor is None and not user_can(request.user, "donor.self"):
             raise PermissionDenied(gettext("This page is for donors."))
         request.donor = donor  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)

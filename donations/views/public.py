@@ -107,6 +107,7 @@ def _start(
             cover_fee=bool(data.get("cover_fee")),
             tribute_type=data["tribute_type"],
             tribute_name=data["tribute_name"],
+            tribute_notify=data.get("tribute_notify", ""),
             anonymous=data["anonymous"],
             user=request.user if request.user.is_authenticated else None,
             # Stripe puts the session's id where the placeholder is.
@@ -178,11 +179,13 @@ def _status_context(gift: Donation | RecurringGift | None) -> dict[str, Any]:
             RecurringStatus.ACTIVE: "confirmed",
             RecurringStatus.PAST_DUE: "failed",
             RecurringStatus.CANCELLED: "cancelled",
+            RecurringStatus.ABANDONED: "abandoned",
         }.get(RecurringStatus(gift.status), "waiting")
         return {"state": state, "monthly": True}
     state = {
         DonationStatus.PENDING: "waiting",
         DonationStatus.FAILED: "failed",
+        DonationStatus.ABANDONED: "abandoned",
     }.get(DonationStatus(gift.status), "confirmed")
     return {"state": state, "monthly": False}
 
@@ -215,8 +218,10 @@ def test_checkout(request: HttpRequest, session_id: str) -> HttpResponse:
             scenario = "paid"
         elif choice == "declined":
             scenario = "declined"
+        elif choice == "abandoned":
+            scenario = "abandoned"
         else:
-            messages.error(request, gettext("Choose one of the two test outcomes."))
+            messages.error(request, gettext("Choose one of the test outcomes."))
             return redirect(request.path)
         if not waiting:
             messages.info(request, gettext("This test checkout was already completed."))

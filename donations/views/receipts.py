@@ -17,8 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
-from accounts.roles import Role
+from accounts.permissions import AuthenticatedHttpRequest, permission_required, user_can
 from donations.forms.offline import (
     DepositForm,
     DepositLineForm,
@@ -26,7 +25,7 @@ from donations.forms.offline import (
     ReceiptFilterForm,
     StatementRunForm,
 )
-from donations.models import Deposit, DepositLine, Donor, Receipt, StatementRun
+from donations.models import Deposit, DepositLine, Donation, Donor, Receipt, StatementRun
 from donations.selectors import receipts as selectors
 from donations.services.offline import (
     add_deposit_line,
@@ -38,6 +37,7 @@ from donations.services.offline import (
 )
 from donations.services.receipts import receipt_filename, receipt_pdf, resend_receipt
 from donations.services.statements import start_statement_run, statement_filename, statement_pdf
+from donations.services.tributes import tribute_letter_filename, tribute_letter_pdf
 from donations.views.coordinator import PAGE_SIZE, _query_without_page
 
 
@@ -60,9 +60,9 @@ def _errors(request: AuthenticatedHttpRequest, error: ValidationError) -> None:
 @login_required
 @require_GET
 def donor_receipt_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A receipt's PDF: the donor's own, or any for a coordinator; 404 otherwise."""
+    """A receipt's PDF: the donor's own, or any for staff who read giving; 404 otherwise."""
     receipts = Receipt.objects.select_related("donation__donor", "replaces")
-    if not request.user.has_role(Role.COORDINATOR):
+    if not user_can(request.user, "giving.view"):
         receipts = receipts.filter(donation__donor__user=request.user)
     receipt = get_object_or_404(receipts, pk=pk)
     return _pdf_response(receipt_pdf(receipt), receipt_filename(receipt))
@@ -80,7 +80,7 @@ def donor_statement_pdf(request: AuthenticatedHttpRequest, year: int) -> HttpRes
     )
 
 
-@coordinator_required
+@permission_required("giving.export")
 @require_GET
 def coord_statement_pdf(
     request: AuthenticatedHttpRequest, year: int, donor_id: int
@@ -93,11 +93,23 @@ def coord_statement_pdf(
     )
 
 
+@coordinator_required
+@require_GET
+def tribute_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The acknowledgement letter to the family a gift's dedication names (404 if none)."""
+    donation = get_object_or_404(Donation.objects.select_related("donor__user"), pk=pk)
+    try:
+        data = tribute_letter_pdf(donation=donation)
+    except ValidationError:
+        raise Http404("no dedication letter for this gift") from None
+    return _pdf_response(data, tribute_letter_filename(donation))
+
+
 # ---------------------------------------------------------------------------------------
 # Receipts
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def receipt_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ReceiptFilterForm(request.GET or None)
@@ -122,7 +134,7 @@ def receipt_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_POST
 def receipt_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     receipt = get_object_or_404(Receipt, pk=pk)
@@ -142,7 +154,7 @@ def receipt_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # Year-end statements
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_http_methods(["GET", "POST"])
 def statement_runs(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = StatementRunForm(request.POST or None)
@@ -164,7 +176,7 @@ def statement_runs(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def statement_run_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One run's progress row (htmx polls it every 2 s while the run is active)."""
@@ -181,7 +193,7 @@ def _donor_matches(request: AuthenticatedHttpRequest) -> tuple[str, list[Donor]]
     return text, selectors.donor_search(text)
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def donor_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The donor choices for a search (the gift and deposit pages swap this in with htmx)."""
@@ -191,7 +203,7 @@ def donor_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_http_methods(["GET", "POST"])
 def offline_gift(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OfflineGiftForm(request.POST or None)
@@ -235,7 +247,7 @@ def offline_gift(request: AuthenticatedHttpRequest) -> HttpResponse:
 # Deposits (batch entry)
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_http_methods(["GET", "POST"])
 def deposit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DepositForm(request.POST or None)
@@ -274,7 +286,7 @@ def _deposit_context(deposit: Deposit, form: DepositLineForm) -> dict[str, objec
     }
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def deposit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     deposit = get_object_or_404(Deposit, pk=pk)
@@ -284,7 +296,7 @@ def deposit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "donations/coordinator/deposit.html", context)
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_POST
 def deposit_add_line(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Add one line; htmx gets the lines, the running total and a fresh (or erring) form."""
@@ -320,7 +332,7 @@ def deposit_add_line(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return redirect("donations:coord_deposit", pk=deposit.pk)
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_POST
 def deposit_remove_line(request: AuthenticatedHttpRequest, pk: int, line_id: int) -> HttpResponse:
     line = get_object_or_404(
@@ -341,7 +353,7 @@ def deposit_remove_line(request: AuthenticatedHttpRequest, pk: int, line_id: int
     return redirect("donations:coord_deposit", pk=pk)
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_POST
 def deposit_post(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     deposit = get_object_or_404(Deposit, pk=pk)

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from accounts.roles import Role
 from core.http.spreadsheets import safe_row
 from donations.forms.portal import (
@@ -59,7 +59,7 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) ->
     return response  # type: ignore[return-value]
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def donor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DonorSearchForm(request.GET or None)
@@ -82,7 +82,7 @@ def donor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def donor_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     donor = get_object_or_404(Donor.objects.select_related("user"), pk=pk)
@@ -106,7 +106,7 @@ def donor_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.view")
 @require_GET
 def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
@@ -116,7 +116,7 @@ def duplicates(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_http_methods(["GET", "POST"])
 def merge(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET (from the duplicates page): confirm which donor is kept. POST: merge."""
@@ -159,7 +159,7 @@ def merge(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.export")
 @require_GET
 def export_donors(request: AuthenticatedHttpRequest) -> HttpResponse:
     donors = selectors.donor_export_rows()
@@ -195,14 +195,14 @@ def export_donors(request: AuthenticatedHttpRequest) -> HttpResponse:
     return csv_response("donors.csv", header, rows)
 
 
-@coordinator_required
+@permission_required("giving.export")
 @require_GET
 def export_gifts(request: AuthenticatedHttpRequest) -> HttpResponse:
     header, rows = gift_export()
     return csv_response("gifts.csv", header, rows)
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_http_methods(["GET", "POST"])
 def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = GiftFileForm(request.POST or None, request.FILES or None)
@@ -227,7 +227,7 @@ def import_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_http_methods(["GET", "POST"])
 def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     gift_import = get_object_or_404(GiftImport, pk=pk)

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.dates import org_today
 from donations.forms.portal import ReportForm
 from donations.money import from_minor
@@ -34,7 +34,7 @@ def _chosen(request: AuthenticatedHttpRequest) -> tuple[ReportForm, int, str]:
     return form, year, currency
 
 
-@coordinator_required
+@permission_required("reports.giving")
 @require_GET
 def report_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     form, year, currency = _chosen(request)
@@ -88,7 +88,7 @@ def _total_rows(rows: Iterable[reports.TotalRow]) -> Iterable[list[Any]]:
         ]
 
 
-@coordinator_required
+@permission_required("reports.giving")
 @require_GET
 def report_csv(request: AuthenticatedHttpRequest, name: str) -> HttpResponse:
     _form, year, _currency = _chosen(request)

@@ -15,6 +15,9 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     400: not a valid signed event (nothing stored). 200: stored and handled, ignored, or a
     duplicate. 500: a handler failed, so Stripe delivers the event again later.
     """
+    if request.content_type == "multipart/form-data":
+        # Stripe posts JSON; a form upload's body has been parsed already (and is no event).
+        return JsonResponse({"error": "expected a JSON event"}, status=400)
     try:
         outcome = receive_event(request.body, request.headers.get("Stripe-Signature"))
     except BadWebhook as exc:

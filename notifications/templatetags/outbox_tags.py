@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_datetime
 from django import template
 from django.utils import translation
 
+from core.dates import format_day
 from core.locales import babel_locale
 
 register = template.Library()
@@ -65,7 +66,8 @@ def sms_cut(value: str, length: int) -> str:
 
 @register.filter
 def local_date(value: str) -> str:
-    """An ISO date ("2031-07-15") for people: "15 Jul 2031"."""
+    """An ISO date ("2031-07-15") or date-time for people: "Jul 15, 2031", the day in the
+    organisation's zone in the one format of pages and PDFs (``core.dates.format_day``)."""
     if not value:
         return ""
-    return format_date(date.fromisoformat(str(value)[:10]), "d MMM y", locale=babel_locale())
+    return format_day(str(value))

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client_(client: Client) -> Client:
-    client.force_login(make_user(is_staff=True, is_superuser=True, roles=[Role.COORDINATOR]))
+    client.force_login(make_user(is_staff=True, is_superuser=True, roles=[Role.ADMINISTRATOR]))
     return client
 
 
@@ -74,4 +74,4 @@ def test_createsuperuser_asks_for_email_not_username() -> None:
     user = User.objects.get()
     assert user.email == "boss@example.org"
     assert user.is_superuser
-    assert user.is_coordinator
+    assert user.roles == {Role.ADMINISTRATOR}

@@ -70,7 +70,7 @@ def test_every_admin_page_is_read_only_or_saves_through_its_service(app_label: s
 
 @pytest.fixture
 def admin_client_(client: Client) -> Client:
-    client.force_login(make_user(is_staff=True, is_superuser=True, roles=[Role.COORDINATOR]))
+    client.force_login(make_user(is_staff=True, is_superuser=True, roles=[Role.ADMINISTRATOR]))
     return client
 
 

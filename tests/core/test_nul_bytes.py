@@ -101,7 +101,7 @@ def test_the_urls_from_the_report_answer_400_with_a_page(client: Client, path: s
 
 @pytest.mark.django_db
 def test_a_logged_in_coordinators_form_with_a_nul_is_refused(client: Client) -> None:
-    client.force_login(make_user(roles=[Role.COORDINATOR]))
+    client.force_login(make_user(roles=[Role.ADMINISTRATOR]))
     response = client.post("/coordinator/volunteering/shifts/new/", {"notes": "a\x00b"})
     assert response.status_code == 400
 

@@ -25,7 +25,7 @@ def test_a_volunteer_cannot_open_the_coordinator_page(client: Client, volunteer)
     response = client.get("/coordinator/")
     assert response.status_code == 403
     body = response.content.decode()
-    assert "This page is for coordinators." in body
+    assert "Your role does not give access to this page." in body
     assert "You are logged in as ana@example.org." in body
 
 
@@ -44,7 +44,7 @@ def test_a_volunteer_cannot_open_the_admin(client: Client, volunteer) -> None:
 @pytest.mark.parametrize(
     ("role", "home", "heading"),
     [
-        (Role.COORDINATOR, "/coordinator/", "Good to see you, Kim"),
+        (Role.ADMINISTRATOR, "/coordinator/", "Good to see you, Kim"),
         (Role.VOLUNTEER, "/volunteer/", "Hello, Kim"),
         (Role.DONOR, "/donor/", "Thank you, Kim"),
     ],
@@ -80,7 +80,7 @@ def test_a_person_without_a_role_is_told_what_to_do(client: Client) -> None:
     assert "Your account has no role yet" in response.content.decode()
 
 
-def test_a_superuser_counts_as_a_coordinator(client: Client) -> None:
+def test_a_superuser_counts_as_an_administrator(client: Client) -> None:
     client.force_login(make_user(is_superuser=True, is_staff=True))
     assert client.get("/coordinator/").status_code == 200
 

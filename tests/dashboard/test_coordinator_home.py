@@ -35,7 +35,16 @@ def test_counts_people_by_role_and_lists_the_newest_volunteers(client: Client, c
     make_user(roles=[Role.VOLUNTEER, Role.DONOR], email="both@example.org")
     client.force_login(coordinator)
     _, response = _render(client)
-    assert response.context["role_counts"] == {"coordinator": 1, "volunteer": 5, "donor": 3}
+    assert response.context["role_counts"] == {
+        "administrator": 1,
+        "volunteer_coordinator": 0,
+        "safeguarding_lead": 0,
+        "fundraiser": 0,
+        "viewer": 0,
+        "staff": 1,
+        "volunteer": 5,
+        "donor": 3,
+    }
     assert response.context["new_volunteer_count"] == 4
     emails = [person.email for person in response.context["new_volunteers"]]
     assert len(emails) == 4
@@ -87,6 +96,6 @@ def test_each_figure_agrees_with_its_label(client: Client, coordinator) -> None:
         ("1", "volunteer account"),
         ("1", "joined in the last 30 days"),
         ("2", "donors with an account"),
-        ("1", "coordinator"),
+        ("1", "staff member"),
     ]
     assert ("0", "applications to review") in stats

@@ -23,8 +23,8 @@ MORNING = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 def test_one_digest_per_coordinator_per_day_with_what_needs_attention(settings):
     settings.ORG_TIME_ZONE = "America/New_York"
     settings.DIGEST_HOUR = 7
-    maya = make_user(roles=[Role.COORDINATOR], email="maya@example.org")
-    make_user(roles=[Role.COORDINATOR], email="former@example.org", is_active=False)
+    maya = make_user(roles=[Role.ADMINISTRATOR], email="maya@example.org")
+    make_user(roles=[Role.ADMINISTRATOR], email="former@example.org", is_active=False)
     ana = make_volunteer(email="ana@example.org")
     with time_machine.travel(MORNING - timedelta(days=1), tick=False):
         office = make_location("Office", time_zone="America/New_York")

@@ -72,19 +72,35 @@ def test_seed_demo_creates_the_demo_data_once(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path
     out = StringIO()
     call_command("seed_demo", stdout=out)
-    assert "7 people created, 0 already there" in out.getvalue()
+    assert "11 people created, 0 already there" in out.getvalue()
     assert "coordinator@example.org" in out.getvalue()
     assert "demo-pass-2026" in out.getvalue()
     first = counts()
     again = StringIO()
     call_command("seed_demo", stdout=again)
-    assert "0 people created, 7 already there; volunteering records 0 created" in again.getvalue()
+    assert "0 people created, 11 already there; volunteering records 0 created" in again.getvalue()
     assert counts() == first
-    # The seven demo logins, one applicant, and the six demo donors without a login whose
+    # The eleven demo logins, one applicant, and the six demo donors without a login whose
     # receipts were e-mailed (an e-mail goes to a login:
     # donations.stripe_integration.dunning.donor_account).
-    assert first["User"] == 14
-    assert User.objects.get(email="coordinator@example.org").roles == {Role.COORDINATOR}
+    assert first["User"] == 18
+    assert User.objects.get(email="coordinator@example.org").roles == {Role.ADMINISTRATOR}
+    # One login per staff role.
+    staff = {
+        email: User.objects.get(email=email).roles
+        for email in (
+            "volunteering@example.org",
+            "safeguarding@example.org",
+            "fundraising@example.org",
+            "viewer@example.org",
+        )
+    }
+    assert staff == {
+        "volunteering@example.org": {Role.VOLUNTEER_COORDINATOR},
+        "safeguarding@example.org": {Role.SAFEGUARDING_LEAD},
+        "fundraising@example.org": {Role.FUNDRAISER},
+        "viewer@example.org": {Role.VIEWER},
+    }
     assert User.objects.get(email="sam@example.org").roles == {Role.VOLUNTEER, Role.DONOR}
     assert User.objects.get(email="donor@example.org").check_password("demo-pass-2026")
 
@@ -106,7 +122,7 @@ def test_make_run_prints_every_login_the_readme_lists(settings, tmp_path) -> Non
     start = lines.index("Demo logins (password for all: demo-pass-2026)") + 1
     printed = [tuple(line.strip().rsplit(maxsplit=1)) for line in lines[start:] if "@" in line]
     readme = _readme_logins()
-    assert len(readme) == 8
+    assert len(readme) == 12
     assert [(" ".join(who.split()), email) for who, email in printed] == readme
     assert lines[-1] == "Links in e-mails point to http://127.0.0.1:8101"
     for _who, email in readme:  # every one of them logs in with the printed password

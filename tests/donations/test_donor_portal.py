@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from datetime import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,7 +23,7 @@ from donations.models import (
     RecurringStatus,
     StripeEvent,
 )
-from donations.selectors.donors import yearly_totals
+from donations.selectors.donors import donor_gifts, yearly_totals
 from donations.stripe_integration import ledger
 from donations.stripe_integration import offline_events as se
 from donations.stripe_integration.subscriptions import cancel_idempotency_key, cancel_recurring_gift
@@ -304,3 +307,31 @@ def test_receipts_and_statements_are_only_the_donors_own(client: Client, alice, 
     assert "Alice Ng" in text
     assert "Bob Ray" not in text
     assert "7,777.00" not in text
+
+
+def test_gifts_are_newest_first_by_the_date_each_shows(client: Client, alice):
+    """A gift that failed today (no payment date: it shows when it was made) comes first,
+    not after every paid gift; on the portal, the coordinator's donor profile and the
+    person's whole record alike."""
+
+    def made_at(when: str, minor: int, status: str = DonationStatus.PAID):
+        with time_machine.travel(datetime.fromisoformat(when), tick=False):
+            return gift(alice, minor, paid=datetime.fromisoformat(when), status=status)
+
+    october = made_at("2026-10-09T15:00:00+00:00", 1000)
+    failed_today = made_at("2026-12-06T15:00:00+00:00", 2000, DonationStatus.FAILED)
+    november_11 = made_at("2026-11-11T15:00:00+00:00", 3000)
+    november_7 = made_at("2026-11-07T15:00:00+00:00", 4000)
+    expected = [failed_today.pk, november_11.pk, november_7.pk, october.pk]
+    assert [g.pk for g in donor_gifts(alice)] == expected
+    response = login(client, alice).get("/donor/")
+    assert [g.pk for g in response.context["gifts"]] == expected
+    shown = re.findall(r'<time datetime="(2026-[0-9-]+)T', response.content.decode())
+    assert shown == ["2026-12-06", "2026-11-11", "2026-11-07", "2026-10-09"]
+    staff = make_user(roles=[Role.COORDINATOR], email="coord.order@example.org")
+    client.force_login(staff)
+    profile = client.get(f"/coordinator/giving/donors/{alice.pk}/")
+    assert [g.pk for g in profile.context["gifts"]] == expected
+    assert alice.user is not None
+    record = client.get(f"/coordinator/people/{alice.user.pk}/")
+    assert [g.pk for g in record.context["gifts"]] == expected

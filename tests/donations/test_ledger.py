@@ -318,3 +318,146 @@ def test_an_invoice_paid_without_a_charge_records_no_gift():
     event["data"]["object"]["amount_paid"] = 0
     assert ls.deliver(event).status == StripeEventStatus.DONE
     assert Donation.objects.count() == 0
+
+
+# Events that can never apply: answered 200, recorded, not retried
+
+
+ABSURD = 10**20  # more than a 64-bit integer holds
+
+
+def _post_signed(client: Any, event: dict[str, Any]) -> Any:
+    payload = se.encode(event)
+    return client.post(
+        "/stripe/webhook/",
+        data=payload,
+        content_type="application/json",
+        headers={"Stripe-Signature": se.sign_payload(payload, secret=ls.SECRET)},
+    )
+
+
+@pytest.mark.django_db
+def test_an_absurd_amount_is_a_permanent_failure_answered_200(client, coordinator):
+    donor = Donor.objects.create(name="Chris", email="chris.r@example.org")
+    gift = RecurringGift.objects.create(donor=donor, amount_minor=1000, currency="USD")
+    event = _instalment(gift, paid=True, intent="pi_absurd", at=ls.T0)
+    event["data"]["object"]["amount_paid"] = ABSURD
+    first = _post_signed(client, event)
+    assert (first.status_code, first.json()) == (200, {"status": "failed"})
+    stored = StripeEvent.objects.get()
+    assert (stored.status, stored.permanent_failure, stored.attempts) == (
+        StripeEventStatus.FAILED,
+        True,
+        1,
+    )
+    assert stored.error == (
+        f"PermanentEventError: amount_paid {ABSURD} is not an amount Stripe can charge"
+    )
+    assert Donation.objects.count() == 0 and Receipt.objects.count() == 0
+    # Shown on the coordinators' events page, said to be final.
+    client.force_login(coordinator)
+    page = client.get("/coordinator/giving/stripe-events/", {"status": "failed"})
+    html = page.content.decode()
+    assert [e.pk for e in page.context["page"].object_list] == [stored.pk]
+    assert f"amount_paid {ABSURD} is not an amount Stripe can charge" in html
+    assert "Cannot be applied as sent: Stripe will not retry it." in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("type_", "field"),
+    [
+        ("checkout.session.completed", "amount_total"),
+        ("charge.refunded", "amount_refunded"),
+        ("charge.dispute.created", "amount"),
+    ],
+)
+def test_every_amount_an_event_carries_is_checked(client, type_, field):
+    donor = Donor.objects.create(name="Ana", email="ana.q@example.org")
+    donation = Donation.objects.create(
+        donor=donor, amount_minor=2500, currency="USD", payment_intent_id="pi_q"
+    )
+    if type_ == "checkout.session.completed":
+        obj = se.checkout_session(
+            session_id="cs_q",
+            mode="payment",
+            amount_minor=2500,
+            currency="USD",
+            email=donor.email,
+            name=donor.name,
+            metadata={"donation_id": str(donation.pk)},
+            payment_status="paid",
+            payment_intent="pi_q",
+        )
+    elif type_ == "charge.refunded":
+        obj = se.charge(
+            charge_id="ch_q",
+            payment_intent="pi_q",
+            amount_minor=2500,
+            currency="USD",
+            amount_refunded=2500,
+            created=ls.T0,
+        )
+    else:
+        obj = se.dispute(
+            dispute_id="dp_q",
+            charge_id="ch_q",
+            payment_intent="pi_q",
+            amount_minor=2500,
+            currency="USD",
+            status="needs_response",
+            created=ls.T0,
+        )
+    obj[field] = ABSURD
+    response = _post_signed(client, se.build_event(type_, obj, created=ls.T0))
+    assert (response.status_code, response.json()) == (200, {"status": "failed"})
+    stored = StripeEvent.objects.get()
+    assert stored.permanent_failure is True
+    assert stored.error.endswith(f"{field} {ABSURD} is not an amount Stripe can charge")
+    donation.refresh_from_db()
+    assert (donation.status, donation.amount_minor, donation.refunded_minor) == (
+        DonationStatus.PENDING,
+        2500,
+        0,
+    )
+
+
+@pytest.mark.django_db
+def test_a_waiting_refund_that_can_never_apply_does_not_block_its_payment():
+    """A refund with an absurd amount waits for its payment; when the payment comes, the
+    payment is recorded and the refund alone fails, for good."""
+    donor = Donor.objects.create(name="Ana", email="ana.w@example.org")
+    donation = Donation.objects.create(donor=donor, amount_minor=2500, currency="USD")
+    refund = se.charge(
+        charge_id="ch_w",
+        payment_intent="pi_w",
+        amount_minor=2500,
+        currency="USD",
+        amount_refunded=2500,
+        created=ls.T0,
+    )
+    refund["amount_refunded"] = ABSURD
+    assert ls.deliver(se.build_event("charge.refunded", refund, created=ls.T0 + 5)).status == (
+        StripeEventStatus.DEFERRED
+    )
+    session = se.checkout_session(
+        session_id="cs_w",
+        mode="payment",
+        amount_minor=2500,
+        currency="USD",
+        email=donor.email,
+        name=donor.name,
+        metadata={"donation_id": str(donation.pk)},
+        payment_status="paid",
+        payment_intent="pi_w",
+    )
+    outcome = ls.deliver(se.build_event("checkout.session.completed", session, created=ls.T0))
+    assert outcome.status == StripeEventStatus.DONE
+    donation.refresh_from_db()
+    assert (donation.status, donation.refunded_minor) == (DonationStatus.PAID, 0)
+    waited = StripeEvent.objects.get(type="charge.refunded")
+    assert (waited.status, waited.permanent_failure, waited.waiting_for) == (
+        StripeEventStatus.FAILED,
+        True,
+        "",
+    )

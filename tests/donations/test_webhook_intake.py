@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import stripe
-from django.db import connection
+from django.db import DataError, connection
 from django.test import Client
 from django.urls import reverse
 
@@ -276,6 +276,41 @@ def test_failing_handler_gives_500_then_redelivery_retries(client, monkeypatch, 
 
 
 @pytest.mark.django_db
+def test_a_value_the_database_refuses_is_a_permanent_failure(client, monkeypatch):
+    """A handler writing what no column takes (here a name longer than its column, which
+    PostgreSQL refuses and SQLite would not, so the handler raises it as PostgreSQL does)
+    fails the same way on every delivery: 200, recorded, marked final."""
+
+    def handler(stripe_event: StripeEvent) -> None:
+        Donor.objects.create(name="Grace", email="grace@example.org")
+        raise DataError("value too long for type character varying(255)")
+
+    monkeypatch.setitem(webhooks.HANDLERS, "checkout.session.completed", handler)
+    response = deliver(client, event())
+    assert (response.status_code, response.json()) == (200, {"status": "failed"})
+    stored = StripeEvent.objects.get()
+    assert (stored.status, stored.permanent_failure, stored.attempts) == ("failed", True, 1)
+    assert stored.error == "DataError: value too long for type character varying(255)"
+    assert Donor.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_transient_failure_after_a_permanent_one_is_retried_again(client, monkeypatch):
+    """The mark follows the last attempt: a redelivery that fails for a passing reason is
+    answered 500 and no longer marked final."""
+    failures: list[Exception] = [DataError("numeric out of range"), RuntimeError("deadlock")]
+
+    def handler(stripe_event: StripeEvent) -> None:
+        raise failures.pop(0)
+
+    monkeypatch.setitem(webhooks.HANDLERS, "checkout.session.completed", handler)
+    assert deliver(client, event()).status_code == 200
+    assert deliver(client, event()).status_code == 500
+    stored = StripeEvent.objects.get()
+    assert (stored.status, stored.permanent_failure, stored.attempts) == ("failed", False, 2)
+
+
+@pytest.mark.django_db
 def test_stripe_error_is_stored_without_its_message(client, monkeypatch):
     def handler(stripe_event: StripeEvent) -> None:
         raise stripe.APIConnectionError("card 4242424242424242 and key sk_live_x")
@@ -360,7 +395,7 @@ def test_the_admin_action_reprocesses_failed_events(client, monkeypatch):
     failed = StripeEvent.objects.create(
         event_id="evt_f", type="x", payload={}, status=StripeEventStatus.FAILED
     )
-    client.force_login(make_user(is_staff=True, is_superuser=True, roles=[Role.COORDINATOR]))
+    client.force_login(make_user(is_staff=True, is_superuser=True, roles=[Role.ADMINISTRATOR]))
     response = client.post(
         "/admin/donations/stripeevent/",
         {"action": "reprocess", "_selected_action": [failed.pk]},

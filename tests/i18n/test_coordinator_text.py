@@ -74,7 +74,7 @@ def test_demo_volunteers_and_donors_read_the_coordinators_text_in_their_language
 
 
 def test_coordinators_give_a_roles_and_a_trainings_text_per_language() -> None:
-    coordinator = make_user(roles=[Role.COORDINATOR], preferred_language="en")
+    coordinator = make_user(roles=[Role.VOLUNTEER_COORDINATOR], preferred_language="en")
     client = Client()
     client.force_login(coordinator)
     form = client.get("/coordinator/volunteering/roles/new/").content.decode()

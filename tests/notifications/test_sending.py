@@ -77,7 +77,7 @@ class TestDeliver:
         assert isinstance(email, EmailMultiAlternatives)
         assert email.to == ["ana@example.org"]
         assert email.subject == "[Hope Line] Your receipt 2031-000042"
-        assert "Thank you for your gift of $100.00 received on 1 Jul 2031." in email.body
+        assert "Thank you for your gift of $100.00 received on Jul 1, 2031." in email.body
         assert email.alternatives[0][1] == "text/html"
         assert email.attachments == [
             ("receipt.pdf", b"%PDF-1.4 receipt", "application/pdf"),

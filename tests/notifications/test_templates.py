@@ -123,4 +123,4 @@ def test_payment_failed_links_the_billing_portal() -> None:
     url = "https://billing.stripe.com/p/session/test_123"
     assert f"{url}" in rendered.text
     assert f'href="{url}"' in rendered.html
-    assert "We will try again on 18 Jul 2031." in rendered.text
+    assert "We will try again on Jul 18, 2031." in rendered.text

@@ -133,7 +133,7 @@ def test_nothing_is_lost_while_the_broker_is_down(
     workers.start("w1")
     signups = make_recipients(10, "signup")
     reminders = make_recipients(10, "reminder")
-    coordinator = make_user(roles=[Role.COORDINATOR])
+    coordinator = make_user(roles=[Role.ADMINISTRATOR])
     failed = make_recipients(1, "failed")[0]
     enqueue_for([failed], key="earlier")
     Message.objects.filter(recipient=failed).update(status=Status.FAILED, last_error="SMTP 550")

@@ -12,7 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import User
+from accounts.roles import Role
 from core.dates import org_today
+from tests.factories import make_user
 from tests.utils import read_download
 from tests.volunteers.factories import (
     PDF_BYTES,
@@ -266,3 +268,39 @@ def test_a_clearance_without_a_document_has_no_download(client: Client, coordina
     clearance = make_clearance(make_volunteer(), make_clearance_type())
     client.force_login(coordinator)
     assert client.get(f"{BASE}/clearances/{clearance.pk}/document/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_details", "may_change"),
+    [
+        (Role.VOLUNTEER_COORDINATOR, False, False),
+        (Role.SAFEGUARDING_LEAD, True, True),
+        (Role.ADMINISTRATOR, True, True),
+    ],
+)
+def test_a_clearances_details_and_document_show_only_to_those_who_may_read_them(
+    client: Client, role: Role, sees_details: bool, may_change: bool
+) -> None:
+    """The volunteer coordinator sees the status and expiry; the reference, the notes and
+    the document (and the links to change them) are for the safeguarding lead and
+    administrators."""
+    person = make_volunteer(first_name="Cai")
+    clearance = make_clearance(person, make_clearance_type(), reference_number="BC-SECRET-77")
+    clearance.notes = "Spoke to the referee on 3 March"
+    clearance.save(update_fields=["notes"])
+    clearance.document.save("check.pdf", ContentFile(PDF_BYTES))
+    client.force_login(make_user(roles=[role]))
+    download = f"{BASE}/clearances/{clearance.pk}/document/"
+    edit = f"{BASE}/clearances/{clearance.pk}/edit/"
+    for page in (f"{BASE}/volunteers/{person.pk}/", f"{BASE}/clearances/"):
+        body = client.get(page).content.decode()
+        assert "Cleared" in body
+        assert ("BC-SECRET-77" in body) is sees_details
+        assert (download in body) is sees_details
+        assert (edit in body) is may_change
+    body = client.get(f"{BASE}/volunteers/{person.pk}/").content.decode()
+    assert ("Spoke to the referee" in body) is sees_details
+    response = client.get(download)
+    assert response.status_code == (200 if sees_details else 403)
+    if sees_details:
+        assert read_download(response) == PDF_BYTES

@@ -103,7 +103,7 @@ def test_every_page_is_refused_to_a_volunteer(client: Client, volunteer: User, w
     for path in _pages(world):
         response = client.get(path)
         assert response.status_code == 403, path
-        assert "This page is for coordinators." in response.content.decode()
+        assert "Your role does not give access to this page." in response.content.decode()
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client: Client, world) -> None:

@@ -196,7 +196,7 @@ def test_the_roster_counts_places_taken_after_attendance(client) -> None:
         services.sign_up_for_session(session=session, volunteer=person)
     session.starts_at = timezone.now() - timedelta(hours=1)
     session.save()
-    coordinator = make_user(roles=[Role.COORDINATOR])
+    coordinator = make_user(roles=[Role.ADMINISTRATOR])
     services.mark_session_attendance(session=session, attended=[came.pk], by=coordinator)
     client.force_login(coordinator)
     page = client.get(f"/coordinator/volunteering/sessions/{session.pk}/").content.decode()

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.permissions import user_can
 from volunteers.models import (
     HoursEntry,
     HoursSource,
@@ -56,7 +57,7 @@ def _checked_code(shift: Shift, code: str, now: datetime) -> None:
         at = local_time(opens, shift.time_zone)
         raise VolunteeringError(
             gettext("Check-in opens at %(time)s (%(zone)s), 30 minutes before the shift.")
-            % {"time": f"{at:%H:%M}", "zone": shift.time_zone}
+            % {"time": format(at, "%H:%M"), "zone": shift.time_zone}
         )
     if now > closes:
         raise VolunteeringError(
@@ -148,7 +149,7 @@ def record_derived_hours(*, signup: ShiftSignup, shift: Shift, by: User) -> Hour
 
 
 def _require_coordinator(by: User) -> None:
-    if not by.is_coordinator:
+    if not user_can(by, "volunteering.manage"):
         raise VolunteeringError(gettext("Only a coordinator can record attendance for others."))
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.permissions import user_can
 from core.dates import org_zone
 from volunteers.models import HoursEntry, HoursSource, HoursStatus, VolunteerRole
 from volunteers.services.errors import VolunteeringError
@@ -70,7 +71,7 @@ def add_manual_hours(
 ) -> HoursEntry:
     """Work done off-shift. A volunteer's own entry waits for approval; one a coordinator
     enters for someone else counts at once. ``time_zone`` gives the entry's local date."""
-    if by.pk != volunteer.pk and not by.is_coordinator:
+    if by.pk != volunteer.pk and not user_can(by, "volunteering.manage"):
         raise VolunteeringError(gettext("You can only enter your own hours."))
     zone = time_zone or org_zone().key
     with transaction.atomic():
@@ -78,7 +79,7 @@ def add_manual_hours(
         minutes = validate_hours(
             volunteer_id=volunteer.pk, starts_at=starts_at, ends_at=ends_at, zone=zone
         )
-        by_coordinator = by.is_coordinator and by.pk != volunteer.pk
+        by_coordinator = user_can(by, "volunteering.manage") and by.pk != volunteer.pk
         return HoursEntry.objects.create(
             volunteer=volunteer,
             role=role,
@@ -111,7 +112,7 @@ def edit_hours(
             .select_related("shift__location")
             .get(pk=entry.pk)
         )
-        if locked.volunteer_id != by.pk and not by.is_coordinator:
+        if locked.volunteer_id != by.pk and not user_can(by, "volunteering.manage"):
             raise VolunteeringError(gettext("You can only change your own hours."))
         zone = locked.shift.location.time_zone if locked.shift else org_zone().key
         locked.minutes = validate_hours(
@@ -121,7 +122,7 @@ def edit_hours(
             zone=zone,
             exclude_id=locked.pk,
         )
-        by_coordinator = by.is_coordinator and by.pk != locked.volunteer_id
+        by_coordinator = user_can(by, "volunteering.manage") and by.pk != locked.volunteer_id
         locked.starts_at = starts_at
         locked.ends_at = ends_at
         locked.date = timezone.localtime(starts_at, zoneinfo.ZoneInfo(zone)).date()
@@ -139,7 +140,7 @@ def edit_hours(
 
 
 def _decide(entry: HoursEntry, by: User, status: str, note: str) -> None:
-    if not by.is_coordinator:
+    if not user_can(by, "volunteering.manage"):
         raise VolunteeringError(gettext("Only a coordinator can approve hours."))
     with transaction.atomic():
         locked = HoursEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.permissions import user_can
 from volunteers.models import (
     ACTIVE_SHIFT_SIGNUP_STATUSES,
     PLACE_STATUSES,
@@ -262,13 +263,13 @@ def cancel_signup(*, signup: ShiftSignup, by: User, reason: str = "") -> list[Sh
             .select_related("volunteer")
             .get(pk=signup.pk)
         )
-        by_coordinator = by.is_coordinator and by.pk != locked.volunteer_id
-        if by.pk != locked.volunteer_id and not by.is_coordinator:
+        by_coordinator = user_can(by, "volunteering.manage") and by.pk != locked.volunteer_id
+        if by.pk != locked.volunteer_id and not user_can(by, "volunteering.manage"):
             raise VolunteeringError(gettext("You can only cancel your own sign-up."))
         if locked.status not in (ShiftSignupStatus.CONFIRMED, ShiftSignupStatus.WAITLISTED):
             raise VolunteeringError(gettext("This sign-up cannot be cancelled any more."))
         now = timezone.now()
-        if shift.starts_at <= now and not by.is_coordinator:
+        if shift.starts_at <= now and not user_can(by, "volunteering.manage"):
             raise VolunteeringError(gettext("The shift has started; tell the coordinator instead."))
         held_place = locked.status == ShiftSignupStatus.CONFIRMED
         locked.status = ShiftSignupStatus.CANCELLED

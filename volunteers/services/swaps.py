@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.permissions import user_can
 from volunteers.models import Shift, ShiftSignup, ShiftSignupStatus, SwapOffer, SwapStatus
 from volunteers.selectors.eligibility import EligibilityChecker
 from volunteers.services.errors import VolunteeringError
@@ -76,7 +77,7 @@ def withdraw_swap(*, offer: SwapOffer, by: User) -> None:
             .select_related("signup")
             .get(pk=offer.pk)
         )
-        if locked.signup.volunteer_id != by.pk and not by.is_coordinator:
+        if locked.signup.volunteer_id != by.pk and not user_can(by, "volunteering.manage"):
             raise VolunteeringError(gettext("You can only withdraw your own offer."))
         if locked.status != SwapStatus.OPEN:
             raise VolunteeringError(gettext("This offer is no longer open."))

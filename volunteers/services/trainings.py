@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
+from accounts.permissions import user_can
 from core.dates import org_today
 from volunteers.models import (
     ProfileStatus,
@@ -154,7 +155,7 @@ def cancel_session_signup(*, signup: SessionSignup, by: User) -> SessionSignup |
 
 
 def _is_coordinator(user: User) -> bool:
-    return user.is_coordinator
+    return user_can(user, "volunteering.manage")
 
 
 def mark_session_attendance(

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.forms import put_errors_on_form
 from volunteers import services
 from volunteers.forms.coordinator import (
@@ -67,12 +67,12 @@ def _applications_page(
     )
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def applications(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _applications_page(request)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     profile = get_object_or_404(VolunteerProfile.objects.select_related("user"), pk=pk)
@@ -87,7 +87,7 @@ def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return redirect("volunteers:coord_applications")
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def application_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     profile = get_object_or_404(VolunteerProfile.objects.select_related("user"), pk=pk)
@@ -130,7 +130,7 @@ def _evidence_page(
     )
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def evidence(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _evidence_page(request)
 
@@ -139,7 +139,7 @@ def _record(pk: int) -> TrainingRecord:
     return get_object_or_404(TrainingRecord.objects.select_related("volunteer", "training"), pk=pk)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def evidence_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = _record(pk)
@@ -156,7 +156,7 @@ def evidence_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("volunteers:coord_evidence")
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def evidence_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     record = _record(pk)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.forms import put_errors_on_form
 from volunteers import services
 from volunteers.forms.coordinator import (
@@ -33,7 +33,7 @@ from volunteers.services.qualifications import remove_staffing_rule, set_staffin
 # Roles
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def roles(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = list(selectors.roles_with_requirements())
     return _render_roles(request, items, _rule_forms(items))
@@ -58,7 +58,7 @@ def _render_roles(
     )
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def role_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     role = get_object_or_404(VolunteerRole, pk=pk) if pk is not None else None
     form = RoleForm(request.POST or None, instance=role)
@@ -91,7 +91,7 @@ def role_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
     )
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def rule_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     role = get_object_or_404(VolunteerRole, pk=pk)
@@ -123,7 +123,7 @@ def rule_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_roles(request, items, rule_forms)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def rule_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(StaffingRule.objects.select_related("role", "qualification"), pk=pk)
@@ -139,7 +139,7 @@ def rule_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # Trainings and sessions
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
@@ -152,7 +152,7 @@ def trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def training_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     training = get_object_or_404(Training, pk=pk) if pk is not None else None
     initial = TrainingForm.initial_for(training) if training is not None else None

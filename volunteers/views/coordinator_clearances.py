@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 
 from accounts.models import User
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.dates import org_today
 from core.forms import put_errors_on_form
 from core.http.downloads import private_download
@@ -30,7 +30,7 @@ from volunteers.selectors import people
 # Clearances
 
 
-@coordinator_required
+@permission_required("clearances.status")
 def clearances(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = ClearanceFilterForm(request.GET or None)
     status, within = "", None
@@ -68,7 +68,7 @@ def _clearance_arguments(form: ClearanceForm) -> dict[str, Any]:
     }
 
 
-@coordinator_required
+@permission_required("clearances.manage")
 def clearance_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
     form = ClearanceForm(request.POST or None, request.FILES or None)
@@ -96,7 +96,7 @@ def clearance_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
-@coordinator_required
+@permission_required("clearances.manage")
 def clearance_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     clearance = get_object_or_404(
         Clearance.objects.select_related("volunteer", "clearance_type"), pk=pk
@@ -144,7 +144,7 @@ def clearance_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("clearances.details")
 def clearance_document(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     clearance = get_object_or_404(Clearance, pk=pk)
     return private_download(clearance.document, filename_stem=f"clearance-{clearance.pk}")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.forms import put_errors_on_form
 from core.locales import month_and_year
 from core.pagination import PAGE_SIZE
@@ -60,7 +60,7 @@ def _queue_page(
     )
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def hours_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _queue_page(request)
 
@@ -71,7 +71,7 @@ def _entry(pk: int) -> HoursEntry:
     )
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def hours_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = _entry(pk)
@@ -92,7 +92,7 @@ def hours_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("volunteers:coord_hours")
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def hours_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = _entry(pk)
@@ -115,7 +115,7 @@ def hours_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _queue_page(request, form, entry.pk)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def hours_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct an entry's times (in its zone); a coordinator's correction counts at once."""
     entry = _entry(pk)
@@ -158,7 +158,7 @@ def hours_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("reports.volunteering")
 def hours_totals(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = HoursTotalsFilterForm(request.GET or None)
     data: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}

@@ -21,7 +21,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.forms import put_errors_on_form
 from volunteers import services
 from volunteers.forms.roster import AssignForm, AttendanceForm, MoveForm, RemoveForm
@@ -157,7 +157,7 @@ def _shift_with_counts(pk: int) -> Shift:
         raise Http404("No such shift.") from None
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def roster(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _roster_page(request, pk)
 
@@ -168,7 +168,7 @@ def _reasons_on(form: forms.Form, exc: NotEligible, field: str) -> None:
     form.add_error(field, "To go ahead anyway, give a reason for the override.")
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = _shift_with_counts(pk)
@@ -210,7 +210,7 @@ def _signup(pk: int) -> ShiftSignup:
     )
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Take someone off the shift (a place or the waitlist); they hear why."""
@@ -230,7 +230,7 @@ def remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("volunteers:coord_shift", pk=signup.shift_id)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     signup = _signup(pk)
@@ -262,7 +262,7 @@ def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _roster_page(request, signup.shift_id, bound_attendance=form, bound_signup=signup.pk)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def no_show(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     signup = _signup(pk)
@@ -311,7 +311,7 @@ def move_choices(signup: ShiftSignup) -> list[tuple[int, str]]:
     return choices
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     signup = _signup(pk)
     form = MoveForm(request.POST or None, choices=move_choices(signup))

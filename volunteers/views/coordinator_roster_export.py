@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.http.spreadsheets import safe_row
 from volunteers import services
 from volunteers.models import Shift
@@ -86,7 +86,7 @@ def roster_rows(shift: Shift) -> list[list[str]]:
     return rows
 
 
-@coordinator_required
+@permission_required("volunteering.export")
 def roster_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = _shift_with_counts(pk)
     day = shift.starts_at.astimezone(zoneinfo.ZoneInfo(shift.time_zone)).date()
@@ -100,7 +100,7 @@ def roster_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@coordinator_required
+@permission_required("volunteering.export")
 def roster_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = _shift_with_counts(pk)
     url = check_in_url(request, shift)

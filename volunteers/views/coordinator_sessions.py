@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.dates import org_today
 from core.forms import put_errors_on_form
 from volunteers import services
@@ -37,7 +37,7 @@ from volunteers.services.trainings import session_local_date
 SESSION_ERROR_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     training = get_object_or_404(Training, pk=pk)
     form = SessionForm(request.POST or None)
@@ -104,12 +104,12 @@ def _session(pk: int) -> TrainingSession:
     return get_object_or_404(TrainingSession.objects.select_related("training"), pk=pk)
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def session_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _roster_page(request, _session(pk))
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _session(pk)
@@ -132,7 +132,7 @@ def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     return _roster_page(request, session, attendance_form=form)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def session_completions(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _session(pk)
@@ -178,7 +178,7 @@ def _moved_up(promoted: list[SessionSignup]) -> str:
     ) % {"count": len(promoted), "names": names}
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = _session(pk)
     form = SessionForm(request.POST or None, initial=SessionForm.initial_for(session))
@@ -220,7 +220,7 @@ def _cancel_form(data: Any = None) -> ReasonForm:
     return form
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET asks for a reason and confirmation; POST cancels the session and its sign-ups."""
     session = _session(pk)
@@ -261,7 +261,7 @@ def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def signup_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     signup = get_object_or_404(SessionSignup.objects.select_related("volunteer"), pk=pk)

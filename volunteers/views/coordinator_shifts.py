@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.dates import org_midnight, org_today
 from core.forms import EARLIEST, LATEST, put_errors_on_form
 from volunteers import services
@@ -59,7 +59,7 @@ def _parse_day(text: str | None) -> date | None:
     return day if day is not None and EARLIEST <= day <= LATEST else None
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every shift in a date range (drafts and cancelled ones too), filtered; or a week."""
     filters = ShiftFilterForm(request.GET or None)
@@ -147,7 +147,7 @@ def _shift(pk: int) -> Shift:
     return get_object_or_404(Shift.objects.select_related("role", "location", "series"), pk=pk)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def shift_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ShiftForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -169,7 +169,7 @@ def shift_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def shift_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Edit one shift (for a series: "this occurrence" only)."""
     shift = _shift(pk)
@@ -198,7 +198,7 @@ def shift_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def shift_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = _shift(pk)
@@ -215,7 +215,7 @@ def shift_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("volunteers:coord_shift", pk=shift.pk)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def shift_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET asks for a reason; POST cancels the shift with its places and waitlist."""
     shift = _shift(pk)
@@ -259,7 +259,7 @@ def shift_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # Series
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def series_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SeriesForm(request.POST or None, initial={"first_day": org_today()})
     if request.method == "POST" and form.is_valid():
@@ -296,7 +296,7 @@ def _week_url(series: ShiftSeries) -> str:
     )
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 def series_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Edit "this and all following" occurrences of the series the shift belongs to."""
     shift = _shift(pk)
@@ -327,7 +327,7 @@ def series_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def staffing_gaps(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = GapsFilterForm(request.GET or None)
     days = 14

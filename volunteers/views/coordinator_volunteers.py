@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.permissions import AuthenticatedHttpRequest, coordinator_required
+from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.dates import org_today
 from core.forms import put_errors_on_form
 from core.pagination import PAGE_SIZE
@@ -41,7 +41,7 @@ from volunteers.services import VolunteeringError
 # Volunteers
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def volunteers(request: AuthenticatedHttpRequest) -> HttpResponse:
     filters = DirectoryFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
@@ -87,7 +87,7 @@ def _volunteer_page(
     return render(request, "volunteers/coordinator/volunteer.html", context)
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def volunteer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _volunteer_page(request, get_object_or_404(User, pk=pk))
 
@@ -99,7 +99,7 @@ def _profile_of(person: User) -> VolunteerProfile:
     return profile
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def volunteer_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
@@ -111,7 +111,7 @@ def volunteer_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _volunteer_page(request, person, notes_form=form)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def volunteer_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
@@ -136,7 +136,7 @@ def volunteer_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     return _volunteer_page(request, person, status_form=form)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def qualification_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
@@ -157,7 +157,7 @@ def qualification_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return _volunteer_page(request, person, grant_form=form)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def qualification_revoke(request: AuthenticatedHttpRequest, pk: int, role_pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
@@ -171,7 +171,7 @@ def qualification_revoke(request: AuthenticatedHttpRequest, pk: int, role_pk: in
     return redirect("volunteers:coord_volunteer", pk=person.pk)
 
 
-@coordinator_required
+@permission_required("volunteering.manage")
 @require_POST
 def record_training(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
@@ -198,7 +198,7 @@ def record_training(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _volunteer_page(request, person, record_form=form)
 
 
-@coordinator_required
+@permission_required("volunteering.view")
 def expiring(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = org_today()
     return render(

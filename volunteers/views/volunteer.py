@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.authentication import throttle
-from accounts.permissions import AuthenticatedHttpRequest, volunteer_required
+from accounts.permissions import AuthenticatedHttpRequest, user_can, volunteer_required
 from accounts.services import EmailAlreadyRegistered
 from core.dates import org_today
 from core.http.downloads import private_download
@@ -266,9 +266,10 @@ def submit_evidence(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def evidence_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    """The evidence file of a training record: for its own volunteer and for coordinators."""
+    """The evidence file of a training record: for its own volunteer and for staff who
+    read volunteering."""
     user = request.user
     record = get_object_or_404(TrainingRecord.objects.exclude(evidence=""), pk=pk)
-    if record.volunteer_id != user.pk and not user.is_coordinator:
+    if record.volunteer_id != user.pk and not user_can(user, "volunteering.view"):
         raise Http404("No such document.")
     return private_download(record.evidence, filename_stem=f"training-evidence-{record.pk}")
