@@ -93,7 +93,7 @@ def coord_statement_pdf(
     )
 
 
-@coordinator_required
+@permission_required("giving.manage")
 @require_GET
 def tribute_letter(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The acknowledgement letter to the family a gift's dedication names (404 if none)."""

@@ -193,6 +193,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "donations:coord_statements": GIVING,
     "donations:coord_statement_run": GIVING,
     "donations:coord_statement_pdf": GIVING,
+    "donations:coord_tribute_letter": GIVING,
     "donations:coord_offline_gift": GIVING,
     "donations:coord_deposits": GIVING,
     "donations:coord_deposit": GIVING,

@@ -328,7 +328,7 @@ def test_gifts_are_newest_first_by_the_date_each_shows(client: Client, alice):
     assert [g.pk for g in response.context["gifts"]] == expected
     shown = re.findall(r'<time datetime="(2026-[0-9-]+)T', response.content.decode())
     assert shown == ["2026-12-06", "2026-11-11", "2026-11-07", "2026-10-09"]
-    staff = make_user(roles=[Role.COORDINATOR], email="coord.order@example.org")
+    staff = make_user(roles=[Role.FUNDRAISER], email="coord.order@example.org")
     client.force_login(staff)
     profile = client.get(f"/coordinator/giving/donors/{alice.pk}/")
     assert [g.pk for g in profile.context["gifts"]] == expected
