@@ -61,7 +61,7 @@ install: $(VENV)/.installed
 MESSAGE_LANGUAGES := es vi th fil
 messages: $(VENV)/.installed
 	$(BIN)/python manage.py makemessages $(addprefix -l ,$(MESSAGE_LANGUAGES)) \
-	  --no-obsolete --add-location file -e html,txt,py \
+	  --no-obsolete --add-location file -e html,txt,py,svg \
 	  -i ".venv/*" -i ".tools/*" -i "tests/*" -i "bench/*" -i "staticfiles/*" -i "var/*"
 	$(BIN)/python manage.py compile_catalogues
 

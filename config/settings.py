@@ -18,6 +18,7 @@ import django_stubs_ext
 import environ
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_noop
 
 from config.broker import FILESYSTEM_BROKER_URL, broker_settings, next_redis_database
 
@@ -464,24 +465,25 @@ ORG_EMAIL = env.str("ORG_EMAIL", default="info@example.org")
 ORG_PHONE = env.str("ORG_PHONE", default="")
 # Receipts: the charity's registration, the tax text and the "no goods or services" line
 # (empty: left off), and the numbers (prefix + year + number; each year starts at START).
+# The default texts are in the catalogues, so each receipt has them in its own language.
 ORG_REGISTRATION = env.str("ORG_REGISTRATION", default="Registered charity no. 12-3456789")
 RECEIPT_TAX_TEXT = env.str(
     "RECEIPT_TAX_TEXT",
-    default="Please keep this receipt for your tax records.",
+    default=gettext_noop("Please keep this receipt for your tax records."),
 )
 RECEIPT_NO_GOODS_TEXT = env.str(
     "RECEIPT_NO_GOODS_TEXT",
-    default="No goods or services were provided in exchange for this gift.",
+    default=gettext_noop("No goods or services were provided in exchange for this gift."),
 )
 # The year-end statement's own lines (a statement is not a receipt and lists several gifts);
 # the "no goods" line is left off when the receipts leave theirs off.
 STATEMENT_TAX_TEXT = env.str(
     "STATEMENT_TAX_TEXT",
-    default="Please keep this statement for your tax records.",
+    default=gettext_noop("Please keep this statement for your tax records."),
 )
 STATEMENT_NO_GOODS_TEXT = env.str(
     "STATEMENT_NO_GOODS_TEXT",
-    default="No goods or services were provided in exchange for these gifts."
+    default=gettext_noop("No goods or services were provided in exchange for these gifts.")
     if RECEIPT_NO_GOODS_TEXT
     else "",
 )

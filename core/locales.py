@@ -8,11 +8,14 @@ site's language, then English, so a stray value never breaks a page, an e-mail o
 from __future__ import annotations
 
 import functools
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
+from babel.dates import format_skeleton
 from django.conf import settings
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, gettext_noop, to_locale
 
 
 def babel_locale(language: str | None = None) -> Locale:
@@ -31,6 +34,22 @@ def _parse(language: str) -> Locale:
     raise AssertionError("Babel always knows English")  # pragma: no cover
 
 
+def month_and_year(day: date, language: str | None = None) -> str:
+    """A month as the reader's language names it: November 2026, noviembre de 2026,
+    tháng 11 năm 2026 (``language`` default: the active one)."""
+    return format_skeleton("yMMMM", day, locale=babel_locale(language))
+
+
+def short_month(day: date, language: str | None = None) -> str:
+    """A month's short name, for charts: Nov, nov, thg 11, พ.ย."""
+    return format_skeleton("MMM", day, locale=babel_locale(language))
+
+
+def short_month_and_year(day: date, language: str | None = None) -> str:
+    """Nov 2026, nov 2026, thg 11 2026."""
+    return format_skeleton("yMMM", day, locale=babel_locale(language))
+
+
 @functools.cache
 def page_languages() -> frozenset[str]:
     """Languages the pages can be shown in: the default, and each one the project translates."""
@@ -41,3 +60,78 @@ def page_languages() -> frozenset[str]:
         if (Path(folder) / code / "LC_MESSAGES" / "django.mo").is_file()
     }
     return frozenset({settings.LANGUAGE_CODE, *translated})
+
+
+def translated(obj: Any, field: str, language: str | None = None) -> str:
+    """A coordinator's text (a role's name, a campaign's description) in ``language``
+    (default: the active one) from the object's ``translations`` ({"es": {"name": ...}}),
+    else as written in the default language."""
+    code = language or get_language() or settings.LANGUAGE_CODE
+    texts = getattr(obj, "translations", None) or {}
+    for candidate in (code, code.split("-")[0]):
+        value = (texts.get(candidate) or {}).get(field)
+        if isinstance(value, str) and value.strip():
+            return value
+    return str(getattr(obj, field))
+
+
+# Django's own words that pages show, which Django has no Filipino catalogue for: marked
+# here so they are in ours (day and month names of the date formats "D j M Y", "F Y"; the
+# form errors and widgets people see). For the other languages they carry Django's own
+# translations. Never called: makemessages reads them.
+DJANGO_STRINGS = (
+    gettext_noop("Monday"),
+    gettext_noop("Tuesday"),
+    gettext_noop("Wednesday"),
+    gettext_noop("Thursday"),
+    gettext_noop("Friday"),
+    gettext_noop("Saturday"),
+    gettext_noop("Sunday"),
+    gettext_noop("Mon"),
+    gettext_noop("Tue"),
+    gettext_noop("Wed"),
+    gettext_noop("Thu"),
+    gettext_noop("Fri"),
+    gettext_noop("Sat"),
+    gettext_noop("Sun"),
+    gettext_noop("January"),
+    gettext_noop("February"),
+    gettext_noop("March"),
+    gettext_noop("April"),
+    gettext_noop("May"),
+    gettext_noop("June"),
+    gettext_noop("July"),
+    gettext_noop("August"),
+    gettext_noop("September"),
+    gettext_noop("October"),
+    gettext_noop("November"),
+    gettext_noop("December"),
+    gettext_noop("jan"),
+    gettext_noop("feb"),
+    gettext_noop("mar"),
+    gettext_noop("apr"),
+    gettext_noop("may"),
+    gettext_noop("jun"),
+    gettext_noop("jul"),
+    gettext_noop("aug"),
+    gettext_noop("sep"),
+    gettext_noop("oct"),
+    gettext_noop("nov"),
+    gettext_noop("dec"),
+    gettext_noop("This field is required."),
+    gettext_noop("Enter a valid email address."),
+    gettext_noop("Enter a whole number."),
+    gettext_noop("Enter a number."),
+    gettext_noop("Enter a valid date."),
+    gettext_noop("Enter a valid time."),
+    gettext_noop("Enter a valid date/time."),
+    gettext_noop("Enter a valid URL."),
+    gettext_noop("Select a valid choice. %(value)s is not one of the available choices."),
+    gettext_noop("Select a valid choice. That choice is not one of the available choices."),
+    gettext_noop("Ensure this value is less than or equal to %(limit_value)s."),
+    gettext_noop("Ensure this value is greater than or equal to %(limit_value)s."),
+    gettext_noop("The submitted file is empty."),
+    gettext_noop("Currently"),
+    gettext_noop("Change"),
+    gettext_noop("Clear"),
+)

@@ -160,6 +160,38 @@ def _donor(email: str, name: str, users: dict[str, User]) -> Donor:
     return donor
 
 
+# The campaign's name and description in the demo's other languages.
+TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "night-shifts": {
+        "es": {
+            "name": "Línea de texto de crisis: turnos nocturnos",
+            "description": "Mantenga la línea de texto de crisis atendida entre la "
+            "medianoche y las 6 a. m.",
+        },
+        "vi": {
+            "name": "Đường dây nhắn tin khủng hoảng: ca đêm",
+            "description": "Giúp đường dây nhắn tin khủng hoảng luôn có người trả lời "
+            "từ nửa đêm đến 6 giờ sáng.",
+        },
+        "th": {
+            "name": "สายด่วนข้อความช่วงวิกฤต: กะกลางคืน",
+            "description": "ช่วยให้สายด่วนข้อความช่วงวิกฤตมีคนตอบตั้งแต่เที่ยงคืนถึง 6 โมงเช้า",
+        },
+        "fil": {
+            "name": "Crisis text line: mga night shift",
+            "description": "Panatilihing may sumasagot sa crisis text line mula "
+            "hatinggabi hanggang 6 a.m.",
+        },
+    },
+    "general": {
+        "es": {"name": "Fondo general", "description": "Donde más se necesita."},
+        "vi": {"name": "Quỹ chung", "description": "Nơi cần nhất."},
+        "th": {"name": "กองทุนทั่วไป", "description": "ส่วนที่จำเป็นที่สุด"},
+        "fil": {"name": "Pangkalahatang pondo", "description": "Kung saan pinakakailangan."},
+    },
+}
+
+
 def _campaigns() -> dict[str, Campaign]:
     found: dict[str, Campaign] = {}
     for name, slug, description, goal, currency in CAMPAIGNS:
@@ -171,6 +203,7 @@ def _campaigns() -> dict[str, Campaign]:
                 "goal_minor": goal,
                 "goal_currency": currency,
                 "starts_on": date(2026, 1, 1) if goal else None,
+                "translations": TRANSLATIONS.get(slug, {}),
             },
         )
     return found

@@ -40,6 +40,56 @@ TRAININGS = {
     "Child safeguarding": (36, "Keeping children safe during school visits."),
 }
 CLEARANCE_TYPES = {"Background check": 36, "Reference check": None}
+# The coordinators' own text in the demo's other languages (core.locales.translated).
+TRANSLATIONS: dict[str, dict[str, dict[str, str]]] = {
+    "Crisis text line": {
+        "es": {
+            "name": "Línea de texto de crisis",
+            "description": "Responda mensajes de personas en riesgo, con una persona "
+            "responsable de turno disponible.",
+        },
+        "vi": {
+            "name": "Đường dây nhắn tin khủng hoảng",
+            "description": "Trả lời tin nhắn của những người đang gặp nguy hiểm, "
+            "luôn có trưởng ca hỗ trợ.",
+        },
+        "th": {
+            "name": "สายด่วนข้อความช่วงวิกฤต",
+            "description": "ตอบข้อความจากผู้ที่ตกอยู่ในความเสี่ยง โดยมีหัวหน้ากะคอยช่วยเหลือ",
+        },
+        "fil": {
+            "name": "Crisis text line",
+            "description": "Sagutin ang mga text ng mga taong nasa panganib, "
+            "kasama ang shift lead na naka-on call.",
+        },
+    },
+    "Trauma-informed care": {
+        "es": {
+            "name": "Atención informada sobre el trauma",
+            "description": "Cómo el trauma influye en lo que las sobrevivientes dicen y necesitan.",
+        },
+        "vi": {
+            "name": "Chăm sóc thấu hiểu sang chấn",
+            "description": "Sang chấn ảnh hưởng thế nào đến lời nói và nhu cầu của người sống sót.",
+        },
+        "th": {
+            "name": "การดูแลโดยเข้าใจบาดแผลทางใจ",
+            "description": "บาดแผลทางใจส่งผลต่อสิ่งที่ผู้รอดชีวิตพูดและต้องการอย่างไร",
+        },
+        "fil": {
+            "name": "Trauma-informed care",
+            "description": "Kung paano hinuhubog ng trauma ang sinasabi at kailangan "
+            "ng mga survivor.",
+        },
+    },
+    "Why would you like to volunteer with us?": {
+        "es": {"text": "¿Por qué le gustaría ser voluntario(a) con nosotros?"},
+        "vi": {"text": "Vì sao bạn muốn làm tình nguyện viên cùng chúng tôi?"},
+        "th": {"text": "ทำไมคุณจึงอยากเป็นอาสาสมัครกับเรา"},
+        "fil": {"text": "Bakit ninyo gustong mag-volunteer sa amin?"},
+    },
+}
+
 QUESTIONS = (
     ("Why would you like to volunteer with us?", True),
     ("Do you have experience relevant to this work (professional or lived)?", False),
@@ -74,7 +124,12 @@ def seed_catalogue(counts: Counts) -> dict[str, VolunteerRole]:
     trainings = {}
     for name, (months, description) in TRAININGS.items():
         trainings[name], created = Training.objects.get_or_create(
-            name=name, defaults={"validity_months": months, "description": description}
+            name=name,
+            defaults={
+                "validity_months": months,
+                "description": description,
+                "translations": TRANSLATIONS.get(name, {}),
+            },
         )
         counts.add(created)
     clearance_types = {}
@@ -121,6 +176,7 @@ def seed_catalogue(counts: Counts) -> dict[str, VolunteerRole]:
                 "minimum_age": age,
                 "is_qualification": qualification,
                 "description": description,
+                "translations": TRANSLATIONS.get(name, {}),
             },
         )
         if created:
@@ -134,7 +190,12 @@ def seed_catalogue(counts: Counts) -> dict[str, VolunteerRole]:
     counts.add(created)
     for position, (text, required) in enumerate(QUESTIONS):
         _, created = ApplicationQuestion.objects.get_or_create(
-            text=text, defaults={"required": required, "position": position}
+            text=text,
+            defaults={
+                "required": required,
+                "position": position,
+                "translations": TRANSLATIONS.get(text, {}),
+            },
         )
         counts.add(created)
     return roles

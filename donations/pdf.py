@@ -111,6 +111,12 @@ def _pair(pdf: FPDF, label: str, value: str, *, bold: bool = False) -> None:
     pdf.multi_cell(0, LINE, value or "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
 
 
+def _wording(text: str) -> str:
+    """The organisation's receipt wording in the document's language: the default texts
+    (settings.RECEIPT_*_TEXT) are in the catalogues; an organisation's own is as written."""
+    return gettext(text) if text else ""
+
+
 def _organisation(pdf: FPDF) -> None:
     _text(pdf, settings.ORG_NAME, size=16, bold=True)
     _text(pdf, settings.ORG_ADDRESS)
@@ -156,8 +162,8 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
         _pair(pdf, gettext("Campaign"), doc.campaign or gettext("General fund"))
         _pair(pdf, gettext("Gift"), doc.method)
         pdf.ln(4)
-        _text(pdf, settings.RECEIPT_TAX_TEXT)
-        _text(pdf, settings.RECEIPT_NO_GOODS_TEXT)
+        _text(pdf, _wording(settings.RECEIPT_TAX_TEXT))
+        _text(pdf, _wording(settings.RECEIPT_NO_GOODS_TEXT))
         pdf.ln(6)
         _text(pdf, gettext("Thank you for your gift."), bold=True)
     return bytes(pdf.output())
@@ -217,8 +223,8 @@ def render_statement(doc: StatementDocument) -> bytes:
                 )
         pdf.ln(4)
         # A statement's own wording: it is not a receipt, and it covers several gifts.
-        _text(pdf, settings.STATEMENT_TAX_TEXT)
-        _text(pdf, settings.STATEMENT_NO_GOODS_TEXT)
+        _text(pdf, _wording(settings.STATEMENT_TAX_TEXT))
+        _text(pdf, _wording(settings.STATEMENT_NO_GOODS_TEXT))
     return bytes(pdf.output())
 
 

@@ -6,7 +6,9 @@ import zoneinfo
 from datetime import datetime
 
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
+from core.locales import translated
 from volunteers.models import Shift
 
 DAY_AND_TIME = "D j M Y, H:i"
@@ -29,6 +31,5 @@ def time_range_text(starts_at: datetime, ends_at: datetime, zone: str) -> str:
 
 def describe_shift(shift: Shift) -> str:
     """e.g. "Crisis text line on Tue 3 Nov 2026, 18:00\u201321:00 (America/New_York)"."""
-    return (
-        f"{shift.role.name} on {time_range_text(shift.starts_at, shift.ends_at, shift.time_zone)}"
-    )
+    when = time_range_text(shift.starts_at, shift.ends_at, shift.time_zone)
+    return gettext("%(role)s on %(when)s") % {"role": translated(shift.role, "name"), "when": when}

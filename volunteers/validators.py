@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext, gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ WEBP = DocumentKind("WebP", "webp", "image/webp")
 HEIC = DocumentKind("HEIC", "heic", "image/heic")
 # ISO base media "brands" of HEIF/HEIC photos, as phones write them.
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
-ALLOWED_DESCRIPTION = "a PDF or a photo (JPEG, PNG, WebP or HEIC)"
+ALLOWED_DESCRIPTION = gettext_lazy("a PDF or a photo (JPEG, PNG, WebP or HEIC)")
 
 
 def document_kind(head: bytes) -> DocumentKind | None:
@@ -52,19 +53,23 @@ def detect_document(upload: File[bytes]) -> DocumentKind:
     limit: int = settings.DOCUMENT_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
-            f"The file is {filesizeformat(upload.size)}; the limit is {filesizeformat(limit)}. "
-            "Scan at a lower resolution or send a smaller photo.",
+            gettext(
+                "The file is %(size)s; the limit is %(limit)s. "
+                "Scan at a lower resolution or send a smaller photo."
+            )
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             code="too_large",
         )
     if upload.size == 0:
-        raise ValidationError("The file is empty.", code="empty")
+        raise ValidationError(gettext("The file is empty."), code="empty")
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
     kind = document_kind(head)
     if kind is None:
         raise ValidationError(
-            f"This file is not {ALLOWED_DESCRIPTION}. Upload the certificate as one of those.",
+            gettext("This file is not %(kinds)s. Upload the certificate as one of those.")
+            % {"kinds": ALLOWED_DESCRIPTION},
             code="bad_type",
         )
     return kind

@@ -28,6 +28,13 @@ class DonorDetailsForm(forms.ModelForm[Donor]):
             "give_anonymously",
         )
         labels = {
+            "name": _("Name"),
+            "address_line1": _("Address line 1"),
+            "address_line2": _("Address line 2"),
+            "city": _("City"),
+            "region": _("Region or state"),
+            "postal_code": _("Postal code"),
+            "country": _("Country"),
             "communication_consent": _("Send me news of your work and appeals"),
             "give_anonymously": _("Keep my name out of public lists of donors"),
         }

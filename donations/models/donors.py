@@ -84,6 +84,8 @@ class Campaign(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True)
+    # The coordinators' text in other languages (core.locales.translated).
+    translations = models.JSONField(default=dict, blank=True)
     goal_minor = models.BigIntegerField(
         null=True, blank=True, help_text=_("Goal in minor units of the goal currency.")
     )

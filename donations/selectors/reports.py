@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Final
 
-from babel.dates import format_date
 from django.conf import settings
 from django.db.models import (
     Case,
@@ -39,7 +38,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils.translation import gettext
 
 from core.dates import org_zone, year_bounds
-from core.locales import babel_locale
+from core.locales import short_month, short_month_and_year
 from donations.models import CARD_SOURCES, Donation, DonationSource, Donor
 from donations.money import Money, format_money
 from donations.selectors.gifts import COUNTED_STATUSES
@@ -263,7 +262,7 @@ def totals_by_month(year: int) -> list[TotalRow]:
     rows = _totals(
         gifts.order_by("month"),
         ("month",),
-        lambda row: format_date(date(year, row["month"], 1), "MMM y", locale=babel_locale()),
+        lambda row: short_month_and_year(date(year, row["month"], 1)),
     )
     return [replace(row, key=f"{year}-{int(row.key):02d}") for row in rows]
 
@@ -379,7 +378,6 @@ def monthly_chart(rows: list[TotalRow], *, year: int, currency: str) -> Chart:
     bar_width = slot - 8
     plot = height - top - bottom
     bars = []
-    locale = babel_locale()
     for month in MONTHS:
         money = by_month.get(month, Money(0, currency))
         bar_height = round(plot * money.minor / largest) if largest > 0 else 0
@@ -390,7 +388,7 @@ def monthly_chart(rows: list[TotalRow], *, year: int, currency: str) -> Chart:
                 y=top + plot - bar_height,
                 width=bar_width,
                 height=bar_height,
-                label=format_date(date(year, month, 1), "MMM", locale=locale),
+                label=short_month(date(year, month, 1)),
                 value=format_money(money),
             )
         )

@@ -6,6 +6,7 @@ from typing import Any, Final
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from donations.models import Donor
@@ -41,7 +42,7 @@ def merge_donors(*, kept: Donor, duplicate: Donor, merged_by: User | None) -> Do
     * a ``DonorMerge`` row says who merged, when and which ids moved.
     """
     if kept.pk == duplicate.pk:
-        raise MergeError("A donor cannot be merged into itself.")
+        raise MergeError(gettext("A donor cannot be merged into itself."))
     try:
         with transaction.atomic():
             locked = {
@@ -51,7 +52,9 @@ def merge_donors(*, kept: Donor, duplicate: Donor, merged_by: User | None) -> Do
                 .order_by("pk")
             }
             if len(locked) != 2:
-                raise MergeError("One of the two donors no longer exists (merged already?).")
+                raise MergeError(
+                    gettext("One of the two donors no longer exists (merged already?).")
+                )
             keep, dup = locked[kept.pk], locked[duplicate.pk]
             moved = _move_relations(keep, dup)
             moved.update(_merge_details(keep, dup))
@@ -67,8 +70,10 @@ def merge_donors(*, kept: Donor, duplicate: Donor, merged_by: User | None) -> Do
             dup.delete()
     except IntegrityError as exc:
         raise MergeError(
-            "These donors cannot be merged automatically: a record of one clashes with the "
-            "other's. Ask an administrator."
+            gettext(
+                "These donors cannot be merged automatically: a record of one clashes with the "
+                "other's. Ask an administrator."
+            )
         ) from exc
     return record
 
@@ -85,7 +90,10 @@ def _move_relations(keep: Donor, dup: Donor) -> dict[str, Any]:
         if not pks:
             continue
         if relation.one_to_one and model._default_manager.filter(**{field_name: keep}).exists():
-            raise MergeError(f"Both donors have a {model._meta.verbose_name}; merge by hand.")
+            raise MergeError(
+                gettext("Both donors have a %(verbose_name)s; merge by hand.")
+                % {"verbose_name": model._meta.verbose_name}
+            )
         rows.update(**{field_name: keep})
         moved[relation.get_accessor_name() or str(model._meta.model_name)] = pks
     return moved

@@ -35,6 +35,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from core.dates import org_day, org_zone
+from core.locales import translated
 from donations.message_kinds import RECEIPT
 from donations.models import (
     CARD_SOURCES,
@@ -149,7 +150,11 @@ def _issue(donation: Donation, *, replaces: Receipt | None = None) -> Receipt:
         language=receipt_language(donor),
         donor_name=donor.name,
         donor_address=donor_address(donor),
-        campaign_name=donation.campaign.name if donation.campaign else "",
+        campaign_name=(
+            translated(donation.campaign, "name", receipt_language(donor))
+            if donation.campaign
+            else ""
+        ),
         replaces=replaces,
     )
     receipt.number = _take_number(year)  # the last thing before the receipt's own writes

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from core.dates import org_day, org_today, year_bounds
+from core.locales import translated
 from core.tasks import enqueue_on_commit
 from donations.message_kinds import STATEMENT
 from donations.models import (
@@ -93,7 +94,7 @@ def statement_document(
                 StatementLine(
                     received_on=org_day(gift.paid_at),
                     receipt_number=receipts[0].display_number if receipts else "",
-                    campaign=gift.campaign.name if gift.campaign else "",
+                    campaign=translated(gift.campaign, "name") if gift.campaign else "",
                     method=gift_method(gift),
                     money=gift.net,
                 )

@@ -43,7 +43,7 @@ def donor_portal(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         donor = selectors.donor_for_user(request.user)
         if donor is None and not user_can(request.user, "donor.self"):
-            raise PermissionDenied("This page is for donors.")
+            raise PermissionDenied(gettext("This page is for donors."))
         request.donor = donor  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 

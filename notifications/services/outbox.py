@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from notifications import conf
@@ -232,8 +233,11 @@ def resend_message(*, message_id: int) -> Message:
         message = Message.objects.select_related("recipient").get(pk=message_id)
         if not updated:
             raise OutboxError(
-                f"This message is {message.get_status_display().lower()}: "
-                "only failed, cancelled or sent messages can be sent again."
+                gettext(
+                    "This message is %(status)s: only failed, cancelled or sent messages can be "
+                    "sent again."
+                )
+                % {"status": message.get_status_display().lower()}
             )
         dispatch.publish_on_commit([message.pk], urgent=message.urgent)
     return message

@@ -54,6 +54,17 @@ def sms_time(value: str, zone: str) -> str:
 
 
 @register.filter
+def sms_cut(value: str, length: int) -> str:
+    """At most ``length`` characters, cut with "..." rather than "…": the ellipsis is not in
+    the GSM-7 alphabet and would make an English text message UCS-2 (70 characters a
+    segment instead of 160; notifications.services.sms.sms_segments)."""
+    text = str(value)
+    if len(text) <= length:
+        return text
+    return text[: max(length - 3, 0)].rstrip() + "..."
+
+
+@register.filter
 def local_date(value: str) -> str:
     """An ISO date ("2031-07-15") or date-time for people: "Jul 15, 2031", the day in the
     organisation's zone in the one format of pages and PDFs (``core.dates.format_day``)."""

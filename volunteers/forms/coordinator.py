@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import time_zone_choices
 from core.forms import BoundedDateField, NameChoiceField, limits
+from core.forms.translations import add_translation_fields, cleaned_translations
 from volunteers.models import (
     ClearanceStatus,
     ClearanceType,
@@ -23,7 +24,7 @@ from volunteers.models import (
     VolunteerProfile,
     VolunteerRole,
 )
-from volunteers.validators import ALLOWED_DESCRIPTION, validate_document
+from volunteers.validators import validate_document
 
 
 class DateInput(forms.DateInput):
@@ -45,6 +46,15 @@ class TimeInput(forms.TimeInput):
 
 
 class RoleForm(forms.ModelForm[VolunteerRole]):
+    TRANSLATED = ("name", "description")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_translation_fields(self, self.TRANSLATED, self.instance.translations)
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        return cleaned_translations(self, self.TRANSLATED)
+
     class Meta:
         model = VolunteerRole
         fields = (
@@ -57,6 +67,8 @@ class RoleForm(forms.ModelForm[VolunteerRole]):
             "active",
         )
         labels = {
+            "name": _("Name"),
+            "description": _("Description"),
             "minimum_age": _("Minimum age"),
             "required_trainings": _("Trainings needed"),
             "required_clearance_types": _("Clearances needed"),
@@ -114,6 +126,15 @@ class TrainingForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 1}),
         help_text=_("Leave empty when the training never expires."),
     )
+
+    TRANSLATED = ("name", "description")
+
+    def __init__(self, *args: Any, training: Training | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_translation_fields(self, self.TRANSLATED, training.translations if training else None)
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        return cleaned_translations(self, self.TRANSLATED)
 
     @staticmethod
     def initial_for(training: Training) -> dict[str, Any]:
@@ -278,7 +299,7 @@ class ClearanceForm(forms.Form):
         label=_("Document"),
         required=False,
         validators=[validate_document],
-        help_text=_("Optional: %(kinds)s.") % {"kinds": ALLOWED_DESCRIPTION},
+        help_text=_("Optional: a PDF or a photo (JPEG, PNG, WebP or HEIC)."),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
     )
 

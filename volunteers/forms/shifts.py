@@ -105,7 +105,7 @@ class _TimesMixin(forms.Form):
                 "end_time",
                 _(
                     "The shift must end after it starts. For a shift past midnight, "
-                    "tick \u201cEnds the next day\u201d."
+                    "tick “Ends the next day”."
                 ),
             )
         return cleaned

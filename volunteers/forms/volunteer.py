@@ -13,6 +13,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.forms import VolunteerRegistrationForm
 from core.forms import BoundedDateField, limits
+from core.locales import translated
 from volunteers.models import ApplicationQuestion, Training, VolunteerRole
 from volunteers.services.onboarding import validate_date_of_birth
 from volunteers.services.trainings import validate_completion_date
@@ -95,16 +96,17 @@ class ApplicationDetailsForm(forms.Form):
         roles = self.fields["wanted_roles"]
         assert isinstance(roles, forms.ModelMultipleChoiceField)
         roles.queryset = VolunteerRole.objects.filter(active=True).order_by("name")
+        roles.label_from_instance = lambda role: translated(role, "name")  # type: ignore[method-assign,assignment]
         if questions is None:
             questions = ApplicationQuestion.objects.filter(active=True).order_by("position", "pk")
         self.questions = list(questions)
         for question in self.questions:
             self.fields[self.question_field(question)] = forms.CharField(
-                label=question.text,
+                label=translated(question, "text"),
                 required=question.required,
                 max_length=limits.LONG_TEXT,
                 widget=forms.Textarea(attrs={"rows": 3}),
-                help_text=question.help_text,  # escaped by includes/field.html
+                help_text=translated(question, "help_text"),  # escaped by includes/field.html
             )
 
     @staticmethod

@@ -117,6 +117,8 @@ class ApplicationQuestion(models.Model):
 
     text = models.CharField(max_length=300)
     help_text = models.CharField(max_length=300, blank=True)
+    # The coordinators' text in other languages (core.locales.translated).
+    translations = models.JSONField(default=dict, blank=True)
     required = models.BooleanField(default=False)
     position = models.PositiveIntegerField(default=0)
     active = models.BooleanField(default=True)

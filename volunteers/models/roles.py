@@ -17,6 +17,8 @@ class VolunteerRole(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True, max_length=limits.NOTE)
+    # The coordinators' text in other languages (core.locales.translated).
+    translations = models.JSONField(default=dict, blank=True)
     minimum_age = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text=_("Leave empty when there is no age limit.")
     )

@@ -25,6 +25,8 @@ class Training(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True, max_length=limits.NOTE)
+    # The coordinators' text in other languages (core.locales.translated).
+    translations = models.JSONField(default=dict, blank=True)
     validity_months = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text=_("Leave empty when the training never expires.")
     )

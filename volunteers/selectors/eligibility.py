@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from babel.dates import format_date
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils import dateformat
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from core.dates import age_on
+from core.locales import babel_locale
 from volunteers.models import (
     Clearance,
     ClearanceStatus,
@@ -51,8 +53,9 @@ class Eligibility:
     def once_approved(self) -> Eligibility:
         """The answer leaving the volunteer's own application status out: for an applicant,
         what each role will still need once the application is approved."""
-        reasons = tuple(r for r in self.reasons if r not in STATUS_REASONS.values())
-        missing = tuple(m for m in self.missing if m != APPROVED_APPLICATION)
+        status_reasons = {gettext(reason) for reason in STATUS_REASONS.values()}
+        reasons = tuple(r for r in self.reasons if r not in status_reasons)
+        missing = tuple(m for m in self.missing if m != gettext(APPROVED_APPLICATION))
         return Eligibility(
             eligible=not reasons,
             reasons=reasons,
@@ -61,9 +64,17 @@ class Eligibility:
         )
 
 
+def eligibility_note(eligibility: Eligibility) -> str:
+    """ "eligible", or "not eligible: " and the reasons, for lists of choices."""
+    if eligibility:
+        return gettext("eligible")
+    return gettext("not eligible: %(reasons)s") % {"reasons": " ".join(eligibility.reasons)}
+
+
 def format_day(day: date) -> str:
-    """A date as people read it in reasons: 3 Nov 2026."""
-    return dateformat.format(day, "j M Y")
+    """A date as people read it in reasons, in the active language: 3 Nov 2026 (Spanish
+    3 nov 2026, Thai 3 พ.ย. 2026), the notifications' pattern."""
+    return format_date(day, "d MMM y", locale=babel_locale())
 
 
 @dataclass
@@ -90,28 +101,33 @@ class _Window:
 
     def expiry_reason(self, name: str, expires_on: date) -> str:
         """Why something valid until ``expires_on`` does not cover this window."""
+        parts = {
+            "name": name,
+            "expires": format_day(expires_on),
+            "first": format_day(self.first_day),
+            "last": format_day(self.last_day),
+        }
         if expires_on < self.first_day:
             if self.occasion is None:
-                return f"{name} expired on {format_day(expires_on)}."
+                return gettext("%(name)s expired on %(expires)s.") % parts
             return (
-                f"{name} expired on {format_day(expires_on)}, before {self.occasion} on "
-                f"{format_day(self.first_day)}."
+                gettext("%(name)s expired on %(expires)s, before this shift on %(first)s.") % parts
             )
         if self.occasion is None:
-            return f"{name} expires on {format_day(expires_on)}."
+            return gettext("%(name)s expires on %(expires)s.") % parts
         return (
-            f"{name} expires on {format_day(expires_on)}, before {self.occasion} ends on "
-            f"{format_day(self.last_day)}."
+            gettext("%(name)s expires on %(expires)s, before this shift ends on %(last)s.") % parts
         )
 
 
-APPROVED_APPLICATION = "an approved application"
+# Translated when used (gettext), in the reader's language.
+APPROVED_APPLICATION = gettext_noop("an approved application")
 STATUS_REASONS: dict[str | None, str] = {
-    None: "You have not applied as a volunteer yet.",
-    ProfileStatus.APPLICANT: "Your volunteer application is still being reviewed.",
-    ProfileStatus.PAUSED: "Your volunteering is paused.",
-    ProfileStatus.LEFT: "You are no longer an active volunteer.",
-    ProfileStatus.DECLINED: "Your volunteer application was not accepted.",
+    None: gettext_noop("You have not applied as a volunteer yet."),
+    ProfileStatus.APPLICANT: gettext_noop("Your volunteer application is still being reviewed."),
+    ProfileStatus.PAUSED: gettext_noop("Your volunteering is paused."),
+    ProfileStatus.LEFT: gettext_noop("You are no longer an active volunteer."),
+    ProfileStatus.DECLINED: gettext_noop("Your volunteer application was not accepted."),
 }
 
 
@@ -173,8 +189,9 @@ class EligibilityChecker:
         time_zone: str | None = None,
         occasion: str | None = "this shift",
     ) -> Eligibility:
-        """``occasion`` names the window in reasons ("... before this shift on 12 Dec 2026");
-        None leaves the comparison out ("... expired on 3 Nov 2026.")."""
+        """``occasion`` (any value but None) compares with the window in reasons ("... before
+        this shift on 12 Dec 2026"); None leaves the comparison out ("... expired on 3 Nov
+        2026."). Reasons are in the active language."""
         role_obj = self.roles[role if isinstance(role, int) else role.pk]
         person = self.volunteers[volunteer_id]
         window = _Window(
@@ -184,15 +201,17 @@ class EligibilityChecker:
         missing: list[str] = []
 
         if person.status != ProfileStatus.ACTIVE:
-            reasons.append(STATUS_REASONS[person.status])
-            missing.append(APPROVED_APPLICATION)
+            reasons.append(gettext(STATUS_REASONS[person.status]))
+            missing.append(gettext(APPROVED_APPLICATION))
+        role_name = {"role": role_obj.name}
         if not role_obj.active:
-            reasons.append(f"{role_obj.name} is not in use at the moment.")
+            reasons.append(gettext("%(role)s is not in use at the moment.") % role_name)
         if role_obj.is_qualification and role_obj.pk not in person.qualifications:
             reasons.append(
-                f"{role_obj.name} is a qualification a coordinator grants; you do not hold it yet."
+                gettext("%(role)s is a qualification a coordinator grants; you do not hold it yet.")
+                % role_name
             )
-            missing.append(f"{role_obj.name} qualification")
+            missing.append(gettext("%(role)s qualification") % role_name)
         if role_obj.minimum_age is not None:
             self._check_age(person, role_obj.minimum_age, window.first_day, reasons, missing)
         for training in role_obj.required_trainings.all():
@@ -227,13 +246,14 @@ class EligibilityChecker:
     ) -> None:
         if person.date_of_birth is None:
             reasons.append(
-                f"Add your date of birth: this role is for people aged {minimum} or older."
+                gettext("Add your date of birth: this role is for people aged %(age)s or older.")
+                % {"age": minimum}
             )
-            missing.append("date of birth")
+            missing.append(gettext("date of birth"))
             return
         if age_on(person.date_of_birth, day) < minimum:
-            reasons.append(f"You must be {minimum} or older.")
-            missing.append(f"age {minimum} or over")
+            reasons.append(gettext("You must be %(age)s or older.") % {"age": minimum})
+            missing.append(gettext("age %(age)s or over") % {"age": minimum})
 
     @staticmethod
     def _check_training(
@@ -252,10 +272,13 @@ class EligibilityChecker:
             reasons.append(window.expiry_reason(training.name, latest))
         elif any(r.status == RecordStatus.PENDING for r in records):
             reasons.append(
-                f"Your {training.name} certificate is waiting for a coordinator to check it."
+                gettext("Your %(training)s certificate is waiting for a coordinator to check it.")
+                % {"training": training.name}
             )
         else:
-            reasons.append(f"You have not completed {training.name}.")
+            reasons.append(
+                gettext("You have not completed %(training)s.") % {"training": training.name}
+            )
 
     @staticmethod
     def _check_clearance(
@@ -272,7 +295,7 @@ class EligibilityChecker:
         missing.append(name[:1].lower() + name[1:])
         statuses = {c.status for c in clearances}
         if statuses & {ClearanceStatus.REQUESTED, ClearanceStatus.PENDING}:
-            reasons.append(f"{name} is pending.")
+            reasons.append(gettext("%(name)s is pending.") % {"name": name})
         elif cleared:
             # Every cleared one runs out before the window ends (else we returned above).
             latest = max(c.expires_on for c in cleared if c.expires_on is not None)
@@ -286,13 +309,15 @@ class EligibilityChecker:
             ]
             latest_date = max(dates) if dates else None
             if latest_date is None or latest_date >= window.first_day:
-                reasons.append(f"{name} has expired.")
+                reasons.append(gettext("%(name)s has expired.") % {"name": name})
             else:
                 reasons.append(window.expiry_reason(name, latest_date))
         elif ClearanceStatus.REJECTED in statuses:
-            reasons.append(f"{name} was not cleared.")
+            reasons.append(gettext("%(name)s was not cleared.") % {"name": name})
         else:
-            reasons.append(f"{name} is missing: a coordinator needs to request it.")
+            reasons.append(
+                gettext("%(name)s is missing: a coordinator needs to request it.") % {"name": name}
+            )
 
 
 def eligibility_for(

@@ -12,10 +12,12 @@ from django.db.models import (
     Prefetch,
     QuerySet,
 )
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.selectors import person_matches
 from core.dates import org_today
+from core.locales import month_and_year
 from volunteers.models import (
     ApplicationAnswer,
     Clearance,
@@ -50,19 +52,24 @@ class ClearanceSummary:
     @property
     def text(self) -> str:
         """e.g. "Background check: valid until March 2027" or "Background check: pending"."""
+        parts = {"name": self.name}
         if self.status == ClearanceStatus.CLEARED:
+            if self.expires_on is not None:
+                parts["month"] = month_and_year(self.expires_on)
             if self.expires_on is None:
-                text = f"{self.name}: valid"
+                text = gettext("%(name)s: valid") % parts
             elif self.expires_on < org_today():
-                text = f"{self.name}: expired in {self.expires_on:%B %Y}"
+                text = gettext("%(name)s: expired in %(month)s") % parts
             else:
-                text = f"{self.name}: valid until {self.expires_on:%B %Y}"
-            return text + ("; renewal pending" if self.renewal_pending else "")
+                text = gettext("%(name)s: valid until %(month)s") % parts
+            if self.renewal_pending:
+                text = gettext("%(summary)s; renewal pending") % {"summary": text}
+            return text
         if self.status in (ClearanceStatus.REQUESTED, ClearanceStatus.PENDING):
-            return f"{self.name}: pending"
+            return gettext("%(name)s: pending") % parts
         if self.status == ClearanceStatus.EXPIRED:
-            return f"{self.name}: expired"
-        return f"{self.name}: not cleared"
+            return gettext("%(name)s: expired") % parts
+        return gettext("%(name)s: not cleared") % parts
 
 
 def clearance_summaries(volunteer: User) -> list[ClearanceSummary]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from accounts.models import User
 from accounts.selectors import person_matches
 from volunteers.models import ProfileStatus, Shift
-from volunteers.selectors.eligibility import EligibilityChecker
+from volunteers.selectors.eligibility import EligibilityChecker, eligibility_note
 
 # Up to this many active volunteers, the picker lists everyone; above it, a name search
 # finds at most SEARCH_LIMIT people (a list of thousands helps nobody, and checking each
@@ -57,11 +57,6 @@ def assign_choices(
             ends_at=shift.ends_at,
             time_zone=shift.time_zone,
         )
-        label = str(person)
-        label += (
-            " \u2014 eligible"
-            if eligibility
-            else " \u2014 not eligible: " + " ".join(eligibility.reasons)
-        )
+        label = f"{person} \u2014 {eligibility_note(eligibility)}"
         choices.append((person.pk, label))
     return Candidates(choices=choices, needs_search=False, find=find)

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from core.dates import org_midnight
@@ -315,7 +316,11 @@ def lead_shortfalls(
 def team_gaps(shifts: list[Shift], teams: dict[int, list[int]]) -> dict[int, list[str]]:
     """Shift id -> what its team lacks, e.g. ["needs 1 more Shift lead"] (two queries)."""
     return {
-        shift_id: [f"needs {lead.short} more {lead.qualification}" for lead in leads]
+        shift_id: [
+            ngettext("needs %(count)s more %(role)s", "needs %(count)s more %(role)s", lead.short)
+            % {"count": lead.short, "role": lead.qualification}
+            for lead in leads
+        ]
         for shift_id, leads in lead_shortfalls(shifts, teams).items()
     }
 

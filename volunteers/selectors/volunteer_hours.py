@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.dates import org_zone
+from core.locales import month_and_year
 from volunteers.models import HoursEntry
 from volunteers.selectors import shifts as shift_selectors
 
@@ -62,7 +63,7 @@ def volunteer_shift_context(person: User) -> dict[str, Any]:
     months: dict[date, Total] = {}
     roles: dict[int, Total] = defaultdict(lambda: Total(label=""))
     for row in totals:
-        add_total(months, row.month, row.month.strftime("%B %Y"), row.approved_minutes, 0)
+        add_total(months, row.month, month_and_year(row.month), row.approved_minutes, 0)
         months[row.month].pending += row.pending_minutes
         add_total(roles, row.role_id, row.role_name, row.approved_minutes, row.pending_minutes)
     entries = list(shift_selectors.hours_for(person)[:RECENT_HOURS])

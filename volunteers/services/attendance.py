@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
@@ -45,26 +46,31 @@ def code_matches(shift: Shift, code: str) -> bool:
 def _checked_code(shift: Shift, code: str, now: datetime) -> None:
     if not code_matches(shift, code):
         raise VolunteeringError(
-            "This check-in code is not for this shift. Scan the code shown where your shift is."
+            gettext(
+                "This check-in code is not for this shift. Scan the code shown where your shift is."
+            )
         )
     if shift.status != ShiftStatus.PUBLISHED:
-        raise VolunteeringError("This shift is not taking place.")
+        raise VolunteeringError(gettext("This shift is not taking place."))
     opens, closes = check_in_window(shift)
     if now < opens:
         at = local_time(opens, shift.time_zone)
         raise VolunteeringError(
-            f"Check-in opens at {at:%H:%M} ({shift.time_zone}), 30 minutes before the shift."
+            gettext("Check-in opens at %(time)s (%(zone)s), 30 minutes before the shift.")
+            % {"time": format(at, "%H:%M"), "zone": shift.time_zone}
         )
     if now > closes:
         raise VolunteeringError(
-            "Check-in for this shift has closed. Ask the coordinator to record your attendance."
+            gettext(
+                "Check-in for this shift has closed. Ask the coordinator to record your attendance."
+            )
         )
 
 
 def _own_place(shift: Shift, volunteer: User) -> ShiftSignup:
     signup = active_signup(shift, volunteer.pk)
     if signup is None or signup.status == ShiftSignupStatus.WAITLISTED:
-        raise VolunteeringError("You do not have a place on this shift.")
+        raise VolunteeringError(gettext("You do not have a place on this shift."))
     return signup
 
 
@@ -94,11 +100,11 @@ def check_out_with_code(*, shift: Shift, volunteer: User, code: str) -> ShiftSig
         _checked_code(locked, code, now)
         signup = _own_place(locked, volunteer)
         if signup.check_in_at is None:
-            raise VolunteeringError("Check in first.")
+            raise VolunteeringError(gettext("Check in first."))
         if signup.check_out_at is not None:
-            raise VolunteeringError("You have already checked out.")
+            raise VolunteeringError(gettext("You have already checked out."))
         if now <= signup.check_in_at:  # pragma: no cover - clocks do not run backwards
-            raise VolunteeringError("Check out after you have checked in.")
+            raise VolunteeringError(gettext("Check out after you have checked in."))
         signup.check_out_at = now
         signup.save(update_fields=["check_out_at", "updated_at"])
         record_derived_hours(signup=signup, shift=locked, by=volunteer)
@@ -144,7 +150,7 @@ def record_derived_hours(*, signup: ShiftSignup, shift: Shift, by: User) -> Hour
 
 def _require_coordinator(by: User) -> None:
     if not user_can(by, "volunteering.manage"):
-        raise VolunteeringError("Only a coordinator can record attendance for others.")
+        raise VolunteeringError(gettext("Only a coordinator can record attendance for others."))
 
 
 def record_attendance(
@@ -162,7 +168,7 @@ def record_attendance(
     _require_coordinator(by)
     if by.pk == signup.volunteer_id:
         # Recorded attendance becomes approved hours: nobody approves their own.
-        raise VolunteeringError("Another coordinator must record your own attendance.")
+        raise VolunteeringError(gettext("Another coordinator must record your own attendance."))
     now = timezone.now()
     if check_in_at > now:
         raise ValidationError({"check_in_at": "The check-in time cannot be in the future."})
@@ -178,11 +184,15 @@ def record_attendance(
             ShiftSignupStatus.ATTENDED,
             ShiftSignupStatus.NO_SHOW,
         ):
-            raise VolunteeringError("Only someone with a place on the shift can attend it.")
+            raise VolunteeringError(
+                gettext("Only someone with a place on the shift can attend it.")
+            )
         if shift.status == ShiftStatus.CANCELLED:
-            raise VolunteeringError("This shift was cancelled.")
+            raise VolunteeringError(gettext("This shift was cancelled."))
         if shift.starts_at - CHECK_IN_OPENS_BEFORE > now:
-            raise VolunteeringError("Attendance can be recorded from 30 minutes before the shift.")
+            raise VolunteeringError(
+                gettext("Attendance can be recorded from 30 minutes before the shift.")
+            )
         day = timedelta(hours=24)
         if not shift.starts_at - day <= check_in_at <= shift.ends_at:
             raise ValidationError(
@@ -220,13 +230,19 @@ def mark_no_show(*, signup: ShiftSignup, by: User) -> ShiftSignup:
         shift = lock_shift(signup.shift_id)
         locked = ShiftSignup.objects.select_for_update(of=("self",)).get(pk=signup.pk)
         if shift.starts_at > timezone.now():
-            raise VolunteeringError("A no-show can be recorded once the shift has started.")
+            raise VolunteeringError(
+                gettext("A no-show can be recorded once the shift has started.")
+            )
         if locked.status == ShiftSignupStatus.ATTENDED:
             raise VolunteeringError(
-                "This person checked in. Change their attendance instead of marking a no-show."
+                gettext(
+                    "This person checked in. Change their attendance instead of marking a no-show."
+                )
             )
         if locked.status != ShiftSignupStatus.CONFIRMED:
-            raise VolunteeringError("Only someone with a place on the shift can be a no-show.")
+            raise VolunteeringError(
+                gettext("Only someone with a place on the shift can be a no-show.")
+            )
         locked.status = ShiftSignupStatus.NO_SHOW
         locked.save(update_fields=["status", "updated_at"])
     signup.refresh_from_db()

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from volunteers.models import (
@@ -56,6 +56,7 @@ def save_role(
     required_clearance_types: Iterable[ClearanceType] = (),
     is_qualification: bool = False,
     active: bool = True,
+    translations: dict[str, dict[str, str]] | None = None,
     by: User,
 ) -> VolunteerRole:
     """Create a role (``role=None``) or change one, with its requirements.
@@ -76,6 +77,8 @@ def save_role(
         target.minimum_age = minimum_age
         target.is_qualification = is_qualification
         target.active = active
+        if translations is not None:
+            target.translations = translations
         target.full_clean()
         target.save()
         target.required_trainings.set(list(required_trainings))
@@ -89,6 +92,7 @@ def save_training(
     name: str,
     description: str = "",
     validity_months: int | None = None,
+    translations: dict[str, dict[str, str]] | None = None,
     by: User,
 ) -> Training:
     """Create a training (``training=None``) or change one.
@@ -98,8 +102,10 @@ def save_training(
     if validity_months is not None and validity_months < 1:
         raise ValidationError(
             {
-                "validity_months": "A training that expires stays valid for at least 1 month. "
-                "Leave it empty if it never expires."
+                "validity_months": gettext(
+                    "A training that expires stays valid for at least 1 month. "
+                    "Leave it empty if it never expires."
+                )
             }
         )
     with transaction.atomic():
@@ -110,6 +116,8 @@ def save_training(
         target.name = name.strip()
         target.description = description.strip()
         target.validity_months = validity_months
+        if translations is not None:
+            target.translations = translations
         target.full_clean()
         target.save()
     return target

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
@@ -71,7 +72,7 @@ def add_manual_hours(
     """Work done off-shift. A volunteer's own entry waits for approval; one a coordinator
     enters for someone else counts at once. ``time_zone`` gives the entry's local date."""
     if by.pk != volunteer.pk and not user_can(by, "volunteering.manage"):
-        raise VolunteeringError("You can only enter your own hours.")
+        raise VolunteeringError(gettext("You can only enter your own hours."))
     zone = time_zone or org_zone().key
     with transaction.atomic():
         lock_people(volunteer.pk)  # two entries sent at once cannot both pass the overlap check
@@ -112,7 +113,7 @@ def edit_hours(
             .get(pk=entry.pk)
         )
         if locked.volunteer_id != by.pk and not user_can(by, "volunteering.manage"):
-            raise VolunteeringError("You can only change your own hours.")
+            raise VolunteeringError(gettext("You can only change your own hours."))
         zone = locked.shift.location.time_zone if locked.shift else org_zone().key
         locked.minutes = validate_hours(
             volunteer_id=locked.volunteer_id,
@@ -140,13 +141,13 @@ def edit_hours(
 
 def _decide(entry: HoursEntry, by: User, status: str, note: str) -> None:
     if not user_can(by, "volunteering.manage"):
-        raise VolunteeringError("Only a coordinator can approve hours.")
+        raise VolunteeringError(gettext("Only a coordinator can approve hours."))
     with transaction.atomic():
         locked = HoursEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
         if locked.volunteer_id == by.pk:
-            raise VolunteeringError("Another coordinator must decide on your own hours.")
+            raise VolunteeringError(gettext("Another coordinator must decide on your own hours."))
         if locked.status != HoursStatus.PENDING:
-            raise VolunteeringError("These hours were already decided on.")
+            raise VolunteeringError(gettext("These hours were already decided on."))
         locked.status = status
         locked.decided_by = by
         locked.decided_at = timezone.now()

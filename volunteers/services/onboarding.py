@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.roles import Role
@@ -102,13 +103,15 @@ def complete_application(
     questions = _validated_questions(profile, answers)
     with transaction.atomic():
         if VolunteerProfile.objects.select_for_update().filter(user=user).exists():
-            raise VolunteeringError("You have applied already; a coordinator is looking at it.")
+            raise VolunteeringError(
+                gettext("You have applied already; a coordinator is looking at it.")
+            )
         try:
             with transaction.atomic():
                 volunteer = _create_application(user, profile, answers, wanted_roles, questions)
         except IntegrityError as exc:
             raise VolunteeringError(
-                "You have applied already; a coordinator is looking at it."
+                gettext("You have applied already; a coordinator is looking at it.")
             ) from exc
     return volunteer
 
@@ -124,7 +127,8 @@ def _review(profile: VolunteerProfile, reviewer: User, status: str, reason: str)
         locked = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
         if locked.status != ProfileStatus.APPLICANT:
             raise VolunteeringError(
-                f"This application was already reviewed (status: {locked.get_status_display()})."
+                gettext("This application was already reviewed (status: %(status)s).")
+                % {"status": locked.get_status_display()}
             )
         locked.status = status
         locked.reviewed_by = reviewer
@@ -155,7 +159,7 @@ def set_volunteer_status(*, profile: VolunteerProfile, status: str, by: User) ->
     with transaction.atomic():
         locked = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
         if locked.status in {ProfileStatus.APPLICANT, ProfileStatus.DECLINED}:
-            raise VolunteeringError("Review the application first.")
+            raise VolunteeringError(gettext("Review the application first."))
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
     profile.refresh_from_db()

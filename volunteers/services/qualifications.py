@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from core.dates import org_today
@@ -17,7 +18,10 @@ def grant_qualification(*, volunteer: User, role: VolunteerRole, by: User) -> Qu
         # Locked, so that save_role cannot untick "is a qualification" at the same moment.
         role = VolunteerRole.objects.select_for_update().get(pk=role.pk)
         if not role.is_qualification:
-            raise VolunteeringError(f"{role.name} is not a qualification that can be granted.")
+            raise VolunteeringError(
+                gettext("%(role)s is not a qualification that can be granted.")
+                % {"role": role.name}
+            )
         grant, _ = Qualification.objects.get_or_create(
             volunteer=volunteer,
             role=role,
@@ -45,7 +49,10 @@ def staffing_gaps(*, role: VolunteerRole, volunteer_ids: Iterable[int]) -> list[
     for rule in rules:
         short = rule.minimum - held.get(rule.qualification_id, 0)
         if short > 0:
-            gaps.append(f"needs {short} more {rule.qualification.name}")
+            gaps.append(
+                ngettext("needs %(count)s more %(role)s", "needs %(count)s more %(role)s", short)
+                % {"count": short, "role": rule.qualification.name}
+            )
     return gaps
 
 
@@ -57,9 +64,9 @@ def set_staffing_rule(
     Setting a rule for a pair that already has one changes its minimum.
     """
     if qualification.pk == role.pk:
-        raise VolunteeringError("A role cannot require itself.")
+        raise VolunteeringError(gettext("A role cannot require itself."))
     if minimum < 1:
-        raise VolunteeringError("A staffing rule needs at least 1 person.")
+        raise VolunteeringError(gettext("A staffing rule needs at least 1 person."))
     with transaction.atomic():
         # Both roles locked in pk order (as save_role locks one), then checked.
         locked = {
@@ -70,7 +77,10 @@ def set_staffing_rule(
         }
         qualification = locked[qualification.pk]
         if not qualification.is_qualification:
-            raise VolunteeringError(f"{qualification.name} is not a qualification.")
+            raise VolunteeringError(
+                gettext("%(qualification)s is not a qualification.")
+                % {"qualification": qualification.name}
+            )
         rule, _ = StaffingRule.objects.update_or_create(
             role=role, qualification=qualification, defaults={"minimum": minimum}
         )

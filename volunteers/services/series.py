@@ -16,6 +16,7 @@ from dateutil.rrule import rrule, rrulestr
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.dates import org_today
@@ -273,12 +274,12 @@ def update_series_from(*, shift: Shift, by: User, **changes: Any) -> ShiftSeries
     if unknown:
         raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a series")
     if shift.series_id is None or shift.occurrence_date is None:
-        raise ValidationError("This shift is not part of a series; edit it on its own.")
+        raise ValidationError(gettext("This shift is not part of a series; edit it on its own."))
     with transaction.atomic():
         old = ShiftSeries.objects.select_for_update(of=("self",)).get(pk=shift.series_id)
         split = shift.occurrence_date
         if lock_shift(shift.pk).starts_at <= timezone.now():
-            raise ValidationError("Choose a shift that has not started yet.")
+            raise ValidationError(gettext("Choose a shift that has not started yet."))
         values = {name: getattr(old, name) for name in SERIES_FIELDS} | changes
         validate_series_fields(
             rrule_text=values["rrule"],

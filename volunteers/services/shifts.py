@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from accounts.models import User
 from volunteers.models import (
@@ -125,7 +125,7 @@ def apply_shift_changes(locked: Shift, fields: dict[str, Any]) -> ShiftChange:
     if unknown:
         raise TypeError(f"cannot change {', '.join(sorted(unknown))} of a shift")
     if locked.status == ShiftStatus.CANCELLED:
-        raise VolunteeringError("This shift was cancelled; it can no longer be changed.")
+        raise VolunteeringError(gettext("This shift was cancelled; it can no longer be changed."))
     before = {name: getattr(locked, name) for name in EDITABLE_SHIFT_FIELDS}
     previous_starts_at = locked.starts_at
     old_range = time_range_text(locked.starts_at, locked.ends_at, locked.time_zone)
@@ -196,7 +196,7 @@ def publish_shift(*, shift: Shift, by: User) -> None:
     with transaction.atomic():
         locked = lock_shift(shift.pk)
         if locked.status != ShiftStatus.DRAFT:
-            raise VolunteeringError("Only a draft shift can be published.")
+            raise VolunteeringError(gettext("Only a draft shift can be published."))
         locked.status = ShiftStatus.PUBLISHED
         locked.save(update_fields=["status", "updated_at"])
         # People placed on the draft: their reminders start now.
@@ -251,9 +251,11 @@ def cancel_shift(*, shift: Shift, by: User, reason: str) -> list[ShiftSignup]:
     with transaction.atomic():
         locked = lock_shift(shift.pk)
         if locked.status == ShiftStatus.CANCELLED:
-            raise VolunteeringError("This shift is already cancelled.")
+            raise VolunteeringError(gettext("This shift is already cancelled."))
         if locked.ends_at <= timezone.now():
-            raise VolunteeringError("This shift has already ended; it cannot be cancelled.")
+            raise VolunteeringError(
+                gettext("This shift has already ended; it cannot be cancelled.")
+            )
         signups = cancel_locked_shift(locked, by=by, reason=reason)
     shift.refresh_from_db()
     return signups
@@ -288,10 +290,10 @@ def _place(
 ) -> ShiftSignup:
     """Give the volunteer a confirmed place on the locked shift (shared by assign and move)."""
     if shift.status == ShiftStatus.CANCELLED:
-        raise VolunteeringError("This shift has been cancelled.")
+        raise VolunteeringError(gettext("This shift has been cancelled."))
     existing = active_signup(shift, volunteer.pk)
     if existing is not None and existing.status != ShiftSignupStatus.WAITLISTED:
-        raise VolunteeringError("This volunteer already has a place on this shift.")
+        raise VolunteeringError(gettext("This volunteer already has a place on this shift."))
     problems = _placement_problems(shift, volunteer, leaving=leaving)
     reason = override_reason.strip()
     if problems and not reason:
@@ -329,7 +331,7 @@ def move_signup(
 
     Both shifts are locked in pk order; the old place goes to its waitlist."""
     if signup.shift_id == to_shift.pk:
-        raise VolunteeringError("Choose another shift to move this volunteer to.")
+        raise VolunteeringError(gettext("Choose another shift to move this volunteer to."))
     with transaction.atomic():
         shifts = lock_shifts(signup.shift_id, to_shift.pk)
         source, target = shifts[signup.shift_id], shifts[to_shift.pk]
@@ -339,7 +341,9 @@ def move_signup(
             .get(pk=signup.pk)
         )
         if old.status not in (ShiftSignupStatus.CONFIRMED, ShiftSignupStatus.WAITLISTED):
-            raise VolunteeringError("Only a confirmed or waitlisted volunteer can be moved.")
+            raise VolunteeringError(
+                gettext("Only a confirmed or waitlisted volunteer can be moved.")
+            )
         lock_people(old.volunteer_id)
         new = _place(target, old.volunteer, by=by, override_reason=override_reason, leaving=source)
         now = timezone.now()

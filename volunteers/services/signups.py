@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
@@ -121,11 +122,11 @@ def active_signup(shift: Shift, volunteer_id: int) -> ShiftSignup | None:
 
 def ensure_open_for_signup(shift: Shift, now: datetime) -> None:
     if shift.status == ShiftStatus.CANCELLED:
-        raise VolunteeringError("This shift has been cancelled.")
+        raise VolunteeringError(gettext("This shift has been cancelled."))
     if shift.status != ShiftStatus.PUBLISHED:
-        raise VolunteeringError("This shift is not open for sign-up yet.")
+        raise VolunteeringError(gettext("This shift is not open for sign-up yet."))
     if shift.starts_at <= now:
-        raise VolunteeringError("This shift has already started; choose a later one.")
+        raise VolunteeringError(gettext("This shift has already started; choose a later one."))
 
 
 def sign_up_for_shift(*, shift: Shift, volunteer: User) -> ShiftSignup:
@@ -175,7 +176,7 @@ def sign_up_for_shift(*, shift: Shift, volunteer: User) -> ShiftSignup:
                     shift=locked, volunteer=volunteer, status=status, joined_at=now
                 )
         except IntegrityError as exc:  # pragma: no cover - the person lock prevents it
-            raise VolunteeringError("You already have a place on this shift.") from exc
+            raise VolunteeringError(gettext("You already have a place on this shift.")) from exc
         if status == ShiftSignupStatus.CONFIRMED:
             notify_signup_confirmed(signup)
     return signup
@@ -264,12 +265,12 @@ def cancel_signup(*, signup: ShiftSignup, by: User, reason: str = "") -> list[Sh
         )
         by_coordinator = user_can(by, "volunteering.manage") and by.pk != locked.volunteer_id
         if by.pk != locked.volunteer_id and not user_can(by, "volunteering.manage"):
-            raise VolunteeringError("You can only cancel your own sign-up.")
+            raise VolunteeringError(gettext("You can only cancel your own sign-up."))
         if locked.status not in (ShiftSignupStatus.CONFIRMED, ShiftSignupStatus.WAITLISTED):
-            raise VolunteeringError("This sign-up cannot be cancelled any more.")
+            raise VolunteeringError(gettext("This sign-up cannot be cancelled any more."))
         now = timezone.now()
         if shift.starts_at <= now and not user_can(by, "volunteering.manage"):
-            raise VolunteeringError("The shift has started; tell the coordinator instead.")
+            raise VolunteeringError(gettext("The shift has started; tell the coordinator instead."))
         held_place = locked.status == ShiftSignupStatus.CONFIRMED
         locked.status = ShiftSignupStatus.CANCELLED
         locked.cancelled_at = now

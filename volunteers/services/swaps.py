@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
@@ -52,16 +53,16 @@ def offer_swap(*, signup: ShiftSignup, by: User, note: str = "") -> SwapOffer:
         shift = lock_shift(signup.shift_id)
         locked = ShiftSignup.objects.select_for_update(of=("self",)).get(pk=signup.pk)
         if locked.volunteer_id != by.pk:
-            raise VolunteeringError("You can only offer your own place.")
+            raise VolunteeringError(gettext("You can only offer your own place."))
         if locked.status != ShiftSignupStatus.CONFIRMED:
-            raise VolunteeringError("Only a confirmed place can be offered.")
+            raise VolunteeringError(gettext("Only a confirmed place can be offered."))
         if shift.starts_at <= timezone.now():
-            raise VolunteeringError("The shift has started; it can no longer be swapped.")
+            raise VolunteeringError(gettext("The shift has started; it can no longer be swapped."))
         try:
             with transaction.atomic():
                 offer = SwapOffer.objects.create(signup=locked, note=note.strip()[:300])
         except IntegrityError as exc:
-            raise VolunteeringError("You have already offered this place.") from exc
+            raise VolunteeringError(gettext("You have already offered this place.")) from exc
         locked.shift = shift
         notify_swap_offered(offer.pk, locked, _who_could_take(shift, exclude=by.pk))
     return offer
@@ -77,9 +78,9 @@ def withdraw_swap(*, offer: SwapOffer, by: User) -> None:
             .get(pk=offer.pk)
         )
         if locked.signup.volunteer_id != by.pk and not user_can(by, "volunteering.manage"):
-            raise VolunteeringError("You can only withdraw your own offer.")
+            raise VolunteeringError(gettext("You can only withdraw your own offer."))
         if locked.status != SwapStatus.OPEN:
-            raise VolunteeringError("This offer is no longer open.")
+            raise VolunteeringError(gettext("This offer is no longer open."))
         locked.status = SwapStatus.WITHDRAWN
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_at"])
@@ -100,15 +101,15 @@ def accept_swap(*, offer: SwapOffer, volunteer: User) -> ShiftSignup:
         old.volunteer = locked.signup.volunteer
         now = timezone.now()
         if locked.status != SwapStatus.OPEN or old.status != ShiftSignupStatus.CONFIRMED:
-            raise VolunteeringError("This offer has already been taken or withdrawn.")
+            raise VolunteeringError(gettext("This offer has already been taken or withdrawn."))
         if shift.starts_at <= now:
-            raise VolunteeringError("The shift has started; it can no longer be swapped.")
+            raise VolunteeringError(gettext("The shift has started; it can no longer be swapped."))
         if old.volunteer_id == volunteer.pk:
-            raise VolunteeringError("This is your own place.")
+            raise VolunteeringError(gettext("This is your own place."))
         lock_people(old.volunteer_id, volunteer.pk)
         existing = active_signup(shift, volunteer.pk)
         if existing is not None and existing.status != ShiftSignupStatus.WAITLISTED:
-            raise VolunteeringError("You already have a place on this shift.")
+            raise VolunteeringError(gettext("You already have a place on this shift."))
         eligibility = shift_eligibility(shift, volunteer)
         if not eligibility:
             raise NotEligible("You cannot take this shift.", eligibility.reasons)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from accounts.permissions import user_can
@@ -66,8 +66,10 @@ def _ensure_may_train(volunteer: User) -> None:
     )
     if status in (ProfileStatus.LEFT, ProfileStatus.DECLINED):
         raise VolunteeringError(
-            "Only current volunteers and applicants can book or record training. Please "
-            "contact the coordinator."
+            gettext(
+                "Only current volunteers and applicants can book or record training. Please "
+                "contact the coordinator."
+            )
         )
 
 
@@ -93,9 +95,11 @@ def sign_up_for_session(*, session: TrainingSession, volunteer: User) -> Session
     with transaction.atomic():
         locked = TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if locked.cancelled:
-            raise VolunteeringError("This session has been cancelled.")
+            raise VolunteeringError(gettext("This session has been cancelled."))
         if locked.starts_at <= timezone.now():
-            raise VolunteeringError("This session has already started; choose a later one.")
+            raise VolunteeringError(
+                gettext("This session has already started; choose a later one.")
+            )
         _ensure_may_train(volunteer)
         existing = _active_signup(locked, volunteer)
         if existing is not None:
@@ -112,7 +116,7 @@ def sign_up_for_session(*, session: TrainingSession, volunteer: User) -> Session
                     session=locked, volunteer=volunteer, status=status
                 )
         except IntegrityError as exc:
-            raise VolunteeringError("You already have a place at this session.") from exc
+            raise VolunteeringError(gettext("You already have a place at this session.")) from exc
 
 
 def _promote_waitlisted(session: TrainingSession) -> SessionSignup | None:
@@ -137,9 +141,11 @@ def cancel_session_signup(*, signup: SessionSignup, by: User) -> SessionSignup |
         session = TrainingSession.objects.select_for_update(of=("self",)).get(pk=signup.session_id)
         locked = SessionSignup.objects.select_for_update().get(pk=signup.pk)
         if locked.status not in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
-            raise VolunteeringError("This sign-up cannot be cancelled any more.")
+            raise VolunteeringError(gettext("This sign-up cannot be cancelled any more."))
         if session.starts_at <= timezone.now() and not _is_coordinator(by):
-            raise VolunteeringError("The session has started; tell the coordinator instead.")
+            raise VolunteeringError(
+                gettext("The session has started; tell the coordinator instead.")
+            )
         locked.status = SignupStatus.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
         # Nobody is moved into a session already under way: they would not know to come.
@@ -163,7 +169,9 @@ def mark_session_attendance(
     with transaction.atomic():
         locked = TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if locked.starts_at > timezone.now():
-            raise VolunteeringError("Attendance can be marked once the session has started.")
+            raise VolunteeringError(
+                gettext("Attendance can be marked once the session has started.")
+            )
         signups = list(
             SessionSignup.objects.select_for_update().filter(
                 session=session,
@@ -172,7 +180,9 @@ def mark_session_attendance(
         )
         unknown = attended_ids - {s.volunteer_id for s in signups}
         if unknown:
-            raise VolunteeringError("Only people with a place at this session can attend it.")
+            raise VolunteeringError(
+                gettext("Only people with a place at this session can attend it.")
+            )
         present = absent = 0
         for signup in signups:
             new = (
@@ -211,7 +221,9 @@ def record_session_completions(
         )
         if ids - attended:
             raise VolunteeringError(
-                "Mark attendance first: only people who attended can complete the training."
+                gettext(
+                    "Mark attendance first: only people who attended can complete the training."
+                )
             )
         already = set(
             TrainingRecord.objects.filter(session=session, volunteer_id__in=ids).values_list(
@@ -290,7 +302,7 @@ def verify_training_record(*, record: TrainingRecord, by: User) -> None:
     with transaction.atomic():
         locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
         if locked.status != RecordStatus.PENDING:
-            raise VolunteeringError("This record was already checked.")
+            raise VolunteeringError(gettext("This record was already checked."))
         locked.status = RecordStatus.VERIFIED
         locked.verified_by = by
         locked.verified_at = timezone.now()
@@ -304,7 +316,7 @@ def reject_training_record(*, record: TrainingRecord, by: User, reason: str) -> 
     with transaction.atomic():
         locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
         if locked.status != RecordStatus.PENDING:
-            raise VolunteeringError("This record was already checked.")
+            raise VolunteeringError(gettext("This record was already checked."))
         locked.status = RecordStatus.REJECTED
         locked.verified_by = by
         locked.verified_at = timezone.now()
@@ -337,7 +349,9 @@ def update_training_session(
     with transaction.atomic():
         locked = TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if locked.cancelled:
-            raise VolunteeringError("This session was cancelled; it can no longer be changed.")
+            raise VolunteeringError(
+                gettext("This session was cancelled; it can no longer be changed.")
+            )
         times_change = any(
             name in fields and fields[name] != getattr(locked, name)
             for name in ("starts_at", "ends_at")
@@ -390,9 +404,11 @@ def cancel_training_session(
     with transaction.atomic():
         locked = TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
         if locked.cancelled:
-            raise VolunteeringError("This session is already cancelled.")
+            raise VolunteeringError(gettext("This session is already cancelled."))
         if locked.ends_at <= timezone.now():
-            raise VolunteeringError("This session has already finished; it cannot be cancelled.")
+            raise VolunteeringError(
+                gettext("This session has already finished; it cannot be cancelled.")
+            )
         signups = list(
             SessionSignup.objects.select_for_update(of=("self",))
             .filter(session=locked, status__in=[SignupStatus.CONFIRMED, SignupStatus.WAITLISTED])

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
@@ -50,7 +51,7 @@ def _decline_form(profile: VolunteerProfile, data: Any = None) -> ReasonForm:
     return ReasonForm(
         data,
         key=f"decline_{profile.pk}",
-        help_text="The applicant will read this.",
+        help_text=gettext("The applicant will read this."),
         max_length=1000,
     )
 
@@ -80,7 +81,9 @@ def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{profile.user!s} is now an active volunteer.")
+        messages.success(
+            request, gettext("%(user)s is now an active volunteer.") % {"user": str(profile.user)}
+        )
     return redirect("volunteers:coord_applications")
 
 
@@ -101,7 +104,9 @@ def application_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             return redirect("volunteers:coord_applications")
         else:
             messages.success(
-                request, f"Application of {profile.user!s} declined. They will see why."
+                request,
+                gettext("Application of %(user)s declined. They will see why.")
+                % {"user": str(profile.user)},
             )
             return redirect("volunteers:coord_applications")
     return _applications_page(request, form, profile.pk)
@@ -111,7 +116,7 @@ def _reject_form(record: TrainingRecord, data: Any = None) -> ReasonForm:
     return ReasonForm(
         data,
         key=f"reject_{record.pk}",
-        help_text="The volunteer will read this.",
+        help_text=gettext("The volunteer will read this."),
         max_length=300,
     )
 
@@ -143,7 +148,11 @@ def evidence_verify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{record.training.name} of {record.volunteer!s} verified.")
+        messages.success(
+            request,
+            gettext("%(training)s of %(volunteer)s verified.")
+            % {"training": record.training.name, "volunteer": str(record.volunteer)},
+        )
     return redirect("volunteers:coord_evidence")
 
 
@@ -165,7 +174,8 @@ def evidence_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{record.training.name} of {record.volunteer!s} not accepted. They will see why.",
+                gettext("%(training)s of %(volunteer)s not accepted. They will see why.")
+                % {"training": record.training.name, "volunteer": str(record.volunteer)},
             )
             return redirect("volunteers:coord_evidence")
     return _evidence_page(request, form, record.pk)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
@@ -73,12 +74,13 @@ def role_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
                 required_clearance_types=data["required_clearance_types"],
                 is_qualification=data["is_qualification"],
                 active=data["active"],
+                translations=form.translations(),
                 by=request.user,
             )
         except ValidationError as exc:
             put_errors_on_form(form, exc)
         else:
-            messages.success(request, f"{saved.name} saved.")
+            messages.success(request, gettext("%(saved)s saved.") % {"saved": saved.name})
             return redirect("volunteers:coord_roles")
     if role is not None and form.is_bound:
         role.refresh_from_db(fields=["name"])  # the form wrote its input onto the instance
@@ -107,7 +109,13 @@ def rule_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(
-                request, f"{role.name} now needs at least {rule.minimum} {rule.qualification.name}."
+                request,
+                gettext("%(role)s now needs at least %(minimum)s %(qualification)s.")
+                % {
+                    "role": role.name,
+                    "minimum": rule.minimum,
+                    "qualification": rule.qualification.name,
+                },
             )
             return redirect("volunteers:coord_roles")
     rule_forms = _rule_forms(items)
@@ -121,7 +129,9 @@ def rule_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(StaffingRule.objects.select_related("role", "qualification"), pk=pk)
     remove_staffing_rule(rule=rule)
     messages.success(
-        request, f"{rule.role.name} no longer needs a {rule.qualification.name} on each shift."
+        request,
+        gettext("%(role)s no longer needs a %(qualification)s on each shift.")
+        % {"role": rule.role.name, "qualification": rule.qualification.name},
     )
     return redirect("volunteers:coord_roles")
 
@@ -146,7 +156,7 @@ def trainings(request: AuthenticatedHttpRequest) -> HttpResponse:
 def training_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     training = get_object_or_404(Training, pk=pk) if pk is not None else None
     initial = TrainingForm.initial_for(training) if training is not None else None
-    form = TrainingForm(request.POST or None, initial=initial)
+    form = TrainingForm(request.POST or None, initial=initial, training=training)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -155,12 +165,13 @@ def training_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
                 name=data["name"],
                 description=data["description"],
                 validity_months=data["validity_months"],
+                translations=form.translations(),
                 by=request.user,
             )
         except ValidationError as exc:
             put_errors_on_form(form, exc)
         else:
-            messages.success(request, f"{saved.name} saved.")
+            messages.success(request, gettext("%(saved)s saved.") % {"saved": saved.name})
             return redirect("volunteers:coord_trainings")
     return render(
         request,

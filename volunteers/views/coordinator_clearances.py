@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
@@ -82,7 +83,11 @@ def clearance_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         except ValidationError as exc:
             put_errors_on_form(form, exc)
         else:
-            messages.success(request, f"{clearance.clearance_type.name} for {person!s} recorded.")
+            messages.success(
+                request,
+                gettext("%(clearance_type)s for %(person)s recorded.")
+                % {"clearance_type": clearance.clearance_type.name, "person": str(person)},
+            )
             return redirect("volunteers:coord_volunteer", pk=person.pk)
     return render(
         request,
@@ -120,7 +125,11 @@ def clearance_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"{clearance.clearance_type.name} for {clearance.volunteer!s} updated.",
+                gettext("%(clearance_type)s for %(volunteer)s updated.")
+                % {
+                    "clearance_type": clearance.clearance_type.name,
+                    "volunteer": str(clearance.volunteer),
+                },
             )
             return redirect("volunteers:coord_volunteer", pk=clearance.volunteer_id)
     return render(

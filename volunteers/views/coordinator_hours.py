@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.forms import put_errors_on_form
+from core.locales import month_and_year
 from core.pagination import PAGE_SIZE
 from volunteers import services
 from volunteers.forms.hours import HoursEditForm, HoursRejectForm, HoursTotalsFilterForm
@@ -106,7 +107,9 @@ def hours_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return redirect("volunteers:coord_hours")
         else:
             messages.success(
-                request, f"Hours of {entry.volunteer!s} not accepted; they will see why."
+                request,
+                gettext("Hours of %(volunteer)s not accepted; they will see why.")
+                % {"volunteer": str(entry.volunteer)},
             )
             return redirect("volunteers:coord_hours")
     return _queue_page(request, form, entry.pk)
@@ -142,7 +145,11 @@ def hours_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except VolunteeringError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Hours of {entry.volunteer!s} corrected.")
+                messages.success(
+                    request,
+                    gettext("Hours of %(volunteer)s corrected.")
+                    % {"volunteer": str(entry.volunteer)},
+                )
                 return redirect("volunteers:coord_hours")
     return render(
         request,
@@ -175,7 +182,7 @@ def hours_totals(request: AuthenticatedHttpRequest) -> HttpResponse:
         add_total(
             by_month,
             row.month,
-            row.month.strftime("%B %Y"),
+            month_and_year(row.month),
             row.approved_minutes,
             row.pending_minutes,
         )
@@ -188,7 +195,7 @@ def hours_totals(request: AuthenticatedHttpRequest) -> HttpResponse:
             "by_role": sorted(by_role.values(), key=lambda t: t.label),
             "by_month": sorted(by_month.values(), key=lambda t: t.key, reverse=True),
             "grand": Total(
-                label="All",
+                label=gettext("All"),
                 approved=sum(r.approved_minutes for r in rows),
                 pending=sum(r.pending_minutes for r in rows),
             ),

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -31,7 +32,7 @@ from volunteers.models import (
     ShiftStatus,
 )
 from volunteers.selectors import shifts as shift_selectors
-from volunteers.selectors.eligibility import Eligibility, EligibilityChecker
+from volunteers.selectors.eligibility import Eligibility, EligibilityChecker, eligibility_note
 from volunteers.selectors.roster import assign_choices
 from volunteers.services import NotEligible, VolunteeringError
 from volunteers.services.attendance import CHECK_IN_OPENS_BEFORE
@@ -50,7 +51,7 @@ def check_in_url(request: HttpRequest, shift: Shift) -> str:
 def qr_svg(url: str) -> SafeString:
     """The link as an inline SVG QR code (segno builds the markup; no user text in it)."""
     code = segno.make(url, error="m")
-    return mark_safe(code.svg_inline(scale=5, title="Check-in code"))  # noqa: S308
+    return mark_safe(code.svg_inline(scale=5, title=gettext("Check-in code")))  # noqa: S308
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,10 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except VolunteeringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{person!s} now has a place on this shift.")
+            messages.success(
+                request,
+                gettext("%(person)s now has a place on this shift.") % {"person": str(person)},
+            )
             return redirect("volunteers:coord_shift", pk=shift.pk)
     return _roster_page(request, pk, assign_form=form)
 
@@ -250,7 +254,11 @@ def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except VolunteeringError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Attendance of {signup.volunteer!s} saved.")
+                messages.success(
+                    request,
+                    gettext("Attendance of %(volunteer)s saved.")
+                    % {"volunteer": str(signup.volunteer)},
+                )
                 return redirect("volunteers:coord_shift", pk=signup.shift_id)
     return _roster_page(request, signup.shift_id, bound_attendance=form, bound_signup=signup.pk)
 
@@ -264,7 +272,10 @@ def no_show(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{signup.volunteer!s} marked as a no-show.")
+        messages.success(
+            request,
+            gettext("%(volunteer)s marked as a no-show.") % {"volunteer": str(signup.volunteer)},
+        )
     return redirect("volunteers:coord_shift", pk=signup.shift_id)
 
 
@@ -289,14 +300,14 @@ def move_choices(signup: ShiftSignup) -> list[tuple[int, str]]:
             time_zone=shift.time_zone,
         )
         left = max(shift.capacity - shift.places_taken, 0)  # type: ignore[attr-defined]
-        label = f"{describe_shift(shift)} at {shift.location.name} \u2014 {left} left"
+        label = ngettext(
+            "%(shift)s at %(place)s — %(left)s left",
+            "%(shift)s at %(place)s — %(left)s left",
+            left,
+        ) % {"shift": describe_shift(shift), "place": shift.location.name, "left": left}
         if shift.status == ShiftStatus.DRAFT:
-            label += " (draft)"
-        label += (
-            " \u2014 eligible"
-            if eligibility
-            else " \u2014 not eligible: " + " ".join(eligibility.reasons)
-        )
+            label = gettext("%(shift)s (draft)") % {"shift": label}
+        label = f"{label} \u2014 {eligibility_note(eligibility)}"
         choices.append((shift.pk, label))
     return choices
 
@@ -319,7 +330,11 @@ def move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except VolunteeringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{signup.volunteer!s} moved to this shift.")
+            messages.success(
+                request,
+                gettext("%(volunteer)s moved to this shift.")
+                % {"volunteer": str(signup.volunteer)},
+            )
             return redirect("volunteers:coord_shift", pk=new.shift_id)
     return render(
         request,

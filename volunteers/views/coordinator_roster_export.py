@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
@@ -27,18 +28,18 @@ from volunteers.views.coordinator_roster import (
 # Printable roster and CSV
 
 CSV_HEADER = (
-    "Name",
-    "E-mail",
-    "Phone",
-    "Status",
-    "Waitlist position",
-    "Checked in",
-    "Checked out",
-    "Minutes",
-    "Eligible",
-    "Reasons",
-    "Override by",
-    "Override reason",
+    gettext_lazy("Name"),
+    gettext_lazy("E-mail"),
+    gettext_lazy("Phone"),
+    gettext_lazy("Status"),
+    gettext_lazy("Waitlist position"),
+    gettext_lazy("Checked in"),
+    gettext_lazy("Checked out"),
+    gettext_lazy("Minutes"),
+    gettext_lazy("Eligible"),
+    gettext_lazy("Reasons"),
+    gettext_lazy("Override by"),
+    gettext_lazy("Override reason"),
 )
 
 
@@ -76,7 +77,7 @@ def roster_rows(shift: Shift) -> list[list[str]]:
                 _local(signup.check_in_at, zone),
                 _local(signup.check_out_at, zone),
                 "" if minutes is None else str(minutes),
-                "yes" if eligibility else "no",
+                gettext("yes") if eligibility else gettext("no"),
                 " ".join(reasons),
                 str(signup.override_by) if signup.override_by else "",
                 signup.override_reason,
@@ -93,7 +94,7 @@ def roster_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="roster-{shift.pk}-{day}.csv"'
     writer = csv.writer(response)
     writer.writerow(safe_row([f"{describe_shift(shift)}, {shift.location.name}"]))
-    writer.writerow([f"Times in {shift.time_zone}"])
+    writer.writerow([gettext("Times in %(zone)s") % {"zone": shift.time_zone}])
     writer.writerow(CSV_HEADER)
     writer.writerows(safe_row(row) for row in roster_rows(shift))
     return response

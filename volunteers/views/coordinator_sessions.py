@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
@@ -49,7 +49,9 @@ def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 put_errors_on_form(form, exc, SESSION_ERROR_FIELDS)
             else:
-                messages.success(request, f"Session of {training.name} added.")
+                messages.success(
+                    request, gettext("Session of %(training)s added.") % {"training": training.name}
+                )
                 return redirect("volunteers:coord_session", pk=session.pk)
     return render(
         request,
@@ -121,7 +123,11 @@ def session_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         except VolunteeringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Attendance saved: {present} came, {absent} did not.")
+            messages.success(
+                request,
+                gettext("Attendance saved: %(present)s came, %(absent)s did not.")
+                % {"present": present, "absent": absent},
+            )
             return redirect("volunteers:coord_session", pk=session.pk)
     return _roster_page(request, session, attendance_form=form)
 
@@ -155,7 +161,10 @@ def session_completions(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 def _session_label(session: TrainingSession) -> str:
-    return f"{session.training.name} on {date_format(session_local_date(session), 'j M Y')}"
+    return gettext("%(training)s on %(when)s") % {
+        "training": session.training.name,
+        "when": date_format(session_local_date(session), "j M Y"),
+    }
 
 
 def _moved_up(promoted: list[SessionSignup]) -> str:
@@ -186,7 +195,9 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(
-                    request, f"Session of {_session_label(session)} saved.{_moved_up(promoted)}"
+                    request,
+                    gettext("Session of %(session_label)s saved.%(moved_up)s")
+                    % {"session_label": _session_label(session), "moved_up": _moved_up(promoted)},
                 )
                 return redirect("volunteers:coord_session", pk=session.pk)
     return render(
@@ -198,7 +209,10 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _cancel_form(data: Any = None) -> ReasonForm:
     form = ReasonForm(
-        data, key="cancel", help_text="Kept at the top of the session's notes.", max_length=300
+        data,
+        key="cancel",
+        help_text=gettext("Kept at the top of the session's notes."),
+        max_length=300,
     )
     field = form.fields["reason"]
     field.required = True

@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
@@ -158,7 +158,9 @@ def shift_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 put_errors_on_form(form, exc, ShiftForm.ERROR_FIELDS)
             else:
-                messages.success(request, f"Shift added: {describe_shift(shift)}.")
+                messages.success(
+                    request, gettext("Shift added: %(shift)s.") % {"shift": describe_shift(shift)}
+                )
                 return redirect("volunteers:coord_shift", pk=shift.pk)
     return render(
         request,
@@ -184,7 +186,9 @@ def shift_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             else:
                 shift = _shift(pk)
                 messages.success(
-                    request, f"Shift saved: {describe_shift(shift)}.{_promoted_text(promoted)}"
+                    request,
+                    gettext("Shift saved: %(shift)s.%(promoted_text)s")
+                    % {"shift": describe_shift(shift), "promoted_text": _promoted_text(promoted)},
                 )
                 return redirect("volunteers:coord_shift", pk=shift.pk)
     return render(
@@ -203,7 +207,11 @@ def shift_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except VolunteeringError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Published: {describe_shift(shift)}. Volunteers can sign up.")
+        messages.success(
+            request,
+            gettext("Published: %(shift)s. Volunteers can sign up.")
+            % {"shift": describe_shift(shift)},
+        )
     return redirect("volunteers:coord_shift", pk=shift.pk)
 
 
@@ -293,7 +301,7 @@ def series_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Edit "this and all following" occurrences of the series the shift belongs to."""
     shift = _shift(pk)
     if shift.series is None:
-        messages.error(request, "This shift does not repeat; edit it on its own.")
+        messages.error(request, gettext("This shift does not repeat; edit it on its own."))
         return redirect("volunteers:coord_shift_edit", pk=shift.pk)
     series = shift.series
     form = SeriesForm(request.POST or None, initial=SeriesForm.initial_for(series), editing=True)
@@ -307,7 +315,9 @@ def series_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "Saved for this shift and all the following ones; people signed up were told.",
+                gettext(
+                    "Saved for this shift and all the following ones; people signed up were told."
+                ),
             )
             return redirect("volunteers:coord_shift", pk=shift.pk)
     return render(

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -105,7 +106,7 @@ def volunteer_notes(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = NotesForm(request.POST, instance=_profile_of(person))
     if form.is_valid():
         form.save()
-        messages.success(request, "Notes saved.")
+        messages.success(request, gettext("Notes saved."))
         return redirect("volunteers:coord_volunteer", pk=person.pk)
     return _volunteer_page(request, person, notes_form=form)
 
@@ -126,7 +127,11 @@ def volunteer_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         except VolunteeringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{person!s} is now {profile.get_status_display().lower()}.")
+            messages.success(
+                request,
+                gettext("%(person)s is now %(status)s.")
+                % {"person": str(person), "status": profile.get_status_display().lower()},
+            )
             return redirect("volunteers:coord_volunteer", pk=person.pk)
     return _volunteer_page(request, person, status_form=form)
 
@@ -143,7 +148,11 @@ def qualification_grant(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         except VolunteeringError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{person!s} now holds {role.name}.")
+            messages.success(
+                request,
+                gettext("%(person)s now holds %(role)s.")
+                % {"person": str(person), "role": role.name},
+            )
             return redirect("volunteers:coord_volunteer", pk=person.pk)
     return _volunteer_page(request, person, grant_form=form)
 
@@ -154,7 +163,11 @@ def qualification_revoke(request: AuthenticatedHttpRequest, pk: int, role_pk: in
     person = get_object_or_404(User, pk=pk)
     role = get_object_or_404(VolunteerRole, pk=role_pk)
     services.revoke_qualification(volunteer=person, role=role, by=request.user)
-    messages.success(request, f"{person!s} no longer holds {role.name}.")
+    messages.success(
+        request,
+        gettext("%(person)s no longer holds %(role)s.")
+        % {"person": str(person), "role": role.name},
+    )
     return redirect("volunteers:coord_volunteer", pk=person.pk)
 
 
@@ -176,7 +189,11 @@ def record_training(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             put_errors_on_form(form, exc)
         else:
-            messages.success(request, f"{training.name} recorded for {person!s}.")
+            messages.success(
+                request,
+                gettext("%(training)s recorded for %(person)s.")
+                % {"training": training.name, "person": str(person)},
+            )
             return redirect("volunteers:coord_volunteer", pk=person.pk)
     return _volunteer_page(request, person, record_form=form)
 

@@ -60,7 +60,10 @@ def session_when(session: TrainingSession) -> str:
 
 
 def session_label(session: TrainingSession) -> str:
-    return f"{session.training.name} on {session_when(session)}"
+    return _("%(training)s on %(when)s") % {
+        "training": session.training.name,
+        "when": session_when(session),
+    }
 
 
 @require_http_methods(["GET", "POST"])
