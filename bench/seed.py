@@ -16,6 +16,7 @@ Designated accounts (looked up by ``bench.targets``): the coordinator
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 from collections.abc import Iterable, Iterator, Sequence
@@ -140,11 +141,18 @@ class Table:
                 raise ValueError(f"{model.__name__}.{field.name} must be given (no default)")
         self.copy = copy
         self.rows = 0
+        self.json_columns = [
+            index for index, f in enumerate(self.fields) if isinstance(f, models.JSONField)
+        ]
 
     def write(self, row: dict[str, Any]) -> None:
-        self.copy.write_row(
-            [row[f.attname] if f.attname in row else self.defaults[f.attname] for f in self.fields]
-        )
+        values = [
+            row[f.attname] if f.attname in row else self.defaults[f.attname] for f in self.fields
+        ]
+        for index in self.json_columns:  # COPY takes JSON as its text
+            if values[index] is not None:
+                values[index] = json.dumps(values[index])
+        self.copy.write_row(values)
         self.rows += 1
 
 

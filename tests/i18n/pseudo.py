@@ -90,7 +90,13 @@ class DataWords:
     ) -> None:
         """``any_word``: each word of the data counts on its own too (PDF tables wrap a
         campaign's name in a column, so the name is never whole on a line)."""
-        phrases: set[str] = {settings.ORG_NAME, settings.ORG_ADDRESS, *extra}
+        # The organisation's own words: its name, address and the names of its donor levels.
+        phrases: set[str] = {
+            settings.ORG_NAME,
+            settings.ORG_ADDRESS,
+            *settings.DONOR_LEVELS,
+            *extra,
+        }
         phrases.update(settings.ORG_REGISTRATION.split(":"))
         for code, name in settings.LANGUAGES:
             phrases.update({name, translation.get_language_info(code)["name_local"]})
@@ -209,11 +215,18 @@ class _VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
         self._skipping = 0
+        # Elements marked translate="no" (HTML's own "this is not language": keys, codes,
+        # a snippet to paste), by tag, with their nesting depth.
+        self._untranslated: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("translate") == "no" or (self._untranslated and tag == self._untranslated[-1]):
+            self._untranslated.append(tag)
+            self._skipping += 1
+            return
         if tag in self.SKIP:
             self._skipping += 1
-        found = dict(attrs)
         for name in self.SHOWN:
             if found.get(name):
                 self.texts.append(str(found[name]))
@@ -221,7 +234,10 @@ class _VisibleText(HTMLParser):
             self.texts.append(str(found["value"]))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP and self._skipping:
+        if self._untranslated and tag == self._untranslated[-1]:
+            self._untranslated.pop()
+            self._skipping -= 1
+        elif tag in self.SKIP and self._skipping:
             self._skipping -= 1
 
     def handle_data(self, data: str) -> None:

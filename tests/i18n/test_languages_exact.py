@@ -69,18 +69,18 @@ def _reminder_sms(language: str, **context: str) -> str:
     return Renderer().render(message, preference).sms
 
 
-def test_a_thai_reminder_sms_fits_three_segments() -> None:
+def test_a_thai_reminder_sms_fits_two_segments() -> None:
     sms = _reminder_sms("th")
     assert sms == (
         "Hope Line: Crisis text line, evening อังคาร 15 ก.ค. 18:00 EDT, Harbour Street of..."
-        " มาไม่ได้? http://127.0.0.1:8000/volunteer/signups/345/cancel/"
+        " ตอบ YES เพื่อยืนยัน NO เพื่อยกเลิก"
     )
     # Thai is sent as UCS-2: 70 characters in one segment, 67 a segment when longer.
-    assert len(sms) == 145
-    assert sms_segments(sms) == 3
-    # Names as long as the template lets through still fit the same three segments.
+    assert len(sms) == 118
+    assert sms_segments(sms) == 2
+    # Names as long as the template lets through still fit two segments.
     long_names = _reminder_sms("th", shift_title="ก" * 80, location="ข" * 80)
-    assert sms_segments(long_names) == 3
+    assert sms_segments(long_names) == 2
     # The English one is one GSM-7 segment.
     assert sms_segments(_reminder_sms("en")) == 1
 

@@ -19,6 +19,7 @@ from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from volunteers.message_kinds import SHIFT_INVITATION
@@ -46,7 +47,7 @@ def invite_eligible_volunteers(*, shift: Shift, by: User) -> list[ShiftInvitatio
     with transaction.atomic():
         locked = lock_shift(shift.pk)
         if locked.starts_at <= timezone.now():
-            raise VolunteeringError("This shift has already started.")
+            raise VolunteeringError(gettext("This shift has already started."))
         asked = set(
             ShiftInvitation.objects.filter(shift=locked).values_list("volunteer_id", flat=True)
         )
@@ -73,12 +74,14 @@ def invitation_for_token(token: str, *, user: User) -> ShiftInvitation:
     try:
         data = signing.loads(token, salt=SALT, max_age=LINK_MAX_AGE)
     except signing.SignatureExpired:
-        raise VolunteeringError("This link has expired. Look for open shifts instead.") from None
+        raise VolunteeringError(
+            gettext("This link has expired. Look for open shifts instead.")
+        ) from None
     except signing.BadSignature:
-        raise VolunteeringError("This link is not valid.") from None
+        raise VolunteeringError(gettext("This link is not valid.")) from None
     if not isinstance(data, dict) or data.get("v") != user.pk:
         raise VolunteeringError(
-            "This link was sent to someone else. Log in as the person it was sent to."
+            gettext("This link was sent to someone else. Log in as the person it was sent to.")
         )
     invitation = (
         ShiftInvitation.objects.select_related("shift__role", "shift__location")
@@ -86,9 +89,9 @@ def invitation_for_token(token: str, *, user: User) -> ShiftInvitation:
         .first()
     )
     if invitation is None:
-        raise VolunteeringError("This link is not valid.")
+        raise VolunteeringError(gettext("This link is not valid."))
     if invitation.shift.starts_at <= timezone.now():
-        raise VolunteeringError("This shift has already started; the link has expired.")
+        raise VolunteeringError(gettext("This shift has already started; the link has expired."))
     return invitation
 
 

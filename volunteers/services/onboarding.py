@@ -171,5 +171,5 @@ def set_contact_sharing(*, volunteer: User, share: bool) -> bool:
     with transaction.atomic():
         updated = VolunteerProfile.objects.filter(user=volunteer).update(share_contact=share)
     if not updated:
-        raise VolunteeringError("Complete your volunteer application first.")
+        raise VolunteeringError(gettext("Complete your volunteer application first."))
     return share
