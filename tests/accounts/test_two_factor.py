@@ -88,7 +88,10 @@ def test_enrolment_shows_a_qr_code_confirms_with_a_code_and_hands_out_recovery_c
     assert len(codes) == 10
     assert sorted(codes) == sorted(StaticToken.objects.values_list("token", flat=True))
     # Shown once.
-    assert "<li><code translate=\"no\">" not in client.get("/accounts/two-factor/recovery-codes/").content.decode()
+    assert (
+        '<li><code translate="no">'
+        not in client.get("/accounts/two-factor/recovery-codes/").content.decode()
+    )
     assert client.get(STAFF_PAGE).status_code == 200
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.actor, entry.subject, entry.ip_address) == (
