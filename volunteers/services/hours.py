@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
+from accounts.services import audit
 from core.dates import org_zone
 from volunteers.models import HoursEntry, HoursSource, HoursStatus, VolunteerRole
 from volunteers.services.errors import VolunteeringError
@@ -148,12 +149,19 @@ def _decide(entry: HoursEntry, by: User, status: str, note: str) -> None:
             raise VolunteeringError(gettext("Another coordinator must decide on your own hours."))
         if locked.status != HoursStatus.PENDING:
             raise VolunteeringError(gettext("These hours were already decided on."))
+        fields = ("status", "decided_by", "decided_at", "decision_note")
+        before = audit.snapshot(locked, fields)
         locked.status = status
         locked.decided_by = by
         locked.decided_at = timezone.now()
         locked.decision_note = note
-        locked.save(
-            update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"]
+        locked.save(update_fields=[*fields, "updated_at"])
+        audit.record(
+            f"volunteers.hours.{status}",
+            actor=by,
+            subject=locked.volunteer,
+            obj=locked,
+            changes=audit.changed_fields(before, audit.snapshot(locked, fields)),
         )
     entry.refresh_from_db()
 

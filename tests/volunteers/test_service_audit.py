@@ -1,0 +1,141 @@
+"""Services that take ``by=`` write the exact audit row, in the transaction of the change."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import AuditEntry, User
+from tests.volunteers.factories import make_role, make_volunteer
+from volunteers import services
+from volunteers.models import HoursEntry, HoursSource, HoursStatus, ProfileStatus, Qualification
+from volunteers.selectors.eligibility import eligibility_for
+from volunteers.services.errors import VolunteeringError
+
+pytestmark = pytest.mark.django_db
+
+
+def _entries() -> list[tuple[str, int | None, int | None, str, dict[str, list[object]]]]:
+    return [
+        (entry.action, entry.actor_id, entry.subject_id, entry.object_type, entry.changes)
+        for entry in AuditEntry.objects.order_by("pk")
+    ]
+
+
+def test_granting_and_revoking_a_qualification_is_audited_and_the_grant_is_kept(
+    coordinator: User,
+) -> None:
+    lead = make_role("Shift lead", is_qualification=True)
+    ana = make_volunteer(first_name="Ana", email="ana.q@example.org")
+    start = timezone.now() + timedelta(days=3)
+
+    grant = services.grant_qualification(volunteer=ana, role=lead, by=coordinator)
+    assert eligibility_for(
+        volunteer=ana, role=lead, starts_at=start, ends_at=start + timedelta(hours=2)
+    ).eligible
+    services.revoke_qualification(volunteer=ana, role=lead, by=coordinator)
+
+    kept = Qualification.with_revoked.get(pk=grant.pk)
+    assert kept.revoked_by == coordinator
+    assert kept.revoked_at is not None
+    assert list(Qualification.objects.filter(volunteer=ana)) == []
+    assert not eligibility_for(
+        volunteer=ana, role=lead, starts_at=start, ends_at=start + timedelta(hours=2)
+    ).eligible
+    assert _entries() == [
+        (
+            "volunteers.qualification.granted",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.qualification",
+            {
+                "granted_by": [None, coordinator.pk],
+                "granted_on": [None, str(grant.granted_on)],
+                "role": [None, lead.pk],
+            },
+        ),
+        (
+            "volunteers.qualification.revoked",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.qualification",
+            {
+                "revoked_at": [None, str(kept.revoked_at)],
+                "revoked_by": [None, coordinator.pk],
+            },
+        ),
+    ]
+    entry = AuditEntry.objects.get(action="volunteers.qualification.revoked")
+    assert (entry.object_id, entry.data) == (str(grant.pk), {"role": "Shift lead"})
+
+    # Granted again: a new grant in force, the revoked one still kept.
+    again = services.grant_qualification(volunteer=ana, role=lead, by=coordinator)
+    assert again.pk != grant.pk
+    assert Qualification.with_revoked.filter(volunteer=ana).count() == 2
+    assert eligibility_for(
+        volunteer=ana, role=lead, starts_at=start, ends_at=start + timedelta(hours=2)
+    ).eligible
+
+
+def test_deciding_hours_is_audited_with_old_and_new_values(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.h@example.org")
+    role = make_role("Outreach")
+    entry = HoursEntry.objects.create(
+        volunteer=ana,
+        role=role,
+        date=date(2026, 11, 18),
+        starts_at=datetime(2026, 11, 18, 14, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 18, 16, 0, tzinfo=UTC),
+        minutes=120,
+        source=HoursSource.MANUAL,
+    )
+    services.reject_hours(entry=entry, by=coordinator, reason="  Not on the roster ")
+    entry.refresh_from_db()
+    assert _entries() == [
+        (
+            "volunteers.hours.rejected",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.hoursentry",
+            {
+                "decided_at": [None, str(entry.decided_at)],
+                "decided_by": [None, coordinator.pk],
+                "decision_note": ["", "Not on the roster"],
+                "status": ["pending", "rejected"],
+            },
+        )
+    ]
+
+
+def test_a_failed_decision_writes_no_audit_row(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.h2@example.org")
+    entry = HoursEntry.objects.create(
+        volunteer=ana,
+        role=make_role("Outreach"),
+        date=date(2026, 11, 18),
+        starts_at=datetime(2026, 11, 18, 14, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 18, 16, 0, tzinfo=UTC),
+        minutes=120,
+        source=HoursSource.MANUAL,
+        status=HoursStatus.APPROVED,
+    )
+    with pytest.raises(VolunteeringError):
+        services.approve_hours(entry=entry, by=coordinator)
+    assert _entries() == []
+
+
+def test_changing_a_volunteers_status_is_audited(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.s@example.org")
+    profile = ana.volunteer_profile
+    services.set_volunteer_status(profile=profile, status=ProfileStatus.PAUSED, by=coordinator)
+    assert _entries() == [
+        (
+            "volunteers.profile.status_changed",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.volunteerprofile",
+            {"status": ["active", "paused"]},
+        )
+    ]
