@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEntry, User
-from tests.volunteers.factories import make_role, make_volunteer
+from tests.volunteers.factories import make_record, make_role, make_training, make_volunteer
 from volunteers import services
 from volunteers.models import HoursEntry, HoursSource, HoursStatus, ProfileStatus, Qualification
 from volunteers.selectors.eligibility import eligibility_for
@@ -138,4 +138,58 @@ def test_changing_a_volunteers_status_is_audited(coordinator: User) -> None:
             "volunteers.volunteerprofile",
             {"status": ["active", "paused"]},
         )
+    ]
+
+
+def test_training_records_recorded_verified_and_rejected_are_audited(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.t@example.org")
+    training = make_training("First aid", validity_months=12)
+    recorded = services.record_training(
+        volunteer=ana, training=training, completed_on=date(2026, 1, 10), by=coordinator
+    )
+    pending = make_record(ana, training, completed_on=date(2026, 2, 1), status="pending")
+    other = make_record(ana, training, completed_on=date(2026, 3, 1), status="pending")
+    services.verify_training_record(record=pending, by=coordinator)
+    services.reject_training_record(record=other, by=coordinator, reason=" Blurred scan ")
+    recorded.refresh_from_db()
+    assert _entries() == [
+        (
+            "volunteers.training_record.recorded",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.trainingrecord",
+            {
+                "completed_on": [None, "2026-01-10"],
+                "expires_on": [None, "2027-01-10"],
+                "provider": [None, ""],
+                "rejection_reason": [None, ""],
+                "status": [None, "verified"],
+                "training": [None, training.pk],
+                "verified_at": [None, str(recorded.verified_at)],
+                "verified_by": [None, coordinator.pk],
+            },
+        ),
+        (
+            "volunteers.training_record.verified",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.trainingrecord",
+            {
+                "status": ["pending", "verified"],
+                "verified_at": [None, str(pending.verified_at)],
+                "verified_by": [None, coordinator.pk],
+            },
+        ),
+        (
+            "volunteers.training_record.rejected",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.trainingrecord",
+            {
+                "rejection_reason": ["", "Blurred scan"],
+                "status": ["pending", "rejected"],
+                "verified_at": [None, str(other.verified_at)],
+                "verified_by": [None, coordinator.pk],
+            },
+        ),
     ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from accounts.permissions import user_can
+from accounts.services import audit
 from core.dates import org_today
 from volunteers.models import (
     ProfileStatus,
@@ -253,15 +254,49 @@ def record_training(
 ) -> TrainingRecord:
     """A coordinator records a completion directly (verified at once)."""
     validate_completion_date(completed_on)
-    return TrainingRecord.objects.create(
-        volunteer=volunteer,
-        training=training,
-        completed_on=completed_on,
-        expires_on=training.expiry_for(completed_on),
-        status=RecordStatus.VERIFIED,
-        provider=provider,
-        verified_by=by,
-        verified_at=timezone.now(),
+    with transaction.atomic():
+        record = TrainingRecord.objects.create(
+            volunteer=volunteer,
+            training=training,
+            completed_on=completed_on,
+            expires_on=training.expiry_for(completed_on),
+            status=RecordStatus.VERIFIED,
+            provider=provider,
+            verified_by=by,
+            verified_at=timezone.now(),
+        )
+        audit.record(
+            "volunteers.training_record.recorded",
+            actor=by,
+            subject=volunteer,
+            obj=record,
+            changes=audit.changed_fields({}, audit.snapshot(record, RECORD_AUDITED_FIELDS)),
+        )
+    return record
+
+
+# What a training record's audit entries compare.
+RECORD_AUDITED_FIELDS = (
+    "training",
+    "completed_on",
+    "expires_on",
+    "status",
+    "provider",
+    "verified_by",
+    "verified_at",
+    "rejection_reason",
+)
+
+
+def _audit_decision(
+    action: str, locked: TrainingRecord, before: dict[str, object], by: User
+) -> None:
+    audit.record(
+        action,
+        actor=by,
+        subject=locked.volunteer,
+        obj=locked,
+        changes=audit.changed_fields(before, audit.snapshot(locked, RECORD_AUDITED_FIELDS)),
     )
 
 
@@ -303,10 +338,12 @@ def verify_training_record(*, record: TrainingRecord, by: User) -> None:
         locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
         if locked.status != RecordStatus.PENDING:
             raise VolunteeringError(gettext("This record was already checked."))
+        before = audit.snapshot(locked, RECORD_AUDITED_FIELDS)
         locked.status = RecordStatus.VERIFIED
         locked.verified_by = by
         locked.verified_at = timezone.now()
         locked.save(update_fields=["status", "verified_by", "verified_at"])
+        _audit_decision("volunteers.training_record.verified", locked, before, by)
     record.refresh_from_db()
 
 
@@ -317,11 +354,13 @@ def reject_training_record(*, record: TrainingRecord, by: User, reason: str) -> 
         locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
         if locked.status != RecordStatus.PENDING:
             raise VolunteeringError(gettext("This record was already checked."))
+        before = audit.snapshot(locked, RECORD_AUDITED_FIELDS)
         locked.status = RecordStatus.REJECTED
         locked.verified_by = by
         locked.verified_at = timezone.now()
         locked.rejection_reason = reason.strip()
         locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
+        _audit_decision("volunteers.training_record.rejected", locked, before, by)
     record.refresh_from_db()
 
 
