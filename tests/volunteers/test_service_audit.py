@@ -8,7 +8,13 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEntry, User
-from tests.volunteers.factories import make_record, make_role, make_training, make_volunteer
+from tests.volunteers.factories import (
+    make_record,
+    make_role,
+    make_shift,
+    make_training,
+    make_volunteer,
+)
 from volunteers import services
 from volunteers.models import HoursEntry, HoursSource, HoursStatus, ProfileStatus, Qualification
 from volunteers.selectors.eligibility import eligibility_for
@@ -191,5 +197,58 @@ def test_training_records_recorded_verified_and_rejected_are_audited(coordinator
                 "verified_at": [None, str(other.verified_at)],
                 "verified_by": [None, coordinator.pk],
             },
+        ),
+    ]
+
+
+def test_assigning_moving_and_cancelling_with_the_shift_are_audited(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.p@example.org")
+    first = make_shift()
+    second = make_shift(starts_at=first.starts_at + timedelta(days=1))
+    placed = services.assign_volunteer(shift=first, volunteer=ana, by=coordinator)
+    moved = services.move_signup(signup=placed, to_shift=second, by=coordinator)
+    services.cancel_shift(shift=second, by=coordinator, reason=" Storm warning ")
+    assert [
+        (e.action, e.actor_id, e.subject_id, e.object_type, e.object_id, e.changes, e.data)
+        for e in AuditEntry.objects.order_by("pk")
+    ] == [
+        (
+            "volunteers.signup.assigned",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.shiftsignup",
+            str(placed.pk),
+            {"shift": [None, first.pk], "status": [None, "confirmed"]},
+            {"override_reason": ""},
+        ),
+        (
+            "volunteers.signup.moved",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.shiftsignup",
+            str(moved.pk),
+            {"shift": [None, second.pk], "status": [None, "confirmed"]},
+            {"override_reason": "", "moved_from_shift": first.pk},
+        ),
+        (
+            "volunteers.shift.cancelled",
+            coordinator.pk,
+            None,
+            "volunteers.shift",
+            str(second.pk),
+            {
+                "cancellation_reason": ["", "Storm warning"],
+                "status": ["published", "cancelled"],
+            },
+            {"signups_cancelled": 1},
+        ),
+        (
+            "volunteers.signup.cancelled_with_shift",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.shiftsignup",
+            str(moved.pk),
+            {"status": ["confirmed", "cancelled"]},
+            {"shift": second.pk},
         ),
     ]
