@@ -16,7 +16,15 @@ from tests.volunteers.factories import (
     make_volunteer,
 )
 from volunteers import services
-from volunteers.models import HoursEntry, HoursSource, HoursStatus, ProfileStatus, Qualification
+from volunteers.models import (
+    HoursEntry,
+    HoursSource,
+    HoursStatus,
+    ProfileStatus,
+    Qualification,
+    ShiftSignup,
+    ShiftSignupStatus,
+)
 from volunteers.selectors.eligibility import eligibility_for
 from volunteers.services.errors import VolunteeringError
 
@@ -252,3 +260,75 @@ def test_assigning_moving_and_cancelling_with_the_shift_are_audited(coordinator:
             {"shift": second.pk},
         ),
     ]
+
+
+def test_hours_added_and_edited_by_a_coordinator_are_audited(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.m@example.org")
+    role = make_role("Outreach")
+    start = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)
+    entry = services.add_manual_hours(
+        volunteer=ana,
+        role=role,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        by=coordinator,
+        note="Stall",
+        time_zone="UTC",
+    )
+    added_at = entry.decided_at
+    services.edit_hours(
+        entry=entry, by=coordinator, starts_at=start, ends_at=start + timedelta(hours=3)
+    )
+    entry.refresh_from_db()
+    assert _entries() == [
+        (
+            "volunteers.hours.added",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.hoursentry",
+            {
+                "date": [None, "2026-11-18"],
+                "decided_at": [None, str(added_at)],
+                "decided_by": [None, coordinator.pk],
+                "decision_note": [None, ""],
+                "ends_at": [None, "2026-11-18 16:00:00+00:00"],
+                "minutes": [None, 120],
+                "note": [None, "Stall"],
+                "role": [None, role.pk],
+                "source": [None, "manual"],
+                "starts_at": [None, "2026-11-18 14:00:00+00:00"],
+                "status": [None, "approved"],
+            },
+        ),
+        (
+            "volunteers.hours.edited",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.hoursentry",
+            {
+                "decided_at": [str(added_at), str(entry.decided_at)],
+                "ends_at": ["2026-11-18 16:00:00+00:00", "2026-11-18 17:00:00+00:00"],
+                "minutes": [120, 180],
+            },
+        ),
+    ]
+
+
+def test_a_no_show_is_audited(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.n@example.org")
+    shift = make_shift(starts_at=timezone.now() - timedelta(hours=1))
+    signup = ShiftSignup.objects.create(
+        shift=shift, volunteer=ana, status=ShiftSignupStatus.CONFIRMED, joined_at=timezone.now()
+    )
+    services.mark_no_show(signup=signup, by=coordinator)
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor_id, entry.subject_id, entry.object_id) == (
+        "volunteers.signup.no_show",
+        coordinator.pk,
+        ana.pk,
+        str(signup.pk),
+    )
+    assert (entry.changes, entry.data) == (
+        {"status": ["confirmed", "no_show"]},
+        {"shift": shift.pk},
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
+from accounts.services import audit
 from volunteers.models import (
     HoursEntry,
     HoursSource,
@@ -243,7 +244,16 @@ def mark_no_show(*, signup: ShiftSignup, by: User) -> ShiftSignup:
             raise VolunteeringError(
                 gettext("Only someone with a place on the shift can be a no-show.")
             )
+        before = locked.status
         locked.status = ShiftSignupStatus.NO_SHOW
         locked.save(update_fields=["status", "updated_at"])
+        audit.record(
+            "volunteers.signup.no_show",
+            actor=by,
+            subject=locked.volunteer,
+            obj=locked,
+            changes=audit.changed_fields({"status": before}, {"status": locked.status}),
+            data={"shift": shift.pk},
+        )
     signup.refresh_from_db()
     return signup

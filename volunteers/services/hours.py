@@ -81,7 +81,7 @@ def add_manual_hours(
             volunteer_id=volunteer.pk, starts_at=starts_at, ends_at=ends_at, zone=zone
         )
         by_coordinator = user_can(by, "volunteering.manage") and by.pk != volunteer.pk
-        return HoursEntry.objects.create(
+        entry = HoursEntry.objects.create(
             volunteer=volunteer,
             role=role,
             date=timezone.localtime(starts_at, zoneinfo.ZoneInfo(zone)).date(),
@@ -95,6 +95,30 @@ def add_manual_hours(
             decided_by=by if by_coordinator else None,
             decided_at=timezone.now() if by_coordinator else None,
         )
+        audit.record(
+            "volunteers.hours.added",
+            actor=by,
+            subject=volunteer,
+            obj=entry,
+            changes=audit.changed_fields({}, audit.snapshot(entry, HOURS_AUDITED_FIELDS)),
+        )
+    return entry
+
+
+# What an hours entry's audit entries compare.
+HOURS_AUDITED_FIELDS = (
+    "role",
+    "date",
+    "starts_at",
+    "ends_at",
+    "minutes",
+    "source",
+    "status",
+    "note",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+)
 
 
 def edit_hours(
@@ -116,6 +140,7 @@ def edit_hours(
         if locked.volunteer_id != by.pk and not user_can(by, "volunteering.manage"):
             raise VolunteeringError(gettext("You can only change your own hours."))
         zone = locked.shift.location.time_zone if locked.shift else org_zone().key
+        before = audit.snapshot(locked, HOURS_AUDITED_FIELDS)
         locked.minutes = validate_hours(
             volunteer_id=locked.volunteer_id,
             starts_at=starts_at,
@@ -136,6 +161,13 @@ def edit_hours(
         locked.decided_at = timezone.now() if by_coordinator else None
         locked.decision_note = ""
         locked.save()
+        audit.record(
+            "volunteers.hours.edited",
+            actor=by,
+            subject=locked.volunteer,
+            obj=locked,
+            changes=audit.changed_fields(before, audit.snapshot(locked, HOURS_AUDITED_FIELDS)),
+        )
     entry.refresh_from_db()
     return entry
 
