@@ -332,3 +332,51 @@ def test_a_no_show_is_audited(coordinator: User) -> None:
         {"status": ["confirmed", "no_show"]},
         {"shift": shift.pk},
     )
+
+
+def test_a_cancelled_place_and_recorded_attendance_are_audited(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.c@example.org")
+    ben = make_volunteer(first_name="Ben", email="ben.c@example.org")
+    now = timezone.now()
+    later = make_shift()
+    started = make_shift(starts_at=now - timedelta(hours=2), hours=3)
+    place = ShiftSignup.objects.create(
+        shift=later, volunteer=ana, status=ShiftSignupStatus.CONFIRMED, joined_at=now
+    )
+    came = ShiftSignup.objects.create(
+        shift=started, volunteer=ben, status=ShiftSignupStatus.CONFIRMED, joined_at=now
+    )
+    services.cancel_signup(signup=place, by=coordinator, reason=" Double booked ")
+    check_in, check_out = now - timedelta(hours=2), now - timedelta(minutes=30)
+    services.record_attendance(
+        signup=came, by=coordinator, check_in_at=check_in, check_out_at=check_out
+    )
+    place.refresh_from_db()
+    assert [
+        (e.action, e.actor_id, e.subject_id, e.object_id, e.changes, e.data)
+        for e in AuditEntry.objects.order_by("pk")
+    ] == [
+        (
+            "volunteers.signup.cancelled",
+            coordinator.pk,
+            ana.pk,
+            str(place.pk),
+            {
+                "cancelled_at": [None, str(place.cancelled_at)],
+                "status": ["confirmed", "cancelled"],
+            },
+            {"shift": later.pk, "reason": "Double booked"},
+        ),
+        (
+            "volunteers.signup.attendance_recorded",
+            coordinator.pk,
+            ben.pk,
+            str(came.pk),
+            {
+                "check_in_at": [None, str(check_in)],
+                "check_out_at": [None, str(check_out)],
+                "status": ["confirmed", "attended"],
+            },
+            {"shift": started.pk},
+        ),
+    ]

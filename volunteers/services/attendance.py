@@ -205,6 +205,8 @@ def record_attendance(
             )
         eligibility = shift_eligibility(shift, locked.volunteer_id)
         fields = ["check_in_at", "check_out_at", "status", "updated_at"]
+        audited = ("check_in_at", "check_out_at", "status", "override_by", "override_reason")
+        before = audit.snapshot(locked, audited)
         if not eligibility:
             reason = override_reason.strip()
             if not reason:
@@ -219,6 +221,14 @@ def record_attendance(
         locked.check_out_at = check_out_at
         locked.status = ShiftSignupStatus.ATTENDED
         locked.save(update_fields=fields)
+        audit.record(
+            "volunteers.signup.attendance_recorded",
+            actor=by,
+            subject=locked.volunteer,
+            obj=locked,
+            changes=audit.changed_fields(before, audit.snapshot(locked, audited)),
+            data={"shift": shift.pk},
+        )
         record_derived_hours(signup=locked, shift=shift, by=by)
     signup.refresh_from_db()
     return signup
