@@ -11,6 +11,7 @@ from accounts.models import AuditEntry, User
 from tests.volunteers.factories import (
     make_record,
     make_role,
+    make_session,
     make_shift,
     make_training,
     make_volunteer,
@@ -22,8 +23,10 @@ from volunteers.models import (
     HoursStatus,
     ProfileStatus,
     Qualification,
+    SessionSignup,
     ShiftSignup,
     ShiftSignupStatus,
+    SignupStatus,
 )
 from volunteers.selectors.eligibility import eligibility_for
 from volunteers.services.errors import VolunteeringError
@@ -378,5 +381,80 @@ def test_a_cancelled_place_and_recorded_attendance_are_audited(coordinator: User
                 "status": ["confirmed", "attended"],
             },
             {"shift": started.pk},
+        ),
+    ]
+
+
+def test_session_places_attendance_and_completions_are_audited(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.x@example.org")
+    ben = make_volunteer(first_name="Ben", email="ben.x@example.org")
+    training = make_training("Safeguarding basics", validity_months=None)
+    past = make_session(training, starts_at=timezone.now() - timedelta(hours=4), time_zone="UTC")
+    coming = make_session(training)
+    places = {
+        person.pk: SessionSignup.objects.create(
+            session=past, volunteer=person, status=SignupStatus.CONFIRMED
+        )
+        for person in (ana, ben)
+    }
+    later = SessionSignup.objects.create(
+        session=coming, volunteer=ana, status=SignupStatus.CONFIRMED
+    )
+    services.cancel_session_signup(signup=later, by=coordinator)
+    assert services.mark_session_attendance(session=past, attended=[ana.pk], by=coordinator) == (
+        1,
+        1,
+    )
+    day = past.starts_at.date()
+    [record] = services.record_session_completions(
+        session=past, volunteer_ids=[ana.pk], completed_on=day, by=coordinator
+    )
+    assert [
+        (e.action, e.actor_id, e.subject_id, e.object_type, e.object_id, e.changes, e.data)
+        for e in AuditEntry.objects.order_by("pk")
+    ] == [
+        (
+            "volunteers.session_signup.cancelled",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.sessionsignup",
+            str(later.pk),
+            {"status": ["confirmed", "cancelled"]},
+            {"session": coming.pk},
+        ),
+        (
+            "volunteers.session_signup.attendance_marked",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.sessionsignup",
+            str(places[ana.pk].pk),
+            {"status": ["confirmed", "attended"]},
+            {"session": past.pk},
+        ),
+        (
+            "volunteers.session_signup.attendance_marked",
+            coordinator.pk,
+            ben.pk,
+            "volunteers.sessionsignup",
+            str(places[ben.pk].pk),
+            {"status": ["confirmed", "no_show"]},
+            {"session": past.pk},
+        ),
+        (
+            "volunteers.training_record.recorded",
+            coordinator.pk,
+            ana.pk,
+            "volunteers.trainingrecord",
+            str(record.pk),
+            {
+                "completed_on": [None, str(day)],
+                "provider": [None, ""],
+                "rejection_reason": [None, ""],
+                "status": [None, "verified"],
+                "training": [None, training.pk],
+                "verified_at": [None, str(record.verified_at)],
+                "verified_by": [None, coordinator.pk],
+            },
+            {"session": past.pk},
         ),
     ]

@@ -147,8 +147,17 @@ def cancel_session_signup(*, signup: SessionSignup, by: User) -> SessionSignup |
             raise VolunteeringError(
                 gettext("The session has started; tell the coordinator instead.")
             )
+        before = locked.status
         locked.status = SignupStatus.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
+        audit.record(
+            "volunteers.session_signup.cancelled",
+            actor=by,
+            subject=locked.volunteer_id,
+            obj=locked,
+            changes=audit.changed_fields({"status": before}, {"status": locked.status}),
+            data={"session": session.pk},
+        )
         # Nobody is moved into a session already under way: they would not know to come.
         promoted = None if _under_way(session) else _promote_waitlisted(session)
     signup.refresh_from_db()
@@ -194,8 +203,17 @@ def mark_session_attendance(
             present += new == SignupStatus.ATTENDED
             absent += new == SignupStatus.NO_SHOW
             if signup.status != new:
+                before = signup.status
                 signup.status = new
                 signup.save(update_fields=["status", "updated_at"])
+                audit.record(
+                    "volunteers.session_signup.attendance_marked",
+                    actor=by,
+                    subject=signup.volunteer_id,
+                    obj=signup,
+                    changes=audit.changed_fields({"status": before}, {"status": new}),
+                    data={"session": locked.pk},
+                )
     return present, absent
 
 
@@ -246,7 +264,17 @@ def record_session_completions(
             )
             for volunteer_id in sorted(ids - already)
         ]
-        return TrainingRecord.objects.bulk_create(records)
+        created = TrainingRecord.objects.bulk_create(records)
+        for record in created:
+            audit.record(
+                "volunteers.training_record.recorded",
+                actor=by,
+                subject=record.volunteer_id,
+                obj=record,
+                changes=audit.changed_fields({}, audit.snapshot(record, RECORD_AUDITED_FIELDS)),
+                data={"session": session.pk},
+            )
+        return created
 
 
 def record_training(
