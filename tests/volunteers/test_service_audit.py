@@ -458,3 +458,58 @@ def test_session_places_attendance_and_completions_are_audited(coordinator: User
             {"session": past.pk},
         ),
     ]
+
+
+def test_roles_and_trainings_created_and_changed_are_audited(coordinator: User) -> None:
+    training = services.save_training(
+        training=None, name=" First aid ", validity_months=24, by=coordinator
+    )
+    services.save_training(training=training, name="First aid", validity_months=12, by=coordinator)
+    role = services.save_role(role=None, name="Outreach", by=coordinator)
+    services.save_role(
+        role=role, name="Outreach", minimum_age=18, required_trainings=[training], by=coordinator
+    )
+    assert [
+        (e.action, e.actor_id, e.subject_id, e.object_type, e.changes)
+        for e in AuditEntry.objects.order_by("pk")
+    ] == [
+        (
+            "volunteers.training.created",
+            coordinator.pk,
+            None,
+            "volunteers.training",
+            {
+                "description": [None, ""],
+                "name": [None, "First aid"],
+                "validity_months": [None, 24],
+            },
+        ),
+        (
+            "volunteers.training.changed",
+            coordinator.pk,
+            None,
+            "volunteers.training",
+            {"validity_months": [24, 12]},
+        ),
+        (
+            "volunteers.role.created",
+            coordinator.pk,
+            None,
+            "volunteers.volunteerrole",
+            {
+                "active": [None, True],
+                "description": [None, ""],
+                "is_qualification": [None, False],
+                "name": [None, "Outreach"],
+                "required_clearance_types": [None, ""],
+                "required_trainings": [None, ""],
+            },
+        ),
+        (
+            "volunteers.role.changed",
+            coordinator.pk,
+            None,
+            "volunteers.volunteerrole",
+            {"minimum_age": [None, 18], "required_trainings": ["", str(training.pk)]},
+        ),
+    ]
