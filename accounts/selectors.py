@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.permissions import roles_with
 from accounts.roles import STAFF_ROLES, Role
 from core.search import words_match
@@ -61,3 +61,22 @@ def people_who_can(*permissions: str) -> QuerySet[User]:
             holds |= Q(is_superuser=True)
         matches = matches.filter(pk__in=User.objects.filter(holds).values("pk"))
     return matches.order_by("pk")
+
+
+def person_audit(person: User, *, action: str = "") -> QuerySet[AuditEntry]:
+    """Audit entries about ``person`` and those ``person`` made, latest first (one query a
+    page: who did it and whom it is about come with each entry)."""
+    entries = AuditEntry.objects.filter(Q(subject=person) | Q(actor=person))
+    if action:
+        entries = entries.filter(action=action)
+    return entries.select_related("actor", "subject").order_by("-created_at", "-pk")
+
+
+def person_audit_actions(person: User) -> list[str]:
+    """The actions among ``person``'s audit entries, for the filter (one query)."""
+    return list(
+        AuditEntry.objects.filter(Q(subject=person) | Q(actor=person))
+        .order_by("action")
+        .values_list("action", flat=True)
+        .distinct()
+    )

@@ -136,6 +136,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy (core.http.security_headers).
+    "core.http.security_headers.SecurityHeadersMiddleware",
     # A NUL character in any input: 400 before anything reads it (PostgreSQL refuses it).
     "core.http.request_guard.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -513,6 +515,45 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # /healthz is probed over plain HTTP by load balancers and process managers.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy of every page (directive -> sources): our own scripts, styles,
+# fonts and connections only, never inline script or style; images also as data: URIs
+# (and from the logo's site when ORG_LOGO is a URL); no plug-ins, no <base>, no framing
+# (the embeddable donate form names its own frame-ancestors, DONATION_EMBED_ORIGINS).
+# The one inline style allowed is the server-error page's (templates/500.html), by its hash:
+# that page must not depend on static files.
+_logo_origin = re.match(r"https?://[^/]+", ORG_LOGO)
+CONTENT_SECURITY_POLICY: dict[str, str] = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self' 'sha256-KL7unZ6JPcWFIzE/Z//z5F3Sgo+EY4RHcN1phNrMQFI='",
+    "img-src": " ".join(["'self'", "data:", *([_logo_origin.group(0)] if _logo_origin else [])]),
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "worker-src": "'self'",
+    "manifest-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "frame-ancestors": "'none'",
+}
+# Browser features no page uses are switched off for the page and anything it frames.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 
 # --- Stripe ----------------------------------------------------------------------------
 # Without STRIPE_SECRET_KEY the donation pages run in offline test mode (no Stripe at all).

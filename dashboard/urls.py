@@ -1,13 +1,14 @@
 from django.urls import path
 
 from dashboard import views
-from dashboard.views import messages
+from dashboard.views import audit, messages
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("coordinator/", views.coordinator_home, name="coordinator_home"),
     path("coordinator/people/<int:user_id>/", views.person_record, name="person"),
+    path("coordinator/people/<int:user_id>/audit/", audit.person_audit, name="person_audit"),
     path("coordinator/messages/", messages.group_message_list, name="group_messages"),
     path("coordinator/messages/new/", messages.group_message_compose, name="group_message_new"),
     path("coordinator/messages/<int:pk>/", messages.group_message_detail, name="group_message"),

@@ -46,20 +46,21 @@ def record(
     action: str,
     *,
     actor: User | None,
-    subject: User | None = None,
+    subject: User | int | None = None,
     obj: models.Model | None = None,
     changes: Mapping[str, list[JSONValue]] | None = None,
     data: Mapping[str, JSONValue] | None = None,
     kind: str = AuditEntry.Kind.WRITE,
     request: HttpRequest | None = None,
 ) -> AuditEntry:
-    """Write one audit entry. ``actor`` None means the system (a scheduled job)."""
+    """Write one audit entry. ``actor`` None means the system (a scheduled job); ``subject``
+    may be given by its id (a row that holds only the person's id: no query to fetch them)."""
     actor = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry.objects.create(
         action=action,
         kind=kind,
         actor=actor,
-        subject=subject,
+        subject_id=subject.pk if isinstance(subject, User) else subject,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         changes=dict(changes or {}),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.services import audit
 from donations.models import Donor
 from donations.models.records import DonorMerge
 
@@ -56,6 +57,14 @@ def merge_donors(*, kept: Donor, duplicate: Donor, merged_by: User | None) -> Do
                     gettext("One of the two donors no longer exists (merged already?).")
                 )
             keep, dup = locked[kept.pk], locked[duplicate.pk]
+            audited = (
+                "user",
+                "email",
+                *ADDRESS_FIELDS,
+                "communication_consent",
+                "give_anonymously",
+            )
+            before = audit.snapshot(keep, audited)
             moved = _move_relations(keep, dup)
             moved.update(_merge_details(keep, dup))
             record = DonorMerge.objects.create(
@@ -68,6 +77,19 @@ def merge_donors(*, kept: Donor, duplicate: Donor, merged_by: User | None) -> Do
                 moved=moved,
             )
             dup.delete()
+            audit.record(
+                "donations.donor.merged",
+                actor=merged_by,
+                subject=keep.user if keep.user_id else None,
+                obj=keep,
+                changes=audit.changed_fields(before, audit.snapshot(keep, audited)),
+                data={
+                    "merge": record.pk,
+                    "merged_donor": record.merged_donor_id,
+                    "merged_name": record.merged_name,
+                    "moved": ", ".join(f"{name}: {value}" for name, value in sorted(moved.items())),
+                },
+            )
     except IntegrityError as exc:
         raise MergeError(
             gettext(

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.services import audit
 from core.dates import org_today
 from donations.models import (
     Donation,
@@ -88,17 +89,40 @@ def add_task(
             code="title",
         )
     with transaction.atomic():
-        return DonorTask.objects.create(
+        task = DonorTask.objects.create(
             donor=donor, title=cleaned, due_on=due_on, assignee=assignee
         )
+        audit.record(
+            "donations.task.added",
+            actor=by,
+            subject=donor.user,
+            obj=task,
+            changes=audit.changed_fields(
+                {}, {"title": cleaned, "due_on": due_on, "assignee": assignee}
+            ),
+            data={"donor": donor.pk},
+        )
+    return task
 
 
 def complete_task(*, task: DonorTask, by: User) -> bool:
     """Mark ``task`` done; False when it was done already (a double click changes nothing)."""
     with transaction.atomic():
+        now = timezone.now()
         done = DonorTask.objects.filter(pk=task.pk, done_at__isnull=True).update(
-            done_at=timezone.now(), done_by=by
+            done_at=now, done_by=by
         )
+        if done:
+            audit.record(
+                "donations.task.completed",
+                actor=by,
+                subject=task.donor.user,
+                obj=task,
+                changes=audit.changed_fields(
+                    {"done_at": None, "done_by": None}, {"done_at": now, "done_by": by}
+                ),
+                data={"donor": task.donor_id},
+            )
     return done == 1
 
 

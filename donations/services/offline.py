@@ -21,6 +21,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from accounts.services import audit
 from core.dates import org_zone
 from donations.models import (
     Campaign,
@@ -162,9 +163,31 @@ def _make_gift(
     )
     donation.status = donation_status(donation)
     donation.save()
+    audit.record(
+        "donations.gift.recorded",
+        actor=by,
+        subject=donor.user if donor.user_id else None,
+        obj=donation,
+        changes=audit.changed_fields({}, audit.snapshot(donation, GIFT_AUDITED_FIELDS)),
+        data={"donor": donor.pk},
+    )
     tasks_for_gift(donation=donation)
     sync_receipt(donation=donation)
     return donation
+
+
+# What an offline gift's audit entry records.
+GIFT_AUDITED_FIELDS = (
+    "amount_minor",
+    "currency",
+    "source",
+    "status",
+    "paid_at",
+    "campaign",
+    "cheque_number",
+    "in_kind_description",
+    "deposit",
+)
 
 
 def record_offline_gift(
@@ -319,8 +342,18 @@ def post_deposit(*, deposit: Deposit, by: User) -> list[Donation]:
             )
             for line in locked.lines.select_related("donor", "campaign").order_by("pk")
         ]
+        before = audit.snapshot(locked, ("status", "posted_at", "posted_by"))
         locked.status = DepositStatus.POSTED
         locked.posted_at = timezone.now()
         locked.posted_by = by
         locked.save(update_fields=["status", "posted_at", "posted_by"])
+        audit.record(
+            "donations.deposit.posted",
+            actor=by,
+            obj=locked,
+            changes=audit.changed_fields(
+                before, audit.snapshot(locked, ("status", "posted_at", "posted_by"))
+            ),
+            data={"gifts": len(gifts)},
+        )
         return gifts

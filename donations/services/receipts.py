@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from accounts.services import audit
 from core.dates import org_day, org_zone
 from core.locales import translated
 from donations.message_kinds import RECEIPT
@@ -298,4 +299,11 @@ def resend_receipt(*, receipt: Receipt, by: User) -> Receipt:
         key = f"{EMAIL_KIND}:{locked.year}-{locked.number}:resend:{locked.times_sent}"
         _queue_email(locked, dedupe_key=key)
         logger.info("receipt %s re-sent by user %s", locked.display_number, by.pk)
+        audit.record(
+            "donations.receipt.resent",
+            actor=by,
+            subject=locked.donation.donor.user,
+            obj=locked,
+            data={"number": locked.display_number, "times_sent": locked.times_sent},
+        )
         return locked

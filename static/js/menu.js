@@ -29,3 +29,12 @@
     groups.forEach(function (group) { if (!group.contains(event.target)) group.removeAttribute("open"); });
   });
 })();
+
+/* A field marked data-select-on-focus (an address to copy) selects its text when focused
+   (no inline onfocus: the Content-Security-Policy allows no inline handler). */
+document.addEventListener("focusin", function (event) {
+  var field = event.target;
+  if (field instanceof HTMLInputElement && field.hasAttribute("data-select-on-focus")) {
+    field.select();
+  }
+});

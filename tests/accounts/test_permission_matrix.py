@@ -77,6 +77,7 @@ MATRIX: dict[str, frozenset[str]] = {
     # dashboard
     "dashboard:coordinator_home": STAFF,
     "dashboard:person": frozenset({ADMIN, COORD, SAFE, FUND}),
+    "dashboard:person_audit": ONLY_ADMIN,
     # notifications
     "notifications:preferences": LOGGED_IN,
     "notifications:unsubscribe": PUBLIC,

@@ -398,3 +398,38 @@ def test_a_file_with_nul_bytes_is_refused_with_a_message(coordinator):
             raw=b"email,amount\x00\nx@example.org,5\n",
             uploaded_by=coordinator,
         )
+
+
+def test_a_merge_is_audited_with_what_the_kept_donor_took(coordinator):
+    from accounts.models import AuditEntry
+
+    kept = Donor.objects.create(name="Jane Doe", email="jane.k@example.org")
+    dup = donor_with_login("Jane Doe", "jane.d@example.org")
+    dup.city = "Springfield"
+    dup.save(update_fields=["city"])
+    moved_gift = gift(dup, 2000)
+    dup_pk, dup_user = dup.pk, dup.user_id
+    record = merge_donors(kept=kept, duplicate=dup, merged_by=coordinator)
+    [entry] = AuditEntry.objects.all()
+    assert (
+        entry.action,
+        entry.actor_id,
+        entry.subject_id,
+        entry.object_type,
+        entry.object_id,
+        entry.changes,
+        entry.data,
+    ) == (
+        "donations.donor.merged",
+        coordinator.pk,
+        dup_user,
+        "donations.donor",
+        str(kept.pk),
+        {"city": ["", "Springfield"], "user": [None, dup_user]},
+        {
+            "merge": record.pk,
+            "merged_donor": dup_pk,
+            "merged_name": "Jane Doe",
+            "moved": f"donations: [{moved_gift.pk}], fields: ['address'], user: {dup_user}",
+        },
+    )

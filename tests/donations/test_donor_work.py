@@ -354,3 +354,39 @@ def test_a_thank_you_is_tied_to_its_gift_and_shown_beside_it(client: Client, coo
     assert Interaction.objects.get().donation == gift_of_rosa
     page = client.get(f"/coordinator/giving/donors/{rosa.pk}/").content.decode()
     assert "thanked: Call, May 30, 2026" in page
+
+
+def test_adding_and_completing_a_task_is_audited(coordinator, rosa):
+    from accounts.models import AuditEntry
+
+    task = engagement.add_task(
+        donor=rosa, title="Call Rosa", due_on=NOW.date(), assignee=coordinator, by=coordinator
+    )
+    assert engagement.complete_task(task=task, by=coordinator) is True
+    assert engagement.complete_task(task=task, by=coordinator) is False  # nothing more written
+    task.refresh_from_db()
+    assert [
+        (e.action, e.actor_id, e.subject_id, e.object_id, e.changes, e.data)
+        for e in AuditEntry.objects.order_by("pk")
+    ] == [
+        (
+            "donations.task.added",
+            coordinator.pk,
+            rosa.user_id,
+            str(task.pk),
+            {
+                "assignee": [None, coordinator.pk],
+                "due_on": [None, str(NOW.date())],
+                "title": [None, "Call Rosa"],
+            },
+            {"donor": rosa.pk},
+        ),
+        (
+            "donations.task.completed",
+            coordinator.pk,
+            rosa.user_id,
+            str(task.pk),
+            {"done_at": [None, str(task.done_at)], "done_by": [None, coordinator.pk]},
+            {"donor": rosa.pk},
+        ),
+    ]

@@ -352,3 +352,76 @@ def test_deposit_pages_query_counts_do_not_grow(client: Client, coordinator):
         client.get(f"{BASE}/deposits/{large.pk}/")
     assert len(list_small.captured_queries) == len(list_large.captured_queries)
     assert len(detail_small.captured_queries) == len(detail_large.captured_queries)
+
+
+def test_a_gift_and_a_posted_deposit_are_audited(coordinator, binh):
+    from accounts.models import AuditEntry
+    from tests.factories import make_user
+
+    binh.user = make_user(first_name="Binh", email="binh.u@example.org")
+    binh.save(update_fields=["user"])
+    gift = offline.record_offline_gift(
+        donor=binh,
+        source=DonationSource.CHEQUE,
+        amount=Money(12500, "USD"),
+        received_on=date(2026, 3, 2),
+        cheque_number="1042",
+        by=coordinator,
+    )
+    deposit = _deposit(coordinator, total=5000, count=1)
+    offline.add_deposit_line(deposit=deposit, donor=binh, source="cash", amount=Money(5000, "USD"))
+    [banked] = offline.post_deposit(deposit=deposit, by=coordinator)
+    deposit.refresh_from_db()
+    assert [
+        (e.action, e.actor_id, e.subject_id, e.object_type, e.object_id, e.changes, e.data)
+        for e in AuditEntry.objects.order_by("pk")
+    ] == [
+        (
+            "donations.gift.recorded",
+            coordinator.pk,
+            binh.user_id,
+            "donations.donation",
+            str(gift.pk),
+            {
+                "amount_minor": [None, 12500],
+                "cheque_number": [None, "1042"],
+                "currency": [None, "USD"],
+                "in_kind_description": [None, ""],
+                "paid_at": [None, "2026-03-02 17:00:00+00:00"],
+                "source": [None, "cheque"],
+                "status": [None, "paid"],
+            },
+            {"donor": binh.pk},
+        ),
+        (
+            "donations.gift.recorded",
+            coordinator.pk,
+            binh.user_id,
+            "donations.donation",
+            str(banked.pk),
+            {
+                "amount_minor": [None, 5000],
+                "cheque_number": [None, ""],
+                "currency": [None, "USD"],
+                "deposit": [None, deposit.pk],
+                "in_kind_description": [None, ""],
+                "paid_at": [None, "2026-04-01 16:00:00+00:00"],
+                "source": [None, "cash"],
+                "status": [None, "paid"],
+            },
+            {"donor": binh.pk},
+        ),
+        (
+            "donations.deposit.posted",
+            coordinator.pk,
+            None,
+            "donations.deposit",
+            str(deposit.pk),
+            {
+                "posted_at": [None, str(deposit.posted_at)],
+                "posted_by": [None, coordinator.pk],
+                "status": ["open", "posted"],
+            },
+            {"gifts": 1},
+        ),
+    ]

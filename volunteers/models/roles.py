@@ -42,8 +42,20 @@ class VolunteerRole(models.Model):
         return self.name
 
 
+class CurrentQualificationManager(models.Manager["Qualification"]):
+    """Grants in force: a revoked grant is kept (who revoked it, when) but counts nowhere."""
+
+    def get_queryset(self) -> models.QuerySet[Qualification]:
+        return super().get_queryset().filter(revoked_at__isnull=True)
+
+
 class Qualification(models.Model):
-    """A qualification role granted to a volunteer by a coordinator."""
+    """A qualification role granted to a volunteer by a coordinator.
+
+    Revoking keeps the row (``revoked_at``, ``revoked_by``): ``objects`` sees only grants in
+    force, ``with_revoked`` every grant ever made. A lookup across the relation
+    (``qualifications__role=...``) must add ``qualifications__revoked_at__isnull=True``.
+    """
 
     volunteer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications"
@@ -58,10 +70,28 @@ class Qualification(models.Model):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    with_revoked = models.Manager()
+    objects = CurrentQualificationManager()
 
     class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "with_revoked"
         constraints = [
-            models.UniqueConstraint(fields=["volunteer", "role"], name="one_grant_per_role")
+            models.UniqueConstraint(
+                fields=["volunteer", "role"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_grant_per_role",
+            )
         ]
 
     def __str__(self) -> str:

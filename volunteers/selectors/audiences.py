@@ -48,7 +48,10 @@ def role_volunteers(role: VolunteerRole) -> QuerySet[User]:
     return (
         _people()
         .filter(groups__name=Role.VOLUNTEER.value, volunteer_profile__status=ProfileStatus.ACTIVE)
-        .filter(Q(volunteer_profile__wanted_roles=role) | Q(qualifications__role=role))
+        .filter(
+            Q(volunteer_profile__wanted_roles=role)
+            | Q(qualifications__role=role, qualifications__revoked_at__isnull=True)
+        )
         .distinct()
     )
 

@@ -150,7 +150,10 @@ def volunteer_directory(
         .order_by("user__last_name", "user__first_name", "user__email")
     )
     if qualification is not None:
-        profiles = profiles.filter(user__qualifications__role=qualification)
+        profiles = profiles.filter(
+            user__qualifications__role=qualification,
+            user__qualifications__revoked_at__isnull=True,
+        )
     if search:
         profiles = profiles.filter(person_matches(search, via="user__"))
     if status:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
+from accounts.services import audit
 from volunteers.models import (
     HoursEntry,
     HoursSource,
@@ -204,6 +205,8 @@ def record_attendance(
             )
         eligibility = shift_eligibility(shift, locked.volunteer_id)
         fields = ["check_in_at", "check_out_at", "status", "updated_at"]
+        audited = ("check_in_at", "check_out_at", "status", "override_by", "override_reason")
+        before = audit.snapshot(locked, audited)
         if not eligibility:
             reason = override_reason.strip()
             if not reason:
@@ -218,6 +221,14 @@ def record_attendance(
         locked.check_out_at = check_out_at
         locked.status = ShiftSignupStatus.ATTENDED
         locked.save(update_fields=fields)
+        audit.record(
+            "volunteers.signup.attendance_recorded",
+            actor=by,
+            subject=locked.volunteer,
+            obj=locked,
+            changes=audit.changed_fields(before, audit.snapshot(locked, audited)),
+            data={"shift": shift.pk},
+        )
         record_derived_hours(signup=locked, shift=shift, by=by)
     signup.refresh_from_db()
     return signup
@@ -243,7 +254,16 @@ def mark_no_show(*, signup: ShiftSignup, by: User) -> ShiftSignup:
             raise VolunteeringError(
                 gettext("Only someone with a place on the shift can be a no-show.")
             )
+        before = locked.status
         locked.status = ShiftSignupStatus.NO_SHOW
         locked.save(update_fields=["status", "updated_at"])
+        audit.record(
+            "volunteers.signup.no_show",
+            actor=by,
+            subject=locked.volunteer,
+            obj=locked,
+            changes=audit.changed_fields({"status": before}, {"status": locked.status}),
+            data={"shift": shift.pk},
+        )
     signup.refresh_from_db()
     return signup

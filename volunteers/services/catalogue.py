@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
+from accounts.services import audit
 from volunteers.models import (
     ClearanceType,
     Qualification,
@@ -64,10 +65,12 @@ def save_role(
     A role stays a qualification while staffing rules need it or volunteers hold it.
     """
     with transaction.atomic():
+        before: dict[str, object] = {}
         if role is None:
             target = VolunteerRole()
         else:
             target = VolunteerRole.objects.select_for_update().get(pk=role.pk)
+            before = _role_snapshot(target)
             if target.is_qualification and not is_qualification:
                 problem = _qualification_still_used(target)
                 if problem:
@@ -83,7 +86,28 @@ def save_role(
         target.save()
         target.required_trainings.set(list(required_trainings))
         target.required_clearance_types.set(list(required_clearance_types))
+        audit.record(
+            "volunteers.role.created" if role is None else "volunteers.role.changed",
+            actor=by,
+            obj=target,
+            changes=audit.changed_fields(before, _role_snapshot(target)),
+        )
     return target
+
+
+def _role_snapshot(role: VolunteerRole) -> dict[str, object]:
+    """A role's audited fields; its requirements as their ids, in order."""
+    return {
+        **audit.snapshot(
+            role, ("name", "description", "minimum_age", "is_qualification", "active")
+        ),
+        "required_trainings": ", ".join(
+            str(pk) for pk in sorted(role.required_trainings.values_list("pk", flat=True))
+        ),
+        "required_clearance_types": ", ".join(
+            str(pk) for pk in sorted(role.required_clearance_types.values_list("pk", flat=True))
+        ),
+    }
 
 
 def save_training(
@@ -108,11 +132,14 @@ def save_training(
                 )
             }
         )
+    audited = ("name", "description", "validity_months")
     with transaction.atomic():
+        before: dict[str, object] = {}
         if training is None:
             target = Training()
         else:
             target = Training.objects.select_for_update().get(pk=training.pk)
+            before = audit.snapshot(target, audited)
         target.name = name.strip()
         target.description = description.strip()
         target.validity_months = validity_months
@@ -120,4 +147,10 @@ def save_training(
             target.translations = translations
         target.full_clean()
         target.save()
+        audit.record(
+            "volunteers.training.created" if training is None else "volunteers.training.changed",
+            actor=by,
+            obj=target,
+            changes=audit.changed_fields(before, audit.snapshot(target, audited)),
+        )
     return target

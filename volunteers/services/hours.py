@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
+from accounts.services import audit
 from core.dates import org_zone
 from volunteers.models import HoursEntry, HoursSource, HoursStatus, VolunteerRole
 from volunteers.services.errors import VolunteeringError
@@ -80,7 +81,7 @@ def add_manual_hours(
             volunteer_id=volunteer.pk, starts_at=starts_at, ends_at=ends_at, zone=zone
         )
         by_coordinator = user_can(by, "volunteering.manage") and by.pk != volunteer.pk
-        return HoursEntry.objects.create(
+        entry = HoursEntry.objects.create(
             volunteer=volunteer,
             role=role,
             date=timezone.localtime(starts_at, zoneinfo.ZoneInfo(zone)).date(),
@@ -94,6 +95,30 @@ def add_manual_hours(
             decided_by=by if by_coordinator else None,
             decided_at=timezone.now() if by_coordinator else None,
         )
+        audit.record(
+            "volunteers.hours.added",
+            actor=by,
+            subject=volunteer,
+            obj=entry,
+            changes=audit.changed_fields({}, audit.snapshot(entry, HOURS_AUDITED_FIELDS)),
+        )
+    return entry
+
+
+# What an hours entry's audit entries compare.
+HOURS_AUDITED_FIELDS = (
+    "role",
+    "date",
+    "starts_at",
+    "ends_at",
+    "minutes",
+    "source",
+    "status",
+    "note",
+    "decided_by",
+    "decided_at",
+    "decision_note",
+)
 
 
 def edit_hours(
@@ -115,6 +140,7 @@ def edit_hours(
         if locked.volunteer_id != by.pk and not user_can(by, "volunteering.manage"):
             raise VolunteeringError(gettext("You can only change your own hours."))
         zone = locked.shift.location.time_zone if locked.shift else org_zone().key
+        before = audit.snapshot(locked, HOURS_AUDITED_FIELDS)
         locked.minutes = validate_hours(
             volunteer_id=locked.volunteer_id,
             starts_at=starts_at,
@@ -135,6 +161,13 @@ def edit_hours(
         locked.decided_at = timezone.now() if by_coordinator else None
         locked.decision_note = ""
         locked.save()
+        audit.record(
+            "volunteers.hours.edited",
+            actor=by,
+            subject=locked.volunteer,
+            obj=locked,
+            changes=audit.changed_fields(before, audit.snapshot(locked, HOURS_AUDITED_FIELDS)),
+        )
     entry.refresh_from_db()
     return entry
 
@@ -148,12 +181,19 @@ def _decide(entry: HoursEntry, by: User, status: str, note: str) -> None:
             raise VolunteeringError(gettext("Another coordinator must decide on your own hours."))
         if locked.status != HoursStatus.PENDING:
             raise VolunteeringError(gettext("These hours were already decided on."))
+        fields = ("status", "decided_by", "decided_at", "decision_note")
+        before = audit.snapshot(locked, fields)
         locked.status = status
         locked.decided_by = by
         locked.decided_at = timezone.now()
         locked.decision_note = note
-        locked.save(
-            update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"]
+        locked.save(update_fields=[*fields, "updated_at"])
+        audit.record(
+            f"volunteers.hours.{status}",
+            actor=by,
+            subject=locked.volunteer,
+            obj=locked,
+            changes=audit.changed_fields(before, audit.snapshot(locked, fields)),
         )
     entry.refresh_from_db()
 

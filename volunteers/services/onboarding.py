@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import grant_role, refuse_registered_address, register_volunteer
+from accounts.services import audit, grant_role, refuse_registered_address, register_volunteer
 from core.dates import org_today
 from volunteers.models import (
     ApplicationAnswer,
@@ -160,8 +160,16 @@ def set_volunteer_status(*, profile: VolunteerProfile, status: str, by: User) ->
         locked = VolunteerProfile.objects.select_for_update().get(pk=profile.pk)
         if locked.status in {ProfileStatus.APPLICANT, ProfileStatus.DECLINED}:
             raise VolunteeringError(gettext("Review the application first."))
+        before = locked.status
         locked.status = status
         locked.save(update_fields=["status", "updated_at"])
+        audit.record(
+            "volunteers.profile.status_changed",
+            actor=by,
+            subject=locked.user,
+            obj=locked,
+            changes=audit.changed_fields({"status": before}, {"status": status}),
+        )
     profile.refresh_from_db()
 
 

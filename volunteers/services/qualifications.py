@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
+from accounts.services import audit
 from core.dates import org_today
 from volunteers.models import Qualification, StaffingRule, VolunteerRole
 from volunteers.services.errors import VolunteeringError
@@ -22,16 +24,46 @@ def grant_qualification(*, volunteer: User, role: VolunteerRole, by: User) -> Qu
                 gettext("%(role)s is not a qualification that can be granted.")
                 % {"role": role.name}
             )
-        grant, _ = Qualification.objects.get_or_create(
+        grant, created = Qualification.objects.get_or_create(
             volunteer=volunteer,
             role=role,
             defaults={"granted_on": org_today(), "granted_by": by},
         )
+        if created:
+            audit.record(
+                "volunteers.qualification.granted",
+                actor=by,
+                subject=volunteer,
+                obj=grant,
+                changes=audit.changed_fields(
+                    {}, {"role": role, "granted_on": grant.granted_on, "granted_by": by}
+                ),
+            )
     return grant
 
 
 def revoke_qualification(*, volunteer: User, role: VolunteerRole, by: User) -> None:
-    Qualification.objects.filter(volunteer=volunteer, role=role).delete()
+    """Mark the grant revoked (kept, with who and when); eligibility no longer counts it."""
+    with transaction.atomic():
+        grant = (
+            Qualification.objects.select_for_update().filter(volunteer=volunteer, role=role).first()
+        )
+        if grant is None:
+            return
+        grant.revoked_at = timezone.now()
+        grant.revoked_by = by
+        grant.save(update_fields=["revoked_at", "revoked_by"])
+        audit.record(
+            "volunteers.qualification.revoked",
+            actor=by,
+            subject=volunteer,
+            obj=grant,
+            changes=audit.changed_fields(
+                {"revoked_at": None, "revoked_by": None},
+                {"revoked_at": grant.revoked_at, "revoked_by": by},
+            ),
+            data={"role": role.name},
+        )
 
 
 def staffing_gaps(*, role: VolunteerRole, volunteer_ids: Iterable[int]) -> list[str]:

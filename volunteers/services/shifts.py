@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from accounts.models import User
+from accounts.services import audit
 from volunteers.models import (
     Location,
     Shift,
@@ -216,6 +217,7 @@ def cancel_locked_shift(locked: Shift, *, by: User | None, reason: str) -> list[
         .select_related("volunteer")
         .order_by("joined_at", "pk")
     )
+    previous = {signup.pk: signup.status for signup in signups}
     for signup in signups:
         signup.status = ShiftSignupStatus.CANCELLED
         signup.cancelled_at = now
@@ -225,6 +227,7 @@ def cancel_locked_shift(locked: Shift, *, by: User | None, reason: str) -> list[
         status=SwapStatus.WITHDRAWN, decided_at=now
     )
     was_published = locked.status == ShiftStatus.PUBLISHED
+    before_status = locked.status
     locked.status = ShiftStatus.CANCELLED
     locked.cancelled_at = now
     locked.cancelled_by = by
@@ -238,6 +241,27 @@ def cancel_locked_shift(locked: Shift, *, by: User | None, reason: str) -> list[
             "updated_at",
         ]
     )
+    audit.record(
+        "volunteers.shift.cancelled",
+        actor=by,
+        obj=locked,
+        changes=audit.changed_fields(
+            {"status": before_status, "cancellation_reason": ""},
+            {"status": locked.status, "cancellation_reason": locked.cancellation_reason},
+        ),
+        data={"signups_cancelled": len(signups)},
+    )
+    for signup in signups:
+        audit.record(
+            "volunteers.signup.cancelled_with_shift",
+            actor=by,
+            subject=signup.volunteer,
+            obj=signup,
+            changes=audit.changed_fields(
+                {"status": previous[signup.pk]}, {"status": signup.status}
+            ),
+            data={"shift": locked.pk},
+        )
     if was_published:
         notify_shift_cancelled(locked, signups)
     return signups
@@ -301,12 +325,24 @@ def _place(
             "To place this volunteer anyway, give a reason for the override.", problems
         )
     signup = existing or ShiftSignup(shift=shift, volunteer=volunteer, joined_at=timezone.now())
+    before = {"status": existing.status if existing else None, "shift": existing and shift}
     signup.status = ShiftSignupStatus.CONFIRMED
     signup.skip_reason = ""
     if problems:
         signup.override_by = by
         signup.override_reason = reason
     signup.save()
+    audit.record(
+        "volunteers.signup.moved" if leaving is not None else "volunteers.signup.assigned",
+        actor=by,
+        subject=volunteer,
+        obj=signup,
+        changes=audit.changed_fields(before, {"status": signup.status, "shift": shift}),
+        data={
+            "override_reason": reason if problems else "",
+            **({"moved_from_shift": leaving.pk} if leaving is not None else {}),
+        },
+    )
     signup.shift = shift
     signup.volunteer = volunteer
     notify_signup_confirmed(signup)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
+from accounts.services import audit
 from volunteers.models import (
     ACTIVE_SHIFT_SIGNUP_STATUSES,
     PLACE_STATUSES,
@@ -272,9 +273,20 @@ def cancel_signup(*, signup: ShiftSignup, by: User, reason: str = "") -> list[Sh
         if shift.starts_at <= now and not user_can(by, "volunteering.manage"):
             raise VolunteeringError(gettext("The shift has started; tell the coordinator instead."))
         held_place = locked.status == ShiftSignupStatus.CONFIRMED
+        before = {"status": locked.status, "cancelled_at": locked.cancelled_at}
         locked.status = ShiftSignupStatus.CANCELLED
         locked.cancelled_at = now
         locked.save(update_fields=["status", "cancelled_at", "updated_at"])
+        audit.record(
+            "volunteers.signup.cancelled",
+            actor=by,
+            subject=locked.volunteer,
+            obj=locked,
+            changes=audit.changed_fields(
+                before, {"status": locked.status, "cancelled_at": locked.cancelled_at}
+            ),
+            data={"shift": shift.pk, "reason": reason.strip() if by_coordinator else ""},
+        )
         withdraw_open_offers(locked, now)
         locked.shift = shift
         cancel_signup_reminders(locked.pk)

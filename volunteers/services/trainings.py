@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import User
 from accounts.permissions import user_can
+from accounts.services import audit
 from core.dates import org_today
 from volunteers.models import (
     ProfileStatus,
@@ -146,8 +147,17 @@ def cancel_session_signup(*, signup: SessionSignup, by: User) -> SessionSignup |
             raise VolunteeringError(
                 gettext("The session has started; tell the coordinator instead.")
             )
+        before = locked.status
         locked.status = SignupStatus.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
+        audit.record(
+            "volunteers.session_signup.cancelled",
+            actor=by,
+            subject=locked.volunteer_id,
+            obj=locked,
+            changes=audit.changed_fields({"status": before}, {"status": locked.status}),
+            data={"session": session.pk},
+        )
         # Nobody is moved into a session already under way: they would not know to come.
         promoted = None if _under_way(session) else _promote_waitlisted(session)
     signup.refresh_from_db()
@@ -193,8 +203,17 @@ def mark_session_attendance(
             present += new == SignupStatus.ATTENDED
             absent += new == SignupStatus.NO_SHOW
             if signup.status != new:
+                before = signup.status
                 signup.status = new
                 signup.save(update_fields=["status", "updated_at"])
+                audit.record(
+                    "volunteers.session_signup.attendance_marked",
+                    actor=by,
+                    subject=signup.volunteer_id,
+                    obj=signup,
+                    changes=audit.changed_fields({"status": before}, {"status": new}),
+                    data={"session": locked.pk},
+                )
     return present, absent
 
 
@@ -245,7 +264,17 @@ def record_session_completions(
             )
             for volunteer_id in sorted(ids - already)
         ]
-        return TrainingRecord.objects.bulk_create(records)
+        created = TrainingRecord.objects.bulk_create(records)
+        for record in created:
+            audit.record(
+                "volunteers.training_record.recorded",
+                actor=by,
+                subject=record.volunteer_id,
+                obj=record,
+                changes=audit.changed_fields({}, audit.snapshot(record, RECORD_AUDITED_FIELDS)),
+                data={"session": session.pk},
+            )
+        return created
 
 
 def record_training(
@@ -253,15 +282,49 @@ def record_training(
 ) -> TrainingRecord:
     """A coordinator records a completion directly (verified at once)."""
     validate_completion_date(completed_on)
-    return TrainingRecord.objects.create(
-        volunteer=volunteer,
-        training=training,
-        completed_on=completed_on,
-        expires_on=training.expiry_for(completed_on),
-        status=RecordStatus.VERIFIED,
-        provider=provider,
-        verified_by=by,
-        verified_at=timezone.now(),
+    with transaction.atomic():
+        record = TrainingRecord.objects.create(
+            volunteer=volunteer,
+            training=training,
+            completed_on=completed_on,
+            expires_on=training.expiry_for(completed_on),
+            status=RecordStatus.VERIFIED,
+            provider=provider,
+            verified_by=by,
+            verified_at=timezone.now(),
+        )
+        audit.record(
+            "volunteers.training_record.recorded",
+            actor=by,
+            subject=volunteer,
+            obj=record,
+            changes=audit.changed_fields({}, audit.snapshot(record, RECORD_AUDITED_FIELDS)),
+        )
+    return record
+
+
+# What a training record's audit entries compare.
+RECORD_AUDITED_FIELDS = (
+    "training",
+    "completed_on",
+    "expires_on",
+    "status",
+    "provider",
+    "verified_by",
+    "verified_at",
+    "rejection_reason",
+)
+
+
+def _audit_decision(
+    action: str, locked: TrainingRecord, before: dict[str, object], by: User
+) -> None:
+    audit.record(
+        action,
+        actor=by,
+        subject=locked.volunteer,
+        obj=locked,
+        changes=audit.changed_fields(before, audit.snapshot(locked, RECORD_AUDITED_FIELDS)),
     )
 
 
@@ -303,10 +366,12 @@ def verify_training_record(*, record: TrainingRecord, by: User) -> None:
         locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
         if locked.status != RecordStatus.PENDING:
             raise VolunteeringError(gettext("This record was already checked."))
+        before = audit.snapshot(locked, RECORD_AUDITED_FIELDS)
         locked.status = RecordStatus.VERIFIED
         locked.verified_by = by
         locked.verified_at = timezone.now()
         locked.save(update_fields=["status", "verified_by", "verified_at"])
+        _audit_decision("volunteers.training_record.verified", locked, before, by)
     record.refresh_from_db()
 
 
@@ -317,11 +382,13 @@ def reject_training_record(*, record: TrainingRecord, by: User, reason: str) -> 
         locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
         if locked.status != RecordStatus.PENDING:
             raise VolunteeringError(gettext("This record was already checked."))
+        before = audit.snapshot(locked, RECORD_AUDITED_FIELDS)
         locked.status = RecordStatus.REJECTED
         locked.verified_by = by
         locked.verified_at = timezone.now()
         locked.rejection_reason = reason.strip()
         locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
+        _audit_decision("volunteers.training_record.rejected", locked, before, by)
     record.refresh_from_db()
 
 
