@@ -513,3 +513,29 @@ def test_roles_and_trainings_created_and_changed_are_audited(coordinator: User) 
             {"minimum_age": [None, 18], "required_trainings": ["", str(training.pk)]},
         ),
     ]
+
+
+def test_a_shift_changed_and_published_is_audited(coordinator: User) -> None:
+    draft = make_shift(status="draft", capacity=5)
+    services.update_shift(shift=draft, by=coordinator, capacity=8, notes=" Bring water ")
+    services.update_shift(shift=draft, by=coordinator, capacity=8)  # nothing changes
+    services.publish_shift(shift=draft, by=coordinator)
+    assert [
+        (e.action, e.actor_id, e.object_type, e.object_id, e.changes)
+        for e in AuditEntry.objects.order_by("pk")
+    ] == [
+        (
+            "volunteers.shift.changed",
+            coordinator.pk,
+            "volunteers.shift",
+            str(draft.pk),
+            {"capacity": [5, 8], "notes": ["", "Bring water"]},
+        ),
+        (
+            "volunteers.shift.published",
+            coordinator.pk,
+            "volunteers.shift",
+            str(draft.pk),
+            {"status": ["draft", "published"]},
+        ),
+    ]
