@@ -539,3 +539,35 @@ def test_a_shift_changed_and_published_is_audited(coordinator: User) -> None:
             {"status": ["draft", "published"]},
         ),
     ]
+
+
+def test_a_swap_offered_and_withdrawn_is_audited(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.w@example.org")
+    shift = make_shift()
+    place = ShiftSignup.objects.create(
+        shift=shift, volunteer=ana, status=ShiftSignupStatus.CONFIRMED, joined_at=timezone.now()
+    )
+    offer = services.offer_swap(signup=place, by=ana, note=" Family visit ")
+    services.withdraw_swap(offer=offer, by=coordinator)
+    offer.refresh_from_db()
+    assert [
+        (e.action, e.actor_id, e.subject_id, e.object_id, e.changes, e.data)
+        for e in AuditEntry.objects.order_by("pk")
+    ] == [
+        (
+            "volunteers.swap.offered",
+            ana.pk,
+            ana.pk,
+            str(offer.pk),
+            {"note": [None, "Family visit"], "status": [None, "open"]},
+            {"signup": place.pk, "shift": shift.pk},
+        ),
+        (
+            "volunteers.swap.withdrawn",
+            coordinator.pk,
+            ana.pk,
+            str(offer.pk),
+            {"decided_at": [None, str(offer.decided_at)], "status": ["open", "withdrawn"]},
+            {},
+        ),
+    ]
