@@ -513,3 +513,61 @@ def test_roles_and_trainings_created_and_changed_are_audited(coordinator: User) 
             {"minimum_age": [None, 18], "required_trainings": ["", str(training.pk)]},
         ),
     ]
+
+
+def test_a_shift_changed_and_published_is_audited(coordinator: User) -> None:
+    draft = make_shift(status="draft", capacity=5)
+    services.update_shift(shift=draft, by=coordinator, capacity=8, notes=" Bring water ")
+    services.update_shift(shift=draft, by=coordinator, capacity=8)  # nothing changes
+    services.publish_shift(shift=draft, by=coordinator)
+    assert [
+        (e.action, e.actor_id, e.object_type, e.object_id, e.changes)
+        for e in AuditEntry.objects.order_by("pk")
+    ] == [
+        (
+            "volunteers.shift.changed",
+            coordinator.pk,
+            "volunteers.shift",
+            str(draft.pk),
+            {"capacity": [5, 8], "notes": ["", "Bring water"]},
+        ),
+        (
+            "volunteers.shift.published",
+            coordinator.pk,
+            "volunteers.shift",
+            str(draft.pk),
+            {"status": ["draft", "published"]},
+        ),
+    ]
+
+
+def test_a_swap_offered_and_withdrawn_is_audited(coordinator: User) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.w@example.org")
+    shift = make_shift()
+    place = ShiftSignup.objects.create(
+        shift=shift, volunteer=ana, status=ShiftSignupStatus.CONFIRMED, joined_at=timezone.now()
+    )
+    offer = services.offer_swap(signup=place, by=ana, note=" Family visit ")
+    services.withdraw_swap(offer=offer, by=coordinator)
+    offer.refresh_from_db()
+    assert [
+        (e.action, e.actor_id, e.subject_id, e.object_id, e.changes, e.data)
+        for e in AuditEntry.objects.order_by("pk")
+    ] == [
+        (
+            "volunteers.swap.offered",
+            ana.pk,
+            ana.pk,
+            str(offer.pk),
+            {"note": [None, "Family visit"], "status": [None, "open"]},
+            {"signup": place.pk, "shift": shift.pk},
+        ),
+        (
+            "volunteers.swap.withdrawn",
+            coordinator.pk,
+            ana.pk,
+            str(offer.pk),
+            {"decided_at": [None, str(offer.decided_at)], "status": ["open", "withdrawn"]},
+            {},
+        ),
+    ]

@@ -183,7 +183,12 @@ def update_shift(*, shift: Shift, by: User, **fields: Any) -> list[ShiftSignup]:
     a raised capacity fills from the waitlist. Returns the people promoted."""
     with transaction.atomic():
         locked = lock_shift(shift.pk)
+        audited = sorted(EDITABLE_SHIFT_FIELDS)
+        before = audit.snapshot(locked, audited)
         change = apply_shift_changes(locked, fields)
+        changes = audit.changed_fields(before, audit.snapshot(locked, audited))
+        if changes:
+            audit.record("volunteers.shift.changed", actor=by, obj=locked, changes=changes)
         if change.words and locked.status == ShiftStatus.PUBLISHED:
             notify_shift_changed(
                 locked, people_to_tell(locked), change.words, change.previous_starts_at
@@ -200,6 +205,12 @@ def publish_shift(*, shift: Shift, by: User) -> None:
             raise VolunteeringError(gettext("Only a draft shift can be published."))
         locked.status = ShiftStatus.PUBLISHED
         locked.save(update_fields=["status", "updated_at"])
+        audit.record(
+            "volunteers.shift.published",
+            actor=by,
+            obj=locked,
+            changes={"status": [ShiftStatus.DRAFT.value, ShiftStatus.PUBLISHED.value]},
+        )
         # People placed on the draft: their reminders start now.
         reschedule_shift_reminders(locked)
     shift.refresh_from_db()

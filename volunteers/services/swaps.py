@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
+from accounts.services import audit
 from volunteers.models import Shift, ShiftSignup, ShiftSignupStatus, SwapOffer, SwapStatus
 from volunteers.selectors.eligibility import EligibilityChecker
 from volunteers.services.errors import VolunteeringError
@@ -63,6 +64,14 @@ def offer_swap(*, signup: ShiftSignup, by: User, note: str = "") -> SwapOffer:
                 offer = SwapOffer.objects.create(signup=locked, note=note.strip()[:300])
         except IntegrityError as exc:
             raise VolunteeringError(gettext("You have already offered this place.")) from exc
+        audit.record(
+            "volunteers.swap.offered",
+            actor=by,
+            subject=locked.volunteer_id,
+            obj=offer,
+            changes=audit.changed_fields({}, {"status": offer.status, "note": offer.note}),
+            data={"signup": locked.pk, "shift": shift.pk},
+        )
         locked.shift = shift
         notify_swap_offered(offer.pk, locked, _who_could_take(shift, exclude=by.pk))
     return offer
@@ -81,9 +90,19 @@ def withdraw_swap(*, offer: SwapOffer, by: User) -> None:
             raise VolunteeringError(gettext("You can only withdraw your own offer."))
         if locked.status != SwapStatus.OPEN:
             raise VolunteeringError(gettext("This offer is no longer open."))
+        before = {"status": locked.status, "decided_at": locked.decided_at}
         locked.status = SwapStatus.WITHDRAWN
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_at"])
+        audit.record(
+            "volunteers.swap.withdrawn",
+            actor=by,
+            subject=locked.signup.volunteer_id,
+            obj=locked,
+            changes=audit.changed_fields(
+                before, {"status": locked.status, "decided_at": locked.decided_at}
+            ),
+        )
     offer.refresh_from_db()
 
 
