@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+
 
 @dataclass(frozen=True, init=False)
 class MessageKind:
@@ -22,13 +24,16 @@ class MessageKind:
     ``templates/notifications/<name>/`` (subject.txt, body.txt, body.html, and sms.txt when
     ``sms``). ``keys``: the context keys every message of the kind is queued with.
     ``optional``: keys that may be missing, or that a refresher adds just before sending.
-    ``sms``: the kind also goes by text message to those who chose it.
+    ``sms``: the kind also goes by text message to those who chose it, and as a push
+    notification to those who chose that kind in their message preferences (``label``
+    names it there).
     """
 
     name: str
     keys: frozenset[str]
     optional: frozenset[str]
     sms: bool
+    label: str | Promise
 
     def __init__(
         self,
@@ -37,11 +42,13 @@ class MessageKind:
         keys: Iterable[str] = (),
         optional: Iterable[str] = (),
         sms: bool = False,
+        label: str | Promise = "",
     ) -> None:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "keys", frozenset(keys))
         object.__setattr__(self, "optional", frozenset(optional))
         object.__setattr__(self, "sms", sms)
+        object.__setattr__(self, "label", label or name)
         both = self.keys & self.optional
         if both:
             raise ValueError(f"{name}: keys both required and optional: {sorted(both)}")

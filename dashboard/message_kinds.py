@@ -3,6 +3,8 @@ it is queued with (see notifications.kinds); templates in templates/notification
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from core.message_kind import MessageKind
 
 DIGEST = MessageKind(
@@ -19,7 +21,10 @@ DIGEST = MessageKind(
 
 # A coordinator's message to a group (dashboard.services.group_messages).
 GROUP_MESSAGE = MessageKind(
-    "coordinator.group_message", keys={"subject", "body", "sender_name"}, sms=True
+    "coordinator.group_message",
+    keys={"subject", "body", "sender_name"},
+    sms=True,
+    label=_("Messages from coordinators"),
 )
 
 MESSAGE_KINDS = (DIGEST, GROUP_MESSAGE)

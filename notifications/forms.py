@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from notifications.kinds import registered_kinds
 from notifications.models import NotificationPreference, Status
 
 
@@ -25,6 +26,11 @@ class OutboxFilterForm(forms.Form):
         self.fields["kind"].choices = [("", _("Any kind")), *((k, k) for k in kinds)]  # type: ignore[attr-defined]
 
 
+def push_kind_choices() -> list[tuple[str, str]]:
+    """The kinds that can come as push notifications (those with a text message)."""
+    return [(kind.name, str(kind.label)) for kind in registered_kinds() if kind.sms]
+
+
 class PreferencesForm(forms.ModelForm[NotificationPreference]):
     class Meta:
         model = NotificationPreference
@@ -44,9 +50,21 @@ class PreferencesForm(forms.ModelForm[NotificationPreference]):
             "non_essential_opt_out": _("Receipts and login links are still sent."),
         }
 
+    push_kinds = forms.MultipleChoiceField(
+        label=_("Notifications on my phone for"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     def __init__(self, *args: object, has_phone: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.has_phone = has_phone
+        choices = push_kind_choices()
+        field = self.fields["push_kinds"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = choices
+        chosen = self.instance.push_kinds
+        field.initial = [name for name, _label in choices] if chosen is None else chosen
 
     def clean_sms_enabled(self) -> bool:
         enabled = bool(self.cleaned_data["sms_enabled"])

@@ -141,6 +141,9 @@ class NotificationPreference(models.Model):
         db_default=False,
         help_text=_("Reminders on the phones where you turned notifications on for this site."),
     )
+    # The kinds (``MessageKind.sms``) the person wants as push notifications; null: every
+    # kind, until they first choose.
+    push_kinds = models.JSONField(_("push notifications for"), null=True, blank=True)
     non_essential_opt_out = models.BooleanField(
         _("no reminders or updates"),
         default=False,
@@ -158,10 +161,12 @@ class NotificationPreference(models.Model):
     def __str__(self) -> str:
         return f"preferences of {self.user_id}"
 
-    def wants(self, *, channel: str, essential: bool) -> bool:
-        """Whether a message on ``channel`` may go to this person now."""
+    def wants(self, *, channel: str, essential: bool, kind: str) -> bool:
+        """Whether a message of ``kind`` on ``channel`` may go to this person now."""
         if channel == Channel.EMAIL:
             return essential or (self.email_enabled and not self.non_essential_opt_out)
+        if channel == Channel.PUSH and self.push_kinds is not None and kind not in self.push_kinds:
+            return False
         enabled = self.push_enabled if channel == Channel.PUSH else self.sms_enabled
         return enabled and (essential or not self.non_essential_opt_out)
 

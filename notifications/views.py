@@ -94,6 +94,7 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
                 sms_enabled=form.cleaned_data["sms_enabled"],
                 non_essential_opt_out=form.cleaned_data["non_essential_opt_out"],
                 push_enabled=form.cleaned_data["push_enabled"],
+                push_kinds=form.cleaned_data["push_kinds"],
             )
             messages.success(request, _("Your message preferences have been saved."))
             return redirect("notifications:preferences")

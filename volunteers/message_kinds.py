@@ -4,6 +4,8 @@ templates/notifications/<name>/."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from core.message_kind import MessageKind
 
 # What every shift message says about its shift (volunteers.services.notify.shift_context).
@@ -43,6 +45,7 @@ SHIFT_REMINDER = MessageKind(
     keys=SHIFT | {"signup_id", "lead_hours"},
     optional={"blocked_reasons"},  # added just before sending (reminders.refresh_shift_reminders)
     sms=True,
+    label=_("Shift reminders"),
 )
 SESSION_REMINDER = MessageKind(
     "training.session_reminder",
@@ -56,6 +59,7 @@ SESSION_REMINDER = MessageKind(
         "session_url",
     },
     sms=True,
+    label=_("Training session reminders"),
 )
 TRAINING_EXPIRY = MessageKind(
     "training.expiry_warning", keys=EXPIRY | {"training_name", "renew_url"}

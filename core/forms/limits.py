@@ -11,6 +11,8 @@ from typing import Final
 
 # A reason someone will read in a message or on a page: one or two sentences.
 REASON: Final = 300
+# A web address (an online meeting's link).
+URL: Final = 500
 # A postal address.
 ADDRESS: Final = 500
 # Notes and descriptions: a few paragraphs.

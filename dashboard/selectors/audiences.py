@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.dates import org_today
+from dashboard.message_kinds import GROUP_MESSAGE
 from donations.selectors.reports import lybunt
 from notifications.models import Channel
 from notifications.services.preferences import preferences_for_users
@@ -128,12 +129,14 @@ def reach(
     counts: Counter[str] = Counter()
     for person in people:
         preference = preferences[person.pk]
-        email = by_email and preference.wants(channel=Channel.EMAIL, essential=essential)
+        email = by_email and preference.wants(
+            channel=Channel.EMAIL, essential=essential, kind=GROUP_MESSAGE.name
+        )
         sms = (
             by_sms
             and sms_possible
             and bool(person.phone)
-            and preference.wants(channel=Channel.SMS, essential=essential)
+            and preference.wants(channel=Channel.SMS, essential=essential, kind=GROUP_MESSAGE.name)
         )
         counts["email"] += email
         counts["sms"] += sms

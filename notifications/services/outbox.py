@@ -97,18 +97,18 @@ def enqueue_message(
         preference = preferences_for(recipient)
         chosen = channels if channels is not None else frozenset(Channel.values)
         wants_email = Channel.EMAIL in chosen and preference.wants(
-            channel=Channel.EMAIL, essential=essential
+            channel=Channel.EMAIL, essential=essential, kind=kind
         )
         wants_sms = (
             Channel.SMS in chosen
             and bool(recipient.phone)
-            and preference.wants(channel=Channel.SMS, essential=essential)
+            and preference.wants(channel=Channel.SMS, essential=essential, kind=kind)
             and has_template(kind, "sms.txt")
         )
         # Push carries the text message's words, to the browsers the person subscribed.
         wants_push = (
             conf.push_enabled()
-            and preference.wants(channel=Channel.PUSH, essential=essential)
+            and preference.wants(channel=Channel.PUSH, essential=essential, kind=kind)
             and has_template(kind, "sms.txt")
             and PushSubscription.objects.filter(user=recipient).exists()
         )

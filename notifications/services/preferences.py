@@ -42,8 +42,10 @@ def update_preferences(
     sms_enabled: bool,
     non_essential_opt_out: bool,
     push_enabled: bool | None = None,
+    push_kinds: list[str] | None = None,
 ) -> NotificationPreference:
-    """Save the person's choices (``push_enabled`` None: leave push as it is)."""
+    """Save the person's choices (``push_enabled``, ``push_kinds`` None: leave as they are;
+    ``push_kinds`` are the kinds to push, every other kind is not pushed)."""
     with transaction.atomic():
         preference = preferences_for(user)
         preference.email_enabled = email_enabled
@@ -53,6 +55,9 @@ def update_preferences(
         if push_enabled is not None:
             preference.push_enabled = push_enabled
             fields.append("push_enabled")
+        if push_kinds is not None:
+            preference.push_kinds = sorted(set(push_kinds))
+            fields.append("push_kinds")
         preference.save(update_fields=fields)
     return preference
 

@@ -291,9 +291,9 @@ def _prepare(
         else:
             message.context = fresh
         preference = preferences[recipient.pk]
-        if not preference.wants(channel=message.channel, essential=message.essential) or not (
-            recipient.is_active or message.essential
-        ):
+        if not preference.wants(
+            channel=message.channel, essential=message.essential, kind=message.kind
+        ) or not (recipient.is_active or message.essential):
             recorder.add(message, CANCELLED, error=OPTED_OUT)
             continue
         if message.channel == Channel.SMS and not recipient.phone:

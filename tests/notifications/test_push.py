@@ -4,6 +4,7 @@ encrypted push per message whatever the workers and retries, 410 removes the bro
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -214,3 +215,52 @@ def test_the_preferences_offer_notifications_only_when_push_is_configured(
     NotificationPreference.objects.filter(user=person).update(push_enabled=True)
     client.post(url, {"email_enabled": "on"})  # push left unticked: turned off
     assert NotificationPreference.objects.get(user=person).push_enabled is False
+
+
+@pytest.mark.django_db
+def test_push_goes_only_for_the_kinds_the_person_chose(
+    client: Client, push_service: PushService
+) -> None:
+    person, browser = subscriber(push_service, "ana", phone="")
+    url = reverse("notifications:preferences")
+    client.force_login(person)
+    html = client.get(url).content.decode()
+    # Until they choose, every kind that can be pushed is ticked.
+    for kind in (KIND, "training.session_reminder", "coordinator.group_message"):
+        assert re.search(rf'<input[^>]*value="{re.escape(kind)}"[^>]*checked', html), kind
+    assert "Shift reminders" in html and "Messages from coordinators" in html
+    response = client.post(
+        url,
+        {
+            "email_enabled": "on",
+            "push_enabled": "on",
+            "push_kinds": ["training.session_reminder", "coordinator.group_message"],
+        },
+    )
+    assert response.status_code == 302
+    preference = NotificationPreference.objects.get(user=person)
+    assert preference.push_kinds == ["coordinator.group_message", "training.session_reminder"]
+
+    enqueue_message(recipient=person, kind=KIND, dedupe_key="reminder:1", context=CONTEXT)
+    assert list(Message.objects.filter(recipient=person).values_list("channel", flat=True)) == [
+        Channel.EMAIL
+    ]
+    session = "training.session_reminder"
+    enqueue_message(
+        recipient=person, kind=session, dedupe_key="session:1", context=SAMPLE_CONTEXTS[session]
+    )
+    pushed = Message.objects.get(recipient=person, channel=Channel.PUSH)
+    assert pushed.kind == session
+    assert deliver_messages(message_ids=[pushed.pk]) == {pushed.pk: "sent"}
+    [push] = push_service.received
+    assert SAMPLE_CONTEXTS[session]["training_name"] in browser.read(push)["body"]
+
+    # A push queued before the person untick its kind is not sent.
+    enqueue_message(
+        recipient=person, kind=session, dedupe_key="session:2", context=SAMPLE_CONTEXTS[session]
+    )
+    queued = Message.objects.get(dedupe_key="session:2#push")
+    client.post(url, {"email_enabled": "on", "push_enabled": "on"})  # nothing ticked
+    assert NotificationPreference.objects.get(user=person).push_kinds == []
+    assert deliver_messages(message_ids=[queued.pk]) == {queued.pk: "cancelled"}
+    assert len(push_service.received) == 1

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -22,11 +23,13 @@ from tests.volunteers.factories import (
     make_volunteer,
 )
 from volunteers.models import (
+    AwayPeriod,
     ProfileStatus,
     Shift,
     ShiftInvitation,
     ShiftSignup,
     ShiftSignupStatus,
+    VolunteerProfile,
 )
 from volunteers.services.invitations import invitation_token
 
@@ -114,6 +117,53 @@ def test_only_the_eligible_free_and_not_yet_asked_are_asked(client: Client, coor
     message = Message.objects.get(kind=KIND, recipient=late)
     assert message.context["accept_url"].startswith("http")
     assert "/volunteer/invitations/" in message.context["accept_url"]
+
+
+def test_only_those_usually_available_and_not_away_then_are_asked(client: Client, coordinator, gap):
+    """The same rule as the home's suggestions: days, hours (in the volunteer's zone) and
+    time away; someone who said nothing about when they can help is asked."""
+    shift, people = gap["shift"], gap["people"]
+    london = zoneinfo.ZoneInfo("Europe/London")
+    day = org_today() + timedelta(days=20)
+    shift.starts_at = datetime.combine(day, time(18, 0), london)
+    shift.ends_at = shift.starts_at + timedelta(hours=3)
+    shift.save(update_fields=["starts_at", "ends_at"])
+    Shift.objects.filter(location__name="Elsewhere").update(  # "busy" still overlaps it
+        starts_at=shift.starts_at + timedelta(hours=1), ends_at=shift.ends_at
+    )
+    weekday = str(day.weekday())
+    other_day = str((day.weekday() + 1) % 7)
+    User.objects.filter(pk__in=[p.pk for p in people.values()]).update(time_zone="Europe/London")
+
+    def hours(person: User, days: str, starts: time | None, ends: time | None) -> None:
+        VolunteerProfile.objects.filter(user=person).update(
+            available_days=days, available_from=starts, available_until=ends
+        )
+
+    hours(people["ana"], weekday, time(17), time(22))
+    AwayPeriod.objects.create(
+        volunteer=people["ana"], first_day=day - timedelta(days=1), last_day=day
+    )
+    hours(people["ben"], other_day, time(17), time(22))  # not that day
+    hours(people["cy"], weekday + other_day, time(17), time(21))  # fits to the minute
+    dee = make_volunteer(email="dee@x.example", first_name="Dee", time_zone="Europe/London")
+    eve = make_volunteer(email="eve@x.example", first_name="Eve", time_zone="Europe/London")
+    for person in (dee, eve):
+        make_record(
+            person,
+            gap["training"],
+            completed_on=org_today(),
+            expires_on=org_today() + timedelta(days=300),
+        )
+    hours(dee, weekday, time(17), time(20))  # the shift ends at 21:00
+    AwayPeriod.objects.create(  # away, but not then
+        volunteer=eve, first_day=day + timedelta(days=1), last_day=day + timedelta(days=5)
+    )
+    client.force_login(coordinator)
+    response = client.post(f"/coordinator/volunteering/shifts/{shift.pk}/invite/")
+    assert response.status_code == 302
+    assert asked(shift) == ["cy@x.example", "eve@x.example"]
+    assert ShiftInvitation.objects.filter(shift=shift).count() == 2
 
 
 def _link(shift: Shift, person: User) -> str:

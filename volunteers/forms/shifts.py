@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedDateField, NameChoiceField, limits
@@ -142,6 +143,23 @@ def notes_field() -> forms.CharField:
     )
 
 
+def online_link_field() -> forms.URLField:
+    return forms.URLField(
+        label=_("Online link"),
+        required=False,
+        max_length=limits.URL,
+        assume_scheme="https",
+        help_text=_(
+            "For a shift done online: the meeting's https:// link. Only the people with a "
+            "place see it, instead of directions."
+        ),
+        validators=[
+            URLValidator(schemes=["https"], message=_("Give an https:// link."), code="https")
+        ],
+        widget=forms.URLInput(attrs={"maxlength": limits.URL, "inputmode": "url"}),
+    )
+
+
 class ShiftForm(_TimesMixin):
     """One shift: its role, place, local date and times (in the location's zone), places."""
 
@@ -154,6 +172,7 @@ class ShiftForm(_TimesMixin):
     day = BoundedDateField(label=_("Date"), widget=DateInput)
     capacity = places_field()
     notes = notes_field()
+    online_link = online_link_field()
     status = forms.ChoiceField(
         label=_("Publish"),
         choices=[(ShiftStatus.PUBLISHED, _("Published")), (ShiftStatus.DRAFT, _("Draft"))],
@@ -170,6 +189,7 @@ class ShiftForm(_TimesMixin):
         "ends_next_day",
         "capacity",
         "notes",
+        "online_link",
         "status",
     )
     # Service field -> form field, for errors the services raise.
@@ -200,6 +220,7 @@ class ShiftForm(_TimesMixin):
             "ends_next_day": end.date() > start.date(),
             "capacity": shift.capacity,
             "notes": shift.notes,
+            "online_link": shift.online_link,
         }
 
     def shift_fields(self) -> dict[str, Any] | None:
@@ -226,6 +247,7 @@ class ShiftForm(_TimesMixin):
             "ends_at": ends_at,
             "capacity": data["capacity"],
             "notes": data["notes"],
+            "online_link": data["online_link"],
         }
         if "status" in self.fields:
             fields["status"] = data["status"]

@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -127,6 +128,13 @@ class Shift(models.Model):
     ends_at = models.DateTimeField()
     capacity = models.PositiveIntegerField()
     notes = models.TextField(blank=True, max_length=limits.NOTE)
+    # A remote shift's meeting link, shown only to the people with a place on it.
+    online_link = models.URLField(
+        _("online link"),
+        max_length=limits.URL,
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+    )
     status = models.CharField(
         max_length=10, choices=ShiftStatus.choices, default=ShiftStatus.PUBLISHED
     )

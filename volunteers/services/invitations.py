@@ -1,8 +1,10 @@
 """Filling a gap in two clicks: ask the volunteers who can do a shift, and let each take
 the place with one tap on their own link.
 
-Only volunteers eligible on the shift's date, free at its time, not on it already and not
-asked before for it are asked (``selectors.audiences.free_eligible_volunteers``); the
+Only volunteers eligible on the shift's date, free at its time, not on it already, not
+asked before for it are asked (``selectors.audiences.free_eligible_volunteers``), and only
+when the shift fits the days and hours they said they can help and they are not away then
+(``selectors.availability``, the same rule as the home page's suggestions); the
 shift row is locked while they are chosen, so two coordinators asking at once ask each
 person once. A link is signed for one invitation and its person, and works until the
 shift starts (and for at most ``LINK_MAX_AGE``): someone else's link, a forged or an
@@ -22,9 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from core.dates import org_today
 from volunteers.message_kinds import SHIFT_INVITATION
 from volunteers.models import Shift, ShiftInvitation, ShiftSignup
 from volunteers.selectors.audiences import free_eligible_volunteers
+from volunteers.selectors.availability import availabilities_of
 from volunteers.services.errors import VolunteeringError
 from volunteers.services.notify import notify_volunteer, shift_context
 from volunteers.services.signups import lock_shift, sign_up_for_shift
@@ -51,7 +55,9 @@ def invite_eligible_volunteers(*, shift: Shift, by: User) -> list[ShiftInvitatio
         asked = set(
             ShiftInvitation.objects.filter(shift=locked).values_list("volunteer_id", flat=True)
         )
-        people = free_eligible_volunteers(locked, exclude_ids=asked)
+        free = free_eligible_volunteers(locked, exclude_ids=asked)
+        availability = availabilities_of(free, today=org_today())
+        people = [person for person in free if availability[person.pk].fits(locked)]
         now = timezone.now()
         invitations = ShiftInvitation.objects.bulk_create(
             ShiftInvitation(shift=locked, volunteer=person, asked_by=by, asked_at=now)

@@ -74,6 +74,7 @@ def create_shift(
     capacity: int,
     by: User | None,
     notes: str = "",
+    online_link: str = "",
     status: str = ShiftStatus.PUBLISHED,
 ) -> Shift:
     validate_shift_fields(starts_at=starts_at, ends_at=ends_at, capacity=capacity)
@@ -86,6 +87,7 @@ def create_shift(
         ends_at=ends_at,
         capacity=capacity,
         notes=notes.strip(),
+        online_link=online_link.strip(),
         status=status,
         created_by=by,
     )
@@ -95,7 +97,9 @@ def create_shift(
     return shift
 
 
-EDITABLE_SHIFT_FIELDS = frozenset({"role", "location", "starts_at", "ends_at", "capacity", "notes"})
+EDITABLE_SHIFT_FIELDS = frozenset(
+    {"role", "location", "starts_at", "ends_at", "capacity", "notes", "online_link"}
+)
 
 
 def capacity_message(taken: int) -> str:
@@ -131,7 +135,7 @@ def apply_shift_changes(locked: Shift, fields: dict[str, Any]) -> ShiftChange:
     previous_starts_at = locked.starts_at
     old_range = time_range_text(locked.starts_at, locked.ends_at, locked.time_zone)
     for name, value in fields.items():
-        setattr(locked, name, value.strip() if name == "notes" else value)
+        setattr(locked, name, value.strip() if name in ("notes", "online_link") else value)
     validate_shift_fields(
         starts_at=locked.starts_at, ends_at=locked.ends_at, capacity=locked.capacity
     )
@@ -153,10 +157,15 @@ def apply_shift_changes(locked: Shift, fields: dict[str, Any]) -> ShiftChange:
         raise ValidationError({"capacity": capacity_message(taken)})
     locked.full_clean()
     locked.save()
+    return ShiftChange(change_words(locked, changed, old_range), previous_starts_at)
+
+
+def change_words(locked: Shift, changed: set[str], old_range: str) -> list[str]:
+    """What changed on the shift, in words for the people signed up."""
     words: list[str] = []
     if "role" in changed:
         words.append(f"The role is now {locked.role.name}.")
-    if times or "location" in changed:
+    if changed & {"starts_at", "ends_at", "location"}:
         new_range = time_range_text(locked.starts_at, locked.ends_at, locked.time_zone)
         if new_range != old_range:
             words.append(f"The time changed from {old_range} to {new_range}.")
@@ -164,7 +173,13 @@ def apply_shift_changes(locked: Shift, fields: dict[str, Any]) -> ShiftChange:
         words.append(f"The place is now {locked.location.name}.")
     if "notes" in changed:
         words.append("The notes changed.")
-    return ShiftChange(words, previous_starts_at)
+    if "online_link" in changed:
+        words.append(
+            "The online link changed: see the shift's page."
+            if locked.online_link
+            else "The shift no longer has an online link."
+        )
+    return words
 
 
 def people_to_tell(shift: Shift) -> list[ShiftSignup]:

@@ -156,6 +156,7 @@ def shift_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "shift": shift,
         "card": card,
         "signup": signup,
+        "holds_place": holds_place,
         "position": shift_selectors.waitlist_position(signup) if signup else None,
         "my_offer": my_offer,
         "others_offers": others_offers,
