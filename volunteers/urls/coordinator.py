@@ -54,6 +54,7 @@ urlpatterns: list[URLPattern] = [
         name="coord_clearance_document",
     ),
     path(f"{P}volunteers/", volunteers.volunteers, name="coord_volunteers"),
+    path(f"{P}volunteers/export/", volunteers.volunteers_csv, name="coord_volunteers_csv"),
     path(f"{P}volunteers/<int:pk>/", volunteers.volunteer_detail, name="coord_volunteer"),
     path(
         f"{P}volunteers/<int:pk>/notes/", volunteers.volunteer_notes, name="coord_volunteer_notes"
