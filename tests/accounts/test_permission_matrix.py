@@ -140,6 +140,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "volunteers:coord_clearance_document": frozenset({ADMIN, SAFE}),
     "volunteers:coord_volunteers": VOLUNTEERING_READ,
     "volunteers:coord_volunteers_csv": VOLUNTEERING_WRITE,
+    "volunteers:coord_filter_save": VOLUNTEERING_READ,
+    "volunteers:coord_filter_delete": VOLUNTEERING_READ,
     "volunteers:coord_volunteer": VOLUNTEERING_READ,
     "volunteers:coord_volunteer_notes": VOLUNTEERING_WRITE,
     "volunteers:coord_volunteer_status": VOLUNTEERING_WRITE,

@@ -21,6 +21,7 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import Coalesce, Least
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -38,6 +39,7 @@ from volunteers.models import (
     ProfileStatus,
     Qualification,
     RecordStatus,
+    SavedFilter,
     ShiftSignup,
     TrainingRecord,
     VolunteerProfile,
@@ -347,3 +349,29 @@ def volunteering_counts() -> dict[str, int]:
         "expiring": len(records) + len(clearances),
         "sessions": upcoming_sessions().count(),
     }
+
+
+def directory_from_query(query: str) -> QuerySet[VolunteerProfile]:
+    """The directory as an address query filters and sorts it (a saved filter's, or the
+    page's own); filters that are no longer valid (a deleted role) are left out."""
+    params = QueryDict(query)
+
+    def role(key: str, **only: bool) -> VolunteerRole | None:
+        value = params.get(key, "")
+        if not value.isdigit():
+            return None
+        return VolunteerRole.objects.filter(pk=int(value), **only).first()
+
+    status = params.get("status", "")
+    sort = params.get("sort", "name")
+    return volunteer_directory(
+        search=params.get("q", "")[:100],
+        status=status if status in ProfileStatus.values else "",
+        qualification=role("qualification", is_qualification=True),
+        eligible_for=role("eligible_for", active=True),
+        sort=sort if sort.removeprefix("-") in DIRECTORY_SORTS else "name",
+    )
+
+
+def saved_filters(owner: User) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(owner=owner).order_by("name", "pk")

@@ -55,6 +55,12 @@ urlpatterns: list[URLPattern] = [
     ),
     path(f"{P}volunteers/", volunteers.volunteers, name="coord_volunteers"),
     path(f"{P}volunteers/export/", volunteers.volunteers_csv, name="coord_volunteers_csv"),
+    path(f"{P}volunteers/filters/", volunteers.filter_save, name="coord_filter_save"),
+    path(
+        f"{P}volunteers/filters/<int:pk>/delete/",
+        volunteers.filter_delete,
+        name="coord_filter_delete",
+    ),
     path(f"{P}volunteers/<int:pk>/", volunteers.volunteer_detail, name="coord_volunteer"),
     path(
         f"{P}volunteers/<int:pk>/notes/", volunteers.volunteer_notes, name="coord_volunteer_notes"

@@ -15,8 +15,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -38,12 +39,46 @@ from volunteers.models import (
     VolunteerProfile,
     VolunteerRole,
 )
+from volunteers.models.saved_filters import NAME_MAX
 from volunteers.selectors import people
 from volunteers.selectors import trainings as selectors
 from volunteers.selectors.volunteer_hours import volunteer_shift_context
-from volunteers.services import VolunteeringError
+from volunteers.services import VolunteeringError, saved_filters
 
 # Volunteers
+
+
+class SaveFilterForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Save this filter as"), max_length=NAME_MAX)
+    query = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
+
+
+@permission_required("volunteering.view")
+@require_POST
+def filter_save(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SaveFilterForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = saved_filters.save_filter(
+                owner=request.user, name=form.cleaned_data["name"], query=form.cleaned_data["query"]
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+        else:
+            messages.success(request, gettext("Filter saved as %(name)s.") % {"name": saved.name})
+            url = reverse("volunteers:coord_volunteers")
+            return redirect(f"{url}?{saved.query}" if saved.query else url)
+    request.GET = QueryDict(request.POST.get("query", ""))
+    return volunteers(request, save_form=form)
+
+
+@permission_required("volunteering.view")
+@require_POST
+def filter_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    if not saved_filters.delete_filter(owner=request.user, pk=pk):
+        raise Http404("No such filter of yours.")
+    messages.success(request, gettext("Filter deleted."))
+    return redirect("volunteers:coord_volunteers")
 
 
 DIRECTORY_COLUMNS = (
@@ -63,19 +98,13 @@ def _sort_of(request: AuthenticatedHttpRequest) -> str:
 def _directory(request: AuthenticatedHttpRequest) -> tuple[DirectoryFilterForm, QuerySet[Any]]:
     """The directory as filtered and sorted by the address (bad filters are ignored)."""
     filters = DirectoryFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
-    profiles = people.volunteer_directory(
-        search=data.get("q", ""),
-        status=data.get("status", ""),
-        qualification=data.get("qualification"),
-        eligible_for=data.get("eligible_for"),
-        sort=_sort_of(request),
-    )
-    return filters, profiles
+    return filters, people.directory_from_query(request.GET.urlencode())
 
 
 @permission_required("volunteering.view")
-def volunteers(request: AuthenticatedHttpRequest) -> HttpResponse:
+def volunteers(
+    request: AuthenticatedHttpRequest, save_form: SaveFilterForm | None = None
+) -> HttpResponse:
     filters, profiles = _directory(request)
     page = Paginator(profiles, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -102,6 +131,8 @@ def volunteers(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "columns": columns,
+            "saved": people.saved_filters(request.user),
+            "save_form": save_form or SaveFilterForm(initial={"query": query.urlencode()}),
             "section": "volunteers",
         },
     )
