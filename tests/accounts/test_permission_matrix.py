@@ -156,6 +156,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "volunteers:coord_evidence_verify": VOLUNTEERING_WRITE,
     "volunteers:coord_evidence_reject": VOLUNTEERING_WRITE,
     "volunteers:coord_shifts": VOLUNTEERING_READ,
+    "volunteers:coord_shifts_csv": VOLUNTEERING_WRITE,
     "volunteers:coord_shift_create": VOLUNTEERING_WRITE,
     "volunteers:coord_shift": VOLUNTEERING_READ,
     "volunteers:coord_shift_edit": VOLUNTEERING_WRITE,

@@ -111,6 +111,7 @@ urlpatterns: list[URLPattern] = [
     ),
     # Shifts
     path(f"{P}shifts/", shifts.shift_list, name="coord_shifts"),
+    path(f"{P}shifts/export/", export.shifts_csv, name="coord_shifts_csv"),
     path(f"{P}calendar/", calendars.coordinator_calendar_page, name="coord_calendar"),
     path(f"{P}shifts/new/", shifts.shift_create, name="coord_shift_create"),
     path(f"{P}shifts/<int:pk>/", roster.roster, name="coord_shift"),
