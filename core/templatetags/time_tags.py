@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import date, datetime
+from decimal import Decimal
 
 from django import template
 from django.utils import dateformat, timezone
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -54,3 +56,12 @@ def org_date(value: datetime | date | str | None) -> str:
     if value is None or value == "":
         return ""
     return format_day(value)
+
+
+@register.filter
+def hours(minutes: int | None) -> str:
+    """Minutes as hours with up to two decimals in the active language ("12.50", "3", "0")."""
+    value = (Decimal(minutes or 0) / 60).quantize(Decimal("0.01"))
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    return number_format(value)

@@ -16,7 +16,7 @@ from accounts.permissions import user_can
 from dashboard.models import BODY_MAX, SUBJECT_MAX
 from dashboard.selectors.audiences import OPERATIONAL, Audience, AudienceKind, resolve
 from notifications.services.sms import sms_segments
-from volunteers.models import Shift, ShiftStatus, Training, VolunteerRole
+from volunteers.models import SavedFilter, Shift, ShiftStatus, Training, VolunteerRole
 from volunteers.shift_text import describe_shift
 
 MAX_SMS_SEGMENTS = 10
@@ -52,6 +52,14 @@ class GroupMessageForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    saved_filter = forms.ModelChoiceField(
+        label=_("Saved filter"),
+        queryset=SavedFilter.objects.none(),
+        required=False,
+        help_text=_(
+            "Your saved filters of the volunteer list; who matches is worked out on sending."
+        ),
+    )
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
     body = forms.CharField(
         label=_("Message"),
@@ -80,6 +88,11 @@ class GroupMessageForm(forms.Form):
             )
         ]
         self.fields["audience"].choices = allowed  # type: ignore[attr-defined]
+        self.fields["saved_filter"].queryset = (  # type: ignore[attr-defined]
+            SavedFilter.objects.filter(owner=user).order_by("name", "pk")
+            if user is not None
+            else SavedFilter.objects.none()
+        )
         now = timezone.now()
         self.fields["shift"].queryset = (  # type: ignore[attr-defined]
             Shift.objects.filter(
@@ -103,6 +116,7 @@ class GroupMessageForm(forms.Form):
             **dict.fromkeys(SHIFT_AUDIENCES, ("shift",)),
             AudienceKind.ROLE: ("role",),
             AudienceKind.TRAINING_EXPIRING: ("training", "before"),
+            AudienceKind.SAVED_FILTER: ("saved_filter",),
         }.get(kind, ())
         missing = [name for name in needs if not data.get(name)]
         for name in missing:
@@ -136,6 +150,7 @@ class GroupMessageForm(forms.Form):
             role=data.get("role"),
             training=data.get("training"),
             before=data.get("before"),
+            saved_filter=data.get("saved_filter"),
         )
         if not self.resolved.people:
             self.add_error("audience", _("Nobody is in this group: there is no one to send to."))
@@ -144,7 +159,7 @@ class GroupMessageForm(forms.Form):
     def parameters(self) -> dict[str, str | int]:
         data = self.cleaned_data
         found: dict[str, str | int] = {}
-        for name in ("shift", "role", "training"):
+        for name in ("shift", "role", "training", "saved_filter"):
             if data.get(name) is not None:
                 found[name] = data[name].pk
         if data.get("before"):

@@ -20,8 +20,9 @@ from dashboard.message_kinds import GROUP_MESSAGE
 from donations.selectors.reports import lybunt
 from notifications.models import Channel
 from notifications.services.preferences import preferences_for_users
-from volunteers.models import Shift, Training, VolunteerRole
+from volunteers.models import SavedFilter, Shift, Training, VolunteerRole
 from volunteers.selectors import audiences as volunteering
+from volunteers.selectors import people as directory
 from volunteers.shift_text import describe_shift
 
 
@@ -38,6 +39,7 @@ class AudienceKind(models.TextChoices):
         gettext_lazy("Volunteers whose training expires before a date"),
     )
     LYBUNT = "lybunt", gettext_lazy("Donors who gave last year but not this year")
+    SAVED_FILTER = "saved_filter", gettext_lazy("The volunteers of one of my saved filters")
 
 
 # The audiences about a place someone holds: a message to them may be marked essential.
@@ -58,6 +60,7 @@ def resolve(
     role: VolunteerRole | None = None,
     training: Training | None = None,
     before: date | None = None,
+    saved_filter: SavedFilter | None = None,
 ) -> Audience:
     """The people of an audience (the form has checked that its parameters are there)."""
     if kind in (AudienceKind.SHIFT_TEAM, AudienceKind.SHIFT_WAITLIST, AudienceKind.SHIFT_ELIGIBLE):
@@ -94,6 +97,19 @@ def resolve(
             _("%(training)s expiring before %(day)s")
             % {"training": training.name, "day": before.strftime("%d %b %Y")},
             list(volunteering.training_expiring_before(training, before)),
+        )
+    if kind == AudienceKind.SAVED_FILTER:
+        assert saved_filter is not None
+        # Resolved now, not when it was saved: whoever matches the filter at send time.
+        profiles = directory.directory_from_query(saved_filter.query).order_by()
+        return Audience(
+            kind,
+            _("Volunteers in %(filter)s") % {"filter": saved_filter.name},
+            list(
+                User.objects.filter(is_active=True, pk__in=profiles.values("user_id")).order_by(
+                    "first_name", "last_name", "email", "pk"
+                )
+            ),
         )
     if kind == AudienceKind.LYBUNT:
         year = org_today().year

@@ -10,6 +10,7 @@ from volunteers.models.profiles import (
     VolunteerProfile,
 )
 from volunteers.models.roles import Qualification, StaffingRule, VolunteerRole
+from volunteers.models.saved_filters import SavedFilter
 from volunteers.models.shifts import (
     ACTIVE_SHIFT_SIGNUP_STATUSES,
     PLACE_STATUSES,
@@ -49,6 +50,7 @@ __all__ = [
     "ProfileStatus",
     "Qualification",
     "RecordStatus",
+    "SavedFilter",
     "SessionSignup",
     "Shift",
     "ShiftInvitation",

@@ -8,10 +8,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import (
+    DateField,
+    DateTimeField,
     F,
+    IntegerField,
+    Min,
+    OrderBy,
+    OuterRef,
     Prefetch,
     QuerySet,
+    Subquery,
+    Sum,
 )
+from django.db.models.functions import Coalesce, Least
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
@@ -19,12 +30,17 @@ from accounts.selectors import person_matches
 from core.dates import org_today
 from core.locales import month_and_year
 from volunteers.models import (
+    PLACE_STATUSES,
     ApplicationAnswer,
     Clearance,
     ClearanceStatus,
+    HoursEntry,
+    HoursStatus,
     ProfileStatus,
     Qualification,
     RecordStatus,
+    SavedFilter,
+    ShiftSignup,
     TrainingRecord,
     VolunteerProfile,
     VolunteerRole,
@@ -128,26 +144,109 @@ def clearance_list(*, status: str = "", within_days: int | None = None) -> Query
     return clearances
 
 
+# The directory's sortable columns: the key in the address, the ordering (ties by name).
+DIRECTORY_SORTS: dict[str, tuple[str, bool]] = {
+    "name": ("user__last_name", False),
+    "last_shift": ("last_shift_at", True),
+    "hours": ("minutes_this_year", True),
+    "expiry": ("next_expiry", False),
+    "status": ("status", False),
+}
+NAME_ORDER = ("user__last_name", "user__first_name", "user__email", "pk")
+
+
+def directory_order(sort: str) -> list[str | OrderBy]:
+    """The ordering for ``sort`` ("hours", "-hours", ...): an unknown key sorts by name.
+
+    Empty values (no shift yet, no expiry) go last either way."""
+    key = sort.removeprefix("-")
+    field, _ = DIRECTORY_SORTS.get(key, DIRECTORY_SORTS["name"])
+    descending = sort.startswith("-") and key in DIRECTORY_SORTS
+    if field == "user__last_name":
+        names = [F(name).desc() if descending else F(name).asc() for name in NAME_ORDER[:3]]
+        return [*names, "pk"]
+    column = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return [column, *NAME_ORDER]
+
+
+def with_directory_columns(profiles: QuerySet[VolunteerProfile]) -> QuerySet[VolunteerProfile]:
+    """Adds ``last_shift_at`` (start of the latest shift begun with a place),
+    ``minutes_this_year`` (approved hours worked this calendar year) and ``next_expiry``
+    (the soonest coming expiry of a cleared clearance or a verified training), each one
+    subquery, so the list costs the same whatever its length."""
+    today = org_today()
+    last_shift = (
+        ShiftSignup.objects.filter(
+            volunteer_id=OuterRef("user_id"),
+            status__in=PLACE_STATUSES,
+            shift__starts_at__lte=timezone.now(),
+        )
+        .order_by("-shift__starts_at")
+        .values("shift__starts_at")[:1]
+    )
+    minutes = (
+        HoursEntry.objects.filter(
+            volunteer_id=OuterRef("user_id"),
+            status=HoursStatus.APPROVED,
+            date__gte=date(today.year, 1, 1),
+            date__lte=date(today.year, 12, 31),
+        )
+        .order_by()
+        .values("volunteer_id")
+        .annotate(total=Sum("minutes"))
+        .values("total")
+    )
+    clearance = (
+        Clearance.objects.filter(
+            volunteer_id=OuterRef("user_id"),
+            status=ClearanceStatus.CLEARED,
+            expires_on__gte=today,
+        )
+        .order_by()
+        .values("volunteer_id")
+        .annotate(soonest=Min("expires_on"))
+        .values("soonest")
+    )
+    training = (
+        TrainingRecord.objects.filter(
+            volunteer_id=OuterRef("user_id"),
+            status=RecordStatus.VERIFIED,
+            expires_on__gte=today,
+        )
+        .order_by()
+        .values("volunteer_id")
+        .annotate(soonest=Min("expires_on"))
+        .values("soonest")
+    )
+    return profiles.annotate(
+        last_shift_at=Subquery(last_shift, output_field=DateTimeField()),
+        minutes_this_year=Coalesce(Subquery(minutes, output_field=IntegerField()), 0),
+        # PostgreSQL's LEAST skips NULLs: a person with only one kind gets that one.
+        next_expiry=Least(
+            Subquery(clearance, output_field=DateField()),
+            Subquery(training, output_field=DateField()),
+        ),
+    )
+
+
 def volunteer_directory(
     *,
     search: str = "",
     status: str = "",
     qualification: VolunteerRole | None = None,
     eligible_for: VolunteerRole | None = None,
+    sort: str = "name",
 ) -> QuerySet[VolunteerProfile]:
-    """Profiles with their person, wanted roles and qualifications; each search word must
+    """Profiles with their person, wanted roles, qualifications and the sortable columns
+    (see ``with_directory_columns``), ordered by ``sort``; each search word must
     match a name or e-mail. ``eligible_for``: only people who may do that role today (the
     eligibility of every matching person is checked in a fixed number of queries)."""
-    profiles = (
-        VolunteerProfile.objects.select_related("user")
-        .prefetch_related(
-            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
-            Prefetch(
-                "user__qualifications",
-                queryset=Qualification.objects.select_related("role").order_by("role__name"),
-            ),
-        )
-        .order_by("user__last_name", "user__first_name", "user__email")
+    profiles = VolunteerProfile.objects.select_related("user").prefetch_related(
+        Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
+        Prefetch(
+            "user__qualifications",
+            queryset=Qualification.objects.select_related("role").order_by("role__name"),
+        ),
     )
     if qualification is not None:
         profiles = profiles.filter(
@@ -170,7 +269,7 @@ def volunteer_directory(
             )
         ]
         profiles = profiles.filter(user_id__in=eligible)
-    return profiles
+    return with_directory_columns(profiles).order_by(*directory_order(sort))
 
 
 def applicants() -> QuerySet[VolunteerProfile]:
@@ -253,3 +352,29 @@ def volunteering_counts() -> dict[str, int]:
         "expiring": len(records) + len(clearances),
         "sessions": upcoming_sessions().count(),
     }
+
+
+def directory_from_query(query: str) -> QuerySet[VolunteerProfile]:
+    """The directory as an address query filters and sorts it (a saved filter's, or the
+    page's own); filters that are no longer valid (a deleted role) are left out."""
+    params = QueryDict(query)
+
+    def role(key: str, **only: bool) -> VolunteerRole | None:
+        value = params.get(key, "")
+        if not value.isdigit():
+            return None
+        return VolunteerRole.objects.filter(pk=int(value), **only).first()
+
+    status = params.get("status", "")
+    sort = params.get("sort", "name")
+    return volunteer_directory(
+        search=params.get("q", "")[:100],
+        status=status if status in ProfileStatus.values else "",
+        qualification=role("qualification", is_qualification=True),
+        eligible_for=role("eligible_for", active=True),
+        sort=sort if sort.removeprefix("-") in DIRECTORY_SORTS else "name",
+    )
+
+
+def saved_filters(owner: User) -> QuerySet[SavedFilter]:
+    return SavedFilter.objects.filter(owner=owner).order_by("name", "pk")

@@ -54,6 +54,13 @@ urlpatterns: list[URLPattern] = [
         name="coord_clearance_document",
     ),
     path(f"{P}volunteers/", volunteers.volunteers, name="coord_volunteers"),
+    path(f"{P}volunteers/export/", volunteers.volunteers_csv, name="coord_volunteers_csv"),
+    path(f"{P}volunteers/filters/", volunteers.filter_save, name="coord_filter_save"),
+    path(
+        f"{P}volunteers/filters/<int:pk>/delete/",
+        volunteers.filter_delete,
+        name="coord_filter_delete",
+    ),
     path(f"{P}volunteers/<int:pk>/", volunteers.volunteer_detail, name="coord_volunteer"),
     path(
         f"{P}volunteers/<int:pk>/notes/", volunteers.volunteer_notes, name="coord_volunteer_notes"
@@ -104,6 +111,7 @@ urlpatterns: list[URLPattern] = [
     ),
     # Shifts
     path(f"{P}shifts/", shifts.shift_list, name="coord_shifts"),
+    path(f"{P}shifts/export/", export.shifts_csv, name="coord_shifts_csv"),
     path(f"{P}calendar/", calendars.coordinator_calendar_page, name="coord_calendar"),
     path(f"{P}shifts/new/", shifts.shift_create, name="coord_shift_create"),
     path(f"{P}shifts/<int:pk>/", roster.roster, name="coord_shift"),

@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.http.spreadsheets import safe_row
 from volunteers import services
+from volunteers.forms.shifts import ShiftFilterForm
 from volunteers.models import Shift
 from volunteers.selectors import shifts as shift_selectors
 from volunteers.shift_text import describe_shift, time_range_text
@@ -24,6 +25,7 @@ from volunteers.views.coordinator_roster import (
     check_in_url,
     qr_svg,
 )
+from volunteers.views.coordinator_shifts import listed_shifts
 
 # Printable roster and CSV
 
@@ -116,3 +118,48 @@ def roster_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "window": time_range_text(opens, closes, shift.time_zone),
     }
     return render(request, "volunteers/coordinator/shifts/roster_print.html", context)
+
+
+SHIFTS_CSV_HEADER = (
+    gettext_lazy("Starts"),
+    gettext_lazy("Ends"),
+    gettext_lazy("Time zone"),
+    gettext_lazy("Role"),
+    gettext_lazy("Location"),
+    gettext_lazy("Places taken"),
+    gettext_lazy("Capacity"),
+    gettext_lazy("Waitlist"),
+    gettext_lazy("Status"),
+    gettext_lazy("Repeating"),
+)
+
+
+@permission_required("volunteering.export")
+def shifts_csv(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The shift list as CSV, with the same filters as the page (all pages); local times."""
+    filters = ShiftFilterForm(request.GET or None)
+    data: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
+    first, last, shifts = listed_shifts(data)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="shifts-{first}-{last}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(SHIFTS_CSV_HEADER)
+    for shift in shifts:
+        zone = shift.location.time_zone
+        writer.writerow(
+            safe_row(
+                [
+                    _local(shift.starts_at, zone),
+                    _local(shift.ends_at, zone),
+                    zone,
+                    shift.role.name,
+                    shift.location.name,
+                    shift.places_taken,  # type: ignore[attr-defined]
+                    shift.capacity,
+                    shift.waitlist_count,  # type: ignore[attr-defined]
+                    shift.get_status_display(),
+                    gettext("yes") if shift.series_id else gettext("no"),
+                ]
+            )
+        )
+    return response

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -59,6 +60,23 @@ def _parse_day(text: str | None) -> date | None:
     return day if day is not None and EARLIEST <= day <= LATEST else None
 
 
+def listed_shifts(data: dict[str, Any]) -> tuple[date, date, QuerySet[Shift]]:
+    """The list's first and last day and its shifts, for the filter's cleaned data."""
+    first = data.get("date_from") or org_today()
+    last = data.get("date_to") or first + timedelta(days=DEFAULT_DAYS - 1)
+    role = data.get("role")
+    location = data.get("location")
+    shifts = shift_selectors.coordinator_shifts(
+        start=org_midnight(first),
+        end=org_midnight(last + timedelta(days=1)),
+        role_id=role.pk if role else None,
+        location_id=location.pk if location else None,
+    )
+    if data.get("status"):
+        shifts = shifts.filter(status=data["status"])
+    return first, last, shifts
+
+
 @permission_required("volunteering.view")
 def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every shift in a date range (drafts and cancelled ones too), filtered; or a week."""
@@ -69,17 +87,7 @@ def shift_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = data.get("status") or ""
     if request.GET.get("view") == "week":
         return _week(request, filters, role, location, status)
-    today = org_today()
-    first = data.get("date_from") or today
-    last = data.get("date_to") or first + timedelta(days=DEFAULT_DAYS - 1)
-    shifts = shift_selectors.coordinator_shifts(
-        start=org_midnight(first),
-        end=org_midnight(last + timedelta(days=1)),
-        role_id=role.pk if role else None,
-        location_id=location.pk if location else None,
-    )
-    if status:
-        shifts = shifts.filter(status=status)
+    first, last, shifts = listed_shifts(data)
     page = Paginator(shifts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
