@@ -10,12 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Rows to look at: no adding, changing or deleting here (the coordinator pages do that,
     through the services; ``view_on_site`` links to the page where it is done)."""
+
+    # Links are https (Django 6's default; saying it keeps 5.2 from warning about the change).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

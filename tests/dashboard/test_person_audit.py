@@ -69,7 +69,7 @@ def test_the_page_lists_exactly_the_entries_about_and_by_the_person(
         ("volunteers.profile.status_changed", lee, ana),
     ]
     page = response.content.decode()
-    assert "status: active → paused-1" in page
+    assert '<code translate="no">status</code>: active → paused-1' in page
     assert "5 entries" in page
     # The filter offers the person's own actions only.
     assert [value for value, _ in response.context["filters"].fields["action"].choices] == [
