@@ -27,10 +27,12 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import User
+from accounts.roles import Role
 from accounts.services import two_factor
 from config.celery import app as celery_app
+from demo.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import give_second_factor
+from tests.factories import give_second_factor, make_user
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
@@ -114,6 +116,10 @@ def site(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[
                 running.recovery_codes[name] = two_factor.new_recovery_codes(user=user)
             running.sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value
             running.users[name] = user
+        # Staff who have never logged in (no second factor yet), for the first-login test:
+        # made here, committed, so the server sees them.
+        for role in (Role.VIEWER, Role.FUNDRAISER):
+            make_user(email=f"first.{role.value}@example.org", roles=[role], password=DEMO_PASSWORD)
     try:
         yield running
     finally:
