@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import (
     DateField,
@@ -196,28 +197,8 @@ def with_directory_columns(profiles: QuerySet[VolunteerProfile]) -> QuerySet[Vol
         .annotate(total=Sum("minutes"))
         .values("total")
     )
-    clearance = (
-        Clearance.objects.filter(
-            volunteer_id=OuterRef("user_id"),
-            status=ClearanceStatus.CLEARED,
-            expires_on__gte=today,
-        )
-        .order_by()
-        .values("volunteer_id")
-        .annotate(soonest=Min("expires_on"))
-        .values("soonest")
-    )
-    training = (
-        TrainingRecord.objects.filter(
-            volunteer_id=OuterRef("user_id"),
-            status=RecordStatus.VERIFIED,
-            expires_on__gte=today,
-        )
-        .order_by()
-        .values("volunteer_id")
-        .annotate(soonest=Min("expires_on"))
-        .values("soonest")
-    )
+    clearance = _soonest_expiry(Clearance.objects.filter(status=ClearanceStatus.CLEARED), today)
+    training = _soonest_expiry(TrainingRecord.objects.filter(status=RecordStatus.VERIFIED), today)
     return profiles.annotate(
         last_shift_at=Subquery(last_shift, output_field=DateTimeField()),
         minutes_this_year=Coalesce(Subquery(minutes, output_field=IntegerField()), 0),
@@ -378,3 +359,15 @@ def directory_from_query(query: str) -> QuerySet[VolunteerProfile]:
 
 def saved_filters(owner: User) -> QuerySet[SavedFilter]:
     return SavedFilter.objects.filter(owner=owner).order_by("name", "pk")
+
+
+def _soonest_expiry(records: QuerySet[Any], today: date) -> QuerySet[Any]:
+    """The soonest coming expiry among a person's ``records`` (a subquery on the profile)."""
+    soonest: QuerySet[Any] = (
+        records.filter(volunteer_id=OuterRef("user_id"), expires_on__gte=today)
+        .order_by()
+        .values("volunteer_id")
+        .annotate(soonest=Min("expires_on"))
+        .values("soonest")
+    )
+    return soonest
