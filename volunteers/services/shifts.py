@@ -94,12 +94,20 @@ def create_shift(
     shift.full_clean()
     with transaction.atomic():
         shift.save()
+        audit.record(
+            "volunteers.shift.created",
+            actor=by,
+            obj=shift,
+            changes=audit.changed_fields({}, audit.snapshot(shift, CREATED_SHIFT_FIELDS)),
+        )
     return shift
 
 
 EDITABLE_SHIFT_FIELDS = frozenset(
     {"role", "location", "starts_at", "ends_at", "capacity", "notes", "online_link"}
 )
+# What a new shift's audit entry records.
+CREATED_SHIFT_FIELDS = (*sorted(EDITABLE_SHIFT_FIELDS), "status")
 
 
 def capacity_message(taken: int) -> str:

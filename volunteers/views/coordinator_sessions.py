@@ -32,7 +32,7 @@ from volunteers.models import (
 )
 from volunteers.selectors import trainings as selectors
 from volunteers.services import VolunteeringError
-from volunteers.services.trainings import session_local_date
+from volunteers.services.training_sessions import session_local_date
 
 SESSION_ERROR_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 
