@@ -24,6 +24,8 @@ def _plain(value: object) -> JSONValue:
         return value.pk
     if isinstance(value, models.fields.files.FieldFile):
         return value.name or ""
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
     return str(value)
 
 
