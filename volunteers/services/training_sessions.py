@@ -32,14 +32,23 @@ def validate_session_times(*, starts_at: datetime | None, ends_at: datetime | No
         raise ValidationError({"ends_at": "The session must end after it starts."})
 
 
-def create_training_session(**fields: Any) -> TrainingSession:
-    """Create a session after checking its times and capacity."""
+def create_training_session(*, by: User | None, **fields: Any) -> TrainingSession:
+    """Create a session after checking its times and capacity (``by`` None: the demo)."""
     validate_session_times(starts_at=fields.get("starts_at"), ends_at=fields.get("ends_at"))
     if fields.get("capacity", 0) < 1:
         raise ValidationError({"capacity": "A session needs room for at least one person."})
     session = TrainingSession(**fields)
     session.full_clean()
-    session.save()
+    with transaction.atomic():
+        session.save()
+        audit.record(
+            "volunteers.session.created",
+            actor=by,
+            obj=session,
+            changes=audit.changed_fields(
+                {}, audit.snapshot(session, ("training", *sorted(EDITABLE_SESSION_FIELDS)))
+            ),
+        )
     return session
 
 

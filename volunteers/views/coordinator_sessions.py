@@ -45,7 +45,9 @@ def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         fields = form.session_fields()
         if fields is not None:
             try:
-                session = services.create_training_session(training=training, **fields)
+                session = services.create_training_session(
+                    training=training, by=request.user, **fields
+                )
             except ValidationError as exc:
                 put_errors_on_form(form, exc, SESSION_ERROR_FIELDS)
             else:
