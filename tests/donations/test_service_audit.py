@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -16,6 +17,7 @@ from core.dates import org_zone
 from donations.models import Deposit, Donation, Donor, GiftImport, StatementRun
 from donations.money import Money
 from donations.services import engagement, offline
+from donations.services.donors import update_donor_details
 from donations.services.gift_import import import_gifts, upload_gift_file
 from donations.services.statements import start_statement_run
 from donations.stripe_integration.importer import restart_import, start_import
@@ -230,4 +232,33 @@ def test_starting_and_restarting_the_stripe_import_is_audited(
     assert _rows() == [
         ("donations.stripe_import.started", coordinator.pk, None, "", "", {}, {}),
         ("donations.stripe_import.restarted", coordinator.pk, None, "", "", {}, {}),
+    ]
+
+
+def test_a_donor_changing_their_details_is_audited(coordinator: User) -> None:
+    sam = User.objects.create_user(email="sam.d@example.org", password="x" * 12)
+    donor = Donor.objects.create(name="Sam Lee", email="sam.d@example.org", user=sam, city="Oslo")
+    details: dict[str, Any] = {
+        "name": " Sam   Lee ",
+        "address_line1": "",
+        "address_line2": "",
+        "city": "Bergen",
+        "region": "",
+        "postal_code": "",
+        "country": "no",
+        "communication_consent": False,
+        "give_anonymously": True,
+    }
+    update_donor_details(donor=donor, by=sam, **details)
+    update_donor_details(donor=donor, by=sam, **details)  # the same again: no entry
+    assert _rows() == [
+        (
+            "donations.donor.details_changed",
+            sam.pk,
+            sam.pk,
+            "donations.donor",
+            str(donor.pk),
+            {"city": ["Oslo", "Bergen"], "country": ["", "NO"], "give_anonymously": [False, True]},
+            {},
+        )
     ]

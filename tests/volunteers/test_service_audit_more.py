@@ -463,3 +463,35 @@ def test_hours_made_changed_and_removed_from_attendance_are_audited(coordinator:
             {"shift": shift.pk, "signup": signup.pk},
         ),
     ]
+
+
+def test_a_place_freed_by_a_coordinator_and_filled_from_the_waitlist_is_audited(
+    coordinator: User,
+) -> None:
+    ana = make_volunteer(first_name="Ana", email="ana.wl@example.org")
+    ben = make_volunteer(first_name="Ben", email="ben.wl@example.org")
+    shift = make_shift(make_role("Outreach"), capacity=1)
+    now = timezone.now()
+    place = ShiftSignup.objects.create(
+        shift=shift, volunteer=ana, status=ShiftSignupStatus.CONFIRMED, joined_at=now
+    )
+    waiting = ShiftSignup.objects.create(
+        shift=shift, volunteer=ben, status=ShiftSignupStatus.WAITLISTED, joined_at=now
+    )
+    promoted = services.cancel_signup(signup=place, by=coordinator, reason="Ill")
+    assert [signup.pk for signup in promoted] == [waiting.pk]
+    assert [row[0] for row in _rows()] == [
+        "volunteers.signup.cancelled",
+        "volunteers.signup.promoted",
+    ]
+    assert _rows("volunteers.signup.promoted") == [
+        (
+            "volunteers.signup.promoted",
+            coordinator.pk,
+            ben.pk,
+            "volunteers.shiftsignup",
+            str(waiting.pk),
+            {"status": ["waitlisted", "confirmed"]},
+            {"shift": shift.pk},
+        )
+    ]

@@ -420,7 +420,7 @@ def _carry_over(old: ShiftSeries, target: ShiftSeries, split: date, by: User) ->
             notify_shift_changed(
                 locked, people_to_tell(locked), change.words, change.previous_starts_at
             )
-        promote_waitlisted(locked)
+        promote_waitlisted(locked, by=by)
 
 
 def _audit_carried(locked: Shift, before: dict[str, object], by: User) -> None:

@@ -216,7 +216,7 @@ def update_shift(*, shift: Shift, by: User, **fields: Any) -> list[ShiftSignup]:
             notify_shift_changed(
                 locked, people_to_tell(locked), change.words, change.previous_starts_at
             )
-        promoted = promote_waitlisted(locked)
+        promoted = promote_waitlisted(locked, by=by)
     shift.refresh_from_db()
     return promoted
 
@@ -423,6 +423,6 @@ def move_signup(
         withdraw_open_offers(old, now)
         old.shift = source
         notify_signup_cancelled(old, "", moved_to=target)
-        promote_waitlisted(source)
+        promote_waitlisted(source, by=by)
     signup.refresh_from_db()
     return new
