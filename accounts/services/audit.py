@@ -16,14 +16,18 @@ JSONValue = Any
 
 
 def _plain(value: object) -> JSONValue:
-    """A value as the audit stores it: JSON's own types as they are, a record by its id,
-    anything else (dates, money, choices) as text."""
+    """A value as the audit stores it: JSON's own types as they are (lists and mappings
+    item by item), a record by its id, anything else (dates, money, choices) as text."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, models.fields.files.FieldFile):
         return value.name or ""
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
     return str(value)
 
 

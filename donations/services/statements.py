@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from accounts.services import audit
 from core.dates import org_day, org_today, year_bounds
 from core.locales import translated
 from core.tasks import enqueue_on_commit
@@ -138,20 +139,16 @@ def start_statement_run(*, year: int, by: User) -> StatementRun:
     if year < 2000 or year > org_today().year:
         raise ValidationError(gettext("Choose a year between 2000 and this year."), code="bad_year")
     now = timezone.now()
-    # A run that made no progress for an hour is dead (its task was lost or killed): close it,
-    # so that it does not block the year for ever.
-    StatementRun.objects.filter(
-        year=year,
-        status__in=[StatementRunStatus.PENDING, StatementRunStatus.RUNNING],
-        created_at__lt=now - STALE_AFTER,
-    ).update(
-        status=StatementRunStatus.FAILED,
-        error="Stopped: no progress for an hour; started again.",
-        finished_at=now,
-    )
     try:
         with transaction.atomic():
+            _close_stale_runs(year, now, by)
             run = StatementRun.objects.create(year=year, started_by=by)
+            audit.record(
+                "donations.statement_run.started",
+                actor=by,
+                obj=run,
+                changes=audit.changed_fields({}, {"year": run.year, "status": run.status}),
+            )
             _enqueue_run(run.pk)
     except IntegrityError:
         raise ValidationError(
@@ -160,6 +157,34 @@ def start_statement_run(*, year: int, by: User) -> StatementRun:
             code="running",
         ) from None
     return run
+
+
+def _close_stale_runs(year: int, now: datetime, by: User) -> None:
+    """A run that made no progress for an hour is dead (its task was lost or killed): close
+    it, so that it does not block the year for ever."""
+    error = "Stopped: no progress for an hour; started again."
+    stale = list(
+        StatementRun.objects.select_for_update()
+        .filter(
+            year=year,
+            status__in=[StatementRunStatus.PENDING, StatementRunStatus.RUNNING],
+            created_at__lt=now - STALE_AFTER,
+        )
+        .order_by("pk")
+    )
+    for run in stale:
+        audit.record(
+            "donations.statement_run.closed_stale",
+            actor=by,
+            obj=run,
+            changes=audit.changed_fields(
+                {"status": run.status, "error": run.error},
+                {"status": StatementRunStatus.FAILED, "error": error},
+            ),
+        )
+    StatementRun.objects.filter(pk__in=[run.pk for run in stale]).update(
+        status=StatementRunStatus.FAILED, error=error, finished_at=now
+    )
 
 
 def _enqueue_run(run_id: int) -> None:

@@ -114,6 +114,7 @@ def details(request: AuthenticatedHttpRequest) -> HttpResponse:
             country=data["country"],
             communication_consent=data["communication_consent"],
             give_anonymously=data["give_anonymously"],
+            by=request.user,
         )
         messages.success(request, gettext("Your details have been saved."))
         return redirect("donations:home")

@@ -16,7 +16,7 @@ from core.forms import BoundedDateField, limits
 from core.locales import translated
 from volunteers.models import ApplicationQuestion, Training, VolunteerRole
 from volunteers.services.onboarding import validate_date_of_birth
-from volunteers.services.trainings import validate_completion_date
+from volunteers.services.training_records import validate_completion_date
 from volunteers.validators import validate_document
 
 PROFILE_FIELDS = (

@@ -48,18 +48,20 @@ from volunteers.services.shifts import (
 )
 from volunteers.services.signups import NotEligible, cancel_signup, sign_up_for_shift
 from volunteers.services.swaps import accept_swap, offer_swap, withdraw_swap
-from volunteers.services.trainings import (
+from volunteers.services.training_records import (
+    record_session_completions,
+    record_training,
+    reject_training_record,
+    submit_outside_training,
+    verify_training_record,
+)
+from volunteers.services.training_sessions import (
     cancel_session_signup,
     cancel_training_session,
     create_training_session,
     mark_session_attendance,
-    record_session_completions,
-    record_training,
-    reject_training_record,
     sign_up_for_session,
-    submit_outside_training,
     update_training_session,
-    verify_training_record,
 )
 
 __all__ = [

@@ -94,12 +94,20 @@ def create_shift(
     shift.full_clean()
     with transaction.atomic():
         shift.save()
+        audit.record(
+            "volunteers.shift.created",
+            actor=by,
+            obj=shift,
+            changes=audit.changed_fields({}, audit.snapshot(shift, CREATED_SHIFT_FIELDS)),
+        )
     return shift
 
 
 EDITABLE_SHIFT_FIELDS = frozenset(
     {"role", "location", "starts_at", "ends_at", "capacity", "notes", "online_link"}
 )
+# What a new shift's audit entry records.
+CREATED_SHIFT_FIELDS = (*sorted(EDITABLE_SHIFT_FIELDS), "status")
 
 
 def capacity_message(taken: int) -> str:
@@ -208,7 +216,7 @@ def update_shift(*, shift: Shift, by: User, **fields: Any) -> list[ShiftSignup]:
             notify_shift_changed(
                 locked, people_to_tell(locked), change.words, change.previous_starts_at
             )
-        promoted = promote_waitlisted(locked)
+        promoted = promote_waitlisted(locked, by=by)
     shift.refresh_from_db()
     return promoted
 
@@ -415,6 +423,6 @@ def move_signup(
         withdraw_open_offers(old, now)
         old.shift = source
         notify_signup_cancelled(old, "", moved_to=target)
-        promote_waitlisted(source)
+        promote_waitlisted(source, by=by)
     signup.refresh_from_db()
     return new
