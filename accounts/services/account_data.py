@@ -51,7 +51,7 @@ def collect_values(erasure: Erasure) -> None:
     person = erasure.person
     erasure.add_values(person.email, person.get_full_name(), person.first_name, person.last_name)
     if person.phone:
-        erasure.add_values(str(person.phone), person.phone.as_national)
+        erasure.add_values(str(person.phone), person.phone.as_e164, person.phone.as_national)
 
 
 def erase(erasure: Erasure) -> None:
