@@ -64,7 +64,7 @@ def erase_person(
             actor=by,
             subject=person,
             obj=person,
-            data={"counts": erasure.counts},
+            data=erasure.counts,  # records changed per kind; no personal data
             request=request,
         )
     return ErasureResult(person_id=person.pk, counts=erasure.counts)
