@@ -138,7 +138,7 @@ def rows() -> dict[str, Any]:
 
 
 def _exists(instance: Any) -> bool:
-    return type(instance)._base_manager.filter(pk=instance.pk).exists()
+    return bool(type(instance)._base_manager.filter(pk=instance.pk).exists())
 
 
 def test_a_run_removes_exactly_the_rows_past_their_limit(

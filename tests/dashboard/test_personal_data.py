@@ -221,3 +221,21 @@ def test_the_person_page_links_to_the_data_page_for_administrators_only(
     lead = make_user(roles=[Role.VOLUNTEER_COORDINATOR], email="vc@example.org")
     client.force_login(lead)
     assert link not in client.get(f"/coordinator/people/{lee.pk}/").content.decode()
+
+
+def _page_queries(client: Client, person: User) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/coordinator/people/{person.pk}/data/")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_the_data_page_takes_the_same_queries_for_few_and_many_records(
+    client: Client, coordinator: User
+) -> None:
+    client.force_login(coordinator)
+    few, many = _person(), make_volunteer(email="kim@example.org")
+    Donor.objects.create(user=many, name="Kim", email="kim@example.org")
+    _add_records(few, 1, coordinator)
+    _add_records(many, 3, coordinator)
+    assert _page_queries(client, few) == _page_queries(client, many)

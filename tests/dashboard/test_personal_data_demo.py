@@ -246,7 +246,7 @@ def _finds(client: Client, url: str, text: str) -> bool:
 def _found(client: Client, url: str) -> list[str]:
     response = client.get(url)
     assert response.status_code == 200, url
-    body = b"".join(response.streaming_content) if response.streaming else response.content
+    body = response.getvalue()  # a streamed CSV too
     text = body.decode("utf-8", "replace")
     if body.startswith(b"%PDF"):
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)

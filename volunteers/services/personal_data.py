@@ -162,6 +162,8 @@ def erase(erasure: Erasure) -> None:
         profile.skills = profile.languages = profile.availability = ""
         profile.coordinator_notes = profile.decline_reason = ""
         profile.share_contact = False
+        if profile.status != ProfileStatus.DECLINED:
+            profile.status = ProfileStatus.LEFT  # no longer offered shifts or counted as active
         profile.save()
         profile.wanted_roles.clear()
         erasure.count("volunteer_profile", 1)
