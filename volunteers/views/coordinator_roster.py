@@ -36,6 +36,7 @@ from volunteers.selectors.eligibility import Eligibility, EligibilityChecker, el
 from volunteers.selectors.roster import assign_choices
 from volunteers.services import NotEligible, VolunteeringError
 from volunteers.services.attendance import CHECK_IN_OPENS_BEFORE
+from volunteers.services.series_words import series_pattern
 from volunteers.shift_text import describe_shift, time_range_text
 
 CHECK_IN_URL_NAME = "volunteers:shift_check_in"
@@ -147,6 +148,7 @@ def _roster_page(
             "window_open": opens <= now <= closes,
             "section": "shifts",
             "invitations": shift_selectors.shift_invitations(shift),
+            "series_words": series_pattern(shift.series) if shift.series is not None else "",
         },
     )
 
