@@ -48,13 +48,13 @@ def _lines(profile: VolunteerProfile) -> list[ClearanceLine]:
     kinds = {c.clearance_type_id: c.clearance_type for c in held.values()} | required
     lines = []
     for pk, kind in sorted(kinds.items(), key=lambda item: (item[1].name, item[0])):
-        clearance = held.get(pk)
+        found = held.get(pk)
         lines.append(
             ClearanceLine(
                 name=kind.name,
-                status=clearance.status if clearance else "",
-                status_label=str(clearance.get_status_display()) if clearance else "",
-                expires_on=clearance.expires_on if clearance else None,
+                status=found.status if found else "",
+                status_label=str(found.get_status_display()) if found else "",
+                expires_on=found.expires_on if found else None,
                 required=pk in required,
             )
         )
