@@ -89,6 +89,7 @@ def test_a_photo_is_shrunk_and_stored_without_its_exif(client: Client, ana: User
     assert dict(image.getexif()) == {}
     assert "exif" not in image.info
     profile = VolunteerProfile.objects.get(user=ana)
+    assert profile.photo.name is not None
     assert profile.photo.name.startswith("photos/") and profile.photo.name.endswith(".jpg")
     assert list(AuditEntry.objects.filter(subject=ana).values_list("action", flat=True)) == [
         "volunteer.photo_added"
@@ -144,14 +145,14 @@ def test_replace_and_remove_delete_the_old_files(
     client.force_login(ana)
     with django_capture_on_commit_callbacks(execute=True):
         client.post("/volunteer/photo/", {"photo": upload(image_bytes())}, follow=True)
-    first = VolunteerProfile.objects.get(user=ana).photo.name
+    first = str(VolunteerProfile.objects.get(user=ana).photo.name)
     assert (tmp_path / first).exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/volunteer/photo/", {"photo": upload(image_bytes((400, 400), "PNG"))}, follow=True
         )
     assert [str(m) for m in response.context["messages"]] == ["Your photo was replaced."]
-    second = VolunteerProfile.objects.get(user=ana).photo.name
+    second = str(VolunteerProfile.objects.get(user=ana).photo.name)
     assert second != first
     assert not (tmp_path / first).exists()
     assert (tmp_path / second).exists()
