@@ -20,6 +20,7 @@ from PIL import Image
 from accounts.models import AuditEntry, User
 from accounts.roles import Role
 from tests.factories import make_user
+from tests.utils import read_download
 from tests.volunteers.factories import PDF_BYTES, make_role, make_shift, make_volunteer
 from volunteers import services
 from volunteers.models import Shift, ShiftStatus, VolunteerProfile
@@ -213,7 +214,7 @@ def test_who_may_see_a_photo(client: Client, ana: User, team: dict[str, Any]) ->
         if response.status_code == 200:
             assert response["Content-Type"] == "image/jpeg"
             assert response["Cache-Control"] == "private, max-age=300"
-            assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
+            assert read_download(response)[:3] == b"\xff\xd8\xff"
     assert answers == expected
     client.logout()
     response = client.get(url)
