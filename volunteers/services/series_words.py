@@ -15,7 +15,7 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule
 from django.core.exceptions import ValidationError
 from django.utils.dates import WEEKDAYS
 from django.utils.text import get_text_list
-from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext, ngettext
 
 from core.locales import babel_locale
 from volunteers.models import ShiftSeries
@@ -33,16 +33,42 @@ class RulePreview:
     total: int | None  # how many shifts in all; None when the series has no end
 
 
-def _ordinal(n: int) -> str:
-    names = {
-        1: pgettext("nth weekday of a month", "first"),
-        2: pgettext("nth weekday of a month", "second"),
-        3: pgettext("nth weekday of a month", "third"),
-        4: pgettext("nth weekday of a month", "fourth"),
-        5: pgettext("nth weekday of a month", "fifth"),
-        -1: pgettext("nth weekday of a month", "last"),
-    }
-    return names.get(n, str(n))
+def _nth_weekday(n: int, weekday: str, interval: int) -> str | None:
+    """ "The first Saturday of every month" (a whole sentence per ordinal, for translators)."""
+    values = {"day": weekday, "count": interval}
+    if n == 1:
+        text = ngettext(
+            "The first %(day)s of every month",
+            "The first %(day)s of every %(count)d months",
+            interval,
+        )
+    elif n == 2:
+        text = ngettext(
+            "The second %(day)s of every month",
+            "The second %(day)s of every %(count)d months",
+            interval,
+        )
+    elif n == 3:
+        text = ngettext(
+            "The third %(day)s of every month",
+            "The third %(day)s of every %(count)d months",
+            interval,
+        )
+    elif n == 4:
+        text = ngettext(
+            "The fourth %(day)s of every month",
+            "The fourth %(day)s of every %(count)d months",
+            interval,
+        )
+    elif n == -1:
+        text = ngettext(
+            "The last %(day)s of every month",
+            "The last %(day)s of every %(count)d months",
+            interval,
+        )
+    else:
+        return None
+    return text % values
 
 
 def _days(weekdays: tuple[int, ...] | list[int]) -> str:
@@ -80,11 +106,7 @@ def _pattern(rule: rrule, dtstart: date) -> str:
     if freq == MONTHLY and nth and not weekdays and not monthdays:
         if len(nth) == 1:
             weekday, n = nth[0]
-            return ngettext(
-                "The %(nth)s %(day)s of every month",
-                "The %(nth)s %(day)s of every %(count)d months",
-                interval,
-            ) % (count | {"nth": _ordinal(n), "day": WEEKDAYS[weekday]})
+            return _nth_weekday(n, str(WEEKDAYS[weekday]), interval) or fallback
         return fallback
     if freq == MONTHLY and monthdays and not weekdays and not nth:
         days = str(get_text_list([str(day) for day in sorted(monthdays)], gettext("and")))
