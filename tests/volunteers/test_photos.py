@@ -260,3 +260,28 @@ def test_the_roster_shows_photos_with_a_flat_query_count(
     large, body = count()
     assert body.count('class="avatar"') == 5
     assert large == small
+
+
+def test_the_shift_page_with_photos_has_a_flat_query_count(
+    client: Client, ana: User, team: dict[str, Any]
+) -> None:
+    shift = team["shift"]
+    url = f"/volunteer/shifts/{shift.pk}/"
+    client.force_login(team["ben"])
+
+    def count() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    small, body = count()
+    assert body.count('class="avatar"') == 1
+    Shift.objects.filter(pk=shift.pk).update(capacity=20)
+    for n in range(6):
+        person = make_volunteer(first_name=f"Q{n}", email=f"q{n}@example.org")
+        set_profile_photo(volunteer=person, upload=upload(image_bytes()))
+        services.sign_up_for_shift(shift=shift, volunteer=person)
+    large, body = count()
+    assert body.count('class="avatar"') == 7
+    assert large == small

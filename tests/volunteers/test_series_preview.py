@@ -198,6 +198,10 @@ def test_the_edit_form_previews_from_the_shift_it_starts_at(
     )
     second = sorted(shifts, key=lambda s: s.starts_at)[1]  # Mon 30 Nov
     client.force_login(coordinator)
+    page = client.get(f"{BASE}/shifts/{second.pk}/series/")
+    assert page.context["preview"].words == (
+        "Every Monday, 09:00\u201311:00, from 30 Nov 2026, with no end date"
+    )
     data = _post(world, preview="1", weekdays=["WE"], ends="until", until="2026-12-16", count="")
     response = client.post(f"{BASE}/shifts/{second.pk}/series/", data)
     assert response.status_code == 200

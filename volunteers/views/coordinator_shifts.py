@@ -359,7 +359,16 @@ def series_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 ),
             )
             return redirect("volunteers:coord_shift", pk=shift.pk)
-    context = {"form": form, "shift": shift, "series": series, "section": "shifts"}
+    context: dict[str, Any] = {"form": form, "shift": shift, "series": series, "section": "shifts"}
+    if request.method != "POST" and shift.occurrence_date is not None:
+        # The rule as it stands, in words, from this shift on.
+        context["preview"] = describe_rule(
+            series.rrule,
+            dtstart=shift.occurrence_date,
+            start_time=series.start_time,
+            duration=series.duration,
+            until=series.until,
+        )
     return _series_page(request, form, context, shift.occurrence_date)
 
 
