@@ -103,6 +103,11 @@ MATRIX: dict[str, frozenset[str]] = {
     "volunteers:session_cancel": frozenset({VOL}),
     "volunteers:submit_evidence": frozenset({VOL}),
     "volunteers:evidence_file": LOGGED_IN,
+    "volunteers:my_photo": frozenset({VOL}),
+    "volunteers:my_photo_delete": frozenset({VOL}),
+    # The view then decides: the owner, teammates on a shared shift, staff who read
+    # volunteering (tests/volunteers/test_photos.py); 404 for anyone else.
+    "volunteers:profile_photo": LOGGED_IN,
     "volunteers:open_shifts": frozenset({VOL}),
     "volunteers:shift_calendar": frozenset({VOL}),
     "volunteers:invitation": frozenset({VOL}),

@@ -155,6 +155,7 @@ def create_series(
     until: date | None = None,
     window_weeks: int = 8,
     notes: str = "",
+    online_link: str = "",
     shift_status: str = ShiftStatus.PUBLISHED,
 ) -> tuple[ShiftSeries, list[Shift]]:
     """A recurring shift and its shifts for the coming ``window_weeks``."""
@@ -178,6 +179,7 @@ def create_series(
         until=until,
         window_weeks=window_weeks,
         notes=notes.strip(),
+        online_link=online_link.strip(),
         shift_status=shift_status,
         created_by=by,
     )
@@ -245,6 +247,7 @@ def generate_occurrences(
                     ends_at=starts_at + locked.duration,
                     capacity=locked.capacity,
                     notes=locked.notes,
+                    online_link=locked.online_link,
                     status=locked.shift_status,
                     created_by_id=locked.created_by_id,
                 )
@@ -280,7 +283,17 @@ def generate_all_series(*, through: date | None = None) -> int:
 
 
 SERIES_FIELDS = frozenset(
-    {"role", "location", "rrule", "start_time", "duration", "capacity", "notes", "until"}
+    {
+        "role",
+        "location",
+        "rrule",
+        "start_time",
+        "duration",
+        "capacity",
+        "notes",
+        "online_link",
+        "until",
+    }
 )
 # What a series' audit entries compare.
 SERIES_AUDITED_FIELDS = (*sorted(SERIES_FIELDS), "dtstart", "shift_status", "window_weeks")
@@ -405,6 +418,7 @@ def _carry_over(old: ShiftSeries, target: ShiftSeries, split: date, by: User) ->
             "ends_at": starts_at + target.duration,
             "capacity": target.capacity,
             "notes": target.notes,
+            "online_link": target.online_link,
         }
         try:
             change = apply_shift_changes(locked, fields)
