@@ -144,7 +144,6 @@ class DonationForm(forms.Form):
             self.add_error(field, exc.messages)
             return data
         data["money"] = money
-        data["referral"] = options.referral_code(data.get("referral") or "")
         if data.get("tribute_type", TributeType.NONE) == TributeType.NONE:
             data["tribute_name"] = ""
             data["tribute_notify"] = ""
