@@ -63,7 +63,7 @@ def test_picking_an_amount_shows_what_it_does_and_the_share_page_fits(
     assert_accessible(share)
     assert share.locator(".qr svg").is_visible()
     assert (
-        share.get_by_role("link", name="WhatsApp")
+        share.get_by_role("link", name="Share on WhatsApp")
         .get_attribute("href")
         .startswith("https://wa.me/?text=")
     )
