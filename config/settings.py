@@ -610,6 +610,21 @@ DONATION_CURRENCIES: list[str] = [
 DONATION_DEFAULT_CURRENCY = env.str("DONATION_DEFAULT_CURRENCY", default="USD").strip().upper()
 if DONATION_DEFAULT_CURRENCY not in DONATION_CURRENCIES:
     raise ImproperlyConfigured("DONATION_DEFAULT_CURRENCY must be one of DONATION_CURRENCIES")
+# The currency the donate page starts in for a visitor's language (a campaign's own goal
+# currency comes first; a language not listed gets DONATION_DEFAULT_CURRENCY), e.g.
+# vi=VND,th=THB,fil=PHP. Each must be one of DONATION_CURRENCIES.
+DONATION_LANGUAGE_CURRENCIES: dict[str, str] = {
+    code.strip().lower(): str(currency).strip().upper()
+    for code, currency in env.dict(
+        "DONATION_LANGUAGE_CURRENCIES", default={"vi": "VND", "th": "THB", "fil": "PHP"}
+    ).items()
+    if code.strip()
+}
+for _language, _currency in DONATION_LANGUAGE_CURRENCIES.items():
+    if _currency not in DONATION_CURRENCIES:
+        raise ImproperlyConfigured(
+            f"DONATION_LANGUAGE_CURRENCIES: {_language}={_currency} is not in DONATION_CURRENCIES"
+        )
 # What an hour of volunteering is worth, in the default currency's units (a decimal string),
 # to show volunteering beside money raised on the coordinator's home. The default is
 # Independent Sector's 2024 value of a US volunteer hour.

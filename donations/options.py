@@ -6,6 +6,7 @@ so a test or a reload sees the current values. Amounts are converted by ``donati
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
 from django.conf import settings
@@ -21,6 +22,32 @@ def currencies() -> list[str]:
 
 def default_currency() -> str:
     return str(settings.DONATION_DEFAULT_CURRENCY)
+
+
+def preferred_currency(*, language: str | None, campaign_currency: str = "") -> str:
+    """The currency the donate page starts in: the campaign's (its goal's) if we take it,
+    else the one ``DONATION_LANGUAGE_CURRENCIES`` gives the visitor's language ("vi" or
+    "vi-VN" -> VND), else the default. The donor can still change it."""
+    offered = currencies()
+    if campaign_currency in offered:
+        return campaign_currency
+    mapping: dict[str, str] = settings.DONATION_LANGUAGE_CURRENCIES
+    code = (language or "").lower()
+    for candidate in (code, code.split("-")[0]):
+        found = mapping.get(candidate, "")
+        if found in offered:
+            return found
+    return default_currency()
+
+
+_NOT_CODE = re.compile(r"[^a-z0-9._-]+")
+REFERRAL_MAX = 40
+
+
+def referral_code(text: str) -> str:
+    """A shared link's source as a gift stores it: lower-case letters, digits, ".", "_" and
+    "-" only, at most 40 characters ("Newsletter June" -> "newsletter-june"); "" for none."""
+    return _NOT_CODE.sub("-", text.strip().lower()).strip("-")[:REFERRAL_MAX].strip("-")
 
 
 def preset_amounts(currency: str) -> list[Money]:

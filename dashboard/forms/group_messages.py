@@ -14,7 +14,14 @@ from django.utils.translation import ngettext
 
 from accounts.permissions import user_can
 from dashboard.models import BODY_MAX, SUBJECT_MAX
-from dashboard.selectors.audiences import OPERATIONAL, Audience, AudienceKind, resolve
+from dashboard.selectors.audiences import (
+    GIVING_AUDIENCES,
+    OPERATIONAL,
+    Audience,
+    AudienceKind,
+    resolve,
+)
+from donations.models import DonorSegment
 from notifications.services.sms import sms_segments
 from volunteers.models import SavedFilter, Shift, ShiftStatus, Training, VolunteerRole
 from volunteers.shift_text import describe_shift
@@ -60,6 +67,15 @@ class GroupMessageForm(forms.Form):
             "Your saved filters of the volunteer list; who matches is worked out on sending."
         ),
     )
+    segment = forms.ModelChoiceField(
+        label=_("Donor segment"),
+        queryset=DonorSegment.objects.none(),
+        required=False,
+        help_text=_(
+            "A saved segment of the donor list; who is in it is worked out on sending. "
+            "Donors without a login are not reached."
+        ),
+    )
     subject = forms.CharField(label=_("Subject"), max_length=SUBJECT_MAX)
     body = forms.CharField(
         label=_("Message"),
@@ -84,7 +100,7 @@ class GroupMessageForm(forms.Form):
             for value, label in AudienceKind.choices
             if user is None
             or user_can(
-                user, "giving.manage" if value == AudienceKind.LYBUNT else "volunteering.manage"
+                user, "giving.manage" if value in GIVING_AUDIENCES else "volunteering.manage"
             )
         ]
         self.fields["audience"].choices = allowed  # type: ignore[attr-defined]
@@ -93,6 +109,12 @@ class GroupMessageForm(forms.Form):
             if user is not None
             else SavedFilter.objects.none()
         )
+        if user is None or user_can(user, "giving.manage"):
+            self.fields["segment"].queryset = DonorSegment.objects.order_by(  # type: ignore[attr-defined]
+                "name", "pk"
+            )
+        else:
+            del self.fields["segment"]
         now = timezone.now()
         self.fields["shift"].queryset = (  # type: ignore[attr-defined]
             Shift.objects.filter(
@@ -117,6 +139,7 @@ class GroupMessageForm(forms.Form):
             AudienceKind.ROLE: ("role",),
             AudienceKind.TRAINING_EXPIRING: ("training", "before"),
             AudienceKind.SAVED_FILTER: ("saved_filter",),
+            AudienceKind.DONOR_SEGMENT: ("segment",),
         }.get(kind, ())
         missing = [name for name in needs if not data.get(name)]
         for name in missing:
@@ -151,6 +174,7 @@ class GroupMessageForm(forms.Form):
             training=data.get("training"),
             before=data.get("before"),
             saved_filter=data.get("saved_filter"),
+            segment=data.get("segment"),
         )
         if not self.resolved.people:
             self.add_error("audience", _("Nobody is in this group: there is no one to send to."))
@@ -159,7 +183,7 @@ class GroupMessageForm(forms.Form):
     def parameters(self) -> dict[str, str | int]:
         data = self.cleaned_data
         found: dict[str, str | int] = {}
-        for name in ("shift", "role", "training", "saved_filter"):
+        for name in ("shift", "role", "training", "saved_filter", "segment"):
             if data.get(name) is not None:
                 found[name] = data[name].pk
         if data.get("before"):

@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from core.dates import org_today
 from dashboard.message_kinds import GROUP_MESSAGE
+from donations.models import DonorSegment
 from donations.selectors.reports import lybunt
+from donations.selectors.segments import segment_donors
 from notifications.models import Channel
 from notifications.services.preferences import preferences_for_users
 from volunteers.models import SavedFilter, Shift, Training, VolunteerRole
@@ -40,6 +42,11 @@ class AudienceKind(models.TextChoices):
     )
     LYBUNT = "lybunt", gettext_lazy("Donors who gave last year but not this year")
     SAVED_FILTER = "saved_filter", gettext_lazy("The volunteers of one of my saved filters")
+    DONOR_SEGMENT = "donor_segment", gettext_lazy("The donors of a saved segment")
+
+
+# The audiences of donors: for those who manage giving, not volunteering.
+GIVING_AUDIENCES = (AudienceKind.LYBUNT, AudienceKind.DONOR_SEGMENT)
 
 
 # The audiences about a place someone holds: a message to them may be marked essential.
@@ -61,6 +68,7 @@ def resolve(
     training: Training | None = None,
     before: date | None = None,
     saved_filter: SavedFilter | None = None,
+    segment: DonorSegment | None = None,
 ) -> Audience:
     """The people of an audience (the form has checked that its parameters are there)."""
     if kind in (AudienceKind.SHIFT_TEAM, AudienceKind.SHIFT_WAITLIST, AudienceKind.SHIFT_ELIGIBLE):
@@ -109,6 +117,19 @@ def resolve(
                 User.objects.filter(is_active=True, pk__in=profiles.values("user_id")).order_by(
                     "first_name", "last_name", "email", "pk"
                 )
+            ),
+        )
+    if kind == AudienceKind.DONOR_SEGMENT:
+        assert segment is not None
+        # Like a saved filter: whoever is in the segment at send time, with a login.
+        donors = segment_donors(segment).order_by()
+        return Audience(
+            kind,
+            _("Donors in %(segment)s") % {"segment": segment.name},
+            list(
+                User.objects.filter(
+                    is_active=True, pk__in=donors.filter(user__isnull=False).values("user_id")
+                ).order_by("first_name", "last_name", "email", "pk")
             ),
         )
     if kind == AudienceKind.LYBUNT:

@@ -79,6 +79,9 @@ class DonationForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    # Which shared link brought the donor (its utm_source), carried through the form.
+    referral = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, currency: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = options.currencies()

@@ -29,6 +29,7 @@ from donations.models.receipts import (
     StatementRunStatus,
 )
 from donations.models.records import DonorMerge, GiftImport
+from donations.models.segments import DonorSegment, DonorTag, ImpactLine
 from donations.models.settlement import BalanceTransaction, SettlementKind
 from donations.models.stripe_import import StripeCustomerLink, StripeImportCursor
 
@@ -47,10 +48,13 @@ __all__ = [
     "Donor",
     "DonorKind",
     "DonorMerge",
+    "DonorSegment",
+    "DonorTag",
     "DonorTask",
     "EventDelivery",
     "GiftImport",
     "GiftInterval",
+    "ImpactLine",
     "Interaction",
     "InteractionKind",
     "Receipt",

@@ -55,6 +55,7 @@ class Donor(models.Model):
     give_anonymously = models.BooleanField(
         default=False, help_text=_("New gifts default to anonymous (not named publicly).")
     )
+    tags = models.ManyToManyField("donations.DonorTag", blank=True, related_name="donors")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

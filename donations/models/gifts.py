@@ -117,6 +117,8 @@ class RecurringGift(models.Model):
     # asked: the coordinator posts them an acknowledgement letter (without the amount).
     tribute_notify = models.TextField(max_length=limits.ADDRESS, blank=True)
     anonymous = models.BooleanField(default=False)
+    # Which shared link brought the gift ("whatsapp", "qr", a newsletter's utm_source).
+    referral = models.CharField(max_length=40, blank=True, default="")
     # Stripe's own subscription status and when the event that told us was created: a later
     # "customer.subscription.updated" wins, an older one delivered late does not.
     stripe_status = models.CharField(max_length=30, blank=True)
@@ -255,6 +257,8 @@ class Donation(models.Model):
     # asked: the coordinator posts them an acknowledgement letter (without the amount).
     tribute_notify = models.TextField(max_length=limits.ADDRESS, blank=True)
     anonymous = models.BooleanField(default=False)
+    # Which shared link brought the gift ("whatsapp", "qr", a newsletter's utm_source).
+    referral = models.CharField(max_length=40, blank=True, default="")
     checkout_session_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     payment_intent_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)
     charge_id = models.CharField(max_length=STRIPE_ID_LENGTH, blank=True)

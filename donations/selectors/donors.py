@@ -154,13 +154,19 @@ def donor_directory(*, search: str = "") -> QuerySet[Donor]:
 DonorExportRow = tuple[Any, ...]
 
 
-def donor_export_rows() -> Iterator[DonorExportRow]:
-    """Every donor as a row for the CSV export (streamed from the database in chunks):
+def donor_export_rows(donors: QuerySet[Donor] | None = None) -> Iterator[DonorExportRow]:
+    """Every donor (or those of ``donors``, e.g. a segment's) as a row for the CSV export
+    (streamed from the database in chunks):
     id, name, email, kind, the address, consent, consent time, anonymous, the number of
     counted gifts, the last one's time and the record's creation time."""
     counted = Q(donations__status__in=COUNTED_STATUSES)
+    chosen = (
+        Donor.objects.all()
+        if donors is None
+        else Donor.objects.filter(pk__in=donors.order_by().values("pk"))
+    )
     return (
-        Donor.objects.annotate(
+        chosen.annotate(
             gift_count=Count("donations", filter=counted),
             last_gift_at=Max("donations__paid_at", filter=counted),
         )

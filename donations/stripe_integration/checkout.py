@@ -84,6 +84,7 @@ def start_gift(
     anonymous: bool,
     tribute_notify: str = "",
     user: User | None = None,
+    referral: str = "",
     success_url: str,
     cancel_url: str,
 ) -> StartedGift:
@@ -107,6 +108,7 @@ def start_gift(
         tribute_notify=tribute_notify,
         anonymous=anonymous,
         user=user,
+        referral=referral,
     )
     metadata = (
         {"donation_id": str(record.pk)}
@@ -151,6 +153,7 @@ def _create_pending(
     tribute_notify: str,
     anonymous: bool,
     user: User | None,
+    referral: str = "",
 ) -> Donation | RecurringGift:
     name = " ".join(name.split())
     tribute_name = " ".join(tribute_name.split())
@@ -189,6 +192,7 @@ def _create_pending(
             "tribute_name": tribute_name,
             "tribute_notify": tribute_notify,
             "anonymous": anonymous,
+            "referral": options.referral_code(referral),
         }
         if frequency == "monthly":
             return RecurringGift.objects.create(

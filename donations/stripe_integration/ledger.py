@@ -301,6 +301,7 @@ def on_invoice(event: StripeEvent) -> None:
             donor_id=gift.donor_id,
             campaign_id=gift.campaign_id,
             recurring_gift=gift,
+            referral=gift.referral,
             # A subscription that began on our page has its checkout session.
             source=DonationSource.STRIPE
             if gift.checkout_session_id

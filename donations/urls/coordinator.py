@@ -5,13 +5,33 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from donations.views import coordinator, donor_work, receipts, records, reports, stripe_import
+from donations.views import (
+    campaign_pages,
+    coordinator,
+    donor_work,
+    receipts,
+    records,
+    reports,
+    segments,
+    stripe_import,
+)
 
 P = "coordinator/giving/"
 
 urlpatterns: list[URLPattern] = [
     path(f"{P}donations/", coordinator.donation_list, name="coord_donations"),
     path(f"{P}campaigns/", coordinator.campaign_list, name="coord_campaigns"),
+    path(f"{P}campaigns/<int:pk>/", campaign_pages.campaign_page, name="coord_campaign"),
+    path(
+        f"{P}campaigns/<int:pk>/impact/",
+        campaign_pages.impact_save,
+        name="coord_impact_save",
+    ),
+    path(
+        f"{P}impact/<int:pk>/delete/",
+        campaign_pages.impact_delete,
+        name="coord_impact_delete",
+    ),
     path(f"{P}recurring/", coordinator.recurring_list, name="coord_recurring"),
     path(f"{P}stripe-events/", coordinator.event_list, name="coord_events"),
     path(
@@ -29,6 +49,18 @@ urlpatterns: list[URLPattern] = [
     path(f"{P}donors/duplicates/", records.duplicates, name="coord_duplicates"),
     path(f"{P}donors/merge/", records.merge, name="coord_merge"),
     path(f"{P}donors/export.csv", records.export_donors, name="coord_export_donors"),
+    path(f"{P}donors/tags/", segments.tag_donors, name="coord_donors_tag"),
+    path(f"{P}donors/segments/", segments.segment_save, name="coord_segment_save"),
+    path(
+        f"{P}donors/segments/<int:pk>/delete/",
+        segments.segment_delete,
+        name="coord_segment_delete",
+    ),
+    path(
+        f"{P}donors/segments/<int:pk>/export.csv",
+        segments.segment_export,
+        name="coord_segment_export",
+    ),
     path(f"{P}donors/<int:pk>/", records.donor_profile, name="coord_donor"),
     path(f"{P}donors/<int:pk>/contacts/", donor_work.interaction_add, name="coord_interaction_add"),
     path(f"{P}donors/<int:pk>/tasks/", donor_work.task_add, name="coord_task_add"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from donations.views import card_update, embed, stripe_webhook
+from donations.views import campaign_pages, card_update, embed, stripe_webhook
 from donations.views import public as views
 
 RESERVED_SLUGS = frozenset({"thanks", "cancelled", "fee", "test-checkout", "embed"})
@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern] = [
         name="test_checkout",
     ),
     path("donate/<slug:slug>/", views.donate, name="donate_campaign"),
+    path("donate/<slug:slug>/share/", campaign_pages.share_page, name="donate_share"),
     path("stripe/webhook/", stripe_webhook.stripe_webhook, name="stripe_webhook"),
     path("donor/update-card/<str:token>/", card_update.update_card, name="update_card"),
 ]

@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.tasks import enqueue_on_commit
 from donations import options
-from donations.forms.public import OTHER, DonationForm
+from donations.forms.public import OTHER, DonationForm, preset_value
 from donations.models import (
     Campaign,
     Donation,
@@ -28,6 +28,7 @@ from donations.models import (
 )
 from donations.money import Money, MoneyError, check_minimum, parse_amount
 from donations.selectors import gifts as selectors
+from donations.selectors.sharing import impact_texts
 from donations.stripe_integration import client as stripe_client
 from donations.stripe_integration.checkout import start_gift
 from donations.stripe_integration.client import StripeUnavailable
@@ -64,9 +65,23 @@ def donate(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             if response is not None:
                 return response
     else:
-        form = DonationForm(initial=_initial(request), currency=request.GET.get("currency"))
+        form = DonationForm(
+            initial=_initial(request),
+            currency=request.GET.get("currency")
+            or options.preferred_currency(
+                language=get_language(),
+                campaign_currency=campaign.goal_currency if campaign else "",
+            ),
+        )
+    texts = impact_texts(campaign, form.currency_shown)
     context: dict[str, Any] = {
         "form": form,
+        # Each suggested amount's impact text, keyed as the amount's radio value.
+        "impact": [
+            (preset_value(money), money, texts[money.minor])
+            for money in form.presets
+            if money.minor in texts
+        ],
         "campaign": campaign,
         "progress": selectors.progress_of(campaign) if campaign is not None else None,
         "giving_open": giving_open(),
@@ -85,6 +100,10 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     amount = request.GET.get("amount", "")
     if amount and len(amount) <= 40:
         initial["amount"] = amount
+    # The shared link the donor came by (campaign share links carry utm_source).
+    source = request.GET.get("utm_source") or request.GET.get("ref") or ""
+    if source:
+        initial["referral"] = options.referral_code(source[:200])
     user = request.user
     if user.is_authenticated:
         initial["name"] = user.get_full_name()
@@ -114,6 +133,7 @@ def _start(
             tribute_notify=data.get("tribute_notify", ""),
             anonymous=data["anonymous"],
             user=request.user if request.user.is_authenticated else None,
+            referral=data.get("referral", ""),
             # Stripe puts the session's id where the placeholder is.
             success_url=f"{settings.SITE_URL}{success}?session_id={{CHECKOUT_SESSION_ID}}",
             cancel_url=f"{settings.SITE_URL}{cancel}"

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext, ngettext
@@ -18,16 +19,24 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from accounts.roles import Role
 from core.http.spreadsheets import safe_row
+from core.search import kept_query
 from donations.forms.engagement import InteractionForm, TaskForm
 from donations.forms.portal import (
-    DonorSearchForm,
     GiftFileForm,
     ImportChoiceForm,
     MergeForm,
 )
+from donations.forms.segments import DonorFilterForm, SegmentForm
 from donations.models import Donor, DonorMerge, GiftImport
 from donations.selectors import donors as selectors
 from donations.selectors.gifts import gift_export
+from donations.selectors.segments import (
+    SEGMENT_KEYS,
+    all_tags,
+    filtered_donors,
+    filters_from_query,
+    segments,
+)
 from donations.services.donor_records import MergeError, merge_donors
 from donations.services.gift_import import (
     ImportRefused,
@@ -63,24 +72,33 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) ->
 @permission_required("giving.view")
 @require_GET
 def donor_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = DonorSearchForm(request.GET or None)
-    search = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.donor_directory(search=search), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    return render(request, "donations/records/donors.html", donor_list_context(request))
+
+
+def donor_list_context(
+    request: AuthenticatedHttpRequest, *, segment_form: SegmentForm | None = None
+) -> dict[str, Any]:
+    """The donor list filtered as the address asks (the form explains values it cannot
+    read, which the list then leaves out), with the saved segments and the tag form."""
+    form = DonorFilterForm(request.GET or None)
+    form.is_valid()
+    filters = filters_from_query(request.GET)
+    page = Paginator(filtered_donors(filters), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "donations/records/donors.html",
-        {
-            "form": form,
-            "page": page,
-            "query": query.urlencode(),
-            "section": "donors",
-            "zone": settings.ORG_TIME_ZONE,
-        },
-    )
+    kept = kept_query(query.urlencode(), SEGMENT_KEYS)
+    return {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": bool(kept),
+        "kept_query": kept,
+        "segments": list(segments()),
+        "tags": list(all_tags()),
+        "segment_form": segment_form or SegmentForm(initial={"query": kept}),
+        "section": "donors",
+        "zone": settings.ORG_TIME_ZONE,
+    }
 
 
 def donor_record_context(donor: Donor, **forms: Any) -> dict[str, Any]:
@@ -99,6 +117,8 @@ def donor_record_context(donor: Donor, **forms: Any) -> dict[str, Any]:
         "interactions": list(selectors.donor_interactions(donor)),
         "tasks": list(selectors.donor_tasks(donor)),
         "interaction_form": forms.get("interaction_form") or InteractionForm(donor=donor),
+        "donor_tags": list(donor.tags.order_by("name", "pk")),
+        "tags": list(all_tags()),
         "task_form": forms.get("task_form") or TaskForm(),
         "merges": list(DonorMerge.objects.filter(kept=donor).select_related("merged_by")),
         "also_volunteer": user is not None and Role.VOLUNTEER in user.roles,
@@ -171,7 +191,15 @@ def merge(request: AuthenticatedHttpRequest) -> HttpResponse:
 @permission_required("giving.export")
 @require_GET
 def export_donors(request: AuthenticatedHttpRequest) -> HttpResponse:
-    donors = selectors.donor_export_rows()
+    """Every donor, or those the list's filter (its address query) selects."""
+    kept = kept_query(request.GET.urlencode(), SEGMENT_KEYS)
+    donors = filtered_donors(filters_from_query(kept)) if kept else None
+    return donor_csv("donors.csv", donors)
+
+
+def donor_csv(filename: str, donors: QuerySet[Donor] | None) -> HttpResponse:
+    """The donor CSV of ``donors`` (None: every donor)."""
+    rows_of = selectors.donor_export_rows(donors)
     header = [
         "id",
         "name",
@@ -199,9 +227,9 @@ def export_donors(request: AuthenticatedHttpRequest) -> HttpResponse:
             row[14].isoformat() if row[14] else "",
             row[15].isoformat(),
         ]
-        for row in donors
+        for row in rows_of
     )
-    return csv_response("donors.csv", header, rows)
+    return csv_response(filename, header, rows)
 
 
 @permission_required("giving.export")

@@ -41,6 +41,35 @@ def test_amounts_monthly_toggle_and_pay_button_are_above_the_fold(page_factory, 
     assert page.locator("#id_custom_amount").is_visible()
 
 
+def test_picking_an_amount_shows_what_it_does_and_the_share_page_fits(
+    page_factory, site, screenshots
+):
+    page = page_factory("phone")
+    page.goto("/donate/night-shifts/?utm_source=qr")
+    assert_fits(page)
+    assert_accessible(page)
+    live = page.locator(".impact-live")
+    # With JavaScript only the picked amount's line shows, none before a pick.
+    assert not page.locator(".donate .impact").is_visible()
+    page.locator("#id_amount label", has_text="$50").click()
+    assert live.inner_text() == "$50.00: trains one hotline volunteer"
+    page.locator("#id_amount label", has_text="$250").click()
+    assert live.inner_text() == ""
+    assert page.locator("input[name=referral]").get_attribute("value") == "qr"
+    screenshot(page, screenshots, "donate-impact-phone")
+    share = page_factory("phone")
+    share.goto("/donate/night-shifts/share/")
+    assert_fits(share)
+    assert_accessible(share)
+    assert share.locator(".qr svg").is_visible()
+    assert (
+        share.get_by_role("link", name="Share on WhatsApp")
+        .get_attribute("href")
+        .startswith("https://wa.me/?text=")
+    )
+    screenshot(share, screenshots, "share-phone")
+
+
 def test_a_bad_gift_is_a_form_error_and_makes_no_session(page_factory, site):
     page = page_factory("phone")
     page.goto("/donate/")

@@ -289,3 +289,33 @@ def test_seed_demo_shows_fees_contacts_and_tasks(settings, tmp_path) -> None:
     before = (Interaction.objects.count(), DonorTask.objects.count())
     call_command("seed_demo", stdout=StringIO())
     assert (Interaction.objects.count(), DonorTask.objects.count()) == before
+
+
+def test_seed_demo_shows_tags_a_segment_impact_text_and_link_sources(settings, tmp_path) -> None:
+    from donations.models import Donation, DonorSegment, DonorTag, ImpactLine
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # a second run adds nothing
+    tags = {
+        tag.name: sorted(tag.donors.values_list("email", flat=True))
+        for tag in DonorTag.objects.all()
+    }
+    assert tags == {
+        "foundation": ["hope.fdn@example.org"],
+        "monthly champion": ["donor@example.org", "sam@example.org"],
+    }
+    assert list(DonorSegment.objects.values_list("name", "query")) == [
+        ("Lapsed donors", "lapsed=on")
+    ]
+    assert sorted(ImpactLine.objects.values_list("currency", "amount_minor")) == [
+        ("USD", 2500),
+        ("USD", 5000),
+        ("USD", 10000),
+        ("VND", 500000),
+    ]
+    assert sorted(Donation.objects.exclude(referral="").values_list("referral", flat=True)) == [
+        "email",
+        "qr",
+        "whatsapp",
+    ]

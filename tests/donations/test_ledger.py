@@ -461,3 +461,20 @@ def test_a_waiting_refund_that_can_never_apply_does_not_block_its_payment():
         True,
         "",
     )
+
+
+@pytest.mark.django_db
+def test_each_monthly_instalment_keeps_the_link_the_monthly_gift_came_from():
+    pending = ls.make_pending()
+    RecurringGift.objects.filter(pk=pending.chris_monthly.pk).update(referral="whatsapp")
+    for event in ls.build_stream(pending):
+        ls.deliver(event)
+    instalments = Donation.objects.filter(recurring_gift=pending.chris_monthly)
+    assert sorted(instalments.values_list("invoice_id", "referral")) == [
+        (f"in_chris_{n}", "whatsapp") for n in range(1, 5)
+    ]
+    assert list(
+        Donation.objects.filter(recurring_gift=pending.dana_monthly).values_list(
+            "referral", flat=True
+        )
+    ) == [""]

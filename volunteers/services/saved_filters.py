@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import QueryDict
 from django.utils.translation import gettext
 
 from accounts.models import User
+from core.search import kept_query
 from volunteers.models import SavedFilter
 
 # What a saved filter keeps of the address: the filter and the order, never the page.
@@ -20,14 +20,9 @@ def save_filter(*, owner: User, name: str, query: str) -> SavedFilter:
     name = name.strip()
     if not name:
         raise ValidationError({"name": gettext("Give the filter a name.")})
-    params = QueryDict(query)
-    kept = QueryDict(mutable=True)
-    for key in KEPT:
-        if params.get(key):
-            kept[key] = params[key]
     try:
         with transaction.atomic():
-            return SavedFilter.objects.create(owner=owner, name=name, query=kept.urlencode())
+            return SavedFilter.objects.create(owner=owner, name=name, query=kept_query(query, KEPT))
     except IntegrityError:
         raise ValidationError(
             {"name": gettext("You already have a filter called %(name)s.") % {"name": name}}

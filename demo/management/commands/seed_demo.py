@@ -13,6 +13,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import ensure_person
+from demo.donor_lists import seed_donor_lists
 from demo.giving import seed_giving
 from demo.people import DEMO_PASSWORD, LOGINS, PEOPLE
 
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 people=people, coordinator=people["coordinator@example.org"]
             )
             giving = seed_giving(people=people)
+            seed_donor_lists(actor=people["coordinator@example.org"])
         self.stdout.write(
             f"Demo data for {settings.ORG_NAME}: {created} people created, "
             f"{len(PEOPLE) - created} already there; volunteering records "

@@ -1,0 +1,120 @@
+"""What a campaign's donate page says of each amount (impact text), and its share links:
+the donate page's address with UTM tags per channel (so a gift records which link it came
+from), e-mail / WhatsApp / Facebook links built as plain addresses, a QR code as SVG made
+here, and the campaign's gifts per source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import quote, urlencode
+
+import segno
+from django.conf import settings
+from django.db.models import Count, IntegerField, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from core.locales import translated
+from donations.models import Campaign, ImpactLine
+from donations.money import Money
+from donations.selectors.reporting import reporting_gross
+from donations.selectors.reports import counted_gifts
+
+# The channels a share page offers; each is the utm_source of its link.
+CHANNELS: Final = ("link", "share", "email", "whatsapp", "facebook", "qr")
+
+
+def donate_url(campaign: Campaign, source: str) -> str:
+    """The campaign's donate page with the source's UTM tags, as an absolute address."""
+    path = reverse("donations:donate_campaign", kwargs={"slug": campaign.slug})
+    query = urlencode({"utm_source": source, "utm_medium": "share", "utm_campaign": campaign.slug})
+    return f"{settings.SITE_URL}{path}?{query}"
+
+
+@dataclass(frozen=True)
+class ShareLinks:
+    page: str  # the copy-link address
+    web_share: str  # what the phone's share sheet gets
+    email: str
+    whatsapp: str
+    facebook: str
+    qr_target: str
+    qr_svg: SafeString
+    text: str
+
+
+def share_links(campaign: Campaign) -> ShareLinks:
+    """Every way to share ``campaign``'s donate page (no query)."""
+    name = translated(campaign, "name")
+    text = gettext("Please give to %(campaign)s with me:") % {"campaign": name}
+    mail = donate_url(campaign, "email")
+    whatsapp = donate_url(campaign, "whatsapp")
+    qr_target = donate_url(campaign, "qr")
+    svg = segno.make(qr_target, error="m").svg_inline(scale=4, omitsize=True)
+    return ShareLinks(
+        page=donate_url(campaign, "link"),
+        web_share=donate_url(campaign, "share"),
+        email=f"mailto:?subject={quote(name)}&body={quote(f'{text} {mail}')}",
+        whatsapp=f"https://wa.me/?{urlencode({'text': f'{text} {whatsapp}'})}",
+        facebook="https://www.facebook.com/sharer/sharer.php?"
+        + urlencode({"u": donate_url(campaign, "facebook")}),
+        qr_target=qr_target,
+        qr_svg=mark_safe(svg),  # noqa: S308 - segno's own SVG of our own address, no markup from input
+        text=text,
+    )
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    source: str  # "" for gifts that came from no tagged link
+    gifts: int
+    totals: list[Money]  # net of refunds, per currency
+    reporting: Money  # gross in the reporting currency (gifts with a figure in it)
+
+
+def gifts_by_source(campaign: Campaign) -> list[SourceRow]:
+    """The campaign's counted gifts per link source, most gifts first (one query)."""
+    rows = (
+        counted_gifts()
+        .filter(campaign=campaign)
+        .values("referral", "currency")
+        .annotate(
+            gifts=Count("pk"),
+            kept_minor=Sum("amount_minor") - Sum("refunded_minor"),
+            reporting=Coalesce(Sum(reporting_gross()), Value(0), output_field=IntegerField()),
+        )
+        .order_by("referral", "currency")
+    )
+    found: dict[str, SourceRow] = {}
+    code = settings.REPORTING_CURRENCY
+    for row in rows:
+        before = found.get(row["referral"])
+        money = Money(row["kept_minor"], row["currency"])
+        found[row["referral"]] = SourceRow(
+            source=row["referral"],
+            gifts=(before.gifts if before else 0) + row["gifts"],
+            totals=[*(before.totals if before else []), money],
+            reporting=Money((before.reporting.minor if before else 0) + row["reporting"], code),
+        )
+    return sorted(found.values(), key=lambda row: (-row.gifts, row.source))
+
+
+def impact_lines(campaign: Campaign) -> list[ImpactLine]:
+    """The impact text of each suggested amount of ``campaign``'s page, by currency and
+    amount (one query)."""
+    return list(ImpactLine.objects.filter(campaign=campaign).order_by("currency", "amount_minor"))
+
+
+def impact_texts(campaign: Campaign | None, currency: str) -> dict[int, str]:
+    """What each amount in ``currency`` does on ``campaign``'s donate page, in the active
+    language (one query; none for the general page)."""
+    if campaign is None:
+        return {}
+    return {
+        line.amount_minor: translated(line, "text")
+        for line in ImpactLine.objects.filter(campaign=campaign, currency=currency)
+    }
