@@ -85,6 +85,10 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     amount = request.GET.get("amount", "")
     if amount and len(amount) <= 40:
         initial["amount"] = amount
+    # "Give again" from the donor portal: an amount that is no preset.
+    custom = request.GET.get("custom_amount", "")
+    if custom and len(custom) <= 40:
+        initial["custom_amount"] = custom
     user = request.user
     if user.is_authenticated:
         initial["name"] = user.get_full_name()

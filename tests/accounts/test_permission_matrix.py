@@ -199,6 +199,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "donations:home": frozenset({DON}),
     "donations:donor_details": frozenset({DON}),
     "donations:donor_cancel_recurring": frozenset({DON}),
+    "donations:donor_change_recurring": frozenset({DON}),
     "donations:donor_receipt_pdf": LOGGED_IN,
     "donations:donor_statement_pdf": LOGGED_IN,
     # giving: staff pages
