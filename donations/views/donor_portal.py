@@ -21,10 +21,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import AuthenticatedHttpRequest, user_can
 from donations.forms.portal import DonorDetailsForm, NewAmountForm
+from donations.forms.public import give_again_url
 from donations.models import Donor, RecurringGift
 from donations.money import format_money
 from donations.selectors import donors as selectors
-from donations.selectors.portal import give_again_url, last_gift
+from donations.selectors.portal import last_gift
 from donations.services.donors import update_donor_details
 from donations.stripe_integration import client as stripe_client
 from donations.stripe_integration.dunning import card_update_token

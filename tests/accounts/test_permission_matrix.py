@@ -210,6 +210,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "donations:coord_events_reprocess": GIVING,
     "donations:coord_event_resolve": GIVING,
     "donations:coord_stripe_import": GIVING,
+    "donations:coord_stripe_reconciliation": GIVING,
     "donations:coord_stripe_import_start": GIVING,
     "donations:coord_interaction_add": GIVING,
     "donations:coord_task_add": GIVING,

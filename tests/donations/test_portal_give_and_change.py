@@ -16,8 +16,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from accounts.models import AuditEntry
+from donations.forms.public import give_again_url
 from donations.models import Donor, RecurringGift, RecurringStatus, StripeEvent
-from donations.selectors.portal import give_again_url
 from donations.stripe_integration import ledger
 from donations.stripe_integration import offline_events as se
 from notifications.models import Message
