@@ -112,7 +112,9 @@ class NewAmountForm(forms.Form):
     maximum, not the same) are the service's (``subscriptions.check_new_amount``); the view
     shows its refusals on the field."""
 
-    amount = forms.CharField(label=_("New amount"), max_length=40, required=False)
+    amount = forms.CharField(
+        label=_("New amount"), max_length=40, error_messages={"required": _("Enter an amount.")}
+    )
 
     def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
