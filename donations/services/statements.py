@@ -39,6 +39,7 @@ from donations.models import (
 )
 from donations.money import Money
 from donations.pdf import StatementDocument, StatementLine, render_statement
+from donations.selectors.reporting import reporting_figures_of
 from donations.services.donors import donor_account
 from donations.services.receipts import donor_address, gift_method, receipt_language
 from notifications.services import enqueue_message
@@ -81,16 +82,27 @@ def statement_gifts(*, donor: Donor, year: int) -> QuerySet[Donation]:
 def statement_document(
     *, donor: Donor, year: int, language: str | None = None
 ) -> StatementDocument:
-    """The statement's content: one line per gift (net of refunds), totals per currency."""
+    """The statement's content: one line per gift (net of refunds, in its own currency),
+    totals per currency; beside them each gift's gross, fee and net in the reporting
+    currency (``selectors.reporting``) and their totals. A gift with no figure in the
+    reporting currency yet shows none and is counted in ``unconverted``."""
     language = language or receipt_language(donor)
+    code = settings.REPORTING_CURRENCY
     lines: list[StatementLine] = []
     totals: dict[str, int] = defaultdict(int)
+    reporting = [0, 0, 0]
+    unconverted = 0
     with translation.override(language):
         for gift in statement_gifts(donor=donor, year=year):
             if gift.net_minor <= 0:
                 continue
             assert gift.paid_at is not None
             receipts: list[Receipt] = getattr(gift, "issued_receipts", [])
+            figures = reporting_figures_of(gift)
+            if figures is None:
+                unconverted += 1
+            else:
+                reporting = [total + part for total, part in zip(reporting, figures, strict=True)]
             lines.append(
                 StatementLine(
                     received_on=org_day(gift.paid_at),
@@ -98,6 +110,13 @@ def statement_document(
                     campaign=translated(gift.campaign, "name") if gift.campaign else "",
                     method=gift_method(gift),
                     money=gift.net,
+                    reporting=None
+                    if figures is None
+                    else (
+                        Money(figures[0], code),
+                        Money(figures[1], code),
+                        Money(figures[2], code),
+                    ),
                 )
             )
             totals[gift.currency] += gift.net_minor
@@ -108,7 +127,14 @@ def statement_document(
         donor_address=donor_address(donor),
         created_on=org_today(),
         lines=lines,
-        totals=[Money(minor, code) for code, minor in sorted(totals.items())],
+        totals=[Money(minor, currency) for currency, minor in sorted(totals.items())],
+        reporting_currency=code,
+        reporting_totals=(
+            Money(reporting[0], code),
+            Money(reporting[1], code),
+            Money(reporting[2], code),
+        ),
+        unconverted=unconverted,
     )
 
 

@@ -37,6 +37,11 @@ urlpatterns: list[URLPattern] = [
     path(
         f"{P}stripe-events/reprocess/", coordinator.event_reprocess, name="coord_events_reprocess"
     ),
+    path(
+        f"{P}stripe-reconciliation/",
+        coordinator.stripe_reconciliation,
+        name="coord_stripe_reconciliation",
+    ),
     path(f"{P}stripe-import/", stripe_import.import_page, name="coord_stripe_import"),
     path(f"{P}stripe-import/start/", stripe_import.import_start, name="coord_stripe_import_start"),
     path(

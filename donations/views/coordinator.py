@@ -29,6 +29,7 @@ from donations.forms.coordinator import (
 from donations.models import StripeEventStatus
 from donations.selectors import gifts as selectors
 from donations.stripe_integration.deferred import resolve_deferred, stuck_events
+from donations.stripe_integration.disagreements import disagreement_list
 from donations.stripe_integration.intake import reprocess_failed_events
 
 PAGE_SIZE = 50
@@ -141,6 +142,22 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": _query_without_page(request),
             "failed_on_page": failed_on_page,
             "stuck_on_page": stuck_on_page,
+            "section": "events",
+            "zone": settings.ORG_TIME_ZONE,
+        },
+    )
+
+
+@permission_required("giving.view")
+@require_GET
+def stripe_reconciliation(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What the nightly reconciliation found: each Stripe object that disagrees with our
+    ledger, what differs, and a link to the gift."""
+    return render(
+        request,
+        "donations/coordinator/reconciliation.html",
+        {
+            "disagreements": disagreement_list(),
             "section": "events",
             "zone": settings.ORG_TIME_ZONE,
         },

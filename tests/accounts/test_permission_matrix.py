@@ -208,6 +208,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "donations:home": frozenset({DON}),
     "donations:donor_details": frozenset({DON}),
     "donations:donor_cancel_recurring": frozenset({DON}),
+    "donations:donor_change_recurring": frozenset({DON}),
     "donations:donor_receipt_pdf": LOGGED_IN,
     "donations:donor_statement_pdf": LOGGED_IN,
     # giving: staff pages
@@ -218,6 +219,7 @@ MATRIX: dict[str, frozenset[str]] = {
     "donations:coord_events_reprocess": GIVING,
     "donations:coord_event_resolve": GIVING,
     "donations:coord_stripe_import": GIVING,
+    "donations:coord_stripe_reconciliation": GIVING,
     "donations:coord_stripe_import_start": GIVING,
     "donations:coord_interaction_add": GIVING,
     "donations:coord_task_add": GIVING,
