@@ -372,7 +372,7 @@ def _carry_over(old: ShiftSeries, target: ShiftSeries, split: date, by: User) ->
                     for field, messages in exc.message_dict.items()
                 }
             ) from exc
-        if change.words and locked.status == ShiftStatus.PUBLISHED:
+        if change.worth_telling and locked.status == ShiftStatus.PUBLISHED:
             notify_shift_changed(
                 locked, people_to_tell(locked), change.words, change.previous_starts_at
             )
