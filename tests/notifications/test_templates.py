@@ -66,7 +66,8 @@ def test_shift_times_are_shown_in_the_shifts_zone_with_the_zone_named() -> None:
     rendered = render_message(message, preference)
     # 22:00 UTC on 15 July is 18:00 in New York (EDT).
     assert rendered.subject == (
-        "Reminder: Crisis text line, evening, Tue 15 Jul 2031, 18:00 (United States (New York) Time)"
+        "Reminder: Crisis text line, evening, Tue 15 Jul 2031, 18:00 "
+        "(United States (New York) Time)"
     )
     assert "Starts: Tue 15 Jul 2031, 18:00 (United States (New York) Time)" in rendered.text
     assert "Ends: Tue 15 Jul 2031, 21:00 (United States (New York) Time)" in rendered.text

@@ -452,7 +452,8 @@ def test_the_csv_export_is_exact(client: Client, coordinator: User, world) -> No
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows == [
         [
-            "Outreach on Tue 24 Nov 2026, 18:00\u201321:00 (United States (New York) Time), Community hall"
+            "Outreach on Tue 24 Nov 2026, 18:00\u201321:00 (United States (New York) Time), "
+            "Community hall"
         ],
         ["Times in United States (New York) Time"],
         list(coordinator_roster_export.CSV_HEADER),

@@ -338,7 +338,8 @@ def test_changing_the_time_tells_everyone_signed_up(coordinator: User) -> None:
     assert [m.recipient_id for m in changed] == sorted([holder.pk, waiting.pk])
     message = changed.get(recipient=holder)
     assert message.context["note"] == (
-        "The time changed from Tue 14 Jul 2099, 18:00\u201321:00 (United States (New York) Time) to "
+        "The time changed from Tue 14 Jul 2099, 18:00\u201321:00 "
+        "(United States (New York) Time) to "
         "Tue 14 Jul 2099, 19:00\u201322:00 (United States (New York) Time)."
     )
     assert message.context["previous_starts_at"] == "2099-07-14T22:00:00+00:00"

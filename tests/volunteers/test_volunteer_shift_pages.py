@@ -184,7 +184,8 @@ def test_sign_up_then_full_then_waitlist_then_cancel_promotes(client: Client, me
     response = client.post(f"/volunteer/shifts/{shift.pk}/sign-up/", follow=True)
     assert response.redirect_chain == [(f"/volunteer/shifts/{shift.pk}/", 302)]
     assert flash(response) == [
-        "You have a place: Outreach on Tue 1 Dec 2099, 18:00\u201321:00 (United States (New York) Time). "
+        "You have a place: Outreach on Tue 1 Dec 2099, 18:00\u201321:00 "
+        "(United States (New York) Time). "
         "A confirmation is on its way."
     ]
     mine = ShiftSignup.objects.get(volunteer=me)
