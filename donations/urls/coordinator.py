@@ -12,6 +12,7 @@ P = "coordinator/giving/"
 urlpatterns: list[URLPattern] = [
     path(f"{P}donations/", coordinator.donation_list, name="coord_donations"),
     path(f"{P}campaigns/", coordinator.campaign_list, name="coord_campaigns"),
+    path(f"{P}campaigns/<int:pk>/edit/", coordinator.campaign_edit, name="coord_campaign_edit"),
     path(f"{P}recurring/", coordinator.recurring_list, name="coord_recurring"),
     path(f"{P}stripe-events/", coordinator.event_list, name="coord_events"),
     path(
