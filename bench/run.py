@@ -1199,7 +1199,7 @@ def insert_reminders(wanted: int) -> int:
             shift__status=ShiftStatus.PUBLISHED,
             shift__starts_at__gt=timezone.now() + timedelta(hours=6),
         )
-        .select_related("shift__role", "shift__location")
+        .select_related("shift__role", "shift__location", "volunteer")
         .order_by("shift__starts_at", "pk")[:wanted]
     )
     now = timezone.now()
@@ -1213,7 +1213,8 @@ def insert_reminders(wanted: int) -> int:
                 "kind": REMINDER_KIND,
                 "dedupe_key": reminder_key(signup.pk, 3, shift.starts_at),
                 # JSON columns as Python values: the COPY writer encodes them (bench.seed).
-                "context": shift_context(shift) | {"signup_id": signup.pk, "lead_hours": 3},
+                "context": shift_context(shift, signup.volunteer.preferred_language)
+                | {"signup_id": signup.pk, "lead_hours": 3},
                 "attachments": [],
                 "scheduled_for": now + timedelta(days=1),
                 "status": Status.PENDING,

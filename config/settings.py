@@ -439,6 +439,16 @@ LANGUAGES = [
 LANG_INFO.setdefault(
     "fil", {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"}
 )
+# The CLDR locale whose conventions amounts follow for the readers of a language, where the
+# language's own locale is not the one they use: Spanish readers here are mostly from Latin
+# America, and es_419 writes "USD 1,234.50" (a decimal point, as the donate form reads
+# amounts), not Spain's "1.234,50 US$". es_US or es_MX name the dollar or peso "$"; an empty
+# value keeps the language's own conventions. FORMAT_LOCALES=es=es_419,fil=fil
+FORMAT_LOCALES: dict[str, str] = {
+    code.strip(): locale.strip()
+    for code, locale in env.dict("FORMAT_LOCALES", default={"es": "es_419"}).items()
+    if code.strip() and locale.strip()
+}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # A visitor's choice of language (the switcher) is kept for a year.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

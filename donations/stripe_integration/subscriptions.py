@@ -91,7 +91,7 @@ def cancel_recurring_gift(*, gift: RecurringGift) -> CancelOutcome:
                 kind=CANCELLED_KIND,
                 dedupe_key=f"{CANCELLED_KIND}:{locked.pk}",
                 context={
-                    "amount": format_money(locked.money),
+                    "amount": format_money(locked.money, donor.user.preferred_language),
                     "give_url": f"{settings.SITE_URL}{reverse('donations:donate')}",
                 },
                 essential=True,

@@ -32,6 +32,7 @@ urlpatterns: list[URLPattern] = [
         campaign_pages.impact_delete,
         name="coord_impact_delete",
     ),
+    path(f"{P}campaigns/<int:pk>/edit/", coordinator.campaign_edit, name="coord_campaign_edit"),
     path(f"{P}recurring/", coordinator.recurring_list, name="coord_recurring"),
     path(f"{P}stripe-events/", coordinator.event_list, name="coord_events"),
     path(

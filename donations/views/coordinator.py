@@ -11,23 +11,27 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
+from core.forms import put_errors_on_form
 from core.pagination import EstimatingPaginator
 from donations.forms.coordinator import (
+    CampaignForm,
     DonationFilterForm,
     RecurringFilterForm,
     ReprocessForm,
     StripeEventFilterForm,
 )
-from donations.models import StripeEventStatus
+from donations.models import Campaign, StripeEventStatus
 from donations.selectors import gifts as selectors
+from donations.services.campaigns import save_campaign_texts
 from donations.stripe_integration.deferred import resolve_deferred, stuck_events
 from donations.stripe_integration.disagreements import disagreement_list
 from donations.stripe_integration.intake import reprocess_failed_events
@@ -90,6 +94,37 @@ def campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "site_url": settings.SITE_URL,
             "embed_origins": settings.DONATION_EMBED_ORIGINS,
         },
+    )
+
+
+@permission_required("giving.manage")
+def campaign_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A campaign's name and description, in each language, and whether it takes gifts."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = save_campaign_texts(
+                campaign=campaign,
+                name=data["name"],
+                description=data["description"],
+                active=data["active"],
+                public=data["public"],
+                translations=form.translations(),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+        else:
+            messages.success(request, gettext("%(saved)s saved.") % {"saved": saved.name})
+            return redirect("donations:coord_campaigns")
+    if form.is_bound:
+        campaign.refresh_from_db(fields=["name"])  # the form wrote its input onto the instance
+    return render(
+        request,
+        "donations/coordinator/campaign_form.html",
+        {"form": form, "campaign": campaign, "section": "campaigns"},
     )
 
 

@@ -130,6 +130,9 @@ MATRIX: dict[str, frozenset[str]] = {
     "volunteers:coord_role_create": VOLUNTEERING_WRITE,
     "volunteers:coord_role_edit": VOLUNTEERING_WRITE,
     "volunteers:coord_rule_add": VOLUNTEERING_WRITE,
+    "volunteers:coord_questions": VOLUNTEERING_READ,
+    "volunteers:coord_question_create": VOLUNTEERING_WRITE,
+    "volunteers:coord_question_edit": VOLUNTEERING_WRITE,
     "volunteers:coord_rule_remove": VOLUNTEERING_WRITE,
     "volunteers:coord_trainings": VOLUNTEERING_READ,
     "volunteers:coord_training_create": VOLUNTEERING_WRITE,
@@ -214,6 +217,7 @@ MATRIX: dict[str, frozenset[str]] = {
     # giving: staff pages
     "donations:coord_donations": GIVING,
     "donations:coord_campaigns": GIVING,
+    "donations:coord_campaign_edit": GIVING,
     "donations:coord_recurring": GIVING,
     "donations:coord_events": GIVING,
     "donations:coord_events_reprocess": GIVING,

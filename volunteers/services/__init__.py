@@ -14,7 +14,7 @@ from volunteers.services.availability import (
     remove_away_period,
     set_availability,
 )
-from volunteers.services.catalogue import save_role, save_training
+from volunteers.services.catalogue import save_question, save_role, save_training
 from volunteers.services.clearances import document_opened, record_clearance
 from volunteers.services.errors import VolunteeringError
 from volunteers.services.feeds import calendar_feed_for, reset_calendar_feed
@@ -105,6 +105,7 @@ __all__ = [
     "remove_away_period",
     "reset_calendar_feed",
     "revoke_qualification",
+    "save_question",
     "save_role",
     "save_training",
     "set_availability",

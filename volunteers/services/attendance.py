@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.permissions import user_can
 from accounts.services import audit
+from core.locales import zone_name
 from volunteers.models import (
     HoursEntry,
     HoursSource,
@@ -59,7 +60,7 @@ def _checked_code(shift: Shift, code: str, now: datetime) -> None:
         at = local_time(opens, shift.time_zone)
         raise VolunteeringError(
             gettext("Check-in opens at %(time)s (%(zone)s), 30 minutes before the shift.")
-            % {"time": format(at, "%H:%M"), "zone": shift.time_zone}
+            % {"time": format(at, "%H:%M"), "zone": zone_name(shift.time_zone)}
         )
     if now > closes:
         raise VolunteeringError(

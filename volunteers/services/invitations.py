@@ -31,7 +31,7 @@ from volunteers.models import Shift, ShiftInvitation, ShiftSignup
 from volunteers.selectors.audiences import free_eligible_volunteers
 from volunteers.selectors.availability import availabilities_of
 from volunteers.services.errors import VolunteeringError
-from volunteers.services.notify import notify_volunteer, shift_context
+from volunteers.services.notify import JSONValue, notify_volunteer, shift_context
 from volunteers.services.signups import lock_shift, sign_up_for_shift
 
 SALT = "volunteers.shift-invitation"
@@ -64,8 +64,11 @@ def invite_eligible_volunteers(*, shift: Shift, by: User) -> list[ShiftInvitatio
             ShiftInvitation(shift=locked, volunteer=person, asked_by=by, asked_at=now)
             for person in people
         )
-        context = shift_context(locked)
+        contexts: dict[str, dict[str, JSONValue]] = {}  # one per language asked
         for invitation, person in zip(invitations, people, strict=True):
+            language = person.preferred_language
+            if language not in contexts:
+                contexts[language] = shift_context(locked, language)
             audit.record(
                 "volunteers.invitation.sent",
                 actor=by,
@@ -79,7 +82,7 @@ def invite_eligible_volunteers(*, shift: Shift, by: User) -> list[ShiftInvitatio
                 user=person,
                 kind=SHIFT_INVITATION.name,
                 dedupe_key=f"shift-invitation:{invitation.pk}",
-                context={**context, "accept_url": invitation_url(invitation)},
+                context={**contexts[language], "accept_url": invitation_url(invitation)},
             )
     return invitations
 

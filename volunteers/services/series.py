@@ -430,7 +430,7 @@ def _carry_over(old: ShiftSeries, target: ShiftSeries, split: date, by: User) ->
                 }
             ) from exc
         _audit_carried(locked, before, by)
-        if change.words and locked.status == ShiftStatus.PUBLISHED:
+        if change.worth_telling and locked.status == ShiftStatus.PUBLISHED:
             notify_shift_changed(
                 locked, people_to_tell(locked), change.words, change.previous_starts_at
             )
