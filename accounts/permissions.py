@@ -63,7 +63,9 @@ ALL_PERMISSIONS: frozenset[str] = frozenset(STAFF_PERMISSIONS) | frozenset(PORTA
 # THE MAP. Least privilege: each staff role holds what its work needs, nothing more.
 
 ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
-    # Settings, staff accounts, everything staff can do.
+    # Settings, staff accounts, everything staff can do. Only this role holds "people.data"
+    # (a person's export ZIP and erasure): the export spans volunteering and giving, and an
+    # erasure cannot be undone.
     Role.ADMINISTRATOR: frozenset(STAFF_PERMISSIONS),
     # Volunteering; a clearance's status, never its details or document.
     Role.VOLUNTEER_COORDINATOR: frozenset(
