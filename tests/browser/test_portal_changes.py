@@ -4,7 +4,6 @@ and the staff page of the objects that disagree with Stripe."""
 
 from __future__ import annotations
 
-
 from tests.browser.pages import assert_accessible, assert_fits, screenshot
 
 
