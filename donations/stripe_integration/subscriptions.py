@@ -112,8 +112,12 @@ def take_subscription_amount(gift: RecurringGift, sub: JSON) -> bool:
         return False
     minor, currency = found
     if currency != gift.currency:
-        logger.warning("subscription %s is now in %s, not %s", gift.stripe_subscription_id,
-                       currency, gift.currency)  # fmt: skip
+        logger.warning(
+            "subscription %s is now in %s, not %s",
+            gift.stripe_subscription_id,
+            currency,
+            gift.currency,
+        )
         return False
     if minor == gift.amount_minor:
         return False
