@@ -112,8 +112,8 @@ def test_the_donate_page_shows_each_amounts_impact_in_the_visitors_language(
     html = response.content.decode()
     assert '<li data-amount="USD:50.00">$50.00: trains one hotline volunteer</li>' in html
     assert 'src="/static/js/impact.js"' in html
-    spanish = client.get("/donate/shelter/", headers={"accept-language": "es"})
-    assert [text for _value, _money, text in spanish.context["impact"]] == [
+    in_spanish = client.get("/donate/shelter/", headers={"accept-language": "es"})
+    assert [text for _value, _money, text in in_spanish.context["impact"]] == [
         "forma a un voluntario",
         "answers 40 crisis texts",
     ]
