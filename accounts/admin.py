@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import AuditEntry, User, normalize_email
 from accounts.services import two_factor
+from accounts.services.accounts_admin import account_state, record_account_saved
 
 
 class UniqueEmailMixin(forms.ModelForm[User]):
@@ -79,6 +80,23 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
             },
         ),
     )
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        # The state before the form's values are saved (read from the database), for the
+        # audit entry written once the roles and permissions are saved too.
+        form.audit_before = (
+            account_state(User.objects.get(pk=obj.pk)) if change and obj.pk else None
+        )
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        record_account_saved(
+            user=form.instance,
+            before=getattr(form, "audit_before", None),
+            by=request.user,  # type: ignore[arg-type]
+            request=request,
+        )
 
     @admin.action(description=_("Reset two-factor login (lost phone): they set it up again"))
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -7,6 +7,13 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
 
+    def ready(self) -> None:
+        from accounts.services import account_data, retention
+        from accounts.services.personal_data import register_contributor
+
+        register_contributor(account_data.CONTRIBUTOR)
+        retention.register_accounts_rules()
+
 
 class StaffAdminConfig(admin_apps.AdminConfig):
     """Django's admin, its site guarded by the permission map (accounts/permissions.py)."""

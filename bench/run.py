@@ -1185,7 +1185,6 @@ def insert_reminders(wanted: int) -> int:
     """Outbox rows for ``wanted`` confirmed places on upcoming shifts, as reminders make them."""
     from django.db import connection, transaction
     from django.utils import timezone
-    from psycopg.types.json import Jsonb
     from tqdm import tqdm
 
     from bench.seed import copy_rows
@@ -1200,7 +1199,7 @@ def insert_reminders(wanted: int) -> int:
             shift__status=ShiftStatus.PUBLISHED,
             shift__starts_at__gt=timezone.now() + timedelta(hours=6),
         )
-        .select_related("shift__role", "shift__location")
+        .select_related("shift__role", "shift__location", "volunteer")
         .order_by("shift__starts_at", "pk")[:wanted]
     )
     now = timezone.now()
@@ -1213,8 +1212,10 @@ def insert_reminders(wanted: int) -> int:
                 "channel": Channel.EMAIL,
                 "kind": REMINDER_KIND,
                 "dedupe_key": reminder_key(signup.pk, 3, shift.starts_at),
-                "context": Jsonb(shift_context(shift) | {"signup_id": signup.pk, "lead_hours": 3}),
-                "attachments": Jsonb([]),
+                # JSON columns as Python values: the COPY writer encodes them (bench.seed).
+                "context": shift_context(shift, signup.volunteer.preferred_language)
+                | {"signup_id": signup.pk, "lead_hours": 3},
+                "attachments": [],
                 "scheduled_for": now + timedelta(days=1),
                 "status": Status.PENDING,
             }

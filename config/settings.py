@@ -304,6 +304,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 60 * 60.0,
         "options": {"expires": 30 * 60},
     },
+    # Records past their retention limit (RETENTION_DAYS), once a day.
+    "accounts-run-retention": {
+        "task": "accounts.run_retention",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 6 * 60 * 60},
+    },
     # Repeating shifts: plan each series' rolling window ahead, once a day.
     "volunteers-generate-series": {
         "task": "volunteers.generate_all_series",
@@ -321,6 +327,27 @@ SESSION_REMINDER_LEAD_HOURS = env.int("SESSION_REMINDER_LEAD_HOURS", default=24)
 EXPIRY_WARNING_DAYS = env.list("EXPIRY_WARNING_DAYS", cast=int, default=[30, 7])
 # Local hour (organisation's zone) from which the coordinators' daily digest goes out.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
+
+# --- Retention (accounts.services.retention) ---------------------------------------------
+# Days each kind of record is kept before the daily retention run removes it; 0 keeps it
+# for ever. Each is RETENTION_<CATEGORY>_DAYS in the environment.
+RETENTION_DAYS: dict[str, int] = {
+    category: env.int(f"RETENTION_{category.upper()}_DAYS", default=days)
+    for category, days in {
+        # Login links, counted from their expiry.
+        "login_links": 30,
+        # Audit entries that record a read (a clearance document opened), not a change.
+        "audit_reads": 730,
+        # Outbox messages sent, failed or cancelled, counted from when they were queued.
+        "outbox_messages": 365,
+        # Text messages received (replies, STOP), counted from their arrival.
+        "inbound_sms": 365,
+        # Declined volunteer applications and their answers, counted from the decision.
+        "declined_applications": 180,
+        # Clearance documents, counted from the day the clearance lapsed (the row stays).
+        "lapsed_clearance_documents": 180,
+    }.items()
+}
 
 # --- Notifications (the outbox) ---------------------------------------------------------
 # A worker's claim on the rows it sends lasts this long unless renewed; it renews it every
@@ -412,6 +439,16 @@ LANGUAGES = [
 LANG_INFO.setdefault(
     "fil", {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"}
 )
+# The CLDR locale whose conventions amounts follow for the readers of a language, where the
+# language's own locale is not the one they use: Spanish readers here are mostly from Latin
+# America, and es_419 writes "USD 1,234.50" (a decimal point, as the donate form reads
+# amounts), not Spain's "1.234,50 US$". es_US or es_MX name the dollar or peso "$"; an empty
+# value keeps the language's own conventions. FORMAT_LOCALES=es=es_419,fil=fil
+FORMAT_LOCALES: dict[str, str] = {
+    code.strip(): locale.strip()
+    for code, locale in env.dict("FORMAT_LOCALES", default={"es": "es_419"}).items()
+    if code.strip() and locale.strip()
+}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # A visitor's choice of language (the switcher) is kept for a year.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.core import Locale, UnknownLocaleError
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_timezone_location, get_timezone_name
 from django.conf import settings
 from django.utils.translation import get_language, gettext_noop, to_locale
 
@@ -32,6 +32,41 @@ def _parse(language: str) -> Locale:
         except (UnknownLocaleError, ValueError):
             continue
     raise AssertionError("Babel always knows English")  # pragma: no cover
+
+
+def format_locale(language: str | None = None) -> Locale:
+    """The Babel locale whose conventions amounts follow for readers of ``language``
+    (default: the active one): ``settings.FORMAT_LOCALES``' regional locale where it names
+    one (Spanish: es_419, Latin America's), else the language's own."""
+    code = language or get_language() or settings.LANGUAGE_CODE
+    regional: dict[str, str] = settings.FORMAT_LOCALES
+    for candidate in (code, code.replace("_", "-").split("-")[0]):
+        if candidate in regional:
+            return babel_locale(regional[candidate])
+    return babel_locale(code)
+
+
+def zone_name(zone: str, language: str | None = None) -> str:
+    """An IANA time zone as the reader's language names it (default: the active one), by its
+    place in CLDR: "United States (New York) Time", "hora de Estados Unidos (Nueva York)",
+    "เวลาสหรัฐอเมริกา (นิวยอร์ก)"; never the raw "America/New_York"."""
+    return _zone_name(zone or "UTC", str(babel_locale(language)))
+
+
+@functools.lru_cache(maxsize=512)
+def _zone_name(zone: str, locale: str) -> str:
+    if zone in _UNIVERSAL:
+        # CLDR has no place for UTC ("Unknown Region (UTC) Time"); it has a name.
+        return str(get_timezone_name("Etc/UTC", zone_variant="standard", locale=locale))
+    try:
+        name = str(get_timezone_location(zone, locale=locale))
+    except LookupError:
+        name = zone
+    # A zone CLDR does not know comes back as written: at least without the underscores.
+    return zone.replace("_", " ") if name == zone else name
+
+
+_UNIVERSAL = frozenset({"UTC", "Etc/UTC", "Etc/Universal", "Universal", "Zulu", "Etc/Zulu"})
 
 
 def month_and_year(day: date, language: str | None = None) -> str:

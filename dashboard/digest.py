@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.selectors import people_who_can
 from core.dates import org_zone
+from core.locales import translated
 from dashboard.message_kinds import DIGEST
 from donations.models import Donation, DonationStatus
 from donations.money import format_money
@@ -33,14 +34,15 @@ def _url(name: str) -> str:
     return site + reverse(name)
 
 
-def digest_context(*, now: datetime) -> dict[str, Any]:
-    """What the digest says, the same for every coordinator (times in UTC ISO, zone named)."""
+def digest_context(*, now: datetime, language: str) -> dict[str, Any]:
+    """What the digest says, the same for every coordinator who reads ``language`` (times in
+    UTC ISO, zone named; role names and amounts in that language)."""
     shifts = []
     for gap in staffing_gaps(days=DIGEST_DAYS):
         shift = gap.shift
         shifts.append(
             {
-                "title": shift.role.name,
+                "title": translated(shift.role, "name", language),
                 "starts_at": shift.starts_at.isoformat(),
                 "zone": shift.location.time_zone,
                 "location": shift.location.name,
@@ -65,7 +67,7 @@ def digest_context(*, now: datetime) -> dict[str, Any]:
         "failed_payments": [
             {
                 "donor_name": gift.donor.name,
-                "amount": format_money(gift.money),
+                "amount": format_money(gift.money, language),
                 "failed_at": gift.failed_at.isoformat() if gift.failed_at else "",
             }
             for gift in failed
@@ -85,16 +87,19 @@ def send_coordinator_digest(*, now: datetime | None = None) -> int:
     coordinators = list(people_who_can("volunteering.manage", "giving.manage"))
     if not coordinators:
         return 0
-    context = digest_context(now=now)
+    contexts: dict[str, dict[str, Any]] = {}  # one per language the coordinators read
     queued = 0
     with transaction.atomic():
         for user in coordinators:
+            language = user.preferred_language
+            if language not in contexts:
+                contexts[language] = digest_context(now=now, language=language)
             queued += (
                 enqueue_message(
                     recipient=user,
                     kind=DIGEST_KIND,
                     dedupe_key=f"{DIGEST_KIND}:{user.pk}:{local.date().isoformat()}",
-                    context=context,
+                    context=contexts[language],
                 )
                 is not None
             )

@@ -113,16 +113,15 @@ def _volunteering(today: date) -> dict[str, Any]:
 
 
 def _giving(today: date) -> dict[str, Any]:
-    currency = settings.DONATION_DEFAULT_CURRENCY
+    currency = settings.REPORTING_CURRENCY
     gifts_chart = monthly_bars(
         key="gifts-chart",
         title=_("Money raised per month, last 12 months (%(currency)s)") % {"currency": currency},
         points=[
-            (month, money.minor, format_money(money))
-            for month, money in net_by_month(currency=currency, today=today)
+            (month, money.minor, format_money(money)) for month, money in net_by_month(today=today)
         ],
     )
     return {
-        "giving": giving_overview(currency=currency, today=today),
+        "giving": giving_overview(today=today),
         "gifts_chart": gifts_chart,
     }

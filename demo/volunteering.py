@@ -217,6 +217,7 @@ def seed_sessions(counts: Counts) -> None:
             continue
         starts_at = datetime.combine(today + timedelta(days=days), start, tzinfo=zone)
         services.create_training_session(
+            by=None,
             training=training,
             starts_at=starts_at,
             ends_at=starts_at + timedelta(hours=hours),

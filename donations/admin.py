@@ -62,7 +62,11 @@ class DonorAdmin(admin.ModelAdmin[Donor]):
     def save_model(
         self, request: HttpRequest, obj: Donor, form: ModelForm[Any], change: bool
     ) -> None:
-        update_donor_details(donor=obj, **{name: form.cleaned_data[name] for name in DONOR_DETAILS})
+        update_donor_details(
+            donor=obj,
+            by=request.user,  # type: ignore[arg-type]
+            **{name: form.cleaned_data[name] for name in DONOR_DETAILS},
+        )
 
 
 @admin.register(Campaign)

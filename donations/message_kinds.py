@@ -17,5 +17,8 @@ PAYMENT_FAILED = MessageKind(
     optional={"next_attempt_on"},  # when Stripe said it will try again
 )
 RECURRING_CANCELLED = MessageKind("donation.recurring_cancelled", keys={"amount", "give_url"})
+RECURRING_AMOUNT_CHANGED = MessageKind(
+    "donation.recurring_amount_changed", keys={"old_amount", "new_amount", "portal_url"}
+)
 
-MESSAGE_KINDS = (RECEIPT, STATEMENT, PAYMENT_FAILED, RECURRING_CANCELLED)
+MESSAGE_KINDS = (RECEIPT, STATEMENT, PAYMENT_FAILED, RECURRING_CANCELLED, RECURRING_AMOUNT_CHANGED)

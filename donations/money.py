@@ -36,17 +36,18 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from types import MappingProxyType
 from typing import Final
 
-from babel.numbers import format_currency, is_currency
+from babel.numbers import format_currency, get_currency_symbol, is_currency
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-from core.locales import babel_locale
+from core.locales import format_locale
 
 ZERO_DECIMAL: Final = frozenset(
     {
@@ -320,11 +321,31 @@ def check_minimum(money: Money, locale: str | None = None) -> None:
 
 def format_money(money: Money, locale: str | None = None) -> str:
     """``money`` for people in ``locale`` (Django "pt-br" or Babel "pt_BR" style; default:
-    the active language), by Babel/CLDR: "$25.00" (en), "25,00 €" (fr), "500.000 ₫" (vi).
+    the active language), by Babel/CLDR in the conventions its readers use
+    (``core.locales.format_locale``): "$25.00" (en), "25,00 €" (fr), "500.000 ₫" (vi),
+    "USD 25.00" (es: Latin America's, es_419).
 
-    Babel's CLDR digits decide how many decimals are shown ("¥3,000", "ISK500"), but a
+    Babel's CLDR digits decide how many decimals are shown ("¥3,000", "ISK 500"), but a
     non-zero digit is never rounded away.
     """
-    return format_currency(
-        money.amount, money.currency, locale=babel_locale(locale), decimal_quantization=False
-    )
+    babel = format_locale(locale)
+    text = format_currency(money.amount, money.currency, locale=babel, decimal_quantization=False)
+    return _currency_spacing(text, get_currency_symbol(money.currency, locale=babel))
+
+
+def _currency_spacing(text: str, symbol: str) -> str:
+    """CLDR's currency spacing, which Babel leaves out: a symbol that ends (or starts) with a
+    letter, e.g. a code, is kept from the digits by a no-break space ("USD 25.00", "25.00 USD";
+    "$25.00" and "25,00 €" stay as they are)."""
+    if not symbol:
+        return text
+    if not _is_symbol(symbol[-1]):
+        text = re.sub(f"({re.escape(symbol)})(?=[0-9])", "\\1\u00a0", text)
+    if not _is_symbol(symbol[0]):
+        text = re.sub(f"(?<=[0-9])({re.escape(symbol)})", "\u00a0\\1", text)
+    return text
+
+
+def _is_symbol(character: str) -> bool:
+    """CLDR's currencyMatch: a symbol (Unicode S*) or a space is never spaced from digits."""
+    return unicodedata.category(character)[0] in "SZ"

@@ -18,7 +18,7 @@ from typing import Final
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -60,6 +60,8 @@ class StatementLine:
     campaign: str
     method: str
     money: Money
+    # Gross, fee and net in the reporting currency (None: no figure in it yet).
+    reporting: tuple[Money, Money, Money] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,10 @@ class StatementDocument:
     created_on: date
     lines: list[StatementLine] = field(default_factory=list)
     totals: list[Money] = field(default_factory=list)
+    reporting_currency: str = ""
+    # Gross, fees and net of the lines that have them, in the reporting currency.
+    reporting_totals: tuple[Money, Money, Money] | None = None
+    unconverted: int = 0
 
 
 def _has_thai(texts: Iterable[str]) -> bool:
@@ -188,44 +194,76 @@ def render_statement(doc: StatementDocument) -> bytes:
         if not doc.lines:
             _text(pdf, gettext("No gifts were received from you in %(year)s.") % {"year": doc.year})
         else:
-            pdf.set_font(FAMILY, "", 9)
-            with pdf.table(
-                col_widths=(30, 35, 45, 30, 34),
-                text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"),
-                line_height=LINE,
-            ) as table:
-                table.row(
-                    [
-                        gettext("Date"),
-                        gettext("Receipt"),
-                        gettext("Campaign"),
-                        gettext("Gift"),
-                        gettext("Amount (net)"),
-                    ]
-                )
-                for line in doc.lines:
-                    table.row(
-                        [
-                            format_day(line.received_on, doc.language),
-                            line.receipt_number or "—",
-                            line.campaign or gettext("General fund"),
-                            line.method,
-                            format_money(line.money, doc.language),
-                        ]
-                    )
-            pdf.ln(4)
-            for total in doc.totals:
-                _pair(
-                    pdf,
-                    gettext("Total %(currency)s") % {"currency": total.currency},
-                    format_money(total, doc.language),
-                    bold=True,
-                )
+            _statement_table(pdf, doc)
         pdf.ln(4)
         # A statement's own wording: it is not a receipt, and it covers several gifts.
         _text(pdf, _wording(settings.STATEMENT_TAX_TEXT))
         _text(pdf, _wording(settings.STATEMENT_NO_GOODS_TEXT))
     return bytes(pdf.output())
+
+
+def _statement_table(pdf: FPDF, doc: StatementDocument) -> None:
+    """Each gift in its own currency, and beside it gross, fee and net in the reporting
+    currency; then the totals of both."""
+    code = {"currency": doc.reporting_currency}
+    pdf.set_font(FAMILY, "", 8)
+    with pdf.table(
+        col_widths=(22, 24, 28, 22, 22, 20, 16, 20),
+        text_align=("LEFT", "LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+        line_height=LINE * 0.9,
+    ) as table:
+        table.row(
+            [
+                gettext("Date"),
+                gettext("Receipt"),
+                gettext("Campaign"),
+                gettext("Gift"),
+                gettext("Amount (net)"),
+                gettext("Gross (%(currency)s)") % code,
+                gettext("Fee (%(currency)s)") % code,
+                gettext("Net (%(currency)s)") % code,
+            ]
+        )
+        for line in doc.lines:
+            reporting = (
+                [format_money(money, doc.language) for money in line.reporting]
+                if line.reporting is not None
+                else ["—", "—", "—"]
+            )
+            table.row(
+                [
+                    format_day(line.received_on, doc.language),
+                    line.receipt_number or "—",
+                    line.campaign or gettext("General fund"),
+                    line.method,
+                    format_money(line.money, doc.language),
+                    *reporting,
+                ]
+            )
+    pdf.ln(4)
+    for total in doc.totals:
+        _pair(
+            pdf,
+            gettext("Total %(currency)s") % {"currency": total.currency},
+            format_money(total, doc.language),
+            bold=True,
+        )
+    if doc.reporting_totals is not None:
+        gross, fees, net = doc.reporting_totals
+        pdf.ln(2)
+        _pair(pdf, gettext("Gross (%(currency)s)") % code, format_money(gross, doc.language))
+        _pair(pdf, gettext("Fees (%(currency)s)") % code, format_money(fees, doc.language))
+        _pair(pdf, gettext("Net (%(currency)s)") % code, format_money(net, doc.language), bold=True)
+    if doc.unconverted:
+        _text(
+            pdf,
+            ngettext(
+                "%(count)s gift has no amount in %(currency)s yet.",
+                "%(count)s gifts have no amount in %(currency)s yet.",
+                doc.unconverted,
+            )
+            % {"count": doc.unconverted, "currency": doc.reporting_currency},
+        )
 
 
 @dataclass(frozen=True, slots=True)

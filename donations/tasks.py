@@ -18,6 +18,7 @@ from core.tasks import BaseTask
 from donations.services.engagement import tasks_for_failed_monthly
 from donations.services.statements import generate_statements
 from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration.disagreements import find_disagreements
 from donations.stripe_integration.importer import import_stripe_account
 from donations.stripe_integration.offline_events import encode, sign_payload
 from donations.stripe_integration.reconcile import reconcile_events
@@ -140,10 +141,13 @@ def failed_monthly_tasks() -> int:
     soft_time_limit=1740,
 )
 def reconcile_stripe_events() -> int:
-    """Nightly: apply the Stripe events of the last days our endpoint never received."""
+    """Nightly: apply the Stripe events of the last days our endpoint never received, then
+    list the Stripe objects that still disagree with the ledger."""
     if not stripe_client.is_configured():
         return 0
-    return reconcile_events(days=settings.STRIPE_RECONCILE_DAYS).applied
+    applied = reconcile_events(days=settings.STRIPE_RECONCILE_DAYS).applied
+    find_disagreements(days=settings.STRIPE_RECONCILE_DAYS)
+    return applied
 
 
 @shared_task(

@@ -7,5 +7,8 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications.kinds import load_kinds
+        from notifications.services import personal_data
+
+        personal_data.register()
 
         load_kinds()

@@ -10,8 +10,15 @@ questions), which have no coordinator page.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from volunteers.models import (
@@ -35,6 +42,10 @@ from volunteers.models import (
     VolunteerProfile,
     VolunteerRole,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.admin.filters import _ListFilterChoices
+    from django_stubs_ext import StrOrPromise
 
 
 class ApplicationAnswerInline(ReadOnlyInline):
@@ -74,12 +85,64 @@ class VolunteerRoleAdmin(ReadOnlyAdmin):
     inlines = [StaffingRuleInline]
 
 
+class GrantInForceFilter(admin.SimpleListFilter):
+    """Grants in force by default (who is qualified now); revoked grants, kept as history
+    with who revoked them and when, only when asked for."""
+
+    title = _("in force")
+    parameter_name = "grants"
+
+    def lookups(
+        self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]
+    ) -> list[tuple[str, StrOrPromise]]:
+        return [("revoked", _("Revoked (history)")), ("all", _("Every grant"))]
+
+    def choices(self, changelist: ChangeList) -> Iterator[_ListFilterChoices]:
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("In force"),
+        }
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[Qualification]
+    ) -> QuerySet[Qualification]:
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(revoked_at__isnull=True)
+
+
 @admin.register(Qualification)
 class QualificationAdmin(ReadOnlyAdmin):
-    list_display = ("volunteer", "role", "granted_on", "granted_by")
-    list_filter = ("role",)
+    list_display = (
+        "volunteer",
+        "role",
+        "granted_on",
+        "granted_by",
+        "in_force",
+        "revoked_at",
+        "revoked_by",
+    )
+    list_filter = (GrantInForceFilter, "role")
     search_fields = ("volunteer__email", "volunteer__first_name", "volunteer__last_name")
-    list_select_related = ("volunteer", "role", "granted_by")
+    list_select_related = ("volunteer", "role", "granted_by", "revoked_by")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Qualification]:
+        """Every grant ever made, so a revoked one can be looked up; the list shows those in
+        force unless asked (``GrantInForceFilter``), and a revoked grant says it is not."""
+        return Qualification.with_revoked.order_by("-granted_on", "-pk")
+
+    @admin.display(boolean=True, description=_("in force"), ordering="revoked_at")
+    def in_force(self, obj: Qualification) -> bool:
+        return obj.revoked_at is None
 
 
 @admin.register(Training)

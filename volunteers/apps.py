@@ -8,7 +8,7 @@ class VolunteersConfig(AppConfig):
     def ready(self) -> None:
         from notifications.services.hooks import register_refresher, register_reply_handler
         from volunteers.services import expiry_warnings as warnings
-        from volunteers.services import reminders, text_replies
+        from volunteers.services import personal_data, reminders, text_replies
 
         register_refresher(
             reminders.REMINDER_KIND,
@@ -21,3 +21,4 @@ class VolunteersConfig(AppConfig):
             many=warnings.refresh_session_reminders,
         )
         register_reply_handler(reminders.REMINDER_KIND, text_replies.answer_shift_reminder)
+        personal_data.register()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from core.locales import translated
 from volunteers.models import Shift, ShiftSignupStatus, ShiftStatus
 
 PRODID = "-//Volunteer shifts//EN"
@@ -35,7 +36,10 @@ def _calendar(name: str | None = None) -> Calendar:
     return calendar
 
 
-def shift_event(shift: Shift, *, stamp: datetime | None = None) -> Event:
+def shift_event(
+    shift: Shift, *, stamp: datetime | None = None, language: str | None = None
+) -> Event:
+    """One shift as an event, its title in ``language`` (default: the active one)."""
     zone = zoneinfo.ZoneInfo(shift.time_zone)
     event = Event()
     event.add("uid", shift_uid(shift))
@@ -43,7 +47,7 @@ def shift_event(shift: Shift, *, stamp: datetime | None = None) -> Event:
     event.add("last-modified", shift.updated_at)
     event.add("dtstart", shift.starts_at.astimezone(zone))
     event.add("dtend", shift.ends_at.astimezone(zone))
-    event.add("summary", shift.role.name)
+    event.add("summary", translated(shift.role, "name", language))
     location = shift.location
     event.add("location", location.name + (f", {location.address}" if location.address else ""))
     if shift.notes:
@@ -53,20 +57,24 @@ def shift_event(shift: Shift, *, stamp: datetime | None = None) -> Event:
     return event
 
 
-def build_calendar(shifts: Iterable[Shift], *, name: str | None = None) -> bytes:
-    """A calendar of ``shifts`` (each with role and location loaded)."""
+def build_calendar(
+    shifts: Iterable[Shift], *, name: str | None = None, language: str | None = None
+) -> bytes:
+    """A calendar of ``shifts`` (each with role and location loaded), their titles in
+    ``language`` (default: the active one)."""
     calendar = _calendar(name)
     stamp = timezone.now()
     for shift in shifts:
-        calendar.add_component(shift_event(shift, stamp=stamp))
+        calendar.add_component(shift_event(shift, stamp=stamp, language=language))
     calendar.add_missing_timezones()
     ical: bytes = calendar.to_ical()
     return ical
 
 
-def shift_ics(shift: Shift) -> str:
-    """One shift as the text of an .ics file (for e-mail attachments)."""
-    return build_calendar([shift]).decode()
+def shift_ics(shift: Shift, language: str | None = None) -> str:
+    """One shift as the text of an .ics file (for e-mail attachments, in the recipient's
+    ``language``)."""
+    return build_calendar([shift], language=language).decode()
 
 
 def feed_shifts(volunteer_id: int) -> list[Shift]:

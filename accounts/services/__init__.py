@@ -15,6 +15,7 @@ from django.utils.http import urlsafe_base64_decode
 from accounts.authentication.tokens import email_confirmation_token
 from accounts.models import User, normalize_email
 from accounts.roles import Role
+from accounts.services import audit
 from accounts.services.emails import send_already_registered, send_email_confirmation
 
 
@@ -27,16 +28,35 @@ def role_group(role: Role) -> Group:
     return group
 
 
-def grant_role(*, user: User, role: Role) -> None:
-    """Give ``user`` ``role``; granting a role they already hold changes nothing."""
+def grant_role(*, user: User, role: Role, by: User | None = None) -> None:
+    """Give ``user`` ``role``; granting a role they already hold changes nothing (and
+    writes no audit entry). ``by`` None: the system (a registration, the demo)."""
     with transaction.atomic():
-        user.groups.add(role_group(role))
+        group = role_group(role)
+        if not user.groups.filter(pk=group.pk).exists():
+            user.groups.add(group)
+            audit.record(
+                "accounts.role.granted",
+                actor=by,
+                subject=user,
+                obj=user,
+                changes={"roles": [None, role.value]},
+            )
     user.forget_roles()
 
 
-def revoke_role(*, user: User, role: Role) -> None:
+def revoke_role(*, user: User, role: Role, by: User | None = None) -> None:
     with transaction.atomic():
-        user.groups.remove(role_group(role))
+        group = role_group(role)
+        if user.groups.filter(pk=group.pk).exists():
+            user.groups.remove(group)
+            audit.record(
+                "accounts.role.revoked",
+                actor=by,
+                subject=user,
+                obj=user,
+                changes={"roles": [role.value, None]},
+            )
     user.forget_roles()
 
 

@@ -3,7 +3,8 @@ so it is kept exactly when the change it describes is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -16,14 +17,18 @@ JSONValue = Any
 
 
 def _plain(value: object) -> JSONValue:
-    """A value as the audit stores it: JSON's own types as they are, a record by its id,
-    anything else (dates, money, choices) as text."""
+    """A value as the audit stores it: JSON's own types as they are (lists and mappings
+    item by item), a record by its id, anything else (dates, money, choices) as text."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, models.fields.files.FieldFile):
         return value.name or ""
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
     return str(value)
 
 
@@ -67,3 +72,69 @@ def record(
         data={key: _plain(value) for key, value in (data or {}).items()},
         ip_address=client_ip(request) or None if request is not None else None,
     )
+
+
+# Fields whose values are a person's own data: an erasure replaces them wherever they
+# were recorded as changed, whatever the value was.
+PERSONAL_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "name",
+        "address_line1",
+        "address_line2",
+        "city",
+        "region",
+        "postal_code",
+        "date_of_birth",
+        "emergency_contact_name",
+        "emergency_contact_phone",
+        "skills",
+        "availability",
+        "languages",
+        "notes",
+        "note",
+        "text",
+        "answer",
+        "reference_number",
+        "document",
+        "evidence",
+        "tribute_name",
+        "tribute_notify",
+        "coordinator_notes",
+        "decline_reason",
+    }
+)
+
+
+def scrub_person(*, person_id: int, scrub: Callable[[JSONValue], JSONValue], erased: str) -> int:
+    """The one change the trail allows, made by an erasure only: in the entries about or by
+    the erased person, personal fields' old and new values become ``erased`` and any other
+    value holding a personal value is passed through ``scrub``. Who did what, and when,
+    stays. Goes around the append-only queryset on purpose; returns the entries changed."""
+    plain_entries: models.QuerySet[AuditEntry] = models.QuerySet(model=AuditEntry)
+    changed = 0
+    for entry in plain_entries.filter(
+        models.Q(subject_id=person_id) | models.Q(actor_id=person_id)
+    ).only("pk", "changes", "data"):
+        changes = {
+            field: [erased for _ in values] if field in PERSONAL_FIELDS else scrub(values)
+            for field, values in (entry.changes or {}).items()
+        }
+        data = {
+            key: erased if key in PERSONAL_FIELDS else scrub(value)
+            for key, value in (entry.data or {}).items()
+        }
+        if changes != entry.changes or data != entry.data:
+            plain_entries.filter(pk=entry.pk).update(changes=changes, data=data)
+            changed += 1
+    return changed
+
+
+def delete_past(*, kind: str, before: datetime) -> int:
+    """Retention: delete the entries of ``kind`` (reads, say) written before ``before``.
+    Goes around the append-only queryset on purpose; only the retention run calls it."""
+    deleted, _ = models.QuerySet(model=AuditEntry).filter(kind=kind, created_at__lt=before).delete()
+    return deleted

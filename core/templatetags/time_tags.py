@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from core.dates import format_day
+from core.locales import zone_name as locale_zone_name
 
 register = template.Library()
 
@@ -47,6 +48,13 @@ def time_range(starts_at: datetime, ends_at: datetime, zone: str) -> SafeString:
         end.isoformat(),
         dateformat.format(end, DAY_AND_TIME),
     )
+
+
+@register.filter
+def zone_name(zone: str | None) -> str:
+    """An IANA time zone as the reader's language names it ("hora de Estados Unidos (Nueva
+    York)"), never the raw "America/New_York"; empty for none."""
+    return locale_zone_name(str(zone)) if zone else ""
 
 
 @register.filter

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from accounts.models import User
+from accounts.services import audit
 from dashboard.message_kinds import GROUP_MESSAGE
 from dashboard.models import GroupMessage
 from dashboard.selectors.audiences import Audience
@@ -73,6 +74,19 @@ def send_group_message(
             if existing is None:
                 raise
             return Sent(existing, created=False)
+        audit.record(
+            "dashboard.group_message.sent",
+            actor=sender,
+            obj=group,
+            changes=audit.changed_fields(
+                {},
+                audit.snapshot(
+                    group,
+                    ("audience", "subject", "by_email", "by_sms", "essential", "recipient_count"),
+                ),
+            ),
+            data={"audience_label": group.audience_label, "parameters": dict(parameters)},
+        )
         context = message_context(subject=subject, body=body, sender=sender)
         for person in audience.people:
             enqueue_message(

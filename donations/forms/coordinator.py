@@ -1,4 +1,5 @@
-"""Filters for the coordinators' giving pages. Bad filter input shows an error, never a 500."""
+"""Forms of the coordinators' giving pages: filters (bad input shows an error, never a 500)
+and a campaign's texts."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedDateField, NameChoiceField
+from core.forms.translations import add_translation_fields, cleaned_translations
 from donations import options
 from donations.models import (
     Campaign,
@@ -108,3 +110,28 @@ class RecurringFilterForm(forms.Form):
         choices=[("", _("Every monthly gift")), *RecurringStatus.choices],
         help_text=_("Checkouts the donor left (abandoned) are listed when you pick that status."),
     )
+
+
+class CampaignForm(forms.ModelForm[Campaign]):
+    """What donors read of a campaign, in the default language and the others."""
+
+    TRANSLATED = ("name", "description")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_translation_fields(self, self.TRANSLATED, self.instance.translations)
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        return cleaned_translations(self, self.TRANSLATED)
+
+    class Meta:
+        model = Campaign
+        fields = ("name", "description", "active", "public")
+        labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "active": _("Takes gifts"),
+            "public": _("Has a public page"),
+        }
+        help_texts = {"active": "", "public": ""}
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}

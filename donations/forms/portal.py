@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from donations.models import Donor
+from donations.money import Money, MoneyError, parse_amount
 
 
 class DonorDetailsForm(forms.ModelForm[Donor]):
@@ -104,3 +105,27 @@ class ReportForm(forms.Form):
             )
             for code in currencies
         ]
+
+
+class NewAmountForm(forms.Form):
+    """The new instalment of a monthly gift, in the gift's currency. The rules (minimum,
+    maximum, not the same) are the service's (``subscriptions.check_new_amount``); the view
+    shows its refusals on the field."""
+
+    amount = forms.CharField(
+        label=_("New amount"), max_length=40, error_messages={"required": _("Enter an amount.")}
+    )
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.currency = currency
+        self.fields["amount"].help_text = gettext(
+            "In %(currency)s, e.g. 25 or 1,000.50. Charged from your next payment."
+        ) % {"currency": currency}
+        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+
+    def clean_amount(self) -> Money:
+        try:
+            return parse_amount(self.cleaned_data["amount"], self.currency)
+        except MoneyError as exc:
+            raise forms.ValidationError(exc.messages) from None

@@ -9,14 +9,16 @@ currency they did not see.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import limits
 from donations import options
-from donations.models import TributeType
+from donations.models import Donation, TributeType
 from donations.money import Money, MoneyError, check_minimum, format_money, parse_amount
 
 OTHER = "other"
@@ -157,3 +159,30 @@ class DonationForm(forms.Form):
         if choice and choice != OTHER:
             return str(choice).partition(":")[2]
         return str(self["custom_amount"].value() or "")
+
+
+def give_again_url(gift: Donation) -> str:
+    """The donation page prefilled with ``gift``'s amount, campaign and currency, once.
+
+    The amount is what the donor chose (the part that covered the card fee taken off, and
+    "cover the fee" ticked again if they did). A preset of that currency is picked as its
+    button; any other amount goes in "other amount". A campaign that has closed or is not
+    public is left out (the general page), and a currency we no longer take too.
+    """
+    campaign = gift.campaign
+    if campaign is not None and campaign.public and campaign.active:
+        path = reverse("donations:donate_campaign", kwargs={"slug": campaign.slug})
+    else:
+        path = reverse("donations:donate")
+    params: dict[str, str] = {"frequency": "once"}
+    if gift.currency in options.currencies():
+        chosen = Money(gift.amount_minor - gift.fee_covered_minor, gift.currency)
+        params["currency"] = gift.currency
+        if chosen in options.preset_amounts(gift.currency):
+            params["amount"] = preset_value(chosen)
+        else:
+            params["amount"] = OTHER
+            params["custom_amount"] = str(chosen.amount)
+        if gift.fee_covered_minor:
+            params["cover_fee"] = "on"
+    return f"{path}?{urlencode(params)}"

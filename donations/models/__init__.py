@@ -7,7 +7,12 @@ from donations.models.engagement import (
     InteractionKind,
     TaskTrigger,
 )
-from donations.models.events import EventDelivery, StripeEvent, StripeEventStatus
+from donations.models.events import (
+    EventDelivery,
+    StripeDisagreement,
+    StripeEvent,
+    StripeEventStatus,
+)
 from donations.models.gifts import (
     CARD_SOURCES,
     OFFLINE_SOURCES,
@@ -66,6 +71,7 @@ __all__ = [
     "StatementRun",
     "StatementRunStatus",
     "StripeCustomerLink",
+    "StripeDisagreement",
     "StripeEvent",
     "StripeEventStatus",
     "StripeImportCursor",

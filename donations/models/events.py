@@ -75,3 +75,36 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.type} ({self.status})"
+
+
+class StripeDisagreement(models.Model):
+    """A Stripe object whose amount, status or fee disagrees with our ledger, as the last
+    reconciliation found it (``stripe_integration.disagreements``). One row per object,
+    replaced at each check; removed when a check finds them agreeing again.
+
+    ``differences`` is a list of ``{"field": ..., "ours": ..., "stripe": ...}`` with
+    amounts in minor units of ``currency``.
+    """
+
+    stripe_id = models.CharField(max_length=STRIPE_ID_LENGTH, unique=True)
+    object_type = models.CharField(max_length=20)  # "charge" or "subscription"
+    donation = models.ForeignKey(
+        "donations.Donation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    recurring_gift = models.ForeignKey(
+        "donations.RecurringGift",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    currency = models.CharField(max_length=3, blank=True)
+    differences = models.JSONField(default=list)
+    first_found_at = models.DateTimeField(default=timezone.now)
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-first_found_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.object_type} {self.stripe_id}"

@@ -62,3 +62,15 @@ def reporting_gross_of(obj: Any) -> int | None:
     if not obj.settlement_currency and obj.currency == code:
         return int(obj.amount_minor - obj.refunded_minor)
     return None
+
+
+def reporting_figures_of(obj: Any) -> tuple[int, int, int] | None:
+    """(gross, fee, net) of one loaded gift in the reporting currency, as the expressions
+    above count them (None when it has no figure in it)."""
+    code = settings.REPORTING_CURRENCY
+    if obj.settlement_currency == code:
+        return int(obj.settled_gross_minor), int(obj.settled_fee_minor), int(obj.settled_net_minor)
+    if not obj.settlement_currency and obj.currency == code:
+        kept = int(obj.amount_minor - obj.refunded_minor)
+        return kept, 0, kept
+    return None

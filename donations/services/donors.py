@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import ensure_person
+from accounts.services import audit, ensure_person
 from donations.models import Donor
 
 
@@ -41,10 +41,13 @@ def update_donor_details(
     country: str,
     communication_consent: bool,
     give_anonymously: bool,
+    by: User,
 ) -> Donor:
-    """Save a donor's own details. Consent records the moment it was given or withdrawn."""
+    """Save a donor's details (by the donor, or by staff in the admin). Consent records the
+    moment it was given or withdrawn."""
     with transaction.atomic():
         locked = Donor.objects.select_for_update(of=("self",)).get(pk=donor.pk)
+        before = audit.snapshot(locked, DONOR_AUDITED_FIELDS)
         if locked.communication_consent != communication_consent:
             locked.communication_consent = communication_consent
             locked.communication_consent_at = timezone.now()
@@ -57,4 +60,28 @@ def update_donor_details(
         locked.country = country.strip().upper()
         locked.give_anonymously = give_anonymously
         locked.save()
+        changes = audit.changed_fields(before, audit.snapshot(locked, DONOR_AUDITED_FIELDS))
+        if changes:
+            audit.record(
+                "donations.donor.details_changed",
+                actor=by,
+                subject=locked.user_id,
+                obj=locked,
+                changes=changes,
+            )
     return locked
+
+
+# What a donor's audit entry compares.
+DONOR_AUDITED_FIELDS = (
+    "name",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "communication_consent",
+    "communication_consent_at",
+    "give_anonymously",
+)

@@ -67,7 +67,7 @@ def record_interaction(
     if donation is not None and donation.donor_id != donor.pk:
         raise ValidationError(gettext("That gift is another donor's."), code="donation")
     with transaction.atomic():
-        return Interaction.objects.create(
+        interaction = Interaction.objects.create(
             donor=donor,
             kind=kind,
             happened_on=happened_on,
@@ -75,6 +75,17 @@ def record_interaction(
             staff=staff,
             donation=donation,
         )
+        audit.record(
+            "donations.interaction.recorded",
+            actor=staff,
+            subject=donor.user_id,
+            obj=interaction,
+            changes=audit.changed_fields(
+                {}, audit.snapshot(interaction, ("kind", "happened_on", "text", "donation"))
+            ),
+            data={"donor": donor.pk},
+        )
+    return interaction
 
 
 def add_task(

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import User, normalize_email
+from accounts.services import audit
 from core.dates import org_today, org_zone
 from donations.models import (
     Campaign,
@@ -126,13 +127,22 @@ def upload_gift_file(*, filename: str, raw: bytes, uploaded_by: User | None) -> 
             gettext("The file has more than %(max)s rows; split it into parts.") % {"max": MAX_ROWS}
         )
     with transaction.atomic():
-        return GiftImport.objects.create(
+        gift_import = GiftImport.objects.create(
             uploaded_by=uploaded_by,
             filename=filename[:255],
             content=content,
             content_sha256=hashlib.sha256(content.encode()).hexdigest(),
             rows_total=data.height,
         )
+        audit.record(
+            "donations.gift_import.uploaded",
+            actor=uploaded_by,
+            obj=gift_import,
+            changes=audit.changed_fields(
+                {}, audit.snapshot(gift_import, ("filename", "content_sha256", "rows_total"))
+            ),
+        )
+    return gift_import
 
 
 def _campaigns() -> dict[str, Campaign]:
@@ -238,6 +248,11 @@ def _donor_for(row: CheckedRow, cache: dict[str, Donor]) -> Donor:
     return donor
 
 
+# What the audit records of an imported gift and of the import itself.
+IMPORTED_GIFT_FIELDS = ("amount_minor", "currency", "source", "status", "paid_at", "campaign")
+IMPORT_AUDITED_FIELDS = ("imported_at", "rows_imported", "skipped_bad_rows")
+
+
 def import_gifts(
     *, gift_import: GiftImport, only_good_rows: bool, imported_by: User | None
 ) -> GiftImport:
@@ -276,23 +291,38 @@ def import_gifts(
             made: list[Donation] = []
             for row in check.good:
                 assert row.money is not None and row.received_on is not None
-                made.append(
-                    Donation.objects.create(
-                        donor=_donor_for(row, donors),
-                        campaign=row.campaign,
-                        amount_minor=row.money.minor,
-                        currency=row.money.currency,
-                        status=DonationStatus.PAID,
-                        source=DonationSource.IMPORT,
-                        paid_at=datetime.combine(row.received_on, time(12), zone),
-                        entered_by=imported_by,
-                    )
+                gift = Donation.objects.create(
+                    donor=_donor_for(row, donors),
+                    campaign=row.campaign,
+                    amount_minor=row.money.minor,
+                    currency=row.money.currency,
+                    status=DonationStatus.PAID,
+                    source=DonationSource.IMPORT,
+                    paid_at=datetime.combine(row.received_on, time(12), zone),
+                    entered_by=imported_by,
                 )
+                made.append(gift)
+                audit.record(
+                    "donations.gift.imported",
+                    actor=imported_by,
+                    subject=gift.donor.user_id,
+                    obj=gift,
+                    changes=audit.changed_fields({}, audit.snapshot(gift, IMPORTED_GIFT_FIELDS)),
+                    data={"donor": gift.donor_id, "import": locked.pk, "line": row.line},
+                )
+            before = audit.snapshot(locked, IMPORT_AUDITED_FIELDS)
             locked.imported_at = timezone.now()
             locked.rows_imported = len(made)
             locked.skipped_bad_rows = bool(check.bad)
             locked.donation_ids = [gift.pk for gift in made]
             locked.save()
+            audit.record(
+                "donations.gift_import.imported",
+                actor=imported_by,
+                obj=locked,
+                changes=audit.changed_fields(before, audit.snapshot(locked, IMPORT_AUDITED_FIELDS)),
+                data={"rows_skipped": len(check.bad)},
+            )
     except IntegrityError as exc:
         raise ImportRefused(
             gettext("The same file has been imported before; nothing was imported.")

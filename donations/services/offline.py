@@ -238,7 +238,7 @@ def open_deposit(
     if expected_total.minor <= 0 or expected_count <= 0:
         raise ValidationError(gettext("A deposit has a total and a count above zero."))
     with transaction.atomic():
-        return Deposit.objects.create(
+        deposit = Deposit.objects.create(
             deposited_on=deposited_on,
             currency=expected_total.currency,
             expected_total_minor=expected_total.minor,
@@ -246,6 +246,24 @@ def open_deposit(
             reference=reference.strip(),
             created_by=by,
         )
+        audit.record(
+            "donations.deposit.opened",
+            actor=by,
+            obj=deposit,
+            changes=audit.changed_fields({}, audit.snapshot(deposit, DEPOSIT_AUDITED_FIELDS)),
+        )
+    return deposit
+
+
+# What a deposit's and a deposit line's audit entries record.
+DEPOSIT_AUDITED_FIELDS = (
+    "deposited_on",
+    "currency",
+    "expected_total_minor",
+    "expected_count",
+    "reference",
+)
+LINE_AUDITED_FIELDS = ("donor", "campaign", "source", "amount_minor", "cheque_number")
 
 
 def _lock_open(deposit: Deposit) -> Deposit:
@@ -265,6 +283,7 @@ def add_deposit_line(
     campaign: Campaign | None = None,
     cheque_number: str = "",
     cheque_bank: str = "",
+    by: User,
 ) -> DepositLine:
     """Add one gift to an open deposit (in the deposit's currency)."""
     if source not in BANKED_SOURCES:
@@ -278,7 +297,7 @@ def add_deposit_line(
                 params={"currency": locked.currency},
                 code="currency",
             )
-        return DepositLine.objects.create(
+        line = DepositLine.objects.create(
             deposit=locked,
             donor=_donor(donor, new_donor),
             campaign=campaign,
@@ -287,12 +306,29 @@ def add_deposit_line(
             cheque_number=cheque_number.strip() if source == DonationSource.CHEQUE else "",
             cheque_bank=cheque_bank.strip() if source == DonationSource.CHEQUE else "",
         )
+        _audit_line("donations.deposit.line_added", line, by, added=True)
+    return line
 
 
-def remove_deposit_line(*, line: DepositLine) -> None:
+def _audit_line(action: str, line: DepositLine, by: User, *, added: bool) -> None:
+    fields = audit.snapshot(line, LINE_AUDITED_FIELDS)
+    audit.record(
+        action,
+        actor=by,
+        obj=line.deposit,
+        changes=audit.changed_fields({}, fields) if added else audit.changed_fields(fields, {}),
+        data={"line": line.pk},
+    )
+
+
+def remove_deposit_line(*, line: DepositLine, by: User) -> None:
     with transaction.atomic():
-        _lock_open(line.deposit)
-        DepositLine.objects.filter(pk=line.pk).delete()
+        locked = _lock_open(line.deposit)
+        kept = DepositLine.objects.filter(pk=line.pk, deposit=locked).first()
+        if kept is None:
+            return  # removed already (a second click)
+        _audit_line("donations.deposit.line_removed", kept, by, added=False)
+        kept.delete()
 
 
 def deposit_totals(deposit: Deposit) -> DepositTotals:

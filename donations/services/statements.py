@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Final
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from accounts.services import audit
 from core.dates import org_day, org_today, year_bounds
 from core.locales import translated
 from core.tasks import enqueue_on_commit
@@ -38,6 +39,7 @@ from donations.models import (
 )
 from donations.money import Money
 from donations.pdf import StatementDocument, StatementLine, render_statement
+from donations.selectors.reporting import reporting_figures_of
 from donations.services.donors import donor_account
 from donations.services.receipts import donor_address, gift_method, receipt_language
 from notifications.services import enqueue_message
@@ -80,16 +82,27 @@ def statement_gifts(*, donor: Donor, year: int) -> QuerySet[Donation]:
 def statement_document(
     *, donor: Donor, year: int, language: str | None = None
 ) -> StatementDocument:
-    """The statement's content: one line per gift (net of refunds), totals per currency."""
+    """The statement's content: one line per gift (net of refunds, in its own currency),
+    totals per currency; beside them each gift's gross, fee and net in the reporting
+    currency (``selectors.reporting``) and their totals. A gift with no figure in the
+    reporting currency yet shows none and is counted in ``unconverted``."""
     language = language or receipt_language(donor)
+    code = settings.REPORTING_CURRENCY
     lines: list[StatementLine] = []
     totals: dict[str, int] = defaultdict(int)
+    reporting = [0, 0, 0]
+    unconverted = 0
     with translation.override(language):
         for gift in statement_gifts(donor=donor, year=year):
             if gift.net_minor <= 0:
                 continue
             assert gift.paid_at is not None
             receipts: list[Receipt] = getattr(gift, "issued_receipts", [])
+            figures = reporting_figures_of(gift)
+            if figures is None:
+                unconverted += 1
+            else:
+                reporting = [total + part for total, part in zip(reporting, figures, strict=True)]
             lines.append(
                 StatementLine(
                     received_on=org_day(gift.paid_at),
@@ -97,6 +110,13 @@ def statement_document(
                     campaign=translated(gift.campaign, "name") if gift.campaign else "",
                     method=gift_method(gift),
                     money=gift.net,
+                    reporting=None
+                    if figures is None
+                    else (
+                        Money(figures[0], code),
+                        Money(figures[1], code),
+                        Money(figures[2], code),
+                    ),
                 )
             )
             totals[gift.currency] += gift.net_minor
@@ -107,7 +127,14 @@ def statement_document(
         donor_address=donor_address(donor),
         created_on=org_today(),
         lines=lines,
-        totals=[Money(minor, code) for code, minor in sorted(totals.items())],
+        totals=[Money(minor, currency) for currency, minor in sorted(totals.items())],
+        reporting_currency=code,
+        reporting_totals=(
+            Money(reporting[0], code),
+            Money(reporting[1], code),
+            Money(reporting[2], code),
+        ),
+        unconverted=unconverted,
     )
 
 
@@ -138,20 +165,16 @@ def start_statement_run(*, year: int, by: User) -> StatementRun:
     if year < 2000 or year > org_today().year:
         raise ValidationError(gettext("Choose a year between 2000 and this year."), code="bad_year")
     now = timezone.now()
-    # A run that made no progress for an hour is dead (its task was lost or killed): close it,
-    # so that it does not block the year for ever.
-    StatementRun.objects.filter(
-        year=year,
-        status__in=[StatementRunStatus.PENDING, StatementRunStatus.RUNNING],
-        created_at__lt=now - STALE_AFTER,
-    ).update(
-        status=StatementRunStatus.FAILED,
-        error="Stopped: no progress for an hour; started again.",
-        finished_at=now,
-    )
     try:
         with transaction.atomic():
+            _close_stale_runs(year, now, by)
             run = StatementRun.objects.create(year=year, started_by=by)
+            audit.record(
+                "donations.statement_run.started",
+                actor=by,
+                obj=run,
+                changes=audit.changed_fields({}, {"year": run.year, "status": run.status}),
+            )
             _enqueue_run(run.pk)
     except IntegrityError:
         raise ValidationError(
@@ -160,6 +183,34 @@ def start_statement_run(*, year: int, by: User) -> StatementRun:
             code="running",
         ) from None
     return run
+
+
+def _close_stale_runs(year: int, now: datetime, by: User) -> None:
+    """A run that made no progress for an hour is dead (its task was lost or killed): close
+    it, so that it does not block the year for ever."""
+    error = "Stopped: no progress for an hour; started again."
+    stale = list(
+        StatementRun.objects.select_for_update()
+        .filter(
+            year=year,
+            status__in=[StatementRunStatus.PENDING, StatementRunStatus.RUNNING],
+            created_at__lt=now - STALE_AFTER,
+        )
+        .order_by("pk")
+    )
+    for run in stale:
+        audit.record(
+            "donations.statement_run.closed_stale",
+            actor=by,
+            obj=run,
+            changes=audit.changed_fields(
+                {"status": run.status, "error": run.error},
+                {"status": StatementRunStatus.FAILED, "error": error},
+            ),
+        )
+    StatementRun.objects.filter(pk__in=[run.pk for run in stale]).update(
+        status=StatementRunStatus.FAILED, error=error, finished_at=now
+    )
 
 
 def _enqueue_run(run_id: int) -> None:

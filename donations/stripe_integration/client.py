@@ -252,3 +252,65 @@ def fetch_invoice_with_payments(invoice_id: str) -> dict[str, Any] | None:
         return None
     found = get_client().v1.invoices.retrieve(invoice_id, {"expand": ["payments"]})
     return found.to_dict()
+
+
+@dataclass(frozen=True, slots=True)
+class UpdatedSubscription:
+    """A subscription as Stripe answered our update: its id, status and whole state."""
+
+    id: str
+    status: str
+    data: dict[str, Any]
+
+
+def update_subscription_amount(
+    *, subscription_id: str, amount: Money, interval: str, idempotency_key: str
+) -> UpdatedSubscription:
+    """Charge ``amount`` a month (or a year: ``interval``) from the next invoice on.
+
+    The subscription's one item gets a new inline price for the same product
+    (``price_data``), with ``proration_behavior=none``: nothing is charged or credited
+    today, the next invoice is for the new amount. ``idempotency_key`` must name this
+    change (the gift, its state and the new amount), so a double click sends one request.
+    Raises ``StripeUnavailable`` when Stripe fails or the subscription is not one item.
+    """
+    if not subscription_id:
+        raise ValueError("a Stripe subscription id is required")
+    if not idempotency_key:
+        raise ValueError("an idempotency key is required")
+    client = get_client()
+    try:
+        current = client.v1.subscriptions.retrieve(subscription_id).to_dict()
+        items = current.get("items", {}).get("data", [])
+        if len(items) != 1:
+            logger.error("subscription %s has %d items, not one", subscription_id, len(items))
+            raise StripeUnavailable()
+        item = items[0]
+        product = item["price"]["product"]
+        product_id = product if isinstance(product, str) else product["id"]
+        sub = client.v1.subscriptions.update(
+            subscription_id,
+            {
+                "items": [
+                    {
+                        "id": item["id"],
+                        "price_data": {
+                            "currency": amount.stripe_currency,
+                            "product": product_id,
+                            "unit_amount": amount.minor,
+                            "recurring": {"interval": "year" if interval == "year" else "month"},
+                        },
+                        "quantity": 1,
+                    }
+                ],
+                "proration_behavior": "none",
+            },
+            {"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as exc:
+        _log_stripe_error("subscription update", exc, idempotency_key)
+        raise StripeUnavailable() from exc
+    except (KeyError, TypeError) as exc:
+        logger.error("subscription %s came back without a price we can read", subscription_id)
+        raise StripeUnavailable() from exc
+    return UpdatedSubscription(id=str(sub.id), status=str(sub.status), data=sub.to_dict())

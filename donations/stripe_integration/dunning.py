@@ -62,15 +62,17 @@ def record_payment_failed(
     if not donor.email or donation.paid_at is not None or gift.cancelled_at is not None:
         # Paid on a retry already (its failure was delivered late), or no longer giving.
         return
+    recipient = donor_account(donor)
     context: dict[str, str | int] = {
         "donation_id": donation.pk,
-        "amount": format_money(donation.money),
+        # In the donor's conventions, not those of whoever's request or task queued it.
+        "amount": format_money(donation.money, recipient.preferred_language),
         "billing_portal_url": card_update_url(gift),
     }
     if next_attempt_at is not None:
         context["next_attempt_on"] = next_attempt_at.astimezone(org_zone()).date().isoformat()
     enqueue_message(
-        recipient=donor_account(donor),
+        recipient=recipient,
         kind=KIND,
         dedupe_key=f"{KIND}:{donation.invoice_id or donation.pk}",
         context=context,

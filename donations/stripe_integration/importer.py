@@ -27,6 +27,9 @@ from typing import Any, Final
 
 from django.db import transaction
 
+from accounts.models import User
+from accounts.services import audit
+from core.tasks import enqueue_on_commit
 from donations.models import (
     Donation,
     DonationSource,
@@ -275,6 +278,24 @@ def import_progress() -> list[ImportProgress]:
     ]
 
 
-def restart_import() -> None:
+def start_import(*, by: User) -> None:
+    """A staff member runs (or resumes) the import in the background, after commit (by the
+    task's name: the tasks module imports this one)."""
+    with transaction.atomic():
+        audit.record(
+            "donations.stripe_import.started",
+            actor=by,
+            data={
+                progress.object_type: progress.read
+                for progress in import_progress()
+                if progress.read
+            },
+        )
+        enqueue_on_commit("donations.import_stripe_account")
+
+
+def restart_import(*, by: User | None = None) -> None:
     """Read every list again from its start (what exists is matched, not made twice)."""
-    StripeImportCursor.objects.all().delete()
+    with transaction.atomic():
+        StripeImportCursor.objects.all().delete()
+        audit.record("donations.stripe_import.restarted", actor=by)

@@ -56,6 +56,7 @@ from donations.stripe_integration.payload import (
     stripe_id,
     timestamp,
 )
+from donations.stripe_integration.subscriptions import take_subscription_amount
 
 logger = logging.getLogger(__name__)
 
@@ -384,6 +385,7 @@ def on_subscription(event: StripeEvent) -> None:
     if status and (gift.stripe_status_at is None or applied_at >= gift.stripe_status_at):
         gift.stripe_status = status
         gift.stripe_status_at = applied_at
+        take_subscription_amount(gift, sub)  # the newest state's amount, as for the status
     _refresh_recurring(gift)
 
 

@@ -104,3 +104,27 @@ def invoice_payment_intent(invoice: JSON) -> str:
         if intent and (row.get("status") == "paid" or not chosen):
             chosen = intent
     return chosen
+
+
+def subscription_amount(sub: JSON) -> tuple[int, str] | None:
+    """(each instalment in minor units, currency code) of a subscription: its items' prices
+    times their quantities. None when an item has no whole amount (a metered or tiered
+    price, or a payload without items): then the amount we keep stays as it is."""
+    items = sub.get("items")
+    rows = items.get("data") if isinstance(items, dict) else None
+    if not isinstance(rows, list) or not rows:
+        return None
+    total, currencies = 0, set()
+    for row in rows:
+        price = row.get("price") if isinstance(row, dict) else None
+        if not isinstance(price, dict):
+            return None
+        unit = amount_field(price, "unit_amount")
+        quantity = row.get("quantity", 1)
+        if unit is None or type(quantity) is not int or quantity < 1:
+            return None
+        total += unit * quantity
+        currencies.add(str(price.get("currency") or "").upper())
+    if len(currencies) != 1 or total <= 0 or total > LARGEST_STRIPE_MINOR:
+        return None
+    return total, currencies.pop()

@@ -32,10 +32,16 @@ urlpatterns: list[URLPattern] = [
         campaign_pages.impact_delete,
         name="coord_impact_delete",
     ),
+    path(f"{P}campaigns/<int:pk>/edit/", coordinator.campaign_edit, name="coord_campaign_edit"),
     path(f"{P}recurring/", coordinator.recurring_list, name="coord_recurring"),
     path(f"{P}stripe-events/", coordinator.event_list, name="coord_events"),
     path(
         f"{P}stripe-events/reprocess/", coordinator.event_reprocess, name="coord_events_reprocess"
+    ),
+    path(
+        f"{P}stripe-reconciliation/",
+        coordinator.stripe_reconciliation,
+        name="coord_stripe_reconciliation",
     ),
     path(f"{P}stripe-import/", stripe_import.import_page, name="coord_stripe_import"),
     path(f"{P}stripe-import/start/", stripe_import.import_start, name="coord_stripe_import_start"),

@@ -14,6 +14,11 @@ urlpatterns: list[URLPattern] = [
         donor_portal.cancel_recurring,
         name="donor_cancel_recurring",
     ),
+    path(
+        "donor/recurring/<int:pk>/amount/",
+        donor_portal.change_recurring,
+        name="donor_change_recurring",
+    ),
     path("donor/receipts/<int:pk>/pdf", receipts.donor_receipt_pdf, name="donor_receipt_pdf"),
     path(
         "donor/statements/<int:year>/pdf",

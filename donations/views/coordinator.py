@@ -11,24 +11,29 @@ from typing import Any
 import stripe
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
+from core.forms import put_errors_on_form
 from core.pagination import EstimatingPaginator
 from donations.forms.coordinator import (
+    CampaignForm,
     DonationFilterForm,
     RecurringFilterForm,
     ReprocessForm,
     StripeEventFilterForm,
 )
-from donations.models import StripeEventStatus
+from donations.models import Campaign, StripeEventStatus
 from donations.selectors import gifts as selectors
+from donations.services.campaigns import save_campaign_texts
 from donations.stripe_integration.deferred import resolve_deferred, stuck_events
+from donations.stripe_integration.disagreements import disagreement_list
 from donations.stripe_integration.intake import reprocess_failed_events
 
 PAGE_SIZE = 50
@@ -92,6 +97,37 @@ def campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@permission_required("giving.manage")
+def campaign_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A campaign's name and description, in each language, and whether it takes gifts."""
+    campaign = get_object_or_404(Campaign, pk=pk)
+    form = CampaignForm(request.POST or None, instance=campaign)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = save_campaign_texts(
+                campaign=campaign,
+                name=data["name"],
+                description=data["description"],
+                active=data["active"],
+                public=data["public"],
+                translations=form.translations(),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+        else:
+            messages.success(request, gettext("%(saved)s saved.") % {"saved": saved.name})
+            return redirect("donations:coord_campaigns")
+    if form.is_bound:
+        campaign.refresh_from_db(fields=["name"])  # the form wrote its input onto the instance
+    return render(
+        request,
+        "donations/coordinator/campaign_form.html",
+        {"form": form, "campaign": campaign, "section": "campaigns"},
+    )
+
+
 @permission_required("giving.view")
 @require_GET
 def recurring_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -141,6 +177,22 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "query": _query_without_page(request),
             "failed_on_page": failed_on_page,
             "stuck_on_page": stuck_on_page,
+            "section": "events",
+            "zone": settings.ORG_TIME_ZONE,
+        },
+    )
+
+
+@permission_required("giving.view")
+@require_GET
+def stripe_reconciliation(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """What the nightly reconciliation found: each Stripe object that disagrees with our
+    ledger, what differs, and a link to the gift."""
+    return render(
+        request,
+        "donations/coordinator/reconciliation.html",
+        {
+            "disagreements": disagreement_list(),
             "section": "events",
             "zone": settings.ORG_TIME_ZONE,
         },

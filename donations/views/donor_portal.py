@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,13 +20,19 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.permissions import AuthenticatedHttpRequest, user_can
-from donations.forms.portal import DonorDetailsForm
+from donations.forms.portal import DonorDetailsForm, NewAmountForm
+from donations.forms.public import give_again_url
 from donations.models import Donor, RecurringGift
+from donations.money import format_money
 from donations.selectors import donors as selectors
+from donations.selectors.portal import last_gift
 from donations.services.donors import update_donor_details
 from donations.stripe_integration import client as stripe_client
 from donations.stripe_integration.dunning import card_update_token
-from donations.stripe_integration.subscriptions import cancel_recurring_gift
+from donations.stripe_integration.subscriptions import (
+    cancel_recurring_gift,
+    change_recurring_amount,
+)
 
 View = Callable[..., HttpResponse]
 
@@ -79,8 +85,12 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     if donor is not None:
         totals = selectors.yearly_totals(donor)
         recurring = list(selectors.donor_recurring(donor))
+        gifts = list(selectors.donor_gifts(donor))
+        again = last_gift(gifts)
         context.update(
-            gifts=list(selectors.donor_gifts(donor)),
+            gifts=gifts,
+            give_again=give_again_url(again) if again is not None else "",
+            give_again_gift=again,
             totals=totals,
             lifetime=selectors.lifetime_totals(totals),
             recurring=[
@@ -114,6 +124,7 @@ def details(request: AuthenticatedHttpRequest) -> HttpResponse:
             country=data["country"],
             communication_consent=data["communication_consent"],
             give_anonymously=data["give_anonymously"],
+            by=request.user,
         )
         messages.success(request, gettext("Your details have been saved."))
         return redirect("donations:home")
@@ -148,4 +159,50 @@ def cancel_recurring(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         request,
         "donations/portal/cancel_recurring.html",
         {"gift": gift, "offline": not stripe_client.is_configured()},
+    )
+
+
+@donor_portal
+@require_http_methods(["GET", "POST"])
+def change_recurring(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """GET: the new amount form. POST: change the monthly gift's amount (only the donor's
+    own, only while it runs); the service says what is wrong with an amount."""
+    donor = _donor(request)
+    gift = get_object_or_404(RecurringGift.objects.select_related("campaign"), pk=pk, donor=donor)
+    if gift.cancelled_at is not None:
+        messages.info(request, gettext("This monthly gift was cancelled already."))
+        return redirect("donations:home")
+    form = NewAmountForm(request.POST or None, currency=gift.currency)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = change_recurring_amount(
+                gift=gift, amount=form.cleaned_data["amount"], by=request.user
+            )
+        except ValidationError as exc:
+            form.add_error("amount", exc)
+            status = 400
+        except stripe_client.StripeUnavailable:
+            messages.error(
+                request,
+                gettext("We could not reach our card processor. Nothing has changed; try again."),
+            )
+            status = 503
+        else:
+            messages.success(
+                request,
+                gettext(
+                    "Your monthly gift is now %(amount)s, from your next payment. "
+                    "We have sent you a confirmation."
+                )
+                % {"amount": format_money(changed.money)},
+            )
+            return redirect("donations:home")
+    elif request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "donations/portal/change_recurring.html",
+        {"gift": gift, "form": form, "offline": not stripe_client.is_configured()},
+        status=status,
     )

@@ -104,6 +104,10 @@ def _initial(request: HttpRequest) -> dict[str, Any]:
     source = request.GET.get("utm_source") or request.GET.get("ref") or ""
     if source:
         initial["referral"] = options.referral_code(source[:200])
+    # "Give again" from the donor portal: an amount that is no preset.
+    custom = request.GET.get("custom_amount", "")
+    if custom and len(custom) <= 40:
+        initial["custom_amount"] = custom
     user = request.user
     if user.is_authenticated:
         initial["name"] = user.get_full_name()

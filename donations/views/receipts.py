@@ -315,6 +315,7 @@ def deposit_add_line(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                 campaign=data["campaign"],
                 cheque_number=data["cheque_number"],
                 cheque_bank=data["cheque_bank"],
+                by=request.user,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -340,7 +341,7 @@ def deposit_remove_line(request: AuthenticatedHttpRequest, pk: int, line_id: int
         DepositLine.objects.select_related("deposit"), pk=line_id, deposit_id=pk
     )
     try:
-        remove_deposit_line(line=line)
+        remove_deposit_line(line=line, by=request.user)
     except ValidationError as exc:
         _errors(request, exc)
     deposit = line.deposit

@@ -10,10 +10,9 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
-from core.tasks import enqueue_on_commit
 from donations.models import StripeCustomerLink
 from donations.stripe_integration import client as stripe_client
-from donations.stripe_integration.importer import import_progress
+from donations.stripe_integration.importer import import_progress, start_import
 
 
 @permission_required("giving.view")
@@ -40,7 +39,7 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not stripe_client.is_configured():
         messages.error(request, gettext("Stripe is not set up: there is no account to import."))
         return redirect("donations:coord_stripe_import")
-    enqueue_on_commit("donations.import_stripe_account")
+    start_import(by=request.user)
     messages.success(
         request, gettext("The import runs in the background; reload this page to follow it.")
     )

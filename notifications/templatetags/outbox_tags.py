@@ -15,7 +15,7 @@ from django import template
 from django.utils import translation
 
 from core.dates import format_day
-from core.locales import babel_locale
+from core.locales import babel_locale, zone_name
 
 register = template.Library()
 
@@ -29,7 +29,8 @@ def _moment(value: str, zone: str) -> datetime:
 
 @register.filter
 def local_time(value: str, zone: str) -> str:
-    """An ISO date-time in ``zone``, the zone named: "Tue 15 Jul 2031, 18:00 (America/New York)"."""
+    """An ISO date-time in ``zone``, the zone named in the reader's language: "Tue 15 Jul 2031,
+    18:00 (United States (New York) Time)"."""
     if not value:
         return ""
     return _local_time(str(value), zone, translation.get_language() or "en")
@@ -41,7 +42,7 @@ def local_time(value: str, zone: str) -> str:
 def _local_time(value: str, zone: str, language: str) -> str:
     moment = _moment(value, zone)
     shown = format_datetime(moment, "EEE d MMM y, HH:mm", locale=babel_locale(language))
-    return f"{shown} ({(zone or 'UTC').replace('_', ' ')})"
+    return f"{shown} ({zone_name(zone or 'UTC', language)})"
 
 
 @register.filter

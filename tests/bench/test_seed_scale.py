@@ -91,3 +91,21 @@ def test_seed_scale_refuses_a_database_with_data() -> None:
 
     with pytest.raises(SeedError, match="fresh database"):
         seed(**TINY)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_sweep_section_inserts_its_reminders_with_their_json_context() -> None:
+    """bench.run's sweep writes its reminders by COPY, as the seed does (it once passed
+    psycopg Jsonb wrappers the COPY writer then failed to encode: the section died)."""
+    from bench.run import insert_reminders
+    from notifications.models import Message
+
+    seed(**TINY)
+    made = insert_reminders(10)
+
+    assert made == 10
+    rows = list(Message.objects.filter(kind="shift.reminder").order_by("pk"))
+    assert len(rows) == 10
+    assert all(row.attachments == [] and row.context["lead_hours"] == 3 for row in rows)
+    assert len({row.context["signup_id"] for row in rows}) == 10

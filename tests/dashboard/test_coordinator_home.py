@@ -248,6 +248,63 @@ def test_volunteering_valued_beside_money_raised(client: Client, coordinator, we
     assert "$185.00" in page and "$55.00" in page
 
 
+def test_money_raised_is_gross_fees_and_net_in_the_reporting_currency(
+    client: Client, coordinator, week, settings
+):
+    settings.REPORTING_CURRENCY = "USD"
+    donor = Donor.objects.get(email="donor@x.example")
+    # This month: JPY 5,000 settled into USD as 33.50, Stripe kept 1.27.
+    gift(
+        donor,
+        5000,
+        "JPY",
+        paid="2026-12-02",
+        settlement_currency="USD",
+        settled_gross_minor=3350,
+        settled_fee_minor=127,
+        settled_net_minor=3223,
+    )
+    # In March: USD 80.00 with a fee of 2.62, refunded 10.00 (settled gross 70.00).
+    gift(
+        donor,
+        8000,
+        paid="2026-03-20",
+        refunded=1000,
+        status=DonationStatus.PARTIALLY_REFUNDED,
+        settlement_currency="USD",
+        settled_gross_minor=7000,
+        settled_fee_minor=262,
+        settled_net_minor=6738,
+    )
+    # Settled into another account's currency: no USD figure, not counted.
+    gift(
+        donor,
+        2000,
+        "EUR",
+        paid="2026-12-03",
+        settlement_currency="EUR",
+        settled_gross_minor=2000,
+        settled_fee_minor=55,
+        settled_net_minor=1945,
+    )
+    client.force_login(coordinator)
+    _, response = _render(client)
+    giving = response.context["giving"]
+    # Month: 50.00 + 15.00 (no fee known) + 33.50 gross; fees 1.27.
+    assert giving.month_gross == Money(9850, "USD")
+    assert giving.month_fees == Money(127, "USD")
+    assert giving.month == Money(9723, "USD")
+    # Year: 185.00 + 33.50 + 70.00 gross; fees 1.27 + 2.62.
+    assert giving.year_to_date_gross == Money(28850, "USD")
+    assert giving.year_to_date_fees == Money(389, "USD")
+    assert giving.year_to_date == Money(28461, "USD")
+    assert giving.unconverted == 2  # the EUR gifts (9999 unsettled, 2000 settled in EUR)
+    page = " ".join(response.content.decode().split())
+    assert "Gross $98.50, fees $1.27, net $97.23" in page
+    assert "Gross $288.50, fees $3.89, net $284.61" in page
+    assert "2 gifts this year have no amount in USD yet." in page
+
+
 def test_hours_value_uses_the_configured_rate(settings) -> None:
     settings.VOLUNTEER_HOUR_VALUE = "20"
     assert hours_value(45, "USD") == Money(1500, "USD")

@@ -266,11 +266,11 @@ def test_parse_amount_refuses(text: str, currency: str, code: str, message: str)
         ("EUR", Decimal("0.50"), "€0.50"),
         ("GBP", Decimal("0.30"), "£0.30"),
         ("PHP", Decimal("30.00"), "₱30.00"),
-        ("THB", Decimal("10.00"), "THB10.00"),
+        ("THB", Decimal("10.00"), "THB\u00a010.00"),
         ("VND", Decimal("15000"), "₫15,000"),
         ("JPY", Decimal("50"), "¥50"),
-        ("KWD", Decimal("0.200"), "KWD0.200"),
-        ("HUF", Decimal("175.00"), "HUF175"),
+        ("KWD", Decimal("0.200"), "KWD\u00a00.200"),
+        ("HUF", Decimal("175.00"), "HUF\u00a0175"),
     ],
 )
 def test_minimum_per_currency(currency: str, minimum: Decimal, shown: str) -> None:
@@ -313,7 +313,7 @@ def test_check_maximum() -> None:
     check_maximum(Money(MAX_MINOR, "USD"))
     with pytest.raises(ValidationError) as exc:
         check_maximum(Money(MAX_MINOR + 1, "KWD"), "en")
-    assert messages(exc) == ["The largest gift we can take online in KWD is KWD99,999.990."]
+    assert messages(exc) == ["The largest gift we can take online in KWD is KWD\u00a099,999.990."]
 
 
 # --- formatting ------------------------------------------------------------------------
@@ -325,18 +325,18 @@ def test_check_maximum() -> None:
         (Money(2500, "USD"), "en", "$25.00"),
         (Money(2500, "USD"), "en-us", "$25.00"),
         (Money(2500, "USD"), "en_US", "$25.00"),
-        (Money(2550, "USD"), "es", f"25,50{NBSP}US$"),
+        (Money(2550, "USD"), "es", f"USD{NBSP}25.50"),  # Latin America (es_419)
         (Money(2500, "EUR"), "fr", f"25,00{NBSP}€"),
         (Money(123456789, "EUR"), "fr", f"1\u202f234\u202f567,89{NBSP}€"),
         (Money(500000, "VND"), "vi", f"500.000{NBSP}₫"),
         (Money(500000, "VND"), "en", "₫500,000"),
         (Money(3000, "JPY"), "en", "¥3,000"),
         (Money(3000, "JPY"), "ja", "￥3,000"),
-        (Money(10000, "KWD"), "en", "KWD10.000"),
-        (Money(10250, "KWD"), "en", "KWD10.250"),
+        (Money(10000, "KWD"), "en", f"KWD{NBSP}10.000"),
+        (Money(10250, "KWD"), "en", f"KWD{NBSP}10.250"),
         (Money(100050, "PHP"), "en", "₱1,000.50"),
         (Money(10000, "THB"), "th", "฿100.00"),
-        (Money(50000, "ISK"), "en", "ISK500"),
+        (Money(50000, "ISK"), "en", f"ISK{NBSP}500"),
         (Money(-150, "USD"), "en", "-$1.50"),
     ],
 )
@@ -348,6 +348,62 @@ def test_format_money_never_rounds_a_digit_away() -> None:
     # CLDR shows HUF without decimals; a fraction still shows rather than being rounded.
     assert format_money(Money(123450, "HUF"), "hu") == f"1{NBSP}234,5{NBSP}Ft"
     assert format_money(Money(123400, "HUF"), "hu") == f"1{NBSP}234{NBSP}Ft"
+
+
+@pytest.mark.parametrize(
+    ("language", "texts"),
+    [
+        ("en", ["$1,234.50", "₱1,000.50", "₫500,000", "€25.00", f"THB{NBSP}100.00", "-$1.50"]),
+        # Spanish readers in Latin America's conventions (es_419): a decimal point, as the
+        # donate form reads amounts, and each currency by its code.
+        (
+            "es",
+            [
+                f"USD{NBSP}1,234.50",
+                f"PHP{NBSP}1,000.50",
+                f"VND{NBSP}500,000",
+                f"EUR{NBSP}25.00",
+                f"THB{NBSP}100.00",
+                f"-USD{NBSP}1.50",
+            ],
+        ),
+        (
+            "vi",
+            [
+                f"1.234,50{NBSP}US$",
+                f"1.000,50{NBSP}PHP",
+                f"500.000{NBSP}₫",
+                f"25,00{NBSP}€",
+                f"100,00{NBSP}฿",
+                f"-1,50{NBSP}US$",
+            ],
+        ),
+        ("th", ["US$1,234.50", f"PHP{NBSP}1,000.50", "₫500,000", "€25.00", "฿100.00", "-US$1.50"]),
+        ("fil", ["$1,234.50", "₱1,000.50", "₫500,000", "€25.00", "฿100.00", "-$1.50"]),
+    ],
+)
+def test_format_money_per_language(language: str, texts: list[str]) -> None:
+    amounts = [
+        Money(123450, "USD"),
+        Money(100050, "PHP"),
+        Money(500000, "VND"),
+        Money(2500, "EUR"),
+        Money(10000, "THB"),
+        Money(-150, "USD"),
+    ]
+    assert [format_money(money, language) for money in amounts] == texts
+    with translation.override(language):
+        assert [format_money(money) for money in amounts] == texts
+
+
+def test_spanish_amounts_follow_the_organisations_regional_locale(settings) -> None:
+    settings.FORMAT_LOCALES = {"es": "es_US"}
+    assert format_money(Money(123450, "USD"), "es") == "$1,234.50"
+    assert format_money(Money(123450, "MXN"), "es-mx") == f"MXN{NBSP}1,234.50"
+    settings.FORMAT_LOCALES = {"es": "es_MX"}
+    assert format_money(Money(123450, "MXN"), "es") == "$1,234.50"
+    settings.FORMAT_LOCALES = {}  # Spain's conventions
+    assert format_money(Money(123450, "USD"), "es") == f"1.234,50{NBSP}US$"
 
 
 def test_format_money_defaults_to_the_active_language() -> None:

@@ -106,6 +106,37 @@ def test_statement_lists_the_net_and_excludes_refunded_amounts(ana):
     assert "$99.00" not in text and "$70.00" in text
 
 
+def test_statement_shows_gross_fee_and_net_in_the_reporting_currency(ana, settings):
+    settings.REPORTING_CURRENCY = "USD"
+    # A JPY card gift settled into the USD account: 33.50 gross, 1.27 fee.
+    gift(
+        ana,
+        5000,
+        "JPY",
+        datetime(2026, 10, 1, 12, tzinfo=UTC),
+        settlement_currency="USD",
+        settled_gross_minor=3350,
+        settled_fee_minor=127,
+        settled_net_minor=3223,
+    )
+    doc = statement_document(donor=ana, year=2026)
+    assert [(line.money, line.reporting) for line in doc.lines] == [
+        (Money(5000, "USD"), (Money(5000, "USD"), Money(0, "USD"), Money(5000, "USD"))),
+        (Money(2000, "USD"), (Money(2000, "USD"), Money(0, "USD"), Money(2000, "USD"))),
+        (Money(500000, "VND"), None),  # not settled: no USD figure
+        (Money(5000, "JPY"), (Money(3350, "USD"), Money(127, "USD"), Money(3223, "USD"))),
+    ]
+    assert doc.totals == [Money(5000, "JPY"), Money(7000, "USD"), Money(500000, "VND")]
+    assert doc.reporting_totals == (Money(10350, "USD"), Money(127, "USD"), Money(10223, "USD"))
+    assert doc.unconverted == 1
+    text = text_of(statement_pdf(donor=ana, year=2026))
+    assert "Total JPY ¥5,000" in text
+    assert "Gross (USD) $103.50" in text
+    assert "Fees (USD) $1.27" in text
+    assert "Net (USD) $102.23" in text
+    assert "1 gift has no amount in USD yet." in text
+
+
 def test_a_year_without_gifts_says_so(ana):
     text = text_of(statement_pdf(donor=ana, year=2024))
     assert "No gifts were received from you in 2024." in text

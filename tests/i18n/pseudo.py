@@ -29,7 +29,7 @@ from django.utils import translation
 from django.utils.translation import trans_real
 from pypdf import PdfReader
 
-from core.locales import babel_locale
+from core.locales import babel_locale, zone_name
 from donations.amount_words import amount_in_words
 from donations.money import SUPPORTED_CURRENCIES
 
@@ -90,6 +90,7 @@ class DataWords:
     ) -> None:
         """``any_word``: each word of the data counts on its own too (PDF tables wrap a
         campaign's name in a column, so the name is never whole on a line)."""
+        languages = list(languages)
         # The organisation's own words: its name, address and the names of its donor levels.
         phrases: set[str] = {
             settings.ORG_NAME,
@@ -100,9 +101,13 @@ class DataWords:
         phrases.update(settings.ORG_REGISTRATION.split(":"))
         for code, name in settings.LANGUAGES:
             phrases.update({name, translation.get_language_info(code)["name_local"]})
-        phrases.update(_database_strings())
+        stored = _database_strings()
+        phrases.update(stored)
         zones = zoneinfo.available_timezones()
         phrases.update({*zones, *(zone.replace("_", " ") for zone in zones)})
+        # The zones in use, as each language names them (core.locales.zone_name: CLDR data).
+        used = {value for value in stored if value in zones} | {settings.ORG_TIME_ZONE, "UTC"}
+        phrases.update(zone_name(zone, code) for zone in used for code in languages)
         phrases.update(_amounts_in_words())
         self.phrases: set[str] = set()
         self._pattern = re.compile("^$")

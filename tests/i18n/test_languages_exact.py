@@ -156,3 +156,23 @@ def test_djangos_own_words_are_in_filipino_too() -> None:
         assert error.value.messages == ["Kailangan ang field na ito."]
     with translation.override("es"):
         assert dateformat.format(date(2026, 11, 27), "D j M Y") == "vie 27 Nov 2026"
+
+
+@pytest.mark.parametrize(
+    ("language", "amounts"),
+    [
+        ("en", ("$25.00", "$50.00", "$100.00", "$250.00")),
+        # Latin America's conventions (es_419): the decimal point the amount field reads.
+        ("es", ("USD\u00a025.00", "USD\u00a050.00", "USD\u00a0100.00", "USD\u00a0250.00")),
+        ("vi", ("25,00\u00a0US$", "50,00\u00a0US$", "100,00\u00a0US$", "250,00\u00a0US$")),
+        ("th", ("US$25.00", "US$50.00", "US$100.00", "US$250.00")),
+        ("fil", ("$25.00", "$50.00", "$100.00", "$250.00")),
+    ],
+)
+def test_the_donate_pages_amounts_per_language(
+    client: Client, language: str, amounts: tuple[str, ...]
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get("/donate/?currency=USD").content.decode()
+    for amount in amounts:
+        assert amount in html, amount

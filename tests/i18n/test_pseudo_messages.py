@@ -4,11 +4,13 @@ pseudo-language's markers except data. See tests/i18n/pseudo.py."""
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Any
 
 import pytest
 from django.conf import settings
 
+from core.locales import zone_name
 from core.message_kind import MessageKind
 from notifications.kinds import registered_kinds
 from notifications.models import Channel, Message, NotificationPreference
@@ -21,6 +23,7 @@ pytestmark = pytest.mark.django_db
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 KINDS = registered_kinds()
+ZONES = zoneinfo.available_timezones()
 
 
 def _strings(value: Any) -> list[str]:
@@ -44,6 +47,8 @@ def test_every_message_kind_is_translated(language: str) -> None:
             context = SAMPLE_CONTEXTS[kind.name]
             # A coordinator's own text is data, line by line as the message shows it.
             data.add(part for text in _strings(context) for part in (text, *text.splitlines()))
+            # A zone is data too, as the reader's language names it.
+            data.add(zone_name(text, language) for text in _strings(context) if text in ZONES)
             for channel in (Channel.EMAIL, *((Channel.SMS,) if kind.sms else ())):
                 found.update(_check(kind, channel, context, user, preference, data))
     report = [f"{words!r} at {where}" for words, where in sorted(found.items())]

@@ -136,6 +136,11 @@ SAMPLE_CONTEXTS: dict[str, dict[str, Any]] = {
         "next_attempt_on": "2031-07-18",
     },
     "donation.recurring_cancelled": {"amount": "$25.00", "give_url": "http://x/give/"},
+    "donation.recurring_amount_changed": {
+        "old_amount": "$15.00",
+        "new_amount": "$20.00",
+        "portal_url": "http://x/donor/",
+    },
     "donation.receipt": {
         "receipt_id": 42,
         "receipt_number": "2031-000042",

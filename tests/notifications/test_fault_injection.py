@@ -28,6 +28,7 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection, connections
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.authentication.magic_links import send_magic_link
@@ -143,6 +144,24 @@ def all_done(smtp: SmtpServer, expected: set[str]) -> Callable[[], bool]:
     return done
 
 
+def wait_all_done(workers: Workers, smtp: SmtpServer, expected: set[str]) -> None:
+    """Everything sent and recorded within 120 s; if not, the failure says where it stuck
+    (rows by status, what arrived, the end of each worker's log)."""
+    try:
+        wait_for(all_done(smtp, expected), timeout=120, what="every message")
+    except AssertionError as error:
+        connections.close_all()
+        statuses = dict(Message.objects.values_list("status").annotate(rows=Count("id")).order_by())
+        arrived = len(expected & set(smtp.copies()))
+        tails = "\n".join(
+            "--- worker log, last 40 lines\n" + "\n".join(text.splitlines()[-40:])
+            for text in workers.logs()
+        )
+        raise AssertionError(
+            f"{error}: rows by status {statuses}, {arrived} of {len(expected)} arrived\n{tails}"
+        ) from None
+
+
 @pytest.fixture
 def smtp() -> Iterator[SmtpServer]:
     with SmtpServer(delay=0.005) as server:
@@ -180,7 +199,7 @@ def test_a_worker_killed_mid_batch_repeats_at_most_its_messages_in_flight(
         wait_for(lambda: smtp.count() >= FAULT_AFTER, timeout=60, what="the batch to start")
         workers.kill(doomed)
         killed_at = time.monotonic()
-        wait_for(all_done(smtp, expected), timeout=120, what="every message")
+        wait_all_done(workers, smtp, expected)
     result = outcome(smtp, expected, killed_at)
     report(f"SIGKILL of one worker: {result}")
     assert (result.delivered, result.lost, result.not_sent) == (MESSAGES, 0, 0)
@@ -218,7 +237,7 @@ def test_a_database_outage_mid_batch_repeats_nothing(workers: Workers, smtp: Smt
             set_connections(database, allowed=True)
         back_at = time.monotonic()
         connections.close_all()  # the test's own connection was cut too
-        wait_for(all_done(smtp, expected), timeout=120, what="every message")
+        wait_all_done(workers, smtp, expected)
     result = outcome(smtp, expected, back_at)
     report(f"PostgreSQL down {OUTAGE_SECONDS} s: {result}; {during} arrived during the outage")
     assert (result.delivered, result.repeated, result.lost, result.not_sent) == (MESSAGES, 0, 0, 0)
@@ -253,7 +272,7 @@ def test_a_redis_outage_mid_batch_repeats_nothing(
         time.sleep(OUTAGE_SECONDS)
         private_redis.start()
         back_at = time.monotonic()
-        wait_for(all_done(smtp, expected), timeout=120, what="every message")
+        wait_all_done(workers, smtp, expected)
     result = outcome(smtp, expected, back_at)
     report(f"Redis down {OUTAGE_SECONDS} s: {result}")
     assert (result.delivered, result.repeated, result.lost, result.not_sent) == (MESSAGES, 0, 0, 0)

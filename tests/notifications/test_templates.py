@@ -66,10 +66,11 @@ def test_shift_times_are_shown_in_the_shifts_zone_with_the_zone_named() -> None:
     rendered = render_message(message, preference)
     # 22:00 UTC on 15 July is 18:00 in New York (EDT).
     assert rendered.subject == (
-        "Reminder: Crisis text line, evening, Tue 15 Jul 2031, 18:00 (America/New York)"
+        "Reminder: Crisis text line, evening, Tue 15 Jul 2031, 18:00 "
+        "(United States (New York) Time)"
     )
-    assert "Starts: Tue 15 Jul 2031, 18:00 (America/New York)" in rendered.text
-    assert "Ends: Tue 15 Jul 2031, 21:00 (America/New York)" in rendered.text
+    assert "Starts: Tue 15 Jul 2031, 18:00 (United States (New York) Time)" in rendered.text
+    assert "Ends: Tue 15 Jul 2031, 21:00 (United States (New York) Time)" in rendered.text
     assert "Where: Harbour Street office" in rendered.text
     assert SAMPLE_CONTEXTS["shift.reminder"]["cancel_url"] in rendered.text
 
@@ -79,7 +80,7 @@ def test_rendered_in_the_recipients_language() -> None:
     message, preference = _message("shift.reminder", language="fr")
     rendered = render_message(message, preference)
     # Babel names the day and month in French.
-    assert "mar. 15 juil. 2031, 18:00 (America/New York)" in rendered.text
+    assert "mar. 15 juil. 2031, 18:00 (heure : États-Unis (New York))" in rendered.text
 
 
 @pytest.mark.django_db

@@ -62,7 +62,10 @@ def test_check_in_and_out_by_code_records_approved_hours(shift: Shift, person: U
 @pytest.mark.parametrize(
     ("moment", "message"),
     [
-        (START - timedelta(minutes=31), r"Check-in opens at 17:30 \(America/New_York\)"),
+        (
+            START - timedelta(minutes=31),
+            r"Check-in opens at 17:30 \(United States \(New York\) Time\)",
+        ),
         (START + timedelta(hours=4, minutes=1), "Check-in for this shift has closed"),
     ],
 )

@@ -8,14 +8,25 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from accounts.roles import Role
-from tests.volunteers.factories import PDF_BYTES, make_role, make_training, make_volunteer
+from tests.factories import make_user
+from tests.volunteers.factories import (
+    PDF_BYTES,
+    make_clearance,
+    make_clearance_type,
+    make_role,
+    make_training,
+    make_volunteer,
+)
 from volunteers.models import (
     ApplicationAnswer,
     ApplicationQuestion,
+    ClearanceStatus,
     ProfileStatus,
     RecordStatus,
     TrainingRecord,
@@ -61,7 +72,7 @@ def test_the_list_shows_applicants_with_answers_and_wanted_roles(
     make_volunteer(first_name="Ben", last_name="Active")
     client.force_login(coordinator)
     response = client.get(f"{BASE}/applications/")
-    assert [profile.user for profile, _ in response.context["rows"]] == [applicant]
+    assert [app.profile.user for app, _ in response.context["rows"]] == [applicant]
     body = response.content.decode()
     assert "Why do you want to help?" in body
     assert "To give back" in body
@@ -119,6 +130,90 @@ def test_a_volunteer_cannot_review_applications(
     response = client.post(f"{BASE}/applications/{profile.pk}/decline/", {"reason": "No"})
     assert response.status_code == 403
     assert VolunteerProfile.objects.get(pk=profile.pk).status == ProfileStatus.APPLICANT
+
+
+def test_an_application_reads_like_a_letter_with_its_clearances(
+    client: Client, coordinator: User, applicant: User
+) -> None:
+    background = make_clearance_type("Background check")
+    reference = make_clearance_type("Reference check")
+    make_clearance_type("Driving licence")  # neither held nor needed: not listed
+    profile = applicant.volunteer_profile
+    profile.wanted_roles.add(make_role("Crisis line", clearance_types=[background, reference]))
+    make_clearance(applicant, background, expires_on=date(2029, 3, 1))
+    long_question = ApplicationQuestion.objects.create(
+        text="Tell us about a time you supported someone in a difficult moment", position=2
+    )
+    ApplicationAnswer.objects.create(
+        profile=profile, question=long_question, answer="At the shelter.\nEvery week."
+    )
+    client.force_login(coordinator)
+    response = client.get(f"{BASE}/applications/")
+    application, _form = response.context["rows"][0]
+    assert [
+        (line.name, line.status, line.expires_on, line.required) for line in application.clearances
+    ] == [
+        ("Background check", ClearanceStatus.CLEARED, date(2029, 3, 1), True),
+        ("Reference check", "", None, True),
+    ]
+    assert application.missing_clearances == 1
+    body = response.content.decode()
+    assert "<h3>Why do you want to help?</h3><p>To give back</p>" in body
+    assert (
+        "<h3>Tell us about a time you supported someone in a difficult moment</h3>"
+        "<p>At the shelter.<br>Every week.</p>"
+    ) in body
+    assert "<strong>Reference check</strong>:" in body
+    assert "not recorded yet" in body
+    assert "1 clearance needed for the wanted roles is not cleared yet." in body
+    assert "BC-000123" not in body  # a reference number is a clearance detail
+    assert "Driving licence" not in body
+    assert "Approve Ana Silva" in body
+
+
+def test_a_safeguarding_lead_reads_applications_without_the_decision_buttons(
+    client: Client, applicant: User
+) -> None:
+    lead = make_user(roles=[Role.SAFEGUARDING_LEAD], email="lead@example.org")
+    client.force_login(lead)
+    body = client.get(f"{BASE}/applications/").content.decode()
+    assert "Why do you want to help?" in body
+    assert "Approve Ana Silva" not in body
+    assert "/approve/" not in body
+
+
+def _applications_queries(client: Client) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{BASE}/applications/")
+    assert response.status_code == 200
+    return len(queries), len(response.context["rows"])
+
+
+def test_the_applications_query_count_is_flat(
+    client: Client, coordinator: User, applicant: User
+) -> None:
+    kind = make_clearance_type("Background check")
+    question = ApplicationQuestion.objects.create(text="What languages do you speak?")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            person = make_volunteer(status=ProfileStatus.APPLICANT, email=f"app{i}-{n}@example.org")
+            person.volunteer_profile.wanted_roles.add(
+                make_role(f"Role {i}-{n}", clearance_types=[kind])
+            )
+            make_clearance(person, kind, status=ClearanceStatus.REQUESTED)
+            ApplicationAnswer.objects.create(
+                profile=person.volunteer_profile, question=question, answer="Tagalog"
+            )
+
+    client.force_login(coordinator)
+    add(2)
+    small, rows = _applications_queries(client)
+    assert rows == 3
+    add(25)
+    large, rows = _applications_queries(client)
+    assert rows == 28
+    assert small == large
 
 
 # Evidence of outside trainings

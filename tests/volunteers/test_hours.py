@@ -77,7 +77,7 @@ def test_overlapping_hours_are_a_form_error(role: VolunteerRole) -> None:
     assert caught.value.message_dict == {
         "starts_at": [
             "These hours overlap hours already recorded: Outreach, "
-            "Wed 18 Nov 2026, 09:00\u201311:00 (America/New_York)."
+            "Wed 18 Nov 2026, 09:00\u201311:00 (United States (New York) Time)."
         ]
     }
     add(person, role, MORNING + timedelta(hours=2), 1)  # right after is fine

@@ -96,7 +96,7 @@ def test_each_reminder_goes_in_its_minute_in_the_shift_zone(shift, ana, publishe
     assert email.to == ["ana@example.org"]
     assert "Outreach" in email.subject
     # 23:00 UTC is 18:00 in New York (EST), and the zone is named.
-    assert "Starts: Tue 8 Dec 2026, 18:00 (America/New York)" in email.body
+    assert "Starts: Tue 8 Dec 2026, 18:00 (United States (New York) Time)" in email.body
     assert "/volunteer/shifts/" in email.body
     # The same sweep again, and the next minute: nothing more.
     assert sweep_and_send(published, due + timedelta(minutes=1)) == []

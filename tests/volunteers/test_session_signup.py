@@ -55,7 +55,7 @@ def test_a_free_place_is_confirmed(client: Client, session: TrainingSession) -> 
     person = make_volunteer()
     client.force_login(person)
     assert sign_up(client, session) == [
-        "You have a place at Trauma-informed care on Tue 10 Mar 2099, 14:30 (Europe/London)."
+        "You have a place at Trauma-informed care on Tue 10 Mar 2099, 14:30 (United Kingdom Time)."
     ]
     assert statuses(session) == [(person.pk, SignupStatus.CONFIRMED)]
 
@@ -69,7 +69,8 @@ def test_the_time_in_the_message_is_the_sessions_own(client: Client) -> None:
     )
     client.force_login(make_volunteer())
     assert sign_up(client, summer) == [
-        "You have a place at Hotline protocol on Wed 1 Jul 2099, 10:30 (America/New_York)."
+        "You have a place at Hotline protocol on Wed 1 Jul 2099, 10:30 "
+        "(United States (New York) Time)."
     ]
 
 
@@ -109,7 +110,8 @@ def test_cancelling_a_place_promotes_the_first_person_waiting(
     ]
     client.force_login(first)
     assert cancel(client, signups[0]) == [
-        "Your place at Trauma-informed care on Tue 10 Mar 2099, 14:30 (Europe/London) is cancelled."
+        "Your place at Trauma-informed care on Tue 10 Mar 2099, 14:30 (United Kingdom Time) "
+        "is cancelled."
     ]
     assert statuses(session) == [
         (first.pk, SignupStatus.CANCELLED),
@@ -125,7 +127,7 @@ def test_leaving_the_waitlist_promotes_nobody(client: Client, session: TrainingS
     client.force_login(people[2])
     assert cancel(client, signups[2]) == [
         "You have left the waitlist for Trauma-informed care on Tue 10 Mar 2099, 14:30 "
-        "(Europe/London)."
+        "(United Kingdom Time)."
     ]
     assert [status for _, status in statuses(session)] == [
         SignupStatus.CONFIRMED,

@@ -133,7 +133,7 @@ def test_an_overlapping_confirmed_shift_is_refused_naming_it() -> None:
         services.sign_up_for_shift(shift=later, volunteer=person)
     assert str(caught.value) == (
         "You already have a shift at that time: Outreach on Tue 14 Jul 2099, "
-        "18:00\u201321:00 (America/New_York)."
+        "18:00\u201321:00 (United States (New York) Time)."
     )
     # Back to back is not an overlap.
     next_one = make_shift(starts_at=START + timedelta(hours=3))
@@ -241,7 +241,7 @@ def test_a_volunteer_taken_off_a_shift_is_told_by_email(coordinator: User) -> No
     assert email.to == ["owner@example.org"]
     assert email.subject == "[Hope Line] You were taken off a shift: Outreach"
     assert "A coordinator took you off this shift, so you do not need to come:" in email.body
-    assert "Starts: Tue 14 Jul 2099, 18:00 (America/New York)" in email.body
+    assert "Starts: Tue 14 Jul 2099, 18:00 (United States (New York) Time)" in email.body
     assert "The coordinator's note: Too many leads booked" in email.body
     assert "Other shifts you can sign up for: http://127.0.0.1:8000/volunteer/shifts/" in email.body
 
@@ -255,9 +255,9 @@ def test_a_volunteer_moved_to_another_shift_is_told_where(coordinator: User) -> 
     email = deliver(mover, "shift.signup_cancelled")
     assert email.subject == "[Hope Line] Your place on Outreach moved to another shift"
     assert "A coordinator moved your place from this shift to another one:" in email.body
-    assert "Starts: Tue 14 Jul 2099, 18:00 (America/New York)" in email.body
+    assert "Starts: Tue 14 Jul 2099, 18:00 (United States (New York) Time)" in email.body
     assert (
-        "Your new shift: Outreach, Wed 15 Jul 2099, 19:00 (America/New York). Its "
+        "Your new shift: Outreach, Wed 15 Jul 2099, 19:00 (United States (New York) Time). Its "
         "confirmation, with a calendar file, comes in a separate message."
     ) in email.body
     assert f"Details: http://127.0.0.1:8000/volunteer/shifts/{second.pk}/" in email.body
@@ -338,8 +338,9 @@ def test_changing_the_time_tells_everyone_signed_up(coordinator: User) -> None:
     assert [m.recipient_id for m in changed] == sorted([holder.pk, waiting.pk])
     message = changed.get(recipient=holder)
     assert message.context["note"] == (
-        "The time changed from Tue 14 Jul 2099, 18:00\u201321:00 (America/New_York) to "
-        "Tue 14 Jul 2099, 19:00\u201322:00 (America/New_York)."
+        "The time changed from Tue 14 Jul 2099, 18:00\u201321:00 "
+        "(United States (New York) Time) to "
+        "Tue 14 Jul 2099, 19:00\u201322:00 (United States (New York) Time)."
     )
     assert message.context["previous_starts_at"] == "2099-07-14T22:00:00+00:00"
     # Changing only the capacity tells nobody.

@@ -193,7 +193,7 @@ def test_my_trainings_shows_records_clearances_needs_and_sessions(
     assert "Background check: valid until March 2099" in content
     assert "To join School outreach you need: Child safeguarding" in content
     # The session, in its own zone (22:00 UTC is 18:00 in New York in May), with places left.
-    assert "Tue 12 May 2099, 18:00\u201321:00</time> (America/New_York)" in content
+    assert "Tue 12 May 2099, 18:00\u201321:00</time> (United States (New York) Time)" in content
     assert "2 of 2" in content
     assert "Dr Ruiz" in content
     assert f'action="/volunteer/trainings/sessions/{session.pk}/sign-up/"' in content

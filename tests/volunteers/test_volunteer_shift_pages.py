@@ -89,15 +89,16 @@ def test_every_page_renders_for_a_volunteer(client: Client, me: User) -> None:
         assert f'href="{reverse(f"volunteers:{name}")}"' in home
     listing = page(client, "/volunteer/shifts/")
     assert "Outreach" in listing
-    assert "Tue 1 Dec 2099, 18:00\u201321:00</time> (America/New_York)" in listing
+    assert "Tue 1 Dec 2099, 18:00\u201321:00</time> (United States (New York) Time)" in listing
     assert "4 of 5" in listing
     detail = page(client, f"/volunteer/shifts/{shift.pk}/")
     assert "Bring a charger." in detail
     assert "Community hall" in detail
     assert "You have a place." in detail
-    assert "Tue 1 Dec 2099, 18:00\u201321:00</time> (America/New_York)" in detail
-    assert "Check-in is open from Tue 1 Dec, 17:30 to Tue 1 Dec, 22:00 (America/New_York)" in (
-        detail
+    assert "Tue 1 Dec 2099, 18:00\u201321:00</time> (United States (New York) Time)" in detail
+    assert (
+        "Check-in is open from Tue 1 Dec, 17:30 to Tue 1 Dec, 22:00 (United States (New York) Time)"
+        in (detail)
     )
     schedule = page(client, "/volunteer/schedule/")
     assert "Outreach" in schedule
@@ -142,7 +143,7 @@ def test_open_shifts_filter_by_role_location_and_days(client: Client, me: User) 
     assert "1 shift<" in content
     assert "School outreach" in content
     assert "Tue 1 Dec 2099" not in content
-    assert "Thu 3 Dec 2099, 17:00\u201320:00</time> (America/Chicago)" in content
+    assert "Thu 3 Dec 2099, 17:00\u201320:00</time> (United States (Chicago) Time)" in content
     content = page(client, f"/volunteer/shifts/?location={other_place.pk}")
     assert "1 shift<" in content
     content = page(client, "/volunteer/shifts/?day_from=2099-12-02&day_to=2099-12-31")
@@ -183,7 +184,8 @@ def test_sign_up_then_full_then_waitlist_then_cancel_promotes(client: Client, me
     response = client.post(f"/volunteer/shifts/{shift.pk}/sign-up/", follow=True)
     assert response.redirect_chain == [(f"/volunteer/shifts/{shift.pk}/", 302)]
     assert flash(response) == [
-        "You have a place: Outreach on Tue 1 Dec 2099, 18:00\u201321:00 (America/New_York). "
+        "You have a place: Outreach on Tue 1 Dec 2099, 18:00\u201321:00 "
+        "(United States (New York) Time). "
         "A confirmation is on its way."
     ]
     mine = ShiftSignup.objects.get(volunteer=me)
@@ -215,7 +217,7 @@ def test_sign_up_then_full_then_waitlist_then_cancel_promotes(client: Client, me
     assert cancelled.redirect_chain == [("/volunteer/schedule/", 302)]
     assert flash(cancelled) == [
         "Your place is cancelled: Outreach on Tue 1 Dec 2099, 18:00\u201321:00 "
-        "(America/New_York). Thank you for letting us know."
+        "(United States (New York) Time). Thank you for letting us know."
     ]
     mine.refresh_from_db()
     theirs.refresh_from_db()
@@ -236,7 +238,7 @@ def test_leaving_the_waitlist(client: Client, me: User) -> None:
     response = client.post(f"/volunteer/shifts/{shift.pk}/cancel/", follow=True)
     assert flash(response) == [
         "You have left the waitlist for Outreach on Tue 1 Dec 2099, 18:00\u201321:00 "
-        "(America/New_York)."
+        "(United States (New York) Time)."
     ]
     assert ShiftSignup.objects.get(volunteer=me).status == ShiftSignupStatus.CANCELLED
 
@@ -260,7 +262,7 @@ def test_an_overlapping_sign_up_is_refused(client: Client, me: User) -> None:
     response = client.post(f"/volunteer/shifts/{second.pk}/sign-up/", follow=True)
     assert flash(response) == [
         "You already have a shift at that time: Outreach on Tue 1 Dec 2099, "
-        "18:00\u201321:00 (America/New_York)."
+        "18:00\u201321:00 (United States (New York) Time)."
     ]
     assert ShiftSignup.objects.filter(shift=second).count() == 0
 
@@ -313,7 +315,7 @@ def test_offer_withdraw_and_accept_a_swap(
     assert taken.redirect_chain == [(f"/volunteer/shifts/{shift.pk}/", 302)]
     assert flash(taken) == [
         "The place is yours: Crisis text line on Tue 1 Dec 2099, 18:00\u201321:00 "
-        "(America/New_York). A confirmation is on its way."
+        "(United States (New York) Time). A confirmation is on its way."
     ]
     offer.refresh_from_db()
     mine.refresh_from_db()
@@ -358,7 +360,7 @@ def test_check_in_and_out_by_the_link(client: Client, me: User, booked: Shift) -
         detail = page(client, f"/volunteer/shifts/{booked.pk}/")
     assert flash(response) == ["You have checked out. Thank you! Your hours are recorded."]
     assert "You have checked in and out of this shift. Thank you!" in detail
-    assert "Checked in at 17:50 (America/New_York), checked out at 21:00." in detail
+    assert "Checked in at 17:50 (United States (New York) Time), checked out at 21:00." in detail
     entry = HoursEntry.objects.get()
     assert (entry.minutes, entry.status) == (190, HoursStatus.APPROVED)
 
@@ -403,7 +405,7 @@ def test_the_code_of_another_shift_is_refused(client: Client, me: User, booked: 
     [
         (
             START - timedelta(minutes=31),
-            "Check-in opens at 17:30 (America/New_York), 30 minutes before the shift.",
+            "Check-in opens at 17:30 (United States (New York) Time), 30 minutes before the shift.",
         ),
         (
             START + timedelta(hours=4, minutes=1),
@@ -550,7 +552,7 @@ def test_manual_hours_wait_for_approval(client: Client, me: User, role: Voluntee
     content = response.content.decode()
     assert "Awaiting approval" in content
     assert "2 h 30 min" in content
-    assert "Mon 9 Mar 2026, 10:00\u201312:30</time> (America/New_York)" in content
+    assert "Mon 9 Mar 2026, 10:00\u201312:30</time> (United States (New York) Time)" in content
 
 
 @pytest.mark.parametrize(
@@ -607,7 +609,7 @@ def test_overlapping_manual_hours_get_a_form_error(
     assert response.context["form"].errors == {
         "start": [
             "These hours overlap hours already recorded: Leaflets, "
-            "Mon 9 Mar 2026, 10:00\u201312:30 (America/New_York)."
+            "Mon 9 Mar 2026, 10:00\u201312:30 (United States (New York) Time)."
         ]
     }
     assert HoursEntry.objects.count() == 1

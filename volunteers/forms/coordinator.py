@@ -15,6 +15,7 @@ from accounts.models import time_zone_choices
 from core.forms import BoundedDateField, NameChoiceField, limits
 from core.forms.translations import add_translation_fields, cleaned_translations
 from volunteers.models import (
+    ApplicationQuestion,
     ClearanceStatus,
     ClearanceType,
     ProfileStatus,
@@ -79,6 +80,30 @@ class RoleForm(forms.ModelForm[VolunteerRole]):
             "description": forms.Textarea(attrs={"rows": 3}),
             "required_trainings": forms.CheckboxSelectMultiple,
             "required_clearance_types": forms.CheckboxSelectMultiple,
+        }
+
+
+class QuestionForm(forms.ModelForm[ApplicationQuestion]):
+    """A question of the volunteer application, with its text in the other languages."""
+
+    TRANSLATED = ("text", "help_text")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_translation_fields(self, self.TRANSLATED, self.instance.translations)
+
+    def translations(self) -> dict[str, dict[str, str]]:
+        return cleaned_translations(self, self.TRANSLATED)
+
+    class Meta:
+        model = ApplicationQuestion
+        fields = ("text", "help_text", "required", "position", "active")
+        labels = {
+            "text": _("Question"),
+            "help_text": _("Hint shown under the question"),
+            "required": _("An answer is required"),
+            "position": _("Position (lower comes first)"),
+            "active": _("Asked on the application"),
         }
 
 

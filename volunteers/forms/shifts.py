@@ -308,6 +308,7 @@ class SeriesForm(_TimesMixin):
     )
     capacity = places_field()
     notes = notes_field()
+    online_link = online_link_field()
     status = forms.ChoiceField(
         label=_("Publish"),
         choices=[(ShiftStatus.PUBLISHED, _("Published")), (ShiftStatus.DRAFT, _("Draft"))],
@@ -333,6 +334,7 @@ class SeriesForm(_TimesMixin):
         "count",
         "capacity",
         "notes",
+        "online_link",
         "status",
         "window_weeks",
     )
@@ -401,6 +403,7 @@ class SeriesForm(_TimesMixin):
             "duration": self.duration(),
             "capacity": data["capacity"],
             "notes": data["notes"],
+            "online_link": data["online_link"],
             "until": data["until"] if data["ends"] == "until" else None,
         }
         if not self.editing:
@@ -426,6 +429,7 @@ class SeriesForm(_TimesMixin):
             "until": series.until,
             "capacity": series.capacity,
             "notes": series.notes,
+            "online_link": series.online_link,
         }
 
 

@@ -16,7 +16,7 @@ from core.forms import BoundedDateField, limits
 from core.locales import translated
 from volunteers.models import ApplicationQuestion, Training, VolunteerRole
 from volunteers.services.onboarding import validate_date_of_birth
-from volunteers.services.trainings import validate_completion_date
+from volunteers.services.training_records import validate_completion_date
 from volunteers.validators import validate_document
 
 PROFILE_FIELDS = (
@@ -248,3 +248,17 @@ class AvailabilityForm(forms.Form):
 class AwayPeriodForm(forms.Form):
     first_day = forms.DateField(label=_("First day away"), widget=DateInput())
     last_day = forms.DateField(label=_("Last day away"), widget=DateInput())
+
+
+class PhotoForm(forms.Form):
+    """A profile photo; the photo service checks what it really is."""
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        help_text=_(
+            "A JPEG, PNG or WebP photo of your face, up to 8 MB. The people on your shifts "
+            "and the coordinators see it; its location and camera data are removed."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        error_messages={"required": _("Choose a photo to upload.")},
+    )

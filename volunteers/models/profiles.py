@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -9,6 +10,12 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from core.dates import age_on
 from core.forms import limits
+
+
+def profile_photo_path(instance: models.Model, filename: str) -> str:
+    """A new random name for every photo (a replaced photo's old address never works again);
+    always JPEG, as the photo service re-encodes it."""
+    return f"photos/{uuid.uuid4().hex}.jpg"
 
 
 class ProfileStatus(models.TextChoices):
@@ -63,6 +70,9 @@ class VolunteerProfile(models.Model):
         max_length=limits.LONG_TEXT,
         help_text=_("Seen by coordinators only, never by the volunteer."),
     )
+    # Shown to the people on the same shifts and to coordinators, through a view that checks
+    # who asks (never a public media address); re-encoded without its EXIF data.
+    photo = models.ImageField(_("photo"), upload_to=profile_photo_path, blank=True)
     applied_at = models.DateTimeField(auto_now_add=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(

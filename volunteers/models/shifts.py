@@ -70,6 +70,13 @@ class ShiftSeries(models.Model):
     duration = models.DurationField()
     capacity = models.PositiveIntegerField()
     notes = models.TextField(blank=True, max_length=limits.NOTE)
+    # A remote series' meeting link, copied to each shift it generates.
+    online_link = models.URLField(
+        _("online link"),
+        max_length=limits.URL,
+        blank=True,
+        validators=[URLValidator(schemes=["https"])],
+    )
     shift_status = models.CharField(
         max_length=10,
         choices=[(ShiftStatus.DRAFT, _("Draft")), (ShiftStatus.PUBLISHED, _("Published"))],

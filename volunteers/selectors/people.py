@@ -253,24 +253,6 @@ def volunteer_directory(
     return with_directory_columns(profiles).order_by(*directory_order(sort))
 
 
-def applicants() -> QuerySet[VolunteerProfile]:
-    """Applications waiting for review, oldest first, with answers and wanted roles."""
-    return (
-        VolunteerProfile.objects.filter(status=ProfileStatus.APPLICANT)
-        .select_related("user")
-        .prefetch_related(
-            Prefetch(
-                "answers",
-                queryset=ApplicationAnswer.objects.select_related("question").order_by(
-                    "question__position", "question__pk"
-                ),
-            ),
-            Prefetch("wanted_roles", queryset=VolunteerRole.objects.order_by("name")),
-        )
-        .order_by("applied_at", "pk")
-    )
-
-
 @dataclass(frozen=True)
 class VolunteerFile:
     """Everything a coordinator sees about one volunteer."""

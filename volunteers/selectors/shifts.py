@@ -254,7 +254,7 @@ class ShiftRoster:
 def shift_roster(shift: Shift) -> ShiftRoster:
     signups = list(
         ShiftSignup.objects.filter(shift=shift, status__in=ACTIVE_SHIFT_SIGNUP_STATUSES)
-        .select_related("volunteer", "override_by", "hours_entry")
+        .select_related("volunteer__volunteer_profile", "override_by", "hours_entry")
         .order_by("joined_at", "pk")
     )
     ids = [s.volunteer_id for s in signups]

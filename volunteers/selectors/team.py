@@ -6,11 +6,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.permissions import user_can
-from volunteers.models import PLACE_STATUSES, Qualification, Shift, ShiftSignup, StaffingRule
+from volunteers.models import (
+    PLACE_STATUSES,
+    Qualification,
+    Shift,
+    ShiftSignup,
+    StaffingRule,
+    VolunteerProfile,
+)
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,8 @@ class TeamMember:
     # Empty unless the person shares them and the viewer has a place on the shift.
     phone: str = ""
     email: str = ""
+    # The address of their photo, for a viewer who may see it (a teammate), else "".
+    photo_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,14 @@ class Contact:
     name: str
     email: str
     phone: str
+
+
+def photo_url(profile: VolunteerProfile) -> str:
+    """The private address of a profile's photo (its version changes when it is replaced)."""
+    if not profile.photo:
+        return ""
+    url = reverse("volunteers:profile_photo", args=[profile.user_id])
+    return f"{url}?v={int(profile.updated_at.timestamp())}"
 
 
 def shift_team(shift: Shift, viewer: User) -> list[TeamMember]:
@@ -57,6 +75,7 @@ def shift_team(shift: Shift, viewer: User) -> list[TeamMember]:
         person = signup.volunteer
         profile = getattr(person, "volunteer_profile", None)
         shares = viewer_on_it and profile is not None and profile.share_contact
+        sees_photo = (viewer_on_it or person.pk == viewer.pk) and bool(profile and profile.photo)
         members.append(
             TeamMember(
                 # Never get_short_name(): without a first name it is the e-mail address.
@@ -65,6 +84,7 @@ def shift_team(shift: Shift, viewer: User) -> list[TeamMember]:
                 is_me=person.pk == viewer.pk,
                 phone=person.phone.as_national if shares and person.phone else "",
                 email=person.email if shares else "",
+                photo_url=photo_url(profile) if sees_photo and profile is not None else "",
             )
         )
     return sorted(members, key=lambda member: not member.is_lead)

@@ -14,7 +14,7 @@ from volunteers.services.availability import (
     remove_away_period,
     set_availability,
 )
-from volunteers.services.catalogue import save_role, save_training
+from volunteers.services.catalogue import save_question, save_role, save_training
 from volunteers.services.clearances import document_opened, record_clearance
 from volunteers.services.errors import VolunteeringError
 from volunteers.services.feeds import calendar_feed_for, reset_calendar_feed
@@ -48,18 +48,20 @@ from volunteers.services.shifts import (
 )
 from volunteers.services.signups import NotEligible, cancel_signup, sign_up_for_shift
 from volunteers.services.swaps import accept_swap, offer_swap, withdraw_swap
-from volunteers.services.trainings import (
+from volunteers.services.training_records import (
+    record_session_completions,
+    record_training,
+    reject_training_record,
+    submit_outside_training,
+    verify_training_record,
+)
+from volunteers.services.training_sessions import (
     cancel_session_signup,
     cancel_training_session,
     create_training_session,
     mark_session_attendance,
-    record_session_completions,
-    record_training,
-    reject_training_record,
     sign_up_for_session,
-    submit_outside_training,
     update_training_session,
-    verify_training_record,
 )
 
 __all__ = [
@@ -103,6 +105,7 @@ __all__ = [
     "remove_away_period",
     "reset_calendar_feed",
     "revoke_qualification",
+    "save_question",
     "save_role",
     "save_training",
     "set_availability",

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.permissions import user_can
 from accounts.services import audit
+from core.locales import zone_name
 from volunteers.models import (
     HoursEntry,
     HoursSource,
@@ -28,6 +29,7 @@ from volunteers.models import (
     ShiftStatus,
 )
 from volunteers.services.errors import VolunteeringError
+from volunteers.services.hours import HOURS_AUDITED_FIELDS
 from volunteers.services.signups import NotEligible, active_signup, lock_shift, shift_eligibility
 from volunteers.shift_text import local_time
 
@@ -58,7 +60,7 @@ def _checked_code(shift: Shift, code: str, now: datetime) -> None:
         at = local_time(opens, shift.time_zone)
         raise VolunteeringError(
             gettext("Check-in opens at %(time)s (%(zone)s), 30 minutes before the shift.")
-            % {"time": format(at, "%H:%M"), "zone": shift.time_zone}
+            % {"time": format(at, "%H:%M"), "zone": zone_name(shift.time_zone)}
         )
     if now > closes:
         raise VolunteeringError(
@@ -123,11 +125,12 @@ def record_derived_hours(*, signup: ShiftSignup, shift: Shift, by: User) -> Hour
     entry = HoursEntry.objects.select_for_update(of=("self",)).filter(signup=signup).first()
     if minutes < 1:
         if entry is not None and entry.source == HoursSource.DERIVED:
+            _audit_derived("volunteers.hours.derived_removed", entry, by, removed=True)
             entry.delete()
         return None
     day = timezone.localtime(signup.check_in_at, zoneinfo.ZoneInfo(shift.time_zone)).date()
     if entry is None:
-        return HoursEntry.objects.create(
+        entry = HoursEntry.objects.create(
             volunteer_id=signup.volunteer_id,
             shift=shift,
             signup=signup,
@@ -140,13 +143,39 @@ def record_derived_hours(*, signup: ShiftSignup, shift: Shift, by: User) -> Hour
             status=HoursStatus.APPROVED,
             created_by=by,
         )
+        _audit_derived("volunteers.hours.derived", entry, by)
+        return entry
     if entry.source == HoursSource.DERIVED:
+        before = audit.snapshot(entry, HOURS_AUDITED_FIELDS)
         entry.starts_at = signup.check_in_at
         entry.ends_at = signup.check_out_at
         entry.minutes = minutes
         entry.date = day
         entry.save(update_fields=["starts_at", "ends_at", "minutes", "date", "updated_at"])
+        _audit_derived("volunteers.hours.derived_changed", entry, by, before=before)
     return entry
+
+
+def _audit_derived(
+    action: str,
+    entry: HoursEntry,
+    by: User,
+    *,
+    before: dict[str, object] | None = None,
+    removed: bool = False,
+) -> None:
+    """Hours made, changed or removed from a check-in and check-out (by whoever recorded it)."""
+    now = audit.snapshot(entry, HOURS_AUDITED_FIELDS)
+    changes = audit.changed_fields(now, {}) if removed else audit.changed_fields(before or {}, now)
+    if changes:
+        audit.record(
+            action,
+            actor=by,
+            subject=entry.volunteer_id,
+            obj=entry,
+            changes=changes,
+            data={"shift": entry.shift_id, "signup": entry.signup_id},
+        )
 
 
 def _require_coordinator(by: User) -> None:

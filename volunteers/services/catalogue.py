@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 from accounts.models import User
 from accounts.services import audit
 from volunteers.models import (
+    ApplicationQuestion,
     ClearanceType,
     Qualification,
     StaffingRule,
@@ -152,5 +154,52 @@ def save_training(
             actor=by,
             obj=target,
             changes=audit.changed_fields(before, audit.snapshot(target, audited)),
+        )
+    return target
+
+
+QUESTION_FIELDS = ("text", "help_text", "required", "position", "active")
+
+
+def _question_snapshot(question: ApplicationQuestion) -> dict[str, object]:
+    """The audited fields; the translations as JSON (as stored), not Python's repr."""
+    texts = json.dumps(question.translations, ensure_ascii=False, sort_keys=True)
+    return {**audit.snapshot(question, QUESTION_FIELDS), "translations": texts}
+
+
+def save_question(
+    *,
+    question: ApplicationQuestion | None,
+    text: str,
+    help_text: str = "",
+    required: bool = False,
+    position: int = 0,
+    active: bool = True,
+    translations: dict[str, dict[str, str]] | None = None,
+    by: User,
+) -> ApplicationQuestion:
+    """Add a question to the volunteer application (``question=None``) or change one, with
+    its text in the other languages (empty: the default language's)."""
+    with transaction.atomic():
+        before: dict[str, object] = {}
+        if question is None:
+            target = ApplicationQuestion()
+        else:
+            target = ApplicationQuestion.objects.select_for_update().get(pk=question.pk)
+            before = _question_snapshot(target)
+        target.text = text.strip()
+        target.help_text = help_text.strip()
+        target.required = required
+        target.position = position
+        target.active = active
+        if translations is not None:
+            target.translations = translations
+        target.full_clean()
+        target.save()
+        audit.record(
+            "volunteers.question.created" if question is None else "volunteers.question.changed",
+            actor=by,
+            obj=target,
+            changes=audit.changed_fields(before, _question_snapshot(target)),
         )
     return target

@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.dates import org_today
+from core.locales import translated
 from notifications.models import Message
 from notifications.services.hooks import context_pk
 from volunteers import message_kinds as kinds
@@ -36,6 +37,7 @@ from volunteers.models import (
     Clearance,
     ClearanceStatus,
     SessionSignup,
+    Shift,
     ShiftSignup,
     ShiftSignupStatus,
     ShiftStatus,
@@ -83,7 +85,9 @@ def schedule_session_reminders(*, now: datetime | None = None) -> int:
             dedupe_key=f"{SESSION_KIND}:{signup.pk}:{session.starts_at:%Y%m%dT%H%M}",
             context={
                 "session_signup_id": signup.pk,
-                "training_name": session.training.name,
+                "training_name": translated(
+                    session.training, "name", signup.volunteer.preferred_language
+                ),
                 "starts_at": session.starts_at.isoformat(),
                 "ends_at": session.ends_at.isoformat(),
                 "zone": session.time_zone,
@@ -104,7 +108,7 @@ def _threshold(expires_on: date, today: date) -> int | None:
     return min(reached) if reached else None
 
 
-Blocked = dict[tuple[int, int], list[tuple[LocalDays, dict[str, Any]]]]
+Blocked = dict[tuple[int, int], list[tuple[LocalDays, Shift]]]
 
 
 def _blocked_shifts(
@@ -139,14 +143,22 @@ def _blocked_shifts(
         shift = signup.shift
         zone = shift.location.time_zone
         days = local_days(shift.starts_at, shift.ends_at, zone)
-        entry = {"title": shift.role.name, "starts_at": shift.starts_at.isoformat(), "zone": zone}
         for training in shift.role.required_trainings.all():
             if training.pk in training_ids:
-                by_training[(signup.volunteer_id, training.pk)].append((days, entry))
+                by_training[(signup.volunteer_id, training.pk)].append((days, shift))
         for kind in shift.role.required_clearance_types.all():
             if kind.pk in clearance_ids:
-                by_clearance[(signup.volunteer_id, kind.pk)].append((days, entry))
+                by_clearance[(signup.volunteer_id, kind.pk)].append((days, shift))
     return by_training, by_clearance
+
+
+def _shift_entry(shift: Shift, language: str) -> dict[str, Any]:
+    """A blocked shift as the templates want it, its title in the recipient's ``language``."""
+    return {
+        "title": translated(shift.role, "name", language),
+        "starts_at": shift.starts_at.isoformat(),
+        "zone": shift.location.time_zone,
+    }
 
 
 def schedule_expiry_warnings(*, today: date | None = None) -> tuple[int, int]:
@@ -191,9 +203,10 @@ def schedule_expiry_warnings(*, today: date | None = None) -> tuple[int, int]:
         days = _threshold(record.expires_on, today)
         if days is None or (record.volunteer_id, record.training_id) in renewed_trainings:
             continue
+        language = record.volunteer.preferred_language
         shifts = [
-            entry
-            for days, entry in blocked_trainings.get((record.volunteer_id, record.training_id), [])
+            _shift_entry(shift, language)
+            for days, shift in blocked_trainings.get((record.volunteer_id, record.training_id), [])
             if not covers(record.expires_on, days)
         ]
         trainings += notify_volunteer(
@@ -201,7 +214,7 @@ def schedule_expiry_warnings(*, today: date | None = None) -> tuple[int, int]:
             kind=TRAINING_EXPIRY_KIND,
             dedupe_key=f"{TRAINING_EXPIRY_KIND}:{record.pk}:{days}d:{record.expires_on}",
             context={
-                "training_name": record.training.name,
+                "training_name": translated(record.training, "name", language),
                 "expires_on": record.expires_on.isoformat(),
                 "renew_url": page_url(MY_TRAININGS_PAGE),
                 "blocked_shifts": shifts,
@@ -215,8 +228,8 @@ def schedule_expiry_warnings(*, today: date | None = None) -> tuple[int, int]:
         if days is None or key in renewed_clearances:
             continue
         shifts = [
-            entry
-            for days, entry in blocked_clearances.get(key, [])
+            _shift_entry(shift, clearance.volunteer.preferred_language)
+            for days, shift in blocked_clearances.get(key, [])
             if not covers(clearance.expires_on, days)
         ]
         cleared += notify_volunteer(

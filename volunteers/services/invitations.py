@@ -24,13 +24,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.services import audit
 from core.dates import org_today
 from volunteers.message_kinds import SHIFT_INVITATION
 from volunteers.models import Shift, ShiftInvitation, ShiftSignup
 from volunteers.selectors.audiences import free_eligible_volunteers
 from volunteers.selectors.availability import availabilities_of
 from volunteers.services.errors import VolunteeringError
-from volunteers.services.notify import notify_volunteer, shift_context
+from volunteers.services.notify import JSONValue, notify_volunteer, shift_context
 from volunteers.services.signups import lock_shift, sign_up_for_shift
 
 SALT = "volunteers.shift-invitation"
@@ -63,13 +64,25 @@ def invite_eligible_volunteers(*, shift: Shift, by: User) -> list[ShiftInvitatio
             ShiftInvitation(shift=locked, volunteer=person, asked_by=by, asked_at=now)
             for person in people
         )
-        context = shift_context(locked)
+        contexts: dict[str, dict[str, JSONValue]] = {}  # one per language asked
         for invitation, person in zip(invitations, people, strict=True):
+            language = person.preferred_language
+            if language not in contexts:
+                contexts[language] = shift_context(locked, language)
+            audit.record(
+                "volunteers.invitation.sent",
+                actor=by,
+                subject=person,
+                obj=invitation,
+                changes=audit.changed_fields(
+                    {}, audit.snapshot(invitation, ("shift", "asked_by", "asked_at"))
+                ),
+            )
             notify_volunteer(
                 user=person,
                 kind=SHIFT_INVITATION.name,
                 dedupe_key=f"shift-invitation:{invitation.pk}",
-                context={**context, "accept_url": invitation_url(invitation)},
+                context={**contexts[language], "accept_url": invitation_url(invitation)},
             )
     return invitations
 
@@ -104,8 +117,20 @@ def invitation_for_token(token: str, *, user: User) -> ShiftInvitation:
 def accept_invitation(*, token: str, user: User) -> ShiftSignup:
     """Take the place the link offers (or a place on the waitlist once it is full)."""
     invitation = invitation_for_token(token, user=user)
-    signup = sign_up_for_shift(shift=invitation.shift, volunteer=user)
-    ShiftInvitation.objects.filter(pk=invitation.pk).update(
-        answered_at=timezone.now(), signup=signup
-    )
+    with transaction.atomic():
+        signup = sign_up_for_shift(shift=invitation.shift, volunteer=user)
+        before = audit.snapshot(invitation, ("answered_at", "signup"))
+        invitation.answered_at = timezone.now()
+        invitation.signup = signup
+        invitation.save(update_fields=["answered_at", "signup"])
+        audit.record(
+            "volunteers.invitation.accepted",
+            actor=user,
+            subject=user,
+            obj=invitation,
+            changes=audit.changed_fields(
+                before, audit.snapshot(invitation, ("answered_at", "signup"))
+            ),
+            data={"signup_status": signup.status},
+        )
     return signup

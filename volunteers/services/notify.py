@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from core.locales import translated
 from notifications.services import enqueue_message
 from volunteers.ical import shift_ics
 from volunteers.models import Shift
@@ -65,12 +66,13 @@ def notify_volunteer(
     )
 
 
-def shift_context(shift: Shift) -> dict[str, JSONValue]:
-    """What every shift message says about its shift (times in ISO, UTC; shown in ``zone``)."""
+def shift_context(shift: Shift, language: str) -> dict[str, JSONValue]:
+    """What every shift message says about its shift (times in ISO, UTC; shown in ``zone``),
+    the coordinators' text in ``language``: the recipient's, never the sender's."""
     location = shift.location
     return {
         "shift_id": shift.pk,
-        "shift_title": shift.role.name,
+        "shift_title": translated(shift.role, "name", language),
         "starts_at": shift.starts_at.astimezone(UTC).isoformat(),
         "ends_at": shift.ends_at.astimezone(UTC).isoformat(),
         "zone": location.time_zone,
@@ -80,9 +82,10 @@ def shift_context(shift: Shift) -> dict[str, JSONValue]:
     }
 
 
-def ics_attachment(shift: Shift) -> dict[str, str]:
+def ics_attachment(shift: Shift, language: str) -> dict[str, str]:
+    """The shift as a calendar file, its title in ``language`` (the recipient's)."""
     return {
         "filename": f"shift-{shift.pk}.ics",
         "content_type": "text/calendar",
-        "content": shift_ics(shift),
+        "content": shift_ics(shift, language),
     }

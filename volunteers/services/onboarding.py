@@ -130,13 +130,24 @@ def _review(profile: VolunteerProfile, reviewer: User, status: str, reason: str)
                 gettext("This application was already reviewed (status: %(status)s).")
                 % {"status": locked.get_status_display()}
             )
+        fields = ("status", "reviewed_by", "reviewed_at", "decline_reason")
+        before = audit.snapshot(locked, fields)
         locked.status = status
         locked.reviewed_by = reviewer
         locked.reviewed_at = timezone.now()
         locked.decline_reason = reason
-        locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "decline_reason"])
+        locked.save(update_fields=list(fields))
+        audit.record(
+            "volunteers.application.approved"
+            if status == ProfileStatus.ACTIVE
+            else "volunteers.application.declined",
+            actor=reviewer,
+            subject=locked.user_id,
+            obj=locked,
+            changes=audit.changed_fields(before, audit.snapshot(locked, fields)),
+        )
         if status == ProfileStatus.ACTIVE:
-            grant_role(user=locked.user, role=Role.VOLUNTEER)
+            grant_role(user=locked.user, role=Role.VOLUNTEER, by=reviewer)
     profile.refresh_from_db()
 
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.models import Message
 from notifications.services import cancel_messages, reinstate_message
@@ -74,7 +74,10 @@ def schedule_signup_reminders(signup: ShiftSignup, *, now: datetime | None = Non
         if due < now - GRACE or shift.starts_at <= now:
             continue
         key = reminder_key(signup.pk, lead, shift.starts_at)
-        context = shift_context(shift) | {"signup_id": signup.pk, "lead_hours": lead}
+        context = shift_context(shift, signup.volunteer.preferred_language) | {
+            "signup_id": signup.pk,
+            "lead_hours": lead,
+        }
         when = max(due, now)
         if notify_volunteer(
             user=signup.volunteer,
@@ -158,9 +161,9 @@ def refresh_shift_reminders(messages: Sequence[Message]) -> dict[int, dict[str, 
     """``refresh_shift_reminder`` for a batch of reminders, by message id: the sign-ups in
     one query and one EligibilityChecker for all their volunteers and roles, so a batch
     costs the same few queries whatever its size."""
-    signups = ShiftSignup.objects.select_related("shift__role", "shift__location").in_bulk(
-        {context_pk(message, "signup_id") for message in messages}
-    )
+    signups = ShiftSignup.objects.select_related(
+        "shift__role", "shift__location", "volunteer"
+    ).in_bulk({context_pk(message, "signup_id") for message in messages})
     now = timezone.now()
     answers: dict[int, dict[str, Any] | str] = {}
     standing: list[tuple[Message, ShiftSignup]] = []
@@ -180,16 +183,20 @@ def refresh_shift_reminders(messages: Sequence[Message]) -> dict[int, dict[str, 
     )
     for message, signup in standing:
         shift = signup.shift
-        eligibility = checker.check(
-            volunteer_id=signup.volunteer_id,
-            role=shift.role,
-            starts_at=shift.starts_at,
-            ends_at=shift.ends_at,
-            time_zone=shift.location.time_zone,
-        )
+        # What the reminder says is in the volunteer's language, whoever runs the sweep.
+        language = signup.volunteer.preferred_language
+        with translation.override(language):
+            eligibility = checker.check(
+                volunteer_id=signup.volunteer_id,
+                role=shift.role,
+                starts_at=shift.starts_at,
+                ends_at=shift.ends_at,
+                time_zone=shift.location.time_zone,
+            )
+            reasons = [str(reason) for reason in eligibility.reasons]
         context = dict(message.context)
-        context.update(shift_context(shift))
-        context["blocked_reasons"] = list(eligibility.reasons)
+        context.update(shift_context(shift, language))
+        context["blocked_reasons"] = reasons
         answers[message.pk] = context
     return answers
 

@@ -19,11 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.services import audit
 from core.dates import org_today
 from volunteers.models import Location, Shift, ShiftSeries, ShiftStatus, VolunteerRole
 from volunteers.selectors.eligibility import format_day
 from volunteers.services.messaging import notify_shift_changed
 from volunteers.services.shifts import (
+    EDITABLE_SHIFT_FIELDS,
     NO_PLACES,
     apply_shift_changes,
     cancel_locked_shift,
@@ -153,6 +155,7 @@ def create_series(
     until: date | None = None,
     window_weeks: int = 8,
     notes: str = "",
+    online_link: str = "",
     shift_status: str = ShiftStatus.PUBLISHED,
 ) -> tuple[ShiftSeries, list[Shift]]:
     """A recurring shift and its shifts for the coming ``window_weeks``."""
@@ -176,20 +179,30 @@ def create_series(
         until=until,
         window_weeks=window_weeks,
         notes=notes.strip(),
+        online_link=online_link.strip(),
         shift_status=shift_status,
         created_by=by,
     )
     series.full_clean()
     with transaction.atomic():
         series.save()
-        shifts = generate_occurrences(series=series)
+        audit.record(
+            "volunteers.series.created",
+            actor=by,
+            obj=series,
+            changes=audit.changed_fields({}, audit.snapshot(series, SERIES_AUDITED_FIELDS)),
+        )
+        shifts = generate_occurrences(series=series, by=by)
     return series, shifts
 
 
-def generate_occurrences(*, series: ShiftSeries, through: date | None = None) -> list[Shift]:
+def generate_occurrences(
+    *, series: ShiftSeries, through: date | None = None, by: User | None = None
+) -> list[Shift]:
     """Create the series' shifts still missing up to ``through`` (default: its window).
 
-    Running it again creates nothing new; past dates are never filled in.
+    Running it again creates nothing new; past dates are never filled in. ``by`` None: the
+    daily job made them.
     """
     with transaction.atomic():
         locked = (
@@ -234,11 +247,22 @@ def generate_occurrences(*, series: ShiftSeries, through: date | None = None) ->
                     ends_at=starts_at + locked.duration,
                     capacity=locked.capacity,
                     notes=locked.notes,
+                    online_link=locked.online_link,
                     status=locked.shift_status,
                     created_by_id=locked.created_by_id,
                 )
             )
         created = Shift.objects.bulk_create(shifts)
+        if created:
+            audit.record(
+                "volunteers.series.shifts_generated",
+                actor=by,
+                obj=locked,
+                data={
+                    "shifts": [shift.pk for shift in created],
+                    "dates": [str(shift.occurrence_date) for shift in created],
+                },
+            )
         if last >= first and (locked.generated_until is None or last > locked.generated_until):
             locked.generated_until = last
             locked.save(update_fields=["generated_until", "updated_at"])
@@ -259,8 +283,22 @@ def generate_all_series(*, through: date | None = None) -> int:
 
 
 SERIES_FIELDS = frozenset(
-    {"role", "location", "rrule", "start_time", "duration", "capacity", "notes", "until"}
+    {
+        "role",
+        "location",
+        "rrule",
+        "start_time",
+        "duration",
+        "capacity",
+        "notes",
+        "online_link",
+        "until",
+    }
 )
+# What a series' audit entries compare.
+SERIES_AUDITED_FIELDS = (*sorted(SERIES_FIELDS), "dtstart", "shift_status", "window_weeks")
+# What a shift carried into another series compares.
+CARRIED_SHIFT_FIELDS = (*sorted(EDITABLE_SHIFT_FIELDS), "series")
 
 
 def update_series_from(*, shift: Shift, by: User, **changes: Any) -> ShiftSeries:
@@ -290,6 +328,8 @@ def update_series_from(*, shift: Shift, by: User, **changes: Any) -> ShiftSeries
             capacity=values["capacity"],
             window_weeks=old.window_weeks,
         )
+        before = audit.snapshot(old, SERIES_AUDITED_FIELDS)
+        previous_until = old.until
         if split <= old.dtstart:
             target = old
             for name, value in values.items():
@@ -312,8 +352,22 @@ def update_series_from(*, shift: Shift, by: User, **changes: Any) -> ShiftSeries
             if old.generated_until is not None:
                 old.generated_until = min(old.generated_until, old.until)
             old.save(update_fields=["until", "generated_until", "updated_at"])
+            audit.record(
+                "volunteers.series.ended",
+                actor=by,
+                obj=old,
+                changes=audit.changed_fields({"until": previous_until}, {"until": old.until}),
+                data={"continued_by": target.pk},
+            )
+        audit.record(
+            "volunteers.series.changed",
+            actor=by,
+            obj=target,
+            changes=audit.changed_fields(before, audit.snapshot(target, SERIES_AUDITED_FIELDS)),
+            data={"from": str(split), **({"previous": old.pk} if target is not old else {})},
+        )
         _carry_over(old, target, split, by)
-        generate_occurrences(series=target)
+        generate_occurrences(series=target, by=by)
     shift.refresh_from_db()
     return target
 
@@ -342,6 +396,7 @@ def _carry_over(old: ShiftSeries, target: ShiftSeries, split: date, by: User) ->
     zone = target.location.time_zone
     for pk in following_ids:  # pk order: the order every transaction locks shifts in
         locked = lock_shift(pk)
+        before = audit.snapshot(locked, CARRIED_SHIFT_FIELDS)
         day = locked.occurrence_date
         assert day is not None
         if day not in kept:
@@ -353,6 +408,7 @@ def _carry_over(old: ShiftSeries, target: ShiftSeries, split: date, by: User) ->
         locked.series = target
         locked.save(update_fields=["series", "updated_at"])
         if locked.status == ShiftStatus.CANCELLED:
+            _audit_carried(locked, before, by)
             continue
         starts_at = local_start(day, target.start_time, zone)
         fields = {
@@ -362,6 +418,7 @@ def _carry_over(old: ShiftSeries, target: ShiftSeries, split: date, by: User) ->
             "ends_at": starts_at + target.duration,
             "capacity": target.capacity,
             "notes": target.notes,
+            "online_link": target.online_link,
         }
         try:
             change = apply_shift_changes(locked, fields)
@@ -372,8 +429,15 @@ def _carry_over(old: ShiftSeries, target: ShiftSeries, split: date, by: User) ->
                     for field, messages in exc.message_dict.items()
                 }
             ) from exc
-        if change.words and locked.status == ShiftStatus.PUBLISHED:
+        _audit_carried(locked, before, by)
+        if change.worth_telling and locked.status == ShiftStatus.PUBLISHED:
             notify_shift_changed(
                 locked, people_to_tell(locked), change.words, change.previous_starts_at
             )
-        promote_waitlisted(locked)
+        promote_waitlisted(locked, by=by)
+
+
+def _audit_carried(locked: Shift, before: dict[str, object], by: User) -> None:
+    changes = audit.changed_fields(before, audit.snapshot(locked, CARRIED_SHIFT_FIELDS))
+    if changes:
+        audit.record("volunteers.shift.changed", actor=by, obj=locked, changes=changes)

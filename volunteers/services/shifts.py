@@ -13,6 +13,7 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from accounts.models import User
 from accounts.services import audit
+from core.locales import translated
 from volunteers.models import (
     Location,
     Shift,
@@ -94,12 +95,20 @@ def create_shift(
     shift.full_clean()
     with transaction.atomic():
         shift.save()
+        audit.record(
+            "volunteers.shift.created",
+            actor=by,
+            obj=shift,
+            changes=audit.changed_fields({}, audit.snapshot(shift, CREATED_SHIFT_FIELDS)),
+        )
     return shift
 
 
 EDITABLE_SHIFT_FIELDS = frozenset(
     {"role", "location", "starts_at", "ends_at", "capacity", "notes", "online_link"}
 )
+# What a new shift's audit entry records.
+CREATED_SHIFT_FIELDS = (*sorted(EDITABLE_SHIFT_FIELDS), "status")
 
 
 def capacity_message(taken: int) -> str:
@@ -114,10 +123,23 @@ def capacity_message(taken: int) -> str:
 
 @dataclass(frozen=True)
 class ShiftChange:
-    """What changed, in words for the people signed up (none: nothing they need to hear)."""
+    """What changed on a shift that the people signed up may need to hear about. Put in words
+    by ``words`` in the active language, so each person reads it in their own."""
 
-    words: list[str]
+    shift: Shift
+    changed: frozenset[str]
+    old_times: tuple[datetime, datetime, str]
     previous_starts_at: datetime
+
+    def words(self) -> list[str]:
+        """What changed, in words in the active language (none: nothing to tell)."""
+        if not self.changed:
+            return []
+        return change_words(self.shift, set(self.changed), time_range_text(*self.old_times))
+
+    @property
+    def worth_telling(self) -> bool:
+        return bool(self.words())
 
 
 def apply_shift_changes(locked: Shift, fields: dict[str, Any]) -> ShiftChange:
@@ -133,7 +155,7 @@ def apply_shift_changes(locked: Shift, fields: dict[str, Any]) -> ShiftChange:
         raise VolunteeringError(gettext("This shift was cancelled; it can no longer be changed."))
     before = {name: getattr(locked, name) for name in EDITABLE_SHIFT_FIELDS}
     previous_starts_at = locked.starts_at
-    old_range = time_range_text(locked.starts_at, locked.ends_at, locked.time_zone)
+    old_times = (locked.starts_at, locked.ends_at, locked.time_zone)
     for name, value in fields.items():
         setattr(locked, name, value.strip() if name in ("notes", "online_link") else value)
     validate_shift_fields(
@@ -141,7 +163,7 @@ def apply_shift_changes(locked: Shift, fields: dict[str, Any]) -> ShiftChange:
     )
     changed = {name for name in EDITABLE_SHIFT_FIELDS if getattr(locked, name) != before[name]}
     if not changed:
-        return ShiftChange([], previous_starts_at)
+        return ShiftChange(locked, frozenset(), old_times, previous_starts_at)
     times = bool(changed & {"starts_at", "ends_at"})
     if (
         times
@@ -157,27 +179,32 @@ def apply_shift_changes(locked: Shift, fields: dict[str, Any]) -> ShiftChange:
         raise ValidationError({"capacity": capacity_message(taken)})
     locked.full_clean()
     locked.save()
-    return ShiftChange(change_words(locked, changed, old_range), previous_starts_at)
+    return ShiftChange(locked, frozenset(changed), old_times, previous_starts_at)
 
 
 def change_words(locked: Shift, changed: set[str], old_range: str) -> list[str]:
-    """What changed on the shift, in words for the people signed up."""
+    """What changed on the shift, in words in the active language for the people signed up."""
     words: list[str] = []
     if "role" in changed:
-        words.append(f"The role is now {locked.role.name}.")
+        words.append(
+            gettext("The role is now %(role)s.") % {"role": translated(locked.role, "name")}
+        )
     if changed & {"starts_at", "ends_at", "location"}:
         new_range = time_range_text(locked.starts_at, locked.ends_at, locked.time_zone)
         if new_range != old_range:
-            words.append(f"The time changed from {old_range} to {new_range}.")
+            words.append(
+                gettext("The time changed from %(before)s to %(after)s.")
+                % {"before": old_range, "after": new_range}
+            )
     if "location" in changed:
-        words.append(f"The place is now {locked.location.name}.")
+        words.append(gettext("The place is now %(place)s.") % {"place": locked.location.name})
     if "notes" in changed:
-        words.append("The notes changed.")
+        words.append(gettext("The notes changed."))
     if "online_link" in changed:
         words.append(
-            "The online link changed: see the shift's page."
+            gettext("The online link changed: see the shift's page.")
             if locked.online_link
-            else "The shift no longer has an online link."
+            else gettext("The shift no longer has an online link.")
         )
     return words
 
@@ -204,11 +231,11 @@ def update_shift(*, shift: Shift, by: User, **fields: Any) -> list[ShiftSignup]:
         changes = audit.changed_fields(before, audit.snapshot(locked, audited))
         if changes:
             audit.record("volunteers.shift.changed", actor=by, obj=locked, changes=changes)
-        if change.words and locked.status == ShiftStatus.PUBLISHED:
+        if change.worth_telling and locked.status == ShiftStatus.PUBLISHED:
             notify_shift_changed(
                 locked, people_to_tell(locked), change.words, change.previous_starts_at
             )
-        promoted = promote_waitlisted(locked)
+        promoted = promote_waitlisted(locked, by=by)
     shift.refresh_from_db()
     return promoted
 
@@ -415,6 +442,6 @@ def move_signup(
         withdraw_open_offers(old, now)
         old.shift = source
         notify_signup_cancelled(old, "", moved_to=target)
-        promote_waitlisted(source)
+        promote_waitlisted(source, by=by)
     signup.refresh_from_db()
     return new

@@ -183,8 +183,9 @@ def sign_up_for_shift(*, shift: Shift, volunteer: User) -> ShiftSignup:
     return signup
 
 
-def promote_waitlisted(shift: Shift) -> list[ShiftSignup]:
+def promote_waitlisted(shift: Shift, *, by: User | None) -> list[ShiftSignup]:
     """Fill the shift's free places from its waitlist, in order (caller holds the shift lock).
+    ``by``: whose change freed the places (None: the system).
 
     Someone no longer eligible, or now holding an overlapping shift, is skipped: they stay
     on the waitlist with the reason in ``skip_reason``. Nobody is moved into a shift that
@@ -240,6 +241,16 @@ def promote_waitlisted(shift: Shift) -> list[ShiftSignup]:
         signup.skip_reason = ""
         signup.shift = shift
         signup.save(update_fields=["status", "skip_reason", "updated_at"])
+        audit.record(
+            "volunteers.signup.promoted",
+            actor=by,
+            subject=signup.volunteer_id,
+            obj=signup,
+            changes={
+                "status": [ShiftSignupStatus.WAITLISTED.value, ShiftSignupStatus.CONFIRMED.value]
+            },
+            data={"shift": shift.pk},
+        )
         notify_waitlist_promoted(signup)
         promoted.append(signup)
     return promoted
@@ -292,6 +303,6 @@ def cancel_signup(*, signup: ShiftSignup, by: User, reason: str = "") -> list[Sh
         cancel_signup_reminders(locked.pk)
         if by_coordinator:
             notify_signup_cancelled(locked, reason.strip())
-        promoted = promote_waitlisted(shift) if held_place else []
+        promoted = promote_waitlisted(shift, by=by) if held_place else []
     signup.refresh_from_db()
     return promoted

@@ -10,6 +10,7 @@ from volunteers.views import (
     volunteer_app,
     volunteer_home,
     volunteer_invitations,
+    volunteer_photos,
     volunteer_schedule,
     volunteer_shifts,
 )
@@ -21,6 +22,9 @@ urlpatterns: list[URLPattern] = [
     path("sw.js", volunteer_app.service_worker, name="service_worker"),
     path("volunteer/sharing/", volunteer_home.contact_sharing, name="contact_sharing"),
     path("volunteer/availability/", volunteer_home.availability, name="availability"),
+    path("volunteer/photo/", volunteer_photos.my_photo, name="my_photo"),
+    path("volunteer/photo/remove/", volunteer_photos.my_photo_delete, name="my_photo_delete"),
+    path("volunteer/photos/<int:user_id>/", volunteer_photos.profile_photo, name="profile_photo"),
     path("volunteer/apply/", volunteer.apply, name="apply"),
     path("volunteer/application/", volunteer.complete_application, name="complete_application"),
     path("volunteer/trainings/", volunteer.my_trainings, name="my_trainings"),

@@ -23,7 +23,7 @@ from volunteers.models import (
     TrainingRecord,
     VolunteerProfile,
 )
-from volunteers.selectors import people
+from volunteers.selectors import applications as applications_selector
 from volunteers.selectors import trainings as selectors
 from volunteers.services import VolunteeringError
 
@@ -59,7 +59,15 @@ def _decline_form(profile: VolunteerProfile, data: Any = None) -> ReasonForm:
 def _applications_page(
     request: AuthenticatedHttpRequest, bound: ReasonForm | None = None, bound_pk: int = 0
 ) -> HttpResponse:
-    rows = _rows_with_reason_forms(people.applicants(), _decline_form, bound, bound_pk)
+    rows = [
+        (
+            application,
+            bound
+            if bound is not None and application.profile.pk == bound_pk
+            else _decline_form(application.profile),
+        )
+        for application in applications_selector.applications()
+    ]
     return render(
         request,
         "volunteers/coordinator/applications.html",

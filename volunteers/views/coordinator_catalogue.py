@@ -17,11 +17,13 @@ from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.forms import put_errors_on_form
 from volunteers import services
 from volunteers.forms.coordinator import (
+    QuestionForm,
     RoleForm,
     StaffingRuleForm,
     TrainingForm,
 )
 from volunteers.models import (
+    ApplicationQuestion,
     StaffingRule,
     Training,
     VolunteerRole,
@@ -177,4 +179,47 @@ def training_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
         request,
         "volunteers/coordinator/training_form.html",
         {"form": form, "training": training, "section": "trainings"},
+    )
+
+
+# Questions of the volunteer application
+
+
+@permission_required("volunteering.view")
+def questions(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "volunteers/coordinator/questions.html",
+        {"questions": list(ApplicationQuestion.objects.all()), "section": "applications"},
+    )
+
+
+@permission_required("volunteering.manage")
+def question_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    question = get_object_or_404(ApplicationQuestion, pk=pk) if pk is not None else None
+    form = QuestionForm(request.POST or None, instance=question)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_question(
+                question=question,
+                text=data["text"],
+                help_text=data["help_text"],
+                required=data["required"],
+                position=data["position"],
+                active=data["active"],
+                translations=form.translations(),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            put_errors_on_form(form, exc)
+        else:
+            messages.success(request, gettext("Question saved."))
+            return redirect("volunteers:coord_questions")
+    if question is not None and form.is_bound:
+        question.refresh_from_db(fields=["text"])  # the form wrote its input onto the instance
+    return render(
+        request,
+        "volunteers/coordinator/question_form.html",
+        {"form": form, "question": question, "section": "applications"},
     )

@@ -34,8 +34,10 @@ from volunteers.models import (
 from volunteers.selectors import shifts as shift_selectors
 from volunteers.selectors.eligibility import Eligibility, EligibilityChecker, eligibility_note
 from volunteers.selectors.roster import assign_choices
+from volunteers.selectors.team import photo_url
 from volunteers.services import NotEligible, VolunteeringError
 from volunteers.services.attendance import CHECK_IN_OPENS_BEFORE
+from volunteers.services.series_words import series_pattern
 from volunteers.shift_text import describe_shift, time_range_text
 
 CHECK_IN_URL_NAME = "volunteers:shift_check_in"
@@ -61,12 +63,25 @@ class PlaceRow:
     minutes: int | None
     attendance_form: AttendanceForm
 
+    @property
+    def photo_url(self) -> str:
+        return _photo_url(self.signup)
+
 
 @dataclass(frozen=True)
 class WaitRow:
     position: int
     signup: ShiftSignup
     eligibility: Eligibility
+
+    @property
+    def photo_url(self) -> str:
+        return _photo_url(self.signup)
+
+
+def _photo_url(signup: ShiftSignup) -> str:
+    profile = getattr(signup.volunteer, "volunteer_profile", None)
+    return photo_url(profile) if profile is not None else ""
 
 
 def _minutes(signup: ShiftSignup) -> int | None:
@@ -147,6 +162,7 @@ def _roster_page(
             "window_open": opens <= now <= closes,
             "section": "shifts",
             "invitations": shift_selectors.shift_invitations(shift),
+            "series_words": series_pattern(shift.series) if shift.series is not None else "",
         },
     )
 

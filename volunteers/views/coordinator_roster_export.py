@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 from accounts.models import User
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.http.spreadsheets import safe_row
+from core.locales import zone_name
 from volunteers import services
 from volunteers.forms.shifts import ShiftFilterForm
 from volunteers.models import Shift
@@ -96,7 +97,7 @@ def roster_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="roster-{shift.pk}-{day}.csv"'
     writer = csv.writer(response)
     writer.writerow(safe_row([f"{describe_shift(shift)}, {shift.location.name}"]))
-    writer.writerow([gettext("Times in %(zone)s") % {"zone": shift.time_zone}])
+    writer.writerow([gettext("Times in %(zone)s") % {"zone": zone_name(shift.time_zone)}])
     writer.writerow(CSV_HEADER)
     writer.writerows(safe_row(row) for row in roster_rows(shift))
     return response

@@ -32,7 +32,7 @@ from volunteers.models import (
 )
 from volunteers.selectors import trainings as selectors
 from volunteers.services import VolunteeringError
-from volunteers.services.trainings import session_local_date
+from volunteers.services.training_sessions import session_local_date
 
 SESSION_ERROR_FIELDS = {"starts_at": "start_time", "ends_at": "end_time"}
 
@@ -45,7 +45,9 @@ def session_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         fields = form.session_fields()
         if fields is not None:
             try:
-                session = services.create_training_session(training=training, **fields)
+                session = services.create_training_session(
+                    training=training, by=request.user, **fields
+                )
             except ValidationError as exc:
                 put_errors_on_form(form, exc, SESSION_ERROR_FIELDS)
             else:

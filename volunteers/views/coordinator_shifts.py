@@ -34,6 +34,7 @@ from volunteers.forms.shifts import (
 from volunteers.models import Shift, ShiftSeries, ShiftSignup
 from volunteers.selectors import shifts as shift_selectors
 from volunteers.services import VolunteeringError
+from volunteers.services.series_words import RulePreview, describe_rule
 from volunteers.shift_text import describe_shift
 
 PAGE_SIZE = 100
@@ -267,10 +268,43 @@ def shift_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # Series
 
 
+def _series_preview(form: SeriesForm, dtstart: date | None) -> RulePreview | None:
+    """The rule in words and its first dates, as saving would plan them (nothing saved)."""
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    try:
+        return describe_rule(
+            form.rule_text(),
+            dtstart=dtstart or data["first_day"],
+            start_time=data["start_time"],
+            duration=form.duration(),
+            until=data["until"] if data["ends"] == "until" else None,
+        )
+    except ValidationError as exc:
+        put_errors_on_form(form, exc, form.error_fields())
+        return None
+
+
+def _series_page(
+    request: AuthenticatedHttpRequest,
+    form: SeriesForm,
+    context: dict[str, Any],
+    dtstart: date | None,
+) -> HttpResponse:
+    """The series form; with "preview" posted, the rule in words (only the fragment for htmx)."""
+    if request.method == "POST" and "preview" in request.POST:
+        context["preview"] = _series_preview(form, dtstart)
+        context["previewed"] = True
+        if request.headers.get("HX-Request"):
+            return render(request, "volunteers/coordinator/shifts/_series_preview.html", context)
+    return render(request, "volunteers/coordinator/shifts/series_form.html", context)
+
+
 @permission_required("volunteering.manage")
 def series_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SeriesForm(request.POST or None, initial={"first_day": org_today()})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
         try:
             series, shifts = services.create_series(by=request.user, **form.series_fields())
         except ValidationError as exc:
@@ -289,11 +323,8 @@ def series_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 % {"count": len(shifts), "weeks": weeks},
             )
             return redirect(_week_url(series))
-    return render(
-        request,
-        "volunteers/coordinator/shifts/series_form.html",
-        {"form": form, "shift": None, "series": None, "section": "shifts"},
-    )
+    context = {"form": form, "shift": None, "series": None, "section": "shifts"}
+    return _series_page(request, form, context, None)
 
 
 def _week_url(series: ShiftSeries) -> str:
@@ -313,7 +344,7 @@ def series_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("volunteers:coord_shift_edit", pk=shift.pk)
     series = shift.series
     form = SeriesForm(request.POST or None, initial=SeriesForm.initial_for(series), editing=True)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
         try:
             services.update_series_from(shift=shift, by=request.user, **form.series_fields())
         except ValidationError as exc:
@@ -328,11 +359,17 @@ def series_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 ),
             )
             return redirect("volunteers:coord_shift", pk=shift.pk)
-    return render(
-        request,
-        "volunteers/coordinator/shifts/series_form.html",
-        {"form": form, "shift": shift, "series": series, "section": "shifts"},
-    )
+    context: dict[str, Any] = {"form": form, "shift": shift, "series": series, "section": "shifts"}
+    if request.method != "POST" and shift.occurrence_date is not None:
+        # The rule as it stands, in words, from this shift on.
+        context["preview"] = describe_rule(
+            series.rrule,
+            dtstart=shift.occurrence_date,
+            start_time=series.start_time,
+            duration=series.duration,
+            until=series.until,
+        )
+    return _series_page(request, form, context, shift.occurrence_date)
 
 
 @permission_required("volunteering.view")

@@ -20,6 +20,7 @@ from accounts.permissions import AuthenticatedHttpRequest, user_can, volunteer_r
 from accounts.services import EmailAlreadyRegistered
 from core.dates import org_today
 from core.http.downloads import private_download
+from core.locales import zone_name
 from volunteers import services
 from volunteers.forms.volunteer import (
     ApplicationDetailsForm,
@@ -53,10 +54,11 @@ RENEWAL_WINDOW = timedelta(days=60)
 
 
 def session_when(session: TrainingSession) -> str:
-    """e.g. "Tue 12 May 2026, 18:00 (America/New_York)": in the session's own zone."""
+    """e.g. "Tue 12 May 2026, 18:00 (United States (New York) Time)": in the session's own
+    zone, named in the reader's language."""
     zone = zoneinfo.ZoneInfo(session.time_zone)
     start = timezone.localtime(session.starts_at, zone)
-    return f"{dateformat.format(start, 'D j M Y, H:i')} ({session.time_zone})"
+    return f"{dateformat.format(start, 'D j M Y, H:i')} ({zone_name(session.time_zone)})"
 
 
 def session_label(session: TrainingSession) -> str:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, volunteer_required
+from core.locales import zone_name
 from volunteers import services
 from volunteers.forms.volunteer_shifts import (
     CheckInCodeForm,
@@ -325,7 +326,7 @@ def _check_in_refusal(shift: Shift, code: str) -> str | None:
     if now < opens:
         return _("Check-in opens at %(time)s (%(zone)s), 30 minutes before the shift.") % {
             "time": f"{local_time(opens, shift.time_zone):%H:%M}",
-            "zone": shift.time_zone,
+            "zone": zone_name(shift.time_zone),
         }
     if now > closes:
         return _(

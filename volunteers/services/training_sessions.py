@@ -1,4 +1,5 @@
-"""Training sessions, their sign-ups and waitlists, attendance and training records."""
+"""Training sessions: planning, changing and cancelling them, their sign-ups and waitlists,
+and attendance. What a completed training leaves behind is in ``training_records``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
@@ -16,20 +16,15 @@ from django.utils.translation import gettext, ngettext
 from accounts.models import User
 from accounts.permissions import user_can
 from accounts.services import audit
-from core.dates import org_today
 from volunteers.models import (
     ProfileStatus,
-    RecordStatus,
     SessionSignup,
     SignupStatus,
-    Training,
-    TrainingRecord,
     TrainingSession,
     VolunteerProfile,
 )
 from volunteers.models.trainings import ACTIVE_SIGNUP_STATUSES
 from volunteers.services.errors import VolunteeringError
-from volunteers.validators import detect_document, store_document
 
 
 def validate_session_times(*, starts_at: datetime | None, ends_at: datetime | None) -> None:
@@ -37,21 +32,23 @@ def validate_session_times(*, starts_at: datetime | None, ends_at: datetime | No
         raise ValidationError({"ends_at": "The session must end after it starts."})
 
 
-def validate_completion_date(completed_on: date) -> None:
-    if completed_on > org_today():
-        raise ValidationError(
-            {"completed_on": "A training cannot be completed in the future. Check the date."}
-        )
-
-
-def create_training_session(**fields: Any) -> TrainingSession:
-    """Create a session after checking its times and capacity."""
+def create_training_session(*, by: User | None, **fields: Any) -> TrainingSession:
+    """Create a session after checking its times and capacity (``by`` None: the demo)."""
     validate_session_times(starts_at=fields.get("starts_at"), ends_at=fields.get("ends_at"))
     if fields.get("capacity", 0) < 1:
         raise ValidationError({"capacity": "A session needs room for at least one person."})
     session = TrainingSession(**fields)
     session.full_clean()
-    session.save()
+    with transaction.atomic():
+        session.save()
+        audit.record(
+            "volunteers.session.created",
+            actor=by,
+            obj=session,
+            changes=audit.changed_fields(
+                {}, audit.snapshot(session, ("training", *sorted(EDITABLE_SESSION_FIELDS)))
+            ),
+        )
     return session
 
 
@@ -59,7 +56,7 @@ def create_training_session(**fields: Any) -> TrainingSession:
 PLACE_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW)
 
 
-def _ensure_may_train(volunteer: User) -> None:
+def ensure_may_train(volunteer: User) -> None:
     """Applicants may train while their application is reviewed, paused volunteers too;
     people who left or were declined may not."""
     status = (
@@ -101,7 +98,7 @@ def sign_up_for_session(*, session: TrainingSession, volunteer: User) -> Session
             raise VolunteeringError(
                 gettext("This session has already started; choose a later one.")
             )
-        _ensure_may_train(volunteer)
+        ensure_may_train(volunteer)
         existing = _active_signup(locked, volunteer)
         if existing is not None:
             raise VolunteeringError(
@@ -120,7 +117,7 @@ def sign_up_for_session(*, session: TrainingSession, volunteer: User) -> Session
             raise VolunteeringError(gettext("You already have a place at this session.")) from exc
 
 
-def _promote_waitlisted(session: TrainingSession) -> SessionSignup | None:
+def _promote_waitlisted(session: TrainingSession, by: User) -> SessionSignup | None:
     """Give a freed place to the first person waiting (caller holds the session lock)."""
     if _places_taken(session) >= session.capacity:
         return None
@@ -133,6 +130,14 @@ def _promote_waitlisted(session: TrainingSession) -> SessionSignup | None:
     if first is not None:
         first.status = SignupStatus.CONFIRMED
         first.save(update_fields=["status", "updated_at"])
+        audit.record(
+            "volunteers.session_signup.promoted",
+            actor=by,
+            subject=first.volunteer_id,
+            obj=first,
+            changes={"status": [SignupStatus.WAITLISTED.value, SignupStatus.CONFIRMED.value]},
+            data={"session": session.pk},
+        )
     return first
 
 
@@ -159,7 +164,7 @@ def cancel_session_signup(*, signup: SessionSignup, by: User) -> SessionSignup |
             data={"session": session.pk},
         )
         # Nobody is moved into a session already under way: they would not know to come.
-        promoted = None if _under_way(session) else _promote_waitlisted(session)
+        promoted = None if _under_way(session) else _promote_waitlisted(session, by)
     signup.refresh_from_db()
     return promoted
 
@@ -222,176 +227,6 @@ def session_local_date(session: TrainingSession) -> date:
     return timezone.localtime(session.starts_at, zoneinfo.ZoneInfo(session.time_zone)).date()
 
 
-def record_session_completions(
-    *, session: TrainingSession, volunteer_ids: Iterable[int], completed_on: date, by: User
-) -> list[TrainingRecord]:
-    """Verified training records for everyone who attended; running it again adds nothing."""
-    validate_completion_date(completed_on)
-    if completed_on < session_local_date(session):
-        raise ValidationError({"completed_on": "The completion date cannot be before the session."})
-    ids = set(volunteer_ids)
-    with transaction.atomic():
-        # The session lock makes a double-submitted form wait, then find the records made.
-        TrainingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
-        attended = set(
-            SessionSignup.objects.filter(
-                session=session, status=SignupStatus.ATTENDED, volunteer_id__in=ids
-            ).values_list("volunteer_id", flat=True)
-        )
-        if ids - attended:
-            raise VolunteeringError(
-                gettext(
-                    "Mark attendance first: only people who attended can complete the training."
-                )
-            )
-        already = set(
-            TrainingRecord.objects.filter(session=session, volunteer_id__in=ids).values_list(
-                "volunteer_id", flat=True
-            )
-        )
-        training = session.training
-        now = timezone.now()
-        records = [
-            TrainingRecord(
-                volunteer_id=volunteer_id,
-                training=training,
-                session=session,
-                completed_on=completed_on,
-                expires_on=training.expiry_for(completed_on),
-                status=RecordStatus.VERIFIED,
-                verified_by=by,
-                verified_at=now,
-            )
-            for volunteer_id in sorted(ids - already)
-        ]
-        created = TrainingRecord.objects.bulk_create(records)
-        for record in created:
-            audit.record(
-                "volunteers.training_record.recorded",
-                actor=by,
-                subject=record.volunteer_id,
-                obj=record,
-                changes=audit.changed_fields({}, audit.snapshot(record, RECORD_AUDITED_FIELDS)),
-                data={"session": session.pk},
-            )
-        return created
-
-
-def record_training(
-    *, volunteer: User, training: Training, completed_on: date, by: User, provider: str = ""
-) -> TrainingRecord:
-    """A coordinator records a completion directly (verified at once)."""
-    validate_completion_date(completed_on)
-    with transaction.atomic():
-        record = TrainingRecord.objects.create(
-            volunteer=volunteer,
-            training=training,
-            completed_on=completed_on,
-            expires_on=training.expiry_for(completed_on),
-            status=RecordStatus.VERIFIED,
-            provider=provider,
-            verified_by=by,
-            verified_at=timezone.now(),
-        )
-        audit.record(
-            "volunteers.training_record.recorded",
-            actor=by,
-            subject=volunteer,
-            obj=record,
-            changes=audit.changed_fields({}, audit.snapshot(record, RECORD_AUDITED_FIELDS)),
-        )
-    return record
-
-
-# What a training record's audit entries compare.
-RECORD_AUDITED_FIELDS = (
-    "training",
-    "completed_on",
-    "expires_on",
-    "status",
-    "provider",
-    "verified_by",
-    "verified_at",
-    "rejection_reason",
-)
-
-
-def _audit_decision(
-    action: str, locked: TrainingRecord, before: dict[str, object], by: User
-) -> None:
-    audit.record(
-        action,
-        actor=by,
-        subject=locked.volunteer,
-        obj=locked,
-        changes=audit.changed_fields(before, audit.snapshot(locked, RECORD_AUDITED_FIELDS)),
-    )
-
-
-def submit_outside_training(
-    *,
-    volunteer: User,
-    training: Training,
-    completed_on: date,
-    provider: str,
-    evidence: File[bytes],
-) -> TrainingRecord:
-    """A volunteer's certificate from elsewhere, waiting for a coordinator to verify it."""
-    validate_completion_date(completed_on)
-    try:
-        kind = detect_document(evidence)
-    except ValidationError as exc:
-        raise ValidationError({"evidence": exc.messages}) from exc
-    _ensure_may_train(volunteer)
-    record = TrainingRecord(
-        volunteer=volunteer,
-        training=training,
-        completed_on=completed_on,
-        expires_on=training.expiry_for(completed_on),
-        status=RecordStatus.PENDING,
-        provider=provider.strip(),
-    )
-    store_document(record.evidence, evidence, kind)
-    try:
-        with transaction.atomic():
-            record.save()
-    except Exception:
-        record.evidence.delete(save=False)  # no file without its record
-        raise
-    return record
-
-
-def verify_training_record(*, record: TrainingRecord, by: User) -> None:
-    with transaction.atomic():
-        locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
-        if locked.status != RecordStatus.PENDING:
-            raise VolunteeringError(gettext("This record was already checked."))
-        before = audit.snapshot(locked, RECORD_AUDITED_FIELDS)
-        locked.status = RecordStatus.VERIFIED
-        locked.verified_by = by
-        locked.verified_at = timezone.now()
-        locked.save(update_fields=["status", "verified_by", "verified_at"])
-        _audit_decision("volunteers.training_record.verified", locked, before, by)
-    record.refresh_from_db()
-
-
-def reject_training_record(*, record: TrainingRecord, by: User, reason: str) -> None:
-    if not reason.strip():
-        raise ValidationError({"reason": "Write a reason: the volunteer will see it."})
-    with transaction.atomic():
-        locked = TrainingRecord.objects.select_for_update().get(pk=record.pk)
-        if locked.status != RecordStatus.PENDING:
-            raise VolunteeringError(gettext("This record was already checked."))
-        before = audit.snapshot(locked, RECORD_AUDITED_FIELDS)
-        locked.status = RecordStatus.REJECTED
-        locked.verified_by = by
-        locked.verified_at = timezone.now()
-        locked.rejection_reason = reason.strip()
-        locked.save(update_fields=["status", "verified_by", "verified_at", "rejection_reason"])
-        _audit_decision("volunteers.training_record.rejected", locked, before, by)
-    record.refresh_from_db()
-
-
 def _under_way(session: TrainingSession) -> bool:
     return session.starts_at <= timezone.now()
 
@@ -423,6 +258,8 @@ def update_training_session(
             name in fields and fields[name] != getattr(locked, name)
             for name in ("starts_at", "ends_at")
         )
+        audited = sorted(EDITABLE_SESSION_FIELDS)
+        before = audit.snapshot(locked, audited)
         for name, value in fields.items():
             setattr(locked, name, value)
         validate_session_times(starts_at=locked.starts_at, ends_at=locked.ends_at)
@@ -451,8 +288,11 @@ def update_training_session(
             )
         locked.full_clean()
         locked.save(update_fields=sorted(fields))
+        changes = audit.changed_fields(before, audit.snapshot(locked, audited))
+        if changes:
+            audit.record("volunteers.session.changed", actor=by, obj=locked, changes=changes)
         promoted: list[SessionSignup] = []
-        while not _under_way(locked) and (signup := _promote_waitlisted(locked)) is not None:
+        while not _under_way(locked) and (signup := _promote_waitlisted(locked, by)) is not None:
             promoted.append(signup)
     session.refresh_from_db()
     return promoted
@@ -483,16 +323,35 @@ def cancel_training_session(
             .order_by("created_at", "pk")
         )
         now = timezone.now()
+        previous = {signup.pk: signup.status for signup in signups}
         for signup in signups:
             signup.status = SignupStatus.CANCELLED
             signup.updated_at = now
         SessionSignup.objects.bulk_update(signups, ["status", "updated_at"])
+        audited = ("cancelled", "cancelled_at", "cancelled_by", "cancellation_reason")
+        before = audit.snapshot(locked, audited)
         locked.cancelled = True
         locked.cancelled_at = now
         locked.cancelled_by = by
         locked.cancellation_reason = reason[:300]
-        locked.save(
-            update_fields=["cancelled", "cancelled_at", "cancelled_by", "cancellation_reason"]
+        locked.save(update_fields=list(audited))
+        audit.record(
+            "volunteers.session.cancelled",
+            actor=by,
+            obj=locked,
+            changes=audit.changed_fields(before, audit.snapshot(locked, audited)),
+            data={"signups_cancelled": len(signups)},
         )
+        for signup in signups:
+            audit.record(
+                "volunteers.session_signup.cancelled_with_session",
+                actor=by,
+                subject=signup.volunteer_id,
+                obj=signup,
+                changes=audit.changed_fields(
+                    {"status": previous[signup.pk]}, {"status": signup.status}
+                ),
+                data={"session": locked.pk},
+            )
     session.refresh_from_db()
     return signups
