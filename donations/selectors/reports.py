@@ -39,7 +39,7 @@ from django.utils.translation import gettext
 
 from core.dates import org_zone, year_bounds
 from core.locales import short_month, short_month_and_year
-from donations.models import CARD_SOURCES, Donation, DonationSource, Donor
+from donations.models import CARD_SOURCES, Campaign, Donation, DonationSource, Donor
 from donations.money import Money, format_money
 from donations.selectors.gifts import COUNTED_STATUSES
 from donations.selectors.reporting import (
@@ -286,6 +286,17 @@ def totals_by_source(year: int) -> list[TotalRow]:
         lambda row: str(labels.get(row["source"], row["source"])),
     )
     return sorted(rows, key=lambda row: (-row.net.minor, row.key))
+
+
+def totals_by_link(campaign: Campaign) -> list[TotalRow]:
+    """A campaign's totals (all years) per shared link its gifts came from (``referral``,
+    e.g. "whatsapp"; key "" for none), most gifts first."""
+    rows = _totals(
+        counted_gifts().filter(campaign=campaign).order_by("referral"),
+        ("referral",),
+        lambda row: row["referral"] or gettext("No shared link"),
+    )
+    return sorted(rows, key=lambda row: (-row.gifts, row.key))
 
 
 def totals_sum(rows: list[TotalRow]) -> TotalRow | None:

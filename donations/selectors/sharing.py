@@ -1,7 +1,7 @@
 """What a campaign's donate page says of each amount (impact text), and its share links:
 the donate page's address with UTM tags per channel (so a gift records which link it came
 from), e-mail / WhatsApp / Facebook links built as plain addresses, a QR code as SVG made
-here, and the campaign's gifts per source.
+here. (The campaign's gifts per source: donations.selectors.reports.totals_by_link.)
 """
 
 from __future__ import annotations
@@ -12,17 +12,12 @@ from urllib.parse import quote, urlencode
 
 import segno
 from django.conf import settings
-from django.db.models import Count, IntegerField, Sum, Value
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from core.locales import translated
 from donations.models import Campaign, ImpactLine
-from donations.money import Money
-from donations.selectors.reporting import reporting_gross
-from donations.selectors.reports import counted_gifts
 
 # The channels a share page offers; each is the utm_source of its link.
 CHANNELS: Final = ("link", "share", "email", "whatsapp", "facebook", "qr")
@@ -66,41 +61,6 @@ def share_links(campaign: Campaign) -> ShareLinks:
         qr_svg=mark_safe(svg),  # noqa: S308 - segno's own SVG of our own address, no markup from input
         text=text,
     )
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    source: str  # "" for gifts that came from no tagged link
-    gifts: int
-    totals: list[Money]  # net of refunds, per currency
-    reporting: Money  # gross in the reporting currency (gifts with a figure in it)
-
-
-def gifts_by_source(campaign: Campaign) -> list[SourceRow]:
-    """The campaign's counted gifts per link source, most gifts first (one query)."""
-    rows = (
-        counted_gifts()
-        .filter(campaign=campaign)
-        .values("referral", "currency")
-        .annotate(
-            gifts=Count("pk"),
-            kept_minor=Sum("amount_minor") - Sum("refunded_minor"),
-            reporting=Coalesce(Sum(reporting_gross()), Value(0), output_field=IntegerField()),
-        )
-        .order_by("referral", "currency")
-    )
-    found: dict[str, SourceRow] = {}
-    code = settings.REPORTING_CURRENCY
-    for row in rows:
-        before = found.get(row["referral"])
-        money = Money(row["kept_minor"], row["currency"])
-        found[row["referral"]] = SourceRow(
-            source=row["referral"],
-            gifts=(before.gifts if before else 0) + row["gifts"],
-            totals=[*(before.totals if before else []), money],
-            reporting=Money((before.reporting.minor if before else 0) + row["reporting"], code),
-        )
-    return sorted(found.values(), key=lambda row: (-row.gifts, row.source))
 
 
 def impact_lines(campaign: Campaign) -> list[ImpactLine]:

@@ -18,17 +18,20 @@ from core.forms import put_errors_on_form
 from donations.forms.segments import ImpactLineForm
 from donations.models import Campaign
 from donations.selectors import gifts as gift_selectors
-from donations.selectors.sharing import gifts_by_source, impact_lines, share_links
+from donations.selectors.reports import totals_by_link, totals_sum
+from donations.selectors.sharing import impact_lines, share_links
 from donations.services import segments as services
 
 
 def _context(campaign: Campaign, form: ImpactLineForm | None = None) -> dict[str, Any]:
+    sources = totals_by_link(campaign)
     return {
         "campaign": campaign,
         "lines": impact_lines(campaign),
         "form": form or ImpactLineForm(),
         "share": share_links(campaign),
-        "sources": gifts_by_source(campaign),
+        "sources": sources,
+        "sources_total": totals_sum(sources),
         "reporting_currency": settings.REPORTING_CURRENCY,
         "section": "campaigns",
     }

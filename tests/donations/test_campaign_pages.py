@@ -20,7 +20,7 @@ from donations.models import (
     RecurringGift,
 )
 from donations.money import Money
-from donations.selectors.sharing import gifts_by_source
+from donations.selectors.reports import totals_by_link
 from donations.services import segments as services
 from tests.donations.portal_data import gift
 from tests.factories import make_user
@@ -194,19 +194,22 @@ def test_gifts_per_source_on_the_campaign_page(client: Client, coordinator, shel
     gift(donor, 4000, campaign=shelter)
     gift(donor, 9999, campaign=shelter, referral="email", status="failed")
     gift(donor, 8000, referral="whatsapp")  # another campaign's page: not counted here
-    rows = gifts_by_source(shelter)
+    rows = totals_by_link(shelter)
     assert [
         (
-            row.source,
+            row.key,
+            row.label,
             row.gifts,
-            [str(m.minor) + m.currency for m in row.totals],
-            row.reporting.minor,
+            row.gross.minor,
+            row.fees.minor,
+            row.net.minor,
+            [(m.minor, m.currency) for m in row.originals],
         )
         for row in rows
     ] == [
-        ("whatsapp", 2, ["3000USD"], 3000),
-        ("", 1, ["4000USD"], 4000),
-        ("qr", 1, ["3000JPY"], 1950),
+        ("whatsapp", "whatsapp", 2, 3000, 0, 3000, [(3000, "USD")]),
+        ("", "No shared link", 1, 4000, 0, 4000, [(4000, "USD")]),
+        ("qr", "qr", 1, 1950, 90, 1860, [(3000, "JPY")]),
     ]
     client.force_login(coordinator)
     html = client.get(f"/coordinator/giving/campaigns/{shelter.pk}/").content.decode()
