@@ -54,7 +54,7 @@ def prepare_photo(upload: File[bytes]) -> ContentFile[bytes]:
                 if max(width, height) > PHOTO_MAX_SIDE:
                     raise _error(
                         gettext(
-                            "The photo is %(width)d \u00d7 %(height)d pixels; the most is "
+                            "The photo is %(width)d × %(height)d pixels; the most is "  # noqa: RUF001
                             "%(limit)d pixels a side."
                         )
                         % {"width": width, "height": height, "limit": PHOTO_MAX_SIDE},
@@ -63,7 +63,7 @@ def prepare_photo(upload: File[bytes]) -> ContentFile[bytes]:
                 if min(width, height) < PHOTO_MIN_SIDE:
                     raise _error(
                         gettext(
-                            "The photo is %(width)d \u00d7 %(height)d pixels; it needs at least "
+                            "The photo is %(width)d × %(height)d pixels; it needs at least "  # noqa: RUF001
                             "%(limit)d pixels a side."
                         )
                         % {"width": width, "height": height, "limit": PHOTO_MIN_SIDE},
