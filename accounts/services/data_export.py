@@ -47,7 +47,7 @@ def _readme(person: User, categories: list[Category], exported_at: str) -> str:
         f"Data held about person #{person.pk}, exported {exported_at}.",
         "",
         "Each <category>.json holds the records of one kind as a list; files/<category>/",
-        "holds the original documents (clearance documents, training evidence) and the",
+        "holds the original documents (clearance documents, training evidence, a photo) and the",
         "receipts and statements as PDF. manifest.json repeats these counts.",
         "",
     ]

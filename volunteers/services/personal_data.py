@@ -1,8 +1,8 @@
 """Volunteering's part of a person's data (accounts.services.personal_data) and its
 retention rules (accounts.services.retention).
 
-An erasure removes what describes the person (profile details, answers, notes, the
-documents and evidence files, calendar feed, away days, saved filters) and keeps what
+An erasure removes what describes the person (profile details and photo, answers, notes,
+the documents and evidence files, calendar feed, away days, saved filters) and keeps what
 the counts need: shift signups, hours, training records and qualifications stay, tied
 to the anonymised account, with their free text emptied.
 """
@@ -47,10 +47,13 @@ from volunteers.models import (
 )
 
 
-def _profile(person: User) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _profile(
+    person: User,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[tuple[str, bytes]]]:
+    """The profile's row, the application's answers, and the profile photo's file."""
     profile = VolunteerProfile.objects.filter(user=person).prefetch_related("wanted_roles").first()
     if profile is None:
-        return [], []
+        return [], [], []
     data = row(profile)
     data["wanted_roles"] = [role.name for role in profile.wanted_roles.all()]
     answers = [
@@ -59,11 +62,12 @@ def _profile(person: User) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         .select_related("question")
         .order_by("question__position", "pk")
     ]
-    return [data], answers
+    photo = stored_file(profile.photo, "photo")
+    return [data], answers, [photo] if photo is not None else []
 
 
 def export(person: User) -> list[Category]:
-    profile, answers = _profile(person)
+    profile, answers, photo = _profile(person)
     clearances = list(
         Clearance.objects.filter(volunteer=person).select_related("clearance_type").order_by("pk")
     )
@@ -78,7 +82,12 @@ def export(person: User) -> list[Category]:
         data["training"] = record.training.name
     swaps = SwapOffer.objects.filter(Q(signup__volunteer=person) | Q(taken_by=person))
     return [
-        Category("volunteer_profile", "the volunteer profile and application", profile),
+        Category(
+            "volunteer_profile",
+            "the volunteer profile and application, with the photo",
+            profile,
+            photo,
+        ),
         Category("application_answers", "answers to the application's questions", answers),
         Category(
             "availability",
@@ -162,6 +171,8 @@ def erase(erasure: Erasure) -> None:
         profile.skills = profile.languages = profile.availability = ""
         profile.coordinator_notes = profile.decline_reason = ""
         profile.share_contact = False
+        erasure.count("photos", int(delete_file(profile.photo)))  # the file goes after commit
+        profile.photo = ""
         if profile.status != ProfileStatus.DECLINED:
             profile.status = ProfileStatus.LEFT  # no longer offered shifts or counted as active
         profile.save()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -105,6 +106,14 @@ def _delete_later(name: str) -> None:
     if name:
         storage = VolunteerProfile._meta.get_field("photo").storage
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def delete_photo_of_deleted_profile(
+    sender: object, instance: VolunteerProfile, **kwargs: Any
+) -> None:
+    """``post_delete`` of a profile (the account deleted, a declined application past its
+    retention): its photo file goes too, once the deletion is committed."""
+    _delete_later(instance.photo.name or "")
 
 
 def set_profile_photo(*, volunteer: User, upload: File[bytes]) -> VolunteerProfile:

@@ -42,6 +42,7 @@ from volunteers.models import (
 from volunteers.models.saved_filters import NAME_MAX
 from volunteers.selectors import people
 from volunteers.selectors import trainings as selectors
+from volunteers.selectors.team import photo_url
 from volunteers.selectors.volunteer_hours import volunteer_shift_context
 from volunteers.services import VolunteeringError, saved_filters
 
@@ -194,6 +195,8 @@ def _volunteer_page(
         "file": file,
         "profile": profile,
         "age": profile.age_on(today) if profile else None,
+        # The page needs volunteering.view, which may see every photo (services.photos).
+        "photo_url": photo_url(profile) if profile else "",
         "today": today,
         "notes_form": NotesForm(instance=profile) if profile else None,
         "status_form": StatusForm(initial={"status": profile.status}) if profile else None,
