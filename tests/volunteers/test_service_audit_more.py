@@ -213,6 +213,7 @@ def test_a_series_created_and_changed_from_a_date_is_audited(coordinator: User) 
                 "duration": [None, "3:00:00"],
                 "location": [None, location.pk],
                 "notes": [None, ""],
+                "online_link": [None, ""],
                 "role": [None, role.pk],
                 "rrule": [None, "FREQ=WEEKLY;BYDAY=TU"],
                 "shift_status": [None, "published"],
