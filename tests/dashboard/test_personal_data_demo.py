@@ -78,7 +78,7 @@ EXPECTED_COUNTS = {
     "account": 1,
     "login_links": 0,
     "two_factor_devices": 0,  # a volunteer-donor needs no second factor
-    "audit_entries": 10,  # what the demo records about Sam: trainings, clearance, attendance, hours...
+    "audit_entries": 10,  # the demo recording Sam's trainings, clearance, attendance, hours
     "volunteer_profile": 1,
     "application_answers": 0,
     "availability": 0,
