@@ -92,6 +92,7 @@ def feed_shifts(volunteer_id: int) -> list[Shift]:
     )
 
 
-def volunteer_feed(volunteer_id: int) -> bytes:
-    """The private iCal feed of one volunteer (two queries whatever the number of shifts)."""
-    return build_calendar(feed_shifts(volunteer_id), name="My volunteer shifts")
+def volunteer_feed(volunteer_id: int, language: str | None = None) -> bytes:
+    """The private iCal feed of one volunteer (two queries whatever the number of shifts),
+    the shifts' titles in ``language`` (the volunteer's: a calendar app sends its own)."""
+    return build_calendar(feed_shifts(volunteer_id), name="My volunteer shifts", language=language)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -124,3 +125,17 @@ def test_the_digest_names_roles_and_amounts_in_each_coordinators_language(settin
     assert [s["title"] for s in digests[thai.pk]["understaffed_shifts"]] == ["ลงพื้นที่ชุมชน"]
     assert [p["amount"] for p in digests[spanish.pk]["failed_payments"]] == [f"USD{NBSP}1,500.00"]
     assert [p["amount"] for p in digests[thai.pk]["failed_payments"]] == ["US$1,500.00"]
+
+
+def test_a_calendar_feed_names_shifts_in_its_owners_language(
+    people: tuple[User, User, User],
+) -> None:
+    _coordinator, _lucia, ploy = people
+    line = _role("Crisis text line", "Línea de texto de crisis", "สายด่วนทางข้อความ")
+    services.sign_up_for_shift(
+        shift=make_shift(line, location=make_location("Office"), starts_at=START), volunteer=ploy
+    )
+    token = services.calendar_feed_for(volunteer=ploy).token
+    # A calendar app asks in its own language: the feed is in the volunteer's.
+    body = Client().get(f"/calendar/{token}.ics", headers={"accept-language": "es"}).text
+    assert "SUMMARY:สายด่วนทางข้อความ" in body

@@ -147,7 +147,8 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if volunteer is None:
         raise Http404("No such calendar.")
     response = HttpResponse(
-        volunteer_feed(volunteer.pk), content_type="text/calendar; charset=utf-8"
+        volunteer_feed(volunteer.pk, volunteer.preferred_language),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'inline; filename="shifts.ics"'
     response["Cache-Control"] = "private, max-age=300"
