@@ -79,6 +79,9 @@ def strip_marked(text: str) -> str:
         text = shorter
 
 
+THAI = re.compile("[\u0e00-\u0e7f]")
+
+
 class DataWords:
     """Text that is data, not interface: every string stored in the database, the
     organisation's name and address, time zone names, language names in their own language,
@@ -117,8 +120,12 @@ class DataWords:
             words.update(_calendar_words(babel_locale(code)))
             words.update(_date_words(babel_locale(code)))
         self.words = {w.casefold() for w in words}
+        # Thai is written without spaces between words: a table cell wraps a Thai name
+        # anywhere, so with ``any_word`` a piece of a Thai data word is data too.
+        self._thai_data = ""
         if any_word:
             self.words.update(w.casefold() for p in self.phrases for w in LETTERS.findall(p))
+            self._thai_data = "\n".join(w for w in self.words if THAI.search(w))
         for code in SUPPORTED_CURRENCIES:
             self.words.add(code.casefold())
             for lang, _name in settings.LANGUAGES:
@@ -137,7 +144,12 @@ class DataWords:
         if not LETTERS.search(rest):
             return []
         rest = EMAIL.sub(" ", URL.sub(" ", self._pattern.sub(" ", rest)))
-        return [w for w in LETTERS.findall(rest) if w.casefold() not in self.words]
+        return [
+            w
+            for w in LETTERS.findall(rest)
+            if w.casefold() not in self.words
+            and not (self._thai_data and THAI.search(w) and w in self._thai_data)
+        ]
 
 
 def _calendar_words(locale: Locale) -> set[str]:
