@@ -200,24 +200,7 @@ def export_donors(request: AuthenticatedHttpRequest) -> HttpResponse:
 def donor_csv(filename: str, donors: QuerySet[Donor] | None) -> HttpResponse:
     """The donor CSV of ``donors`` (None: every donor)."""
     rows_of = selectors.donor_export_rows(donors)
-    header = [
-        "id",
-        "name",
-        "email",
-        "kind",
-        "address_line1",
-        "address_line2",
-        "city",
-        "region",
-        "postal_code",
-        "country",
-        "communication_consent",
-        "communication_consent_at",
-        "give_anonymously",
-        "gift_count",
-        "last_gift_at",
-        "created_at",
-    ]
+    header = ["id", *selectors.DONOR_EXPORT_COLUMNS[1:]]
     rows = (
         [
             *row[:11],

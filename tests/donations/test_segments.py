@@ -205,6 +205,24 @@ def test_the_filtered_export_has_only_the_filtered_donors(client: Client, coordi
     client.force_login(coordinator)
     export = client.get(f"{DONORS}export.csv", {"monthly": "on", "page": "2"})
     rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode())))  # type: ignore[attr-defined]
+    assert rows[0] == [
+        "id",
+        "name",
+        "email",
+        "kind",
+        "address_line1",
+        "address_line2",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "communication_consent",
+        "communication_consent_at",
+        "give_anonymously",
+        "gift_count",
+        "last_gift_at",
+        "created_at",
+    ]
     assert [row[1] for row in rows[1:]] == ["Ben"]
     everyone = client.get(f"{DONORS}export.csv")
     rows = list(csv.reader(io.StringIO(b"".join(everyone.streaming_content).decode())))  # type: ignore[attr-defined]
