@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections import Counter
 from functools import cache, cached_property
+from importlib import resources
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -9,11 +11,12 @@ from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import BaseUserManager as DjangoBaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from accounts.roles import ROLE_HOME_URLS, STAFF_ROLES, Role
+from core.locales import zone_name
 
 
 def normalize_email(email: str) -> str:
@@ -36,7 +39,35 @@ def validate_time_zone(value: str) -> None:
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(all_time_zones())]
+    """Every zone, named as the reader's language names it ("United States (New York)",
+    "hora de Estados Unidos (Nueva York)"), in the order of those names; the value stays the
+    IANA name. Evaluated when a form is shown, so in the language of that request."""
+    return list(_time_zone_choices(translation.get_language() or settings.LANGUAGE_CODE))
+
+
+@cache
+def _main_zones() -> frozenset[str]:
+    """The zone of each place as the time zone database lists it (zone.tab, shipped with
+    the tzdata package), aliases left out."""
+    try:
+        table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
+        return frozenset({"UTC"})
+    rows = (line.split("\t") for line in table.splitlines() if line and not line.startswith("#"))
+    return frozenset({"UTC", *(row[2] for row in rows if len(row) > 2)})
+
+
+@cache
+def _time_zone_choices(language: str) -> tuple[tuple[str, str], ...]:
+    names = {zone: zone_name(zone, language) for zone in all_time_zones()}
+    taken = Counter(names.values())
+    # Aliases share their place's name (US/Eastern and America/New_York): the main zone
+    # keeps it plain, an alias says which it is.
+    labelled = [
+        (zone, name if zone in _main_zones() or taken[name] == 1 else f"{name} · {zone}")
+        for zone, name in names.items()
+    ]
+    return tuple(sorted(labelled, key=lambda choice: (choice[1].casefold(), choice[0])))
 
 
 def default_time_zone() -> str:

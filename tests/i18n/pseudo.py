@@ -108,9 +108,10 @@ class DataWords:
         phrases.update(stored)
         zones = zoneinfo.available_timezones()
         phrases.update({*zones, *(zone.replace("_", " ") for zone in zones)})
-        # The zones in use, as each language names them (core.locales.zone_name: CLDR data).
+        # Every zone as each language names it (core.locales.zone_name: CLDR data): pages
+        # name the zones in use, and the time zone choices name them all.
         used = {value for value in stored if value in zones} | {settings.ORG_TIME_ZONE, "UTC"}
-        phrases.update(zone_name(zone, code) for zone in used for code in languages)
+        phrases.update(zone_name(zone, code) for zone in used | zones for code in languages)
         phrases.update(_amounts_in_words())
         self.phrases: set[str] = set()
         self._pattern = re.compile("^$")
