@@ -63,8 +63,9 @@ def _time_zone_choices(language: str) -> tuple[tuple[str, str], ...]:
     taken = Counter(names.values())
     # Aliases share their place's name (US/Eastern and America/New_York): the main zone
     # keeps it plain, an alias says which it is.
+    shared = {name for name, count in taken.items() if count > 1}
     labelled = [
-        (zone, name if zone in _main_zones() or taken[name] == 1 else f"{name} · {zone}")
+        (zone, f"{name} · {zone}" if name in shared and zone not in _main_zones() else name)
         for zone, name in names.items()
     ]
     return tuple(sorted(labelled, key=lambda choice: (choice[1].casefold(), choice[0])))
