@@ -197,16 +197,20 @@ def with_directory_columns(profiles: QuerySet[VolunteerProfile]) -> QuerySet[Vol
         .annotate(total=Sum("minutes"))
         .values("total")
     )
-    clearance = _soonest_expiry(Clearance.objects.filter(status=ClearanceStatus.CLEARED), today)
-    training = _soonest_expiry(TrainingRecord.objects.filter(status=RecordStatus.VERIFIED), today)
+    clearance = Subquery(
+        _soonest_expiry(Clearance.objects.filter(status=ClearanceStatus.CLEARED), today),
+        output_field=DateField(),
+    )
+    training = Subquery(
+        _soonest_expiry(TrainingRecord.objects.filter(status=RecordStatus.VERIFIED), today),
+        output_field=DateField(),
+    )
     return profiles.annotate(
         last_shift_at=Subquery(last_shift, output_field=DateTimeField()),
         minutes_this_year=Coalesce(Subquery(minutes, output_field=IntegerField()), 0),
-        # PostgreSQL's LEAST skips NULLs: a person with only one kind gets that one.
-        next_expiry=Least(
-            Subquery(clearance, output_field=DateField()),
-            Subquery(training, output_field=DateField()),
-        ),
+        # A person with only one kind gets that one: PostgreSQL's LEAST skips NULLs, but
+        # SQLite's MIN() of a NULL is NULL, so each side falls back on the other.
+        next_expiry=Least(Coalesce(clearance, training), Coalesce(training, clearance)),
     )
 
 
