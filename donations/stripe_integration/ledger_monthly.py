@@ -4,9 +4,11 @@ instalment, a gift of its own) and its updates (the rules every handler follows:
 from __future__ import annotations
 
 import logging
+from typing import Final
 
 from django.utils import timezone
 
+from accounts.services import audit
 from donations.models import Donation, DonationSource, RecurringGift, StripeEvent
 from donations.services.receipts import sync_receipt
 from donations.stripe_integration import client as stripe_client
@@ -35,6 +37,39 @@ from donations.stripe_integration.subscriptions import take_subscription_amount
 
 logger = logging.getLogger(__name__)
 
+# What an event may change in a monthly gift: each change is audited with its old and new value.
+AUDITED: Final = (
+    "amount_minor",
+    "fee_covered_minor",
+    "currency",
+    "interval",
+    "status",
+    "stripe_status",
+    "cancelled_at",
+)
+CHANGED_BY_STRIPE: Final = "donations.recurring.changed_by_stripe"
+
+
+def _audit_change(event: StripeEvent, gift: RecurringGift, before: dict[str, object]) -> None:
+    """One audit entry for what ``event`` changed in ``gift`` (none if nothing did: a repeat,
+    or an older state). The actor is the system (no person: Stripe told us), the entry names
+    the Stripe event and how it reached us (our endpoint or the nightly reconciliation)."""
+    changes = audit.changed_fields(before, audit.snapshot(gift, AUDITED))
+    if changes:
+        audit.record(
+            CHANGED_BY_STRIPE,
+            actor=None,
+            subject=gift.donor.user_id,
+            obj=gift,
+            changes=changes,
+            data={
+                "stripe_event": event.event_id,
+                "event_type": event.type,
+                "delivered_by": event.delivered_by,
+                "subscription": gift.stripe_subscription_id,
+            },
+        )
+
 
 # ---------------------------------------------------------------------------------------
 # Monthly gifts: the checkout, invoices and subscription updates
@@ -60,6 +95,7 @@ def link_subscription_checkout(event: StripeEvent, session: JSON) -> None:
     if gift is None:
         logger.info("subscription checkout %s is not one of ours", stripe_id(session.get("id")))
         return
+    before = audit.snapshot(gift, AUDITED)
     session_id = stripe_id(session.get("id"))
     if session_id and not gift.checkout_session_id:
         gift.checkout_session_id = session_id
@@ -69,6 +105,7 @@ def link_subscription_checkout(event: StripeEvent, session: JSON) -> None:
     if event.type == EXPIRED:
         gift.checkout_expired_at = earliest(gift.checkout_expired_at, event_time(event))
     refresh_recurring(gift)
+    _audit_change(event, gift, before)
 
 
 def on_invoice(event: StripeEvent) -> None:
@@ -105,6 +142,7 @@ def on_invoice(event: StripeEvent) -> None:
     if gift is None:
         logger.info("invoice %s is for a subscription that is not ours", invoice_id)
         return
+    before = audit.snapshot(gift, AUDITED)
     customer = stripe_id(invoice.get("customer"))
     if customer and not gift.stripe_customer_id:
         gift.stripe_customer_id = customer
@@ -116,6 +154,7 @@ def on_invoice(event: StripeEvent) -> None:
         # (and no receipt to issue); the subscription itself stays as Stripe says.
         logger.info("invoice %s was paid without a charge; no gift recorded", invoice_id)
         refresh_recurring(gift)
+        _audit_change(event, gift, before)
         return
     if amount is None or amount <= 0:
         amount = gift.amount_minor
@@ -167,6 +206,7 @@ def on_invoice(event: StripeEvent) -> None:
     # which then void or replace it as if they had come after.
     save_donation(donation, receipt=False)
     refresh_recurring(gift)
+    _audit_change(event, gift, before)
     sync_receipt(donation=donation)
     run_deferred(donation.payment_intent_id)
     if not paid:
@@ -196,6 +236,7 @@ def on_subscription(event: StripeEvent) -> None:
     if gift is None:
         logger.info("subscription %s is not ours; nothing to do", sub_id)
         return
+    before = audit.snapshot(gift, AUDITED)
     customer = stripe_id(sub.get("customer"))
     if customer and not gift.stripe_customer_id:
         gift.stripe_customer_id = customer
@@ -213,3 +254,4 @@ def on_subscription(event: StripeEvent) -> None:
         gift.stripe_status_at = applied_at
         take_subscription_amount(gift, sub)  # the newest state's amount, as for the status
     refresh_recurring(gift)
+    _audit_change(event, gift, before)
