@@ -20,6 +20,7 @@ from core.forms import limits
 from donations import options
 from donations.models import Donation, TributeType
 from donations.money import Money, MoneyError, check_minimum, format_money, parse_amount
+from donations.selectors.amounts import suggested_amounts
 
 OTHER = "other"
 FREQUENCIES = [("once", _("Once")), ("monthly", _("Monthly"))]
@@ -97,7 +98,7 @@ class DonationForm(forms.Form):
         # The presets shown: those of the currency posted, if we take it.
         posted = self.data.get(self.add_prefix("currency")) if self.is_bound else None
         self.currency_shown = posted if posted in offered else currency_field.initial
-        self.presets = options.preset_amounts(self.currency_shown)
+        self.presets = suggested_amounts(self.currency_shown)
         amount_field = self.fields["amount"]
         assert isinstance(amount_field, forms.ChoiceField)
         amount_field.choices = [
@@ -178,7 +179,7 @@ def give_again_url(gift: Donation) -> str:
     if gift.currency in options.currencies():
         chosen = Money(gift.amount_minor - gift.fee_covered_minor, gift.currency)
         params["currency"] = gift.currency
-        if chosen in options.preset_amounts(gift.currency):
+        if chosen in suggested_amounts(gift.currency):
             params["amount"] = preset_value(chosen)
         else:
             params["amount"] = OTHER

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BoundedDateField, NameChoiceField
@@ -21,7 +21,7 @@ from donations.models.segments import (
     SEGMENT_QUERY_MAX,
     TAG_MAX,
 )
-from donations.money import Money, MoneyError, check_minimum, parse_amount
+from donations.money import Money, MoneyError, check_maximum, check_minimum, parse_amount
 
 
 class DateInput(forms.DateInput):
@@ -145,3 +145,61 @@ class ImpactLineForm(forms.Form):
 
     def translations(self) -> dict[str, dict[str, str]]:
         return cleaned_translations(self, self.TRANSLATED)
+
+
+AMOUNTS_MAX = 6
+
+
+class SuggestedAmountsForm(forms.Form):
+    """The donate page's suggested amounts in one currency, typed as "25 / 50 / 100"."""
+
+    currency = forms.ChoiceField(label=_("Currency"))
+    amounts = forms.CharField(
+        label=_("Suggested amounts"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Separated by slashes, e.g. 25 / 50 / 100. Leave empty to go back to the default."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        currency = self.fields["currency"]
+        assert isinstance(currency, forms.ChoiceField)
+        currency.choices = [(code, code) for code in options.currencies()]
+        currency.initial = options.default_currency()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        currency, text = data.get("currency"), str(data.get("amounts") or "")
+        if not currency:
+            return data
+        parts = [part.strip() for part in text.split("/") if part.strip()]
+        if len(parts) > AMOUNTS_MAX:
+            self.add_error(
+                "amounts",
+                ngettext(
+                    "At most %(count)d amount, please.",
+                    "At most %(count)d amounts, please.",
+                    AMOUNTS_MAX,
+                )
+                % {"count": AMOUNTS_MAX},
+            )
+            return data
+        found: list[Money] = []
+        for part in parts:
+            try:
+                money = parse_amount(part, currency)
+                check_minimum(money)
+                check_maximum(money)
+            except MoneyError as exc:
+                self.add_error("amounts", exc.messages)
+                return data
+            found.append(money)
+        data["money"] = found
+        return data
+
+    def money(self) -> list[Money]:
+        found: list[Money] = self.cleaned_data["money"]
+        return found

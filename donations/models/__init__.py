@@ -34,7 +34,7 @@ from donations.models.receipts import (
     StatementRunStatus,
 )
 from donations.models.records import DonorMerge, GiftImport
-from donations.models.segments import DonorSegment, DonorTag, ImpactLine
+from donations.models.segments import DonorSegment, DonorTag, ImpactLine, SuggestedAmounts
 from donations.models.settlement import BalanceTransaction, SettlementKind
 from donations.models.stripe_import import StripeCustomerLink, StripeImportCursor
 
@@ -75,6 +75,7 @@ __all__ = [
     "StripeEvent",
     "StripeEventStatus",
     "StripeImportCursor",
+    "SuggestedAmounts",
     "TaskTrigger",
     "TributeType",
 ]

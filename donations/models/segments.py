@@ -94,3 +94,21 @@ class ImpactLine(models.Model):
     @property
     def money(self) -> Money:
         return Money(self.amount_minor, self.currency)
+
+
+class SuggestedAmounts(models.Model):
+    """The suggested amounts of the donate page in one currency, set by staff (minor units,
+    ascending); a currency without a row falls back on settings or a derived default
+    (``donations.options.preset_amounts``)."""
+
+    currency = models.CharField(max_length=3, unique=True)
+    amounts_minor = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("currency",)
+        verbose_name_plural = "suggested amounts"
+        constraints = [currency_check("currency", "suggested_amounts_currency_code")]
+
+    def __str__(self) -> str:
+        return self.currency

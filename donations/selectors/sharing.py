@@ -23,10 +23,20 @@ from donations.models import Campaign, ImpactLine
 CHANNELS: Final = ("link", "share", "email", "whatsapp", "facebook", "qr")
 
 
-def donate_url(campaign: Campaign, source: str) -> str:
-    """The campaign's donate page with the source's UTM tags, as an absolute address."""
-    path = reverse("donations:donate_campaign", kwargs={"slug": campaign.slug})
-    query = urlencode({"utm_source": source, "utm_medium": "share", "utm_campaign": campaign.slug})
+# The utm_campaign of the general donate page's share links (the general fund).
+GENERAL: Final = "general"
+
+
+def donate_url(campaign: Campaign | None, source: str) -> str:
+    """The campaign's donate page (None: the general one) with the source's UTM tags, as an
+    absolute address."""
+    path = (
+        reverse("donations:donate_campaign", kwargs={"slug": campaign.slug})
+        if campaign is not None
+        else reverse("donations:donate")
+    )
+    slug = campaign.slug if campaign is not None else GENERAL
+    query = urlencode({"utm_source": source, "utm_medium": "share", "utm_campaign": slug})
     return f"{settings.SITE_URL}{path}?{query}"
 
 
@@ -42,9 +52,9 @@ class ShareLinks:
     text: str
 
 
-def share_links(campaign: Campaign) -> ShareLinks:
-    """Every way to share ``campaign``'s donate page (no query)."""
-    name = translated(campaign, "name")
+def share_links(campaign: Campaign | None) -> ShareLinks:
+    """Every way to share ``campaign``'s donate page (None: the general one; no query)."""
+    name = translated(campaign, "name") if campaign is not None else settings.ORG_NAME
     text = gettext("Please give to %(campaign)s with me:") % {"campaign": name}
     mail = donate_url(campaign, "email")
     whatsapp = donate_url(campaign, "whatsapp")
@@ -63,17 +73,15 @@ def share_links(campaign: Campaign) -> ShareLinks:
     )
 
 
-def impact_lines(campaign: Campaign) -> list[ImpactLine]:
-    """The impact text of each suggested amount of ``campaign``'s page, by currency and
-    amount (one query)."""
+def impact_lines(campaign: Campaign | None) -> list[ImpactLine]:
+    """The impact text of each suggested amount of ``campaign``'s page (None: the general
+    page's), by currency and amount (one query)."""
     return list(ImpactLine.objects.filter(campaign=campaign).order_by("currency", "amount_minor"))
 
 
 def impact_texts(campaign: Campaign | None, currency: str) -> dict[int, str]:
-    """What each amount in ``currency`` does on ``campaign``'s donate page, in the active
-    language (one query; none for the general page)."""
-    if campaign is None:
-        return {}
+    """What each amount in ``currency`` does on ``campaign``'s donate page (None: the general
+    page), in the active language (one query)."""
     return {
         line.amount_minor: translated(line, "text")
         for line in ImpactLine.objects.filter(campaign=campaign, currency=currency)

@@ -8,6 +8,7 @@ from django.urls import URLPattern, path
 from donations.views import (
     campaign_pages,
     coordinator,
+    donate_page,
     donor_work,
     receipts,
     records,
@@ -32,6 +33,13 @@ urlpatterns: list[URLPattern] = [
         campaign_pages.impact_delete,
         name="coord_impact_delete",
     ),
+    path(f"{P}donate-page/", donate_page.general_page, name="coord_donate_page"),
+    path(
+        f"{P}donate-page/impact/",
+        donate_page.general_impact_save,
+        name="coord_general_impact_save",
+    ),
+    path(f"{P}donate-page/amounts/", donate_page.amounts_save, name="coord_amounts_save"),
     path(f"{P}campaigns/<int:pk>/edit/", coordinator.campaign_edit, name="coord_campaign_edit"),
     path(f"{P}recurring/", coordinator.recurring_list, name="coord_recurring"),
     path(f"{P}stripe-events/", coordinator.event_list, name="coord_events"),

@@ -72,9 +72,11 @@ def impact_save(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def impact_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     line = services.delete_impact_line(pk=pk, actor=request.user)
-    if line is None or line.campaign_id is None:
+    if line is None:
         raise Http404("No such impact text.")
     messages.success(request, gettext("Impact text deleted."))
+    if line.campaign_id is None:
+        return redirect("donations:coord_donate_page")
     return redirect("donations:coord_campaign", pk=line.campaign_id)
 
 

@@ -83,6 +83,8 @@ def donate(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             if money.minor in texts
         ],
         "campaign": campaign,
+        # The page's own address for its Open Graph tags (what a shared link shows).
+        "og_url": f"{settings.SITE_URL}{request.path}",
         "progress": selectors.progress_of(campaign) if campaign is not None else None,
         "giving_open": giving_open(),
         "offline_mode": offline_mode(),
