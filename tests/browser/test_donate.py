@@ -70,6 +70,44 @@ def test_picking_an_amount_shows_what_it_does_and_the_share_page_fits(
     screenshot(share, screenshots, "share-phone")
 
 
+def test_the_general_page_says_what_an_amount_does_and_keeps_the_pay_button_in_view(
+    page_factory, site, screenshots
+):
+    page = page_factory("phone")
+    page.goto("/donate/")
+    page.locator("#id_amount label").first.click()
+    assert page.locator(".impact-live").inner_text() == (
+        "$25.00: trains one hotline volunteer for a shift"
+    )
+    amounts = page.locator("#id_amount label")
+    monthly = page.locator("#id_frequency label", has_text="Monthly")
+    pay = page.get_by_role("button", name=re.compile("Continue to"))
+    for locator in (amounts.last, monthly, pay):
+        assert locator.is_visible()
+        assert _bottom(locator) <= PHONE["height"]
+    assert_fits(page)
+    screenshot(page, screenshots, "donate-general-impact-phone")
+    # The currency's own amounts (set by staff for yen), with their impact text.
+    page.goto("/donate/?currency=JPY")
+    assert page.locator("#id_amount label").all_inner_texts()[:4] == [
+        "¥3,000",
+        "¥5,000",
+        "¥10,000",
+        "¥20,000",
+    ]
+    page.locator("#id_amount label").first.click()
+    assert page.locator(".impact-live").inner_text() == (
+        "¥3,000: trains one hotline volunteer for a shift"
+    )
+    assert _bottom(pay) <= PHONE["height"]
+    share = page_factory("phone")
+    share.goto("/donate/share/")
+    assert_fits(share)
+    assert_accessible(share)
+    assert share.locator(".qr svg").is_visible()
+    screenshot(share, screenshots, "share-general-phone")
+
+
 def test_a_bad_gift_is_a_form_error_and_makes_no_session(page_factory, site):
     page = page_factory("phone")
     page.goto("/donate/")
