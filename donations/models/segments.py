@@ -107,7 +107,6 @@ class SuggestedAmounts(models.Model):
 
     class Meta:
         ordering = ("currency",)
-        verbose_name_plural = "suggested amounts"
         constraints = [currency_check("currency", "suggested_amounts_currency_code")]
 
     def __str__(self) -> str:
