@@ -78,7 +78,9 @@ EXPECTED_COUNTS = {
     "account": 1,
     "login_links": 0,
     "two_factor_devices": 0,  # a volunteer-donor needs no second factor
-    "audit_entries": 10,  # the demo recording Sam's trainings, clearance, attendance, hours
+    # the demo recording Sam's trainings, clearance, attendance, hours; and three changes
+    # Stripe made to his monthly gift (active, then past due, then Stripe's own status)
+    "audit_entries": 13,
     "volunteer_profile": 1,
     "application_answers": 0,
     "availability": 0,
