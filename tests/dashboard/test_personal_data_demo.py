@@ -78,7 +78,9 @@ EXPECTED_COUNTS = {
     "account": 1,
     "login_links": 0,
     "two_factor_devices": 0,  # a volunteer-donor needs no second factor
-    "audit_entries": 10,  # the demo recording Sam's trainings, clearance, attendance, hours
+    # The demo recording Sam's trainings, clearance, attendance, hours (10), and what Sam
+    # did himself through the same services (13), each audited with him as the actor.
+    "audit_entries": 23,
     "volunteer_profile": 1,
     "application_answers": 0,
     "availability": 0,
