@@ -191,6 +191,8 @@ def _pages(sam: User, donor: Donor) -> list[str]:
     return [
         f"/coordinator/people/{sam.pk}/",
         f"/coordinator/people/{sam.pk}/audit/",
+        "/coordinator/audit/",
+        "/coordinator/audit/export.csv",
         f"/coordinator/people/{sam.pk}/data/",
         f"/coordinator/volunteering/volunteers/{sam.pk}/",
         "/coordinator/volunteering/volunteers/",
