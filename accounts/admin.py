@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from accounts.models import AuditEntry, User, normalize_email
 from accounts.services import two_factor
 from accounts.services.accounts_admin import account_state, record_account_saved
+from accounts.services.admin_audit import AuditedAdmin
 
 
 class UniqueEmailMixin(forms.ModelForm[User]):
@@ -44,7 +45,8 @@ class UserChangeAdminForm(UniqueEmailMixin, UserChangeForm):  # type: ignore[typ
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):  # type: ignore[type-arg]
+    audit_saves = False  # record_account_saved writes the entry (deletions: AuditedAdmin)
     actions = ("reset_two_factor",)
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
@@ -131,3 +133,36 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _audit_third_party_admins() -> None:
+    """The pages other packages register (roles, beat's schedules, second-factor devices),
+    registered again with the same behaviour and the audit trail: every editable admin
+    page is audited."""
+    from django.contrib.auth.admin import GroupAdmin
+    from django.contrib.auth.models import Group
+    from django_celery_beat import admin as beat_admin
+    from django_celery_beat import models as beat
+    from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    pages: list[tuple[type[Any], type[Any]]] = [
+        (Group, GroupAdmin),
+        (beat.PeriodicTask, beat_admin.PeriodicTaskAdmin),
+        (beat.ClockedSchedule, beat_admin.ClockedScheduleAdmin),
+        (beat.CrontabSchedule, beat_admin.CrontabScheduleAdmin),
+        (beat.SolarSchedule, beat_admin.SolarScheduleAdmin),
+        (beat.IntervalSchedule, beat_admin.IntervalScheduleAdmin),
+        (TOTPDevice, TOTPDeviceAdmin),
+        (StaticDevice, StaticDeviceAdmin),
+    ]
+    for model, page in pages:
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+        audited = type(page.__name__, (AuditedAdmin, page), {"__module__": __name__})
+        admin.site.register(model, audited)
+
+
+_audit_third_party_admins()

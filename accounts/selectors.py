@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import AuditEntry, User
 from accounts.permissions import roles_with
 from accounts.roles import STAFF_ROLES, Role
+from core.dates import day_bounds
 from core.search import words_match
 
 
@@ -63,20 +64,58 @@ def people_who_can(*permissions: str) -> QuerySet[User]:
     return matches.order_by("pk")
 
 
-def person_audit(person: User, *, action: str = "") -> QuerySet[AuditEntry]:
-    """Audit entries about ``person`` and those ``person`` made, latest first (one query a
-    page: who did it and whom it is about come with each entry)."""
-    entries = AuditEntry.objects.filter(Q(subject=person) | Q(actor=person))
+def audit_entries(
+    *,
+    person: User | None = None,
+    action: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+    system: bool = False,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEntry]:
+    """Audit entries, latest first, filtered: about or by ``person``; of one ``action``;
+    about one record (``object_type`` such as ``volunteers.shift``, and ``object_id``);
+    done by the person whose e-mail is ``actor`` or (``system``) by the system; written
+    from the day ``since`` to the day ``until`` (the organisation's days, both included).
+    One query a page: who did it and whom it is about come with each entry."""
+    entries = AuditEntry.objects.all()
+    if person is not None:
+        entries = entries.filter(Q(subject=person) | Q(actor=person))
     if action:
         entries = entries.filter(action=action)
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+        if object_id:
+            entries = entries.filter(object_id=object_id)
+    if system:
+        entries = entries.filter(actor__isnull=True)
+    elif actor:
+        entries = entries.filter(actor__email__iexact=actor.strip())
+    if since is not None:
+        entries = entries.filter(created_at__gte=day_bounds(since)[0])
+    if until is not None:
+        entries = entries.filter(created_at__lt=day_bounds(until)[1])
     return entries.select_related("actor", "subject").order_by("-created_at", "-pk")
+
+
+def person_audit(person: User, *, action: str = "") -> QuerySet[AuditEntry]:
+    """Audit entries about ``person`` and those ``person`` made, latest first."""
+    return audit_entries(person=person, action=action)
+
+
+def audit_choices(field: str, *, person: User | None = None) -> list[str]:
+    """The values of ``field`` (action, object_type) among the entries (about or by
+    ``person``), for a filter (one query)."""
+    entries = AuditEntry.objects.all()
+    if person is not None:
+        entries = entries.filter(Q(subject=person) | Q(actor=person))
+    return [
+        value for value in entries.order_by(field).values_list(field, flat=True).distinct() if value
+    ]
 
 
 def person_audit_actions(person: User) -> list[str]:
     """The actions among ``person``'s audit entries, for the filter (one query)."""
-    return list(
-        AuditEntry.objects.filter(Q(subject=person) | Q(actor=person))
-        .order_by("action")
-        .values_list("action", flat=True)
-        .distinct()
-    )
+    return audit_choices("action", person=person)

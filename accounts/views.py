@@ -128,7 +128,10 @@ def profile(request: HttpRequest) -> HttpResponse:
     """Everyone's own account page: name, phone, language and time zone."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_own_profile(
+            user=request.user,  # type: ignore[arg-type]
+            **{name: form.cleaned_data[name] for name in services.OWN_PROFILE_FIELDS},
+        )
         messages.success(request, _("Your details have been saved."))
         return redirect("accounts:profile")
     two_factor = two_factor_service.has_two_factor(request.user)  # type: ignore[arg-type]

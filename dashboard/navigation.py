@@ -88,6 +88,7 @@ COORDINATOR_MENU: list[Link | Group] = [
         ],
         key="messages",
     ),
+    Link(_("Audit trail"), "dashboard:audit"),
 ]
 
 VOLUNTEER_MENU: list[Link | Group] = [

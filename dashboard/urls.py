@@ -9,6 +9,8 @@ urlpatterns = [
     path("coordinator/", views.coordinator_home, name="coordinator_home"),
     path("coordinator/people/<int:user_id>/", views.person_record, name="person"),
     path("coordinator/people/<int:user_id>/audit/", audit.person_audit, name="person_audit"),
+    path("coordinator/audit/", audit.audit_trail, name="audit"),
+    path("coordinator/audit/export.csv", audit.audit_export, name="audit_export"),
     path(
         "coordinator/people/<int:user_id>/data/",
         personal_data.person_data,

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services.admin_audit import AuditedAdmin
 from core.admin import ReadOnlyAdmin
 from donations.forms.portal import DonorDetailsForm
 from donations.models import (
@@ -39,9 +40,11 @@ DONOR_DETAILS: tuple[str, ...] = tuple(DonorDetailsForm.Meta.fields)
 
 
 @admin.register(Donor)
-class DonorAdmin(admin.ModelAdmin[Donor]):
+class DonorAdmin(AuditedAdmin):
     """A donor's own details, saved through the service; donors are never added or deleted
     here (they come with their gifts; duplicates are merged on the coordinator pages)."""
+
+    audit_saves = False  # update_donor_details writes the entry
 
     list_display = ("name", "email", "kind", "country", "communication_consent", "created_at")
     list_filter = ("kind", "communication_consent", "give_anonymously", "country")
@@ -70,7 +73,7 @@ class DonorAdmin(admin.ModelAdmin[Donor]):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin[Campaign]):
+class CampaignAdmin(AuditedAdmin):
     list_display = ("name", "slug", "goal_minor", "goal_currency", "starts_on", "ends_on")
     list_filter = ("active", "public")
     search_fields = ("name", "slug", "description")
@@ -122,7 +125,7 @@ class RecurringGiftAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StripeEvent)
-class StripeEventAdmin(admin.ModelAdmin[StripeEvent]):
+class StripeEventAdmin(AuditedAdmin):
     """The Stripe events log. Events are Stripe's record: read-only, except re-processing."""
 
     list_display = ("received_at", "event_id", "type", "status", "attempts", "livemode")

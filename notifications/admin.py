@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.services.admin_audit import AuditedAdmin
 from notifications.models import InboundSms, Message, NotificationPreference, PushSubscription
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin[Message]):
+class MessageAdmin(AuditedAdmin):
     list_display = (
         "kind",
         "recipient",
@@ -26,7 +27,7 @@ class MessageAdmin(admin.ModelAdmin[Message]):
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin[NotificationPreference]):
+class NotificationPreferenceAdmin(AuditedAdmin):
     list_display = ("user", "email_enabled", "sms_enabled", "non_essential_opt_out", "updated_at")
     list_filter = ("email_enabled", "sms_enabled", "non_essential_opt_out")
     search_fields = ("user__email",)
@@ -35,7 +36,7 @@ class NotificationPreferenceAdmin(admin.ModelAdmin[NotificationPreference]):
 
 
 @admin.register(InboundSms)
-class InboundSmsAdmin(admin.ModelAdmin[InboundSms]):
+class InboundSmsAdmin(AuditedAdmin):
     """What people texted us and what we answered: a record, never edited."""
 
     list_display = ("received_at", "keyword", "from_number", "answered")
@@ -51,7 +52,7 @@ class InboundSmsAdmin(admin.ModelAdmin[InboundSms]):
 
 
 @admin.register(PushSubscription)
-class PushSubscriptionAdmin(admin.ModelAdmin[PushSubscription]):
+class PushSubscriptionAdmin(AuditedAdmin):
     list_display = ("user", "created_at")
     search_fields = ("user__email",)
     raw_id_fields = ("user",)

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.services.admin_audit import AuditedAdmin
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from volunteers.models import (
     ApplicationAnswer,
@@ -65,7 +66,7 @@ class VolunteerProfileAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApplicationQuestion)
-class ApplicationQuestionAdmin(admin.ModelAdmin[ApplicationQuestion]):
+class ApplicationQuestionAdmin(AuditedAdmin):
     list_display = ("text", "required", "active", "position")
     list_editable = ("required", "active", "position")
     list_filter = ("active", "required")
@@ -194,7 +195,7 @@ class TrainingRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ClearanceType)
-class ClearanceTypeAdmin(admin.ModelAdmin[ClearanceType]):
+class ClearanceTypeAdmin(AuditedAdmin):
     list_display = ("name", "validity_months")
     search_fields = ("name",)
 
@@ -212,7 +213,7 @@ class ClearanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin[Location]):
+class LocationAdmin(AuditedAdmin):
     list_display = ("name", "time_zone", "is_remote", "active")
     list_filter = ("is_remote", "active", "time_zone")
     search_fields = ("name", "address")

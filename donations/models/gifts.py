@@ -6,6 +6,9 @@ Amounts are integer minor units of an ISO 4217 currency, as Stripe counts them (
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any, Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -78,7 +81,37 @@ class RecurringStatus(models.TextChoices):
     ABANDONED = "abandoned", _("Checkout abandoned")
 
 
-class RecurringGift(models.Model):
+class RemembersLoadedValues(models.Model):
+    """Keeps the values a row had when it was loaded (Django's documented ``from_db``
+    recipe), so the system's changes to it can be audited with their old values
+    (donations.services.system_audit). None for a row made in this process."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        **kwargs: Any,
+    ) -> Self:
+        instance = super().from_db(db, field_names, values, **kwargs)
+        instance._loaded_values = dict(zip(field_names, values, strict=True))
+        return instance
+
+    @property
+    def loaded_values(self) -> dict[str, Any] | None:
+        return getattr(self, "_loaded_values", None)
+
+    def remember_loaded_values(self) -> None:
+        self._loaded_values = {
+            field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields
+        }
+
+
+class RecurringGift(RemembersLoadedValues):
     """A monthly (or yearly) gift, mirroring one Stripe subscription.
 
     Each paid invoice of the subscription becomes its own ``Donation``.
@@ -206,7 +239,7 @@ OFFLINE_SOURCES: tuple[str, ...] = (
 )
 
 
-class Donation(models.Model):
+class Donation(RemembersLoadedValues):
     """One gift and its payment: amount, currency, status and the Stripe objects behind it.
 
     ``amount_minor`` is what the donor paid, including ``fee_covered_minor`` when they chose to

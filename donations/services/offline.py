@@ -172,7 +172,7 @@ def _make_gift(
         data={"donor": donor.pk},
     )
     tasks_for_gift(donation=donation)
-    sync_receipt(donation=donation)
+    sync_receipt(donation=donation, by=by)
     return donation
 
 

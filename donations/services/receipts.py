@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -51,6 +51,7 @@ from donations.models import (
 from donations.money import Money, format_money
 from donations.pdf import ReceiptDocument, render_receipt
 from donations.services.donors import donor_account
+from donations.services.system_audit import event_data
 from notifications.models import Message
 from notifications.services import enqueue_message
 from notifications.services.hooks import Fresh, context_pk
@@ -71,6 +72,7 @@ VOIDING: Final = {
 }
 REPLACED: Final = "Refunded in part: replaced by a receipt for the net amount."
 EMAIL_KIND: Final = RECEIPT.name
+Changes = dict[str, list[Any]]
 
 
 def receipt_language(donor: Donor) -> str:
@@ -133,7 +135,7 @@ def _take_number(year: int) -> int:
     raise RuntimeError(f"no receipt counter for {year}")  # pragma: no cover
 
 
-def _issue(donation: Donation, *, replaces: Receipt | None = None) -> Receipt:
+def _issue(donation: Donation, *, by: User | None, replaces: Receipt | None = None) -> Receipt:
     now = timezone.now()
     year = now.astimezone(org_zone()).year
     donor = donation.donor
@@ -160,21 +162,66 @@ def _issue(donation: Donation, *, replaces: Receipt | None = None) -> Receipt:
     )
     receipt.number = _take_number(year)  # the last thing before the receipt's own writes
     receipt.save(force_insert=True)
+    _audit(
+        "donations.receipt.replaced" if replaces is not None else "donations.receipt.issued",
+        receipt,
+        donation,
+        by=by,
+        changes=audit.changed_fields({}, audit.snapshot(receipt, RECEIPT_AUDITED_FIELDS)),
+    )
     _queue_email(receipt, dedupe_key=f"{EMAIL_KIND}:{receipt.year}-{receipt.number}")
     return receipt
 
 
-def _void(receipt: Receipt, *, reason: str) -> None:
+# What a receipt's audit entries record (never the donor's name or address: the receipt
+# keeps those, and an erasure would have to find them in the trail too).
+RECEIPT_AUDITED_FIELDS = (
+    "year",
+    "number",
+    "amount_minor",
+    "currency",
+    "status",
+    "replaces",
+    "voided_at",
+    "void_reason",
+)
+
+
+def _audit(
+    action: str, receipt: Receipt, donation: Donation, *, by: User | None, changes: Changes
+) -> None:
+    """A receipt issued, replaced or voided, about the donor's login; ``by`` None: the
+    system (a Stripe webhook, whose event the entry names)."""
+    audit.record(
+        action,
+        actor=by,
+        subject=donation.donor.user_id,
+        obj=receipt,
+        changes=changes,
+        data={"donation": receipt.donation_id, "number": receipt.display_number, **event_data()},
+    )
+
+
+def _void(receipt: Receipt, donation: Donation, *, reason: str, by: User | None) -> None:
+    before = audit.snapshot(receipt, RECEIPT_AUDITED_FIELDS)
     receipt.status = ReceiptStatus.VOID
     receipt.voided_at = timezone.now()
     receipt.void_reason = reason
     receipt.save(update_fields=["status", "voided_at", "void_reason"])
+    _audit(
+        "donations.receipt.voided",
+        receipt,
+        donation,
+        by=by,
+        changes=audit.changed_fields(before, audit.snapshot(receipt, RECEIPT_AUDITED_FIELDS)),
+    )
 
 
-def sync_receipt(*, donation: Donation) -> Receipt | None:
+def sync_receipt(*, donation: Donation, by: User | None = None) -> Receipt | None:
     """Bring ``donation``'s receipts in line with its status; the receipt in force, if any.
 
-    Call it with the donation saved and locked, in the transaction that changed it.
+    Call it with the donation saved and locked, in the transaction that changed it. Each
+    receipt issued, replaced or voided is audited as done by ``by`` (None: the system).
     """
     with transaction.atomic():
         current = (
@@ -184,14 +231,14 @@ def sync_receipt(*, donation: Donation) -> Receipt | None:
         )
         if donation.status in RECEIPTED and donation.net_minor > 0:
             if current is None:
-                return _issue(donation)
+                return _issue(donation, by=by)
             if current.amount_minor == donation.net_minor and current.currency == donation.currency:
                 return current
-            _void(current, reason=REPLACED)
-            return _issue(donation, replaces=current)
+            _void(current, donation, reason=REPLACED, by=by)
+            return _issue(donation, by=by, replaces=current)
         reason = VOIDING.get(DonationStatus(donation.status))
         if reason is not None and current is not None:
-            _void(current, reason=reason)
+            _void(current, donation, reason=reason, by=by)
             return None
         return current
 

@@ -262,17 +262,42 @@ def generate_statements(*, run_id: int) -> StatementRun:
         for index, donor in enumerate(donors, start=1):
             with transaction.atomic():
                 pdf = statement_pdf(donor=donor, year=run.year)
-                emailed += _queue_statement_email(run=run, donor=donor, pdf=pdf)
+                queued = _queue_statement_email(run=run, donor=donor, pdf=pdf)
+                emailed += queued
                 StatementRun.objects.filter(pk=run_id).update(done=index, emailed=emailed)
+                if queued:  # a retried run queues (and records) no statement twice
+                    audit.record(
+                        "donations.statement.issued",
+                        actor=None,
+                        subject=donor.user_id,
+                        obj=run,
+                        data={"year": run.year, "donor": donor.pk},
+                    )
     except Exception as exc:
-        StatementRun.objects.filter(pk=run_id).update(
-            status=StatementRunStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:500],
-            finished_at=timezone.now(),
-        )
+        with transaction.atomic():
+            _finish_run(run, StatementRunStatus.FAILED, f"{type(exc).__name__}: {exc}"[:500])
         raise
-    StatementRun.objects.filter(pk=run_id).update(
-        status=StatementRunStatus.DONE, finished_at=timezone.now()
-    )
+    with transaction.atomic():
+        _finish_run(run, StatementRunStatus.DONE, "")
     run.refresh_from_db()
     return run
+
+
+def _finish_run(run: StatementRun, status: str, error: str) -> None:
+    """Close the run, audited as the system: one entry per run, with its counts (each
+    statement e-mailed has its own entry, about its donor)."""
+    StatementRun.objects.filter(pk=run.pk).update(
+        status=status, error=error, finished_at=timezone.now()
+    )
+    counts = StatementRun.objects.values("total", "done", "emailed").get(pk=run.pk)
+    audit.record(
+        "donations.statement_run.finished"
+        if status == StatementRunStatus.DONE
+        else "donations.statement_run.failed",
+        actor=None,
+        obj=run,
+        changes=audit.changed_fields(
+            {"status": StatementRunStatus.RUNNING}, {"status": status, "error": error}
+        ),
+        data={"year": run.year, **counts},
+    )

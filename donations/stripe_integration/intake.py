@@ -36,6 +36,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from donations.models import EventDelivery, StripeEvent, StripeEventStatus
+from donations.services.system_audit import stripe_event
 from donations.stripe_integration.client import STRIPE_API_VERSION
 from donations.stripe_integration.ledger import HANDLERS
 from donations.stripe_integration.payload import Deferred, PermanentEventError
@@ -189,7 +190,7 @@ def _process(event_pk: int) -> tuple[str, bool]:
                 STRIPE_API_VERSION,
             )
         try:
-            with transaction.atomic():
+            with transaction.atomic(), stripe_event(event):
                 handler(event)
         except Deferred as waiting:
             event.status = StripeEventStatus.DEFERRED

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.services import audit
 from donations.models import Donation, DonationSource, RecurringGift, StripeEvent
 from donations.services.receipts import sync_receipt
+from donations.services.system_audit import recurring_action
 from donations.stripe_integration import client as stripe_client
 from donations.stripe_integration import outside, settlement
 from donations.stripe_integration.ledger_shared import (
@@ -47,7 +48,6 @@ AUDITED: Final = (
     "stripe_status",
     "cancelled_at",
 )
-CHANGED_BY_STRIPE: Final = "donations.recurring.changed_by_stripe"
 
 
 def _audit_change(event: StripeEvent, gift: RecurringGift, before: dict[str, object]) -> None:
@@ -57,14 +57,15 @@ def _audit_change(event: StripeEvent, gift: RecurringGift, before: dict[str, obj
     changes = audit.changed_fields(before, audit.snapshot(gift, AUDITED))
     if changes:
         audit.record(
-            CHANGED_BY_STRIPE,
+            recurring_action(changes, created=False),
             actor=None,
             subject=gift.donor.user_id,
             obj=gift,
             changes=changes,
             data={
+                "currency": gift.currency,
                 "stripe_event": event.event_id,
-                "event_type": event.type,
+                "stripe_event_type": event.type,
                 "delivered_by": event.delivered_by,
                 "subscription": gift.stripe_subscription_id,
             },

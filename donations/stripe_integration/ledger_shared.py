@@ -20,6 +20,7 @@ from donations.models import Donation, RecurringGift, StripeEvent, StripeEventSt
 from donations.services.engagement import tasks_for_gift
 from donations.services.gift_status import donation_status, recurring_status
 from donations.services.receipts import sync_receipt
+from donations.services.system_audit import save_from_stripe, stripe_event
 from donations.stripe_integration.payload import PermanentEventError
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def save_donation(donation: Donation, *, receipt: bool = True) -> None:
     """Save with its derived status, make the tasks it triggers (once each) and (unless
     ``receipt`` is False) issue, void or replace its receipt (idempotent; via the outbox)."""
     donation.status = donation_status(donation)
-    donation.save()
+    save_from_stripe(donation)
     tasks_for_gift(donation=donation)
     if receipt:
         sync_receipt(donation=donation)
@@ -47,7 +48,7 @@ def save_donation(donation: Donation, *, receipt: bool = True) -> None:
 def refresh_recurring(gift: RecurringGift) -> None:
     instalments = list(gift.donations.exclude(invoice_id=""))
     gift.status = recurring_status(gift, instalments)
-    gift.save()
+    save_from_stripe(gift)
 
 
 def lock_payment_intent(payment_intent_id: str) -> None:
@@ -84,7 +85,7 @@ def run_deferred(payment_intent_id: str) -> int:
         event.status = StripeEventStatus.DONE
         event.error = ""
         try:
-            with transaction.atomic():
+            with transaction.atomic(), stripe_event(event):
                 HANDLERS[event.type](event)
         except (PermanentEventError, DataError) as exc:
             # That event can never apply; the payment that released it still does.

@@ -78,6 +78,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "dashboard:coordinator_home": STAFF,
     "dashboard:person": frozenset({ADMIN, COORD, SAFE, FUND}),
     "dashboard:person_audit": ONLY_ADMIN,
+    "dashboard:audit": ONLY_ADMIN,
+    "dashboard:audit_export": ONLY_ADMIN,
     # A person's data on request: the export ZIP and the erasure.
     "dashboard:person_data": ONLY_ADMIN,
     "dashboard:person_export": ONLY_ADMIN,

@@ -57,6 +57,7 @@ def test_a_person_with_two_roles_gets_both_menus_once(db) -> None:
         "Volunteering",
         "Giving",
         "Messages",
+        "Audit trail",  # administrators only
         "My volunteering",
         "Open shifts",
         "Calendar",

@@ -78,9 +78,10 @@ EXPECTED_COUNTS = {
     "account": 1,
     "login_links": 0,
     "two_factor_devices": 0,  # a volunteer-donor needs no second factor
-    # the demo recording Sam's trainings, clearance, attendance, hours; and three changes
-    # Stripe made to his monthly gift (active, then past due, then Stripe's own status)
-    "audit_entries": 13,
+    # The demo recording Sam's trainings, clearance, attendance and hours, what Sam did
+    # himself through the same services (with him as the actor), and the changes Stripe
+    # made to his monthly gift (by the system).
+    "audit_entries": 23,
     "volunteer_profile": 1,
     "application_answers": 0,
     "availability": 0,
@@ -191,6 +192,8 @@ def _pages(sam: User, donor: Donor) -> list[str]:
     return [
         f"/coordinator/people/{sam.pk}/",
         f"/coordinator/people/{sam.pk}/audit/",
+        "/coordinator/audit/",
+        "/coordinator/audit/export.csv",
         f"/coordinator/people/{sam.pk}/data/",
         f"/coordinator/volunteering/volunteers/{sam.pk}/",
         "/coordinator/volunteering/volunteers/",

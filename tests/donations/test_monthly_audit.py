@@ -59,8 +59,9 @@ def test_an_amount_changed_in_stripe_is_audited_once_as_the_system(
             str(mine.pk),
             {"amount_minor": [1500, 4200], "fee_covered_minor": [75, 0]},
             {
+                "currency": "USD",
                 "stripe_event": "evt_amount",
-                "event_type": "customer.subscription.updated",
+                "stripe_event_type": "customer.subscription.updated",
                 "delivered_by": "webhook",
                 "subscription": "sub_dash",
             },
@@ -83,7 +84,7 @@ def test_a_subscription_cancelled_in_stripe_is_audited_with_its_status(alice: Do
     cancelled = str(datetime.fromtimestamp(1_780_000_000, tz=UTC))
     assert _rows() == [
         (
-            ACTION,
+            "donations.recurring.cancelled_by_stripe",
             "write",
             None,
             alice.user.pk,
@@ -95,8 +96,9 @@ def test_a_subscription_cancelled_in_stripe_is_audited_with_its_status(alice: Do
                 "stripe_status": ["active", "canceled"],
             },
             {
+                "currency": "USD",
                 "stripe_event": "evt_gone",
-                "event_type": "customer.subscription.deleted",
+                "stripe_event_type": "customer.subscription.deleted",
                 "delivered_by": "webhook",
                 "subscription": "sub_gone",
             },

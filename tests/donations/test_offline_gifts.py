@@ -391,6 +391,23 @@ def test_a_gift_and_a_posted_deposit_are_audited(coordinator, binh):
     deposit.refresh_from_db()
     # Opening the deposit and adding its line: tests/donations/test_service_audit.py.
     drafting = ["donations.deposit.opened", "donations.deposit.line_added"]
+    receipts = list(Receipt.objects.order_by("pk"))
+    # Each gift's receipt is issued by the coordinator who recorded it (no Stripe event).
+    assert [
+        (e.action, e.actor_id, e.subject_id, e.object_id, e.data)
+        for e in AuditEntry.objects.filter(action="donations.receipt.issued").order_by("pk")
+    ] == [
+        (
+            "donations.receipt.issued",
+            coordinator.pk,
+            binh.user_id,
+            str(receipt.pk),
+            {"donation": receipt.donation_id, "number": receipt.display_number},
+        )
+        for receipt in receipts
+    ]
+    assert [receipt.donation_id for receipt in receipts] == [gift.pk, banked.pk]
+    drafting.append("donations.receipt.issued")
     assert [
         (e.action, e.actor_id, e.subject_id, e.object_type, e.object_id, e.changes, e.data)
         for e in AuditEntry.objects.exclude(action__in=drafting).order_by("pk")

@@ -372,6 +372,15 @@ def test_inviting_volunteers_and_accepting_are_audited(coordinator: User) -> Non
             },
             {},
         ),
+        (  # accepting signs them up, as the volunteer
+            "volunteers.signup.created",
+            ana.pk,
+            ana.pk,
+            "volunteers.shiftsignup",
+            str(signup.pk),
+            {"status": [None, "confirmed"]},
+            {"shift": shift.pk},
+        ),
         (
             "volunteers.invitation.accepted",
             ana.pk,

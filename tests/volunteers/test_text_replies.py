@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.roles import Role
 from notifications.models import Channel, InboundSms, Message, NotificationPreference, Status
 from notifications.services import deliver_messages
@@ -143,6 +143,17 @@ def test_yes_confirms_exactly_the_signup_of_the_last_reminder(
     inbound = InboundSms.objects.get()
     assert inbound.keyword == "yes"
     assert inbound.answered == Message.objects.get(channel=Channel.SMS, context__signup_id=two.pk)
+    # Audited as done by Ana herself; a second YES changes nothing and records nothing.
+    texted = AuditEntry.objects.get(action="volunteers.signup.confirmed_by_text")
+    assert (texted.actor_id, texted.subject_id, texted.object_id, texted.changes) == (
+        ana.pk,
+        ana.pk,
+        str(two.pk),
+        {"confirmed_by_text_at": [None, str(two.confirmed_by_text_at)]},
+    )
+    assert texted.data == {"shift": second.pk, "message": inbound.answered_id}
+    reply_of(phone.send("YES"))
+    assert AuditEntry.objects.filter(action="volunteers.signup.confirmed_by_text").count() == 1
     # The roster says who confirmed by text.
     client.force_login(make_user(roles=[Role.VOLUNTEER_COORDINATOR]))
     roster = client.get(reverse("volunteers:coord_shift", args=[second.pk])).content.decode()

@@ -89,9 +89,18 @@ def check_in_with_code(*, shift: Shift, volunteer: User, code: str) -> ShiftSign
         eligibility = shift_eligibility(locked, volunteer)
         if not eligibility:
             raise NotEligible("You cannot check in for this shift.", eligibility.reasons)
+        before = audit.snapshot(signup, ("check_in_at", "status"))
         signup.check_in_at = now
         signup.status = ShiftSignupStatus.ATTENDED
         signup.save(update_fields=["check_in_at", "status", "updated_at"])
+        audit.record(
+            "volunteers.signup.checked_in",
+            actor=volunteer,
+            subject=volunteer,
+            obj=signup,
+            changes=audit.changed_fields(before, audit.snapshot(signup, ("check_in_at", "status"))),
+            data={"shift": locked.pk},
+        )
     return signup
 
 
@@ -110,6 +119,14 @@ def check_out_with_code(*, shift: Shift, volunteer: User, code: str) -> ShiftSig
             raise VolunteeringError(gettext("Check out after you have checked in."))
         signup.check_out_at = now
         signup.save(update_fields=["check_out_at", "updated_at"])
+        audit.record(
+            "volunteers.signup.checked_out",
+            actor=volunteer,
+            subject=volunteer,
+            obj=signup,
+            changes=audit.changed_fields({"check_out_at": None}, {"check_out_at": now}),
+            data={"shift": locked.pk},
+        )
         record_derived_hours(signup=signup, shift=locked, by=volunteer)
     return signup
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import audit
 from core.dates import org_today
 from volunteers.models import AwayPeriod, VolunteerProfile
 from volunteers.services.errors import VolunteeringError
@@ -27,13 +28,26 @@ def set_availability(
     if starts is not None and ends is not None and ends <= starts:
         raise ValidationError({"ends": _("The end must be after the start.")})
     with transaction.atomic():
-        updated = VolunteerProfile.objects.filter(user=volunteer).update(
-            available_days="".join(str(day) for day in chosen),
-            available_from=starts,
-            available_until=ends,
-        )
-    if not updated:
-        raise VolunteeringError(_("Complete your volunteer application first."))
+        profile = VolunteerProfile.objects.select_for_update().filter(user=volunteer).first()
+        if profile is None:
+            raise VolunteeringError(_("Complete your volunteer application first."))
+        before = audit.snapshot(profile, AVAILABILITY_FIELDS)
+        profile.available_days = "".join(str(day) for day in chosen)
+        profile.available_from = starts
+        profile.available_until = ends
+        changes = audit.changed_fields(before, audit.snapshot(profile, AVAILABILITY_FIELDS))
+        if changes:
+            profile.save(update_fields=[*AVAILABILITY_FIELDS, "updated_at"])
+            audit.record(
+                "volunteers.profile.availability_changed",
+                actor=volunteer,
+                subject=volunteer,
+                obj=profile,
+                changes=changes,
+            )
+
+
+AVAILABILITY_FIELDS = ("available_days", "available_from", "available_until")
 
 
 def add_away_period(*, volunteer: User, first_day: date, last_day: date) -> AwayPeriod:
@@ -47,11 +61,35 @@ def add_away_period(*, volunteer: User, first_day: date, last_day: date) -> Away
         )
         if len(coming) >= MAX_AWAY_PERIODS:
             raise VolunteeringError(_("Remove a period you no longer need first."))
-        return AwayPeriod.objects.create(
+        period = AwayPeriod.objects.create(
             volunteer=volunteer, first_day=first_day, last_day=last_day
         )
+        audit.record(
+            "volunteers.away_period.added",
+            actor=volunteer,
+            subject=volunteer,
+            obj=period,
+            changes=audit.changed_fields({}, audit.snapshot(period, AWAY_FIELDS)),
+        )
+        return period
+
+
+AWAY_FIELDS = ("first_day", "last_day")
 
 
 def remove_away_period(*, volunteer: User, period_id: int) -> int:
     with transaction.atomic():
-        return AwayPeriod.objects.filter(volunteer=volunteer, pk=period_id).delete()[0]
+        period = (
+            AwayPeriod.objects.select_for_update().filter(volunteer=volunteer, pk=period_id).first()
+        )
+        if period is None:
+            return 0
+        audit.record(
+            "volunteers.away_period.removed",
+            actor=volunteer,
+            subject=volunteer,
+            obj=period,
+            changes=audit.changed_fields(audit.snapshot(period, AWAY_FIELDS), {}),
+        )
+        period.delete()
+        return 1

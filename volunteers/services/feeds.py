@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import audit
 from volunteers.models import CalendarFeed
 from volunteers.models.shifts import new_token
 
@@ -26,7 +27,16 @@ def reset_calendar_feed(*, volunteer: User) -> CalendarFeed:
     """A new token: the old address stops working at once."""
     with transaction.atomic():
         feed = calendar_feed_for(volunteer=volunteer)
+        before = feed.reset_at
         feed.token = new_token()
         feed.reset_at = timezone.now()
         feed.save(update_fields=["token", "reset_at"])
+        # The token itself is never written down: the entry says only that it changed.
+        audit.record(
+            "volunteers.calendar_feed.reset",
+            actor=volunteer,
+            subject=volunteer,
+            obj=feed,
+            changes=audit.changed_fields({"reset_at": before}, {"reset_at": feed.reset_at}),
+        )
     return feed

@@ -77,14 +77,26 @@ def _create_application(
     wanted_roles: Iterable[VolunteerRole],
     questions: Mapping[int, ApplicationQuestion],
 ) -> VolunteerProfile:
+    roles = list(wanted_roles)
     volunteer = VolunteerProfile.objects.create(
         user=user, status=ProfileStatus.APPLICANT, **profile
     )
-    volunteer.wanted_roles.set(list(wanted_roles))
-    ApplicationAnswer.objects.bulk_create(
+    volunteer.wanted_roles.set(roles)
+    created = ApplicationAnswer.objects.bulk_create(
         ApplicationAnswer(profile=volunteer, question_id=pk, answer=text.strip())
         for pk, text in answers.items()
         if pk in questions and text.strip()
+    )
+    audit.record(
+        "volunteers.application.submitted",
+        actor=user,
+        subject=user,
+        obj=volunteer,
+        changes=audit.changed_fields({}, {"status": volunteer.status}),
+        data={
+            "answers": len(created),
+            "wanted_roles": sorted(role.pk for role in roles),
+        },
     )
     return volunteer
 
@@ -188,7 +200,18 @@ def set_contact_sharing(*, volunteer: User, share: bool) -> bool:
     """Whether the people on the volunteer's shifts see their phone and e-mail; the new
     choice. Only a volunteer with a profile has a choice to make."""
     with transaction.atomic():
-        updated = VolunteerProfile.objects.filter(user=volunteer).update(share_contact=share)
-    if not updated:
-        raise VolunteeringError(gettext("Complete your volunteer application first."))
+        profile = VolunteerProfile.objects.select_for_update().filter(user=volunteer).first()
+        if profile is None:
+            raise VolunteeringError(gettext("Complete your volunteer application first."))
+        if profile.share_contact != share:
+            before = profile.share_contact
+            profile.share_contact = share
+            profile.save(update_fields=["share_contact", "updated_at"])
+            audit.record(
+                "volunteers.profile.contact_sharing_changed",
+                actor=volunteer,
+                subject=volunteer,
+                obj=profile,
+                changes=audit.changed_fields({"share_contact": before}, {"share_contact": share}),
+            )
     return share

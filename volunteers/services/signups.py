@@ -178,6 +178,16 @@ def sign_up_for_shift(*, shift: Shift, volunteer: User) -> ShiftSignup:
                 )
         except IntegrityError as exc:  # pragma: no cover - the person lock prevents it
             raise VolunteeringError(gettext("You already have a place on this shift.")) from exc
+        audit.record(
+            "volunteers.signup.created"
+            if status == ShiftSignupStatus.CONFIRMED
+            else "volunteers.signup.waitlisted",
+            actor=volunteer,
+            subject=volunteer,
+            obj=signup,
+            changes=audit.changed_fields({}, {"status": signup.status}),
+            data={"shift": locked.pk},
+        )
         if status == ShiftSignupStatus.CONFIRMED:
             notify_signup_confirmed(signup)
     return signup

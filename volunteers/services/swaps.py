@@ -158,7 +158,54 @@ def accept_swap(*, offer: SwapOffer, volunteer: User) -> ShiftSignup:
         locked.new_signup = new
         locked.decided_at = now
         locked.save(update_fields=["status", "taken_by", "new_signup", "decided_at"])
+        _audit_accepted(locked, old, new, by=volunteer, shift=shift, was_waiting=existing)
         old.shift = new.shift = shift
         notify_swap_accepted(locked.pk, old, new)
     offer.refresh_from_db()
     return new
+
+
+def _audit_accepted(
+    offer: SwapOffer,
+    old: ShiftSignup,
+    new: ShiftSignup,
+    *,
+    by: User,
+    shift: Shift,
+    was_waiting: ShiftSignup | None,
+) -> None:
+    """A swap taken: the offer (about the giver), the giver's place given up and the
+    taker's place, each its own entry (about its own person), all by the taker."""
+    audit.record(
+        "volunteers.swap.accepted",
+        actor=by,
+        subject=old.volunteer_id,
+        obj=offer,
+        changes=audit.changed_fields(
+            {"status": SwapStatus.OPEN, "taken_by": None, "new_signup": None},
+            {"status": offer.status, "taken_by": by, "new_signup": new},
+        ),
+        data={"signup": old.pk, "shift": shift.pk},
+    )
+    audit.record(
+        "volunteers.signup.swapped_away",
+        actor=by,
+        subject=old.volunteer_id,
+        obj=old,
+        changes=audit.changed_fields(
+            {"status": ShiftSignupStatus.CONFIRMED, "cancelled_at": None},
+            {"status": old.status, "cancelled_at": old.cancelled_at},
+        ),
+        data={"shift": shift.pk, "swap": offer.pk},
+    )
+    audit.record(
+        "volunteers.signup.swapped_in",
+        actor=by,
+        subject=by,
+        obj=new,
+        changes=audit.changed_fields(
+            {"status": ShiftSignupStatus.WAITLISTED if was_waiting is not None else None},
+            {"status": new.status},
+        ),
+        data={"shift": shift.pk, "swap": offer.pk},
+    )

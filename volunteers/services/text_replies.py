@@ -4,9 +4,11 @@ the person promoted is told). Registered with the outbox in VolunteersConfig.rea
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services import audit
 from notifications.models import Message
 from notifications.services.hooks import NO, YES, context_pk
 from volunteers.models import ShiftSignup, ShiftSignupStatus, ShiftStatus
@@ -35,9 +37,21 @@ def answer_shift_reminder(message: Message, intent: str) -> str:
     if shift.starts_at <= now:
         return _("%(shift)s has started; please talk to the coordinator.") % {"shift": label}
     if intent == YES:
-        ShiftSignup.objects.filter(pk=signup.pk, confirmed_by_text_at__isnull=True).update(
-            confirmed_by_text_at=now
-        )
+        with transaction.atomic():
+            confirmed = ShiftSignup.objects.filter(
+                pk=signup.pk, confirmed_by_text_at__isnull=True
+            ).update(confirmed_by_text_at=now)
+            if confirmed:  # a second YES changes nothing and records nothing
+                audit.record(
+                    "volunteers.signup.confirmed_by_text",
+                    actor=volunteer,
+                    subject=volunteer,
+                    obj=signup,
+                    changes=audit.changed_fields(
+                        {"confirmed_by_text_at": None}, {"confirmed_by_text_at": now}
+                    ),
+                    data={"shift": shift.pk, "message": message.pk},
+                )
         return _("Thank you, you are confirmed: %(shift)s. See you there!") % {"shift": label}
     if intent == NO:
         try:

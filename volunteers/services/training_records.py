@@ -168,6 +168,15 @@ def submit_outside_training(
     try:
         with transaction.atomic():
             record.save()
+            audit.record(
+                "volunteers.training_record.submitted",
+                actor=volunteer,
+                subject=volunteer,
+                obj=record,
+                changes=audit.changed_fields(
+                    {}, audit.snapshot(record, (*RECORD_AUDITED_FIELDS, "evidence"))
+                ),
+            )
     except Exception:
         record.evidence.delete(save=False)  # no file without its record
         raise

@@ -110,11 +110,22 @@ def sign_up_for_session(*, session: TrainingSession, volunteer: User) -> Session
         status = SignupStatus.CONFIRMED if taken < locked.capacity else SignupStatus.WAITLISTED
         try:
             with transaction.atomic():
-                return SessionSignup.objects.create(
+                signup = SessionSignup.objects.create(
                     session=locked, volunteer=volunteer, status=status
                 )
         except IntegrityError as exc:
             raise VolunteeringError(gettext("You already have a place at this session.")) from exc
+        audit.record(
+            "volunteers.session_signup.created"
+            if status == SignupStatus.CONFIRMED
+            else "volunteers.session_signup.waitlisted",
+            actor=volunteer,
+            subject=volunteer,
+            obj=signup,
+            changes=audit.changed_fields({}, {"status": signup.status}),
+            data={"session": locked.pk},
+        )
+    return signup
 
 
 def _promote_waitlisted(session: TrainingSession, by: User) -> SessionSignup | None:
