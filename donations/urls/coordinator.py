@@ -8,6 +8,7 @@ from django.urls import URLPattern, path
 from donations.views import (
     campaign_pages,
     coordinator,
+    donor_data,
     donor_work,
     receipts,
     records,
@@ -68,6 +69,8 @@ urlpatterns: list[URLPattern] = [
         name="coord_segment_export",
     ),
     path(f"{P}donors/<int:pk>/", records.donor_profile, name="coord_donor"),
+    path(f"{P}donors/<int:pk>/data/", donor_data.donor_data, name="coord_donor_data"),
+    path(f"{P}donors/<int:pk>/data/export/", donor_data.donor_export, name="coord_donor_export"),
     path(f"{P}donors/<int:pk>/contacts/", donor_work.interaction_add, name="coord_interaction_add"),
     path(f"{P}donors/<int:pk>/tasks/", donor_work.task_add, name="coord_task_add"),
     path(f"{P}tasks/<int:pk>/done/", donor_work.task_done, name="coord_task_done"),

@@ -240,6 +240,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "donations:coord_impact_delete": GIVING,
     "donations:coord_export_donors": GIVING,
     "donations:coord_donor": GIVING,
+    "donations:coord_donor_data": ONLY_ADMIN,
+    "donations:coord_donor_export": ONLY_ADMIN,
     "donations:coord_donor_search": GIVING,
     "donations:coord_export_gifts": GIVING,
     "donations:coord_import": GIVING,
