@@ -15,6 +15,8 @@ from django.test import Client
 from pytest_httpserver import HTTPServer
 
 from accounts.models import AuditEntry, User
+from accounts.roles import Role
+from accounts.services.erasure import erase_person
 from donations.models import (
     Donation,
     DonationStatus,
@@ -25,6 +27,7 @@ from donations.models import (
 from donations.services.donor_data import erase_donor
 from donations.services.stripe_erasure import sweep_customer_erasures
 from donations.tasks import StripeStillUnreachable, erase_stripe_customer
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +214,19 @@ def test_offline_test_mode_queues_nothing(
         result = erase_donor(donor=noor, by=coordinator, confirmation=EMAIL)
     assert (callbacks, StripeCustomerErasure.objects.count()) == ([], 0)
     assert "stripe_customers_queued" not in result.counts
+
+
+def test_erasing_a_person_queues_their_donor_records_customers(
+    stripe_stub: HTTPServer, coordinator: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    noor = _donor()
+    person = make_user(roles=[Role.DONOR], email=EMAIL, first_name="Noor")
+    Donor.objects.filter(pk=noor.pk).update(user=person)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = erase_person(person=person, by=coordinator, confirmation=EMAIL)
+    assert stripe_stub.log == []
+    assert (len(callbacks), result.counts["stripe_customers_queued"]) == (2, 2)
+    assert sorted(StripeCustomerErasure.objects.values_list("customer_id", "donor_id")) == [
+        ("cus_noor", noor.pk),
+        ("cus_noor_old", noor.pk),
+    ]
