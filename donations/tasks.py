@@ -17,8 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from core.tasks import BaseTask
 from donations.services.engagement import tasks_for_failed_monthly
 from donations.services.statements import generate_statements
-from donations.services.stripe_erasure import clear_customer, sweep_customer_erasures
 from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration.customer_erasure import clear_customer, sweep_customer_erasures
 from donations.stripe_integration.disagreements import find_disagreements
 from donations.stripe_integration.importer import import_stripe_account
 from donations.stripe_integration.offline_events import encode, sign_payload

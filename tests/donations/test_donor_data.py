@@ -19,10 +19,10 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import AuditEntry, User
 from accounts.roles import Role
+from accounts.services import audit
 from accounts.services.erasure import ErasureRefused
 from donations.models import Donation, DonationSource, Donor, Receipt
 from donations.money import Money
-from donations.services import donor_data
 from donations.services.donor_data import erase_donor
 from donations.services.donors import update_donor_details
 from donations.services.offline import NewDonor, record_offline_gift
@@ -138,7 +138,7 @@ def test_the_donor_erasure_is_all_or_nothing(
         raise RuntimeError("the disk is full")
 
     # The erasure's own audit entry is written last, after every change.
-    monkeypatch.setattr(donor_data.audit, "record", fail)
+    monkeypatch.setattr(audit, "record", fail)
     with pytest.raises(RuntimeError):
         erase_donor(donor=mai, by=coordinator, confirmation=NAME)
     mai.refresh_from_db()

@@ -25,7 +25,7 @@ from donations.models import (
     StripeCustomerLink,
 )
 from donations.services.donor_data import erase_donor
-from donations.services.stripe_erasure import sweep_customer_erasures
+from donations.stripe_integration.customer_erasure import sweep_customer_erasures
 from donations.tasks import StripeStillUnreachable, erase_stripe_customer
 from tests.factories import make_user
 
