@@ -172,8 +172,7 @@ def import_stripe_account_task() -> int:
     name="donations.erase_stripe_customer",
     base=BaseTask,
     acks_late=True,
-    autoretry_for=(StripeStillUnreachable,),
-    max_retries=6,
+    max_retries=6,  # StripeStillUnreachable is a ConnectionError: BaseTask retries it
     retry_backoff=60,
     retry_backoff_max=3600,
     time_limit=120,
