@@ -230,3 +230,10 @@ def test_erasing_a_person_queues_their_donor_records_customers(
         ("cus_noor", noor.pk),
         ("cus_noor_old", noor.pk),
     ]
+
+
+def test_the_task_retries_and_beat_sweeps(settings: Any) -> None:
+    assert issubclass(StripeStillUnreachable, erase_stripe_customer.autoretry_for)
+    assert erase_stripe_customer.max_retries == 6
+    entry = settings.CELERY_BEAT_SCHEDULE["donations-sweep-stripe-customer-erasures"]
+    assert (entry["task"], entry["schedule"]) == ("donations.sweep_stripe_customer_erasures", 3600)
