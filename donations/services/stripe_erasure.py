@@ -53,6 +53,11 @@ def queue_customer_erasures(*, donors: Iterable[Donor], by: User) -> int:
         return 0
     queued = 0
     for customer_id, donor_id in sorted(customers_of(donor.pk for donor in donors).items()):
+        # A link keeps a later import of the Stripe account from making a new donor of the
+        # customer (with the name and e-mail Stripe may still hold until it is cleared).
+        StripeCustomerLink.objects.get_or_create(
+            customer_id=customer_id, defaults={"donor_id": donor_id}
+        )
         row, _ = StripeCustomerErasure.objects.update_or_create(
             customer_id=customer_id,
             defaults={"donor_id": donor_id, "status": StripeCustomerErasure.Status.PENDING},

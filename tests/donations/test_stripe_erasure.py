@@ -103,6 +103,12 @@ def test_the_customers_are_cleared_after_the_erasure_commits(
         ("cus_noor", "pending"),
         ("cus_noor_old", "pending"),
     ]
+    # Both customers are linked to the erased donor: a later import of the Stripe account
+    # skips them instead of making a new donor from what Stripe still holds.
+    assert sorted(StripeCustomerLink.objects.values_list("customer_id", "donor_id", "email")) == [
+        ("cus_noor", noor.pk, ""),
+        ("cus_noor_old", noor.pk, ""),
+    ]
     _answer(stripe_stub, "cus_noor")
     _answer(stripe_stub, "cus_noor_old")
     assert [erase_stripe_customer(erasure_id=pk) for pk in ids] == [True, True]
