@@ -304,6 +304,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 60 * 60.0,
         "options": {"expires": 30 * 60},
     },
+    # Erased donors' customers at Stripe that could not be cleared yet.
+    "donations-sweep-stripe-customer-erasures": {
+        "task": "donations.sweep_stripe_customer_erasures",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 30 * 60},
+    },
     # Records past their retention limit (RETENTION_DAYS), once a day.
     "accounts-run-retention": {
         "task": "accounts.run_retention",

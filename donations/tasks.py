@@ -18,6 +18,7 @@ from core.tasks import BaseTask
 from donations.services.engagement import tasks_for_failed_monthly
 from donations.services.statements import generate_statements
 from donations.stripe_integration import client as stripe_client
+from donations.stripe_integration.customer_erasure import clear_customer, sweep_customer_erasures
 from donations.stripe_integration.disagreements import find_disagreements
 from donations.stripe_integration.importer import import_stripe_account
 from donations.stripe_integration.offline_events import encode, sign_payload
@@ -27,6 +28,10 @@ from donations.stripe_integration.settlement import settle_missing
 logger = logging.getLogger(__name__)
 
 POST_TIMEOUT: Final = 30.0
+
+
+class StripeStillUnreachable(ConnectionError):
+    """Stripe did not clear an erased donor's customer this time: retried with backoff."""
 
 
 class WebhookPostFailed(ConnectionError):
@@ -161,3 +166,27 @@ def import_stripe_account_task() -> int:
     """Import (or resume importing) the Stripe account's customers, subscriptions and
     payments; how many objects were created in all."""
     return sum(progress.created for progress in import_stripe_account())
+
+
+@shared_task(
+    name="donations.erase_stripe_customer",
+    base=BaseTask,
+    acks_late=True,
+    max_retries=6,  # StripeStillUnreachable is a ConnectionError: BaseTask retries it
+    retry_backoff=60,
+    retry_backoff_max=3600,
+    time_limit=120,
+    soft_time_limit=110,
+)
+def erase_stripe_customer(*, erasure_id: int) -> bool:
+    """Sent once an erasure commits: clear the donor's customer at Stripe. Idempotent (a
+    done row is left alone); after the last retry the hourly sweep takes it up."""
+    if not clear_customer(erasure_id=erasure_id):
+        raise StripeStillUnreachable(f"Stripe customer erasure {erasure_id} still pending")
+    return True
+
+
+@shared_task(name="donations.sweep_stripe_customer_erasures", base=BaseTask, acks_late=True)
+def sweep_stripe_customer_erasures() -> int:
+    """Hourly: the erased donors' Stripe customers still to clear; how many were cleared."""
+    return sweep_customer_erasures()

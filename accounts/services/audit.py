@@ -114,11 +114,30 @@ def scrub_person(*, person_id: int, scrub: Callable[[JSONValue], JSONValue], era
     the erased person, personal fields' old and new values become ``erased`` and any other
     value holding a personal value is passed through ``scrub``. Who did what, and when,
     stays. Goes around the append-only queryset on purpose; returns the entries changed."""
+    return scrub_entries(
+        where=models.Q(subject_id=person_id) | models.Q(actor_id=person_id),
+        scrub=scrub,
+        erased=erased,
+    )
+
+
+def object_entries(instances: Iterable[models.Model]) -> models.Q:
+    """The entries about these records (a condition for ``scrub_entries``)."""
+    ids: dict[str, list[str]] = {}
+    for instance in instances:
+        ids.setdefault(instance._meta.label_lower, []).append(str(instance.pk))
+    where = models.Q(pk__in=[])
+    for object_type, object_ids in ids.items():
+        where |= models.Q(object_type=object_type, object_id__in=object_ids)
+    return where
+
+
+def scrub_entries(*, where: models.Q, scrub: Callable[[JSONValue], JSONValue], erased: str) -> int:
+    """``scrub_person`` for the entries matching ``where`` (e.g. those about the records of
+    a donor who has no account). Only an erasure calls it."""
     plain_entries: models.QuerySet[AuditEntry] = models.QuerySet(model=AuditEntry)
     changed = 0
-    for entry in plain_entries.filter(
-        models.Q(subject_id=person_id) | models.Q(actor_id=person_id)
-    ).only("pk", "changes", "data"):
+    for entry in plain_entries.filter(where).only("pk", "changes", "data"):
         changes = {
             field: [erased for _ in values] if field in PERSONAL_FIELDS else scrub(values)
             for field, values in (entry.changes or {}).items()

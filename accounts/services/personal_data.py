@@ -37,12 +37,10 @@ class Category:
 
 
 @dataclass
-class Erasure:
-    """What an erasure is doing: the person, who erases, the personal values found before
-    anything changed (so every app can scrub copies of them), and counts per app."""
+class Scrub:
+    """The personal values found before anything changed (so every part can scrub copies
+    of them), and the records changed per kind."""
 
-    person: User
-    by: User
     values: set[str] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -68,6 +66,14 @@ class Erasure:
         if isinstance(value, dict):
             return {key: self.scrub(item) for key, item in value.items()}
         return value
+
+
+@dataclass(kw_only=True)
+class Erasure(Scrub):
+    """What an erasure of a person (an account) is doing: the person and who erases."""
+
+    person: User
+    by: User
 
 
 @dataclass(frozen=True)

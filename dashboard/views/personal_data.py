@@ -15,6 +15,8 @@ from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from accounts.services.data_export import export_person
 from accounts.services.erasure import ErasureRefused, erase_person, refusal_reasons
 from dashboard.forms.erasure import ErasureForm
+from donations.models import Donor
+from donations.selectors.donors import waiting_stripe_erasures
 
 
 @permission_required("people.data")
@@ -39,10 +41,16 @@ def person_data(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse
                 request, _("The person was erased. Their gifts stay, under an anonymous name.")
             )
             return redirect("dashboard:person", user_id=person.pk)
+    donor = Donor.objects.filter(user=person).first()
     return render(
         request,
         "dashboard/person_data.html",
-        {"person": person, "form": form, "reasons": refusal_reasons(person, by=request.user)},
+        {
+            "person": person,
+            "form": form,
+            "reasons": refusal_reasons(person, by=request.user),
+            "stripe_erasures": waiting_stripe_erasures(donor) if donor is not None else [],
+        },
     )
 
 

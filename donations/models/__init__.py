@@ -36,7 +36,11 @@ from donations.models.receipts import (
 from donations.models.records import DonorMerge, GiftImport
 from donations.models.segments import DonorSegment, DonorTag, ImpactLine, SuggestedAmounts
 from donations.models.settlement import BalanceTransaction, SettlementKind
-from donations.models.stripe_import import StripeCustomerLink, StripeImportCursor
+from donations.models.stripe_import import (
+    StripeCustomerErasure,
+    StripeCustomerLink,
+    StripeImportCursor,
+)
 
 __all__ = [
     "CARD_SOURCES",
@@ -70,6 +74,7 @@ __all__ = [
     "SettlementKind",
     "StatementRun",
     "StatementRunStatus",
+    "StripeCustomerErasure",
     "StripeCustomerLink",
     "StripeDisagreement",
     "StripeEvent",

@@ -54,3 +54,31 @@ class StripeCustomerLink(models.Model):
 
     def __str__(self) -> str:
         return self.customer_id
+
+
+class StripeCustomerErasure(models.Model):
+    """An erased donor's customer record at Stripe, still to be cleared (or cleared).
+
+    The erasure itself is local and all or nothing; Stripe is asked afterwards, by a task
+    sent once the erasure commits and retried (then swept hourly) until Stripe answers.
+    Until then the donor's pages say that Stripe still holds their details.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for Stripe")
+        DONE = "done", _("Cleared at Stripe")
+
+    customer_id = models.CharField(max_length=STRIPE_ID_LENGTH, unique=True)
+    donor = models.ForeignKey(Donor, on_delete=models.CASCADE, related_name="stripe_erasures")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    last_tried_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} ({self.status})"

@@ -32,7 +32,14 @@ from django.db.models.functions import Coalesce, ExtractYear
 from accounts.models import User
 from core.dates import org_today, org_zone, year_bounds
 from core.search import words_match
-from donations.models import Donation, Donor, DonorTask, Interaction, RecurringGift
+from donations.models import (
+    Donation,
+    Donor,
+    DonorTask,
+    Interaction,
+    RecurringGift,
+    StripeCustomerErasure,
+)
 from donations.models.receipts import Receipt
 from donations.money import Money, MoneyError, to_minor
 from donations.selectors.gifts import COUNTED_STATUSES, GIFT_AT, UNFINISHED
@@ -57,6 +64,16 @@ class YearTotal:
 def donor_for_user(user: User) -> Donor | None:
     """The donor record a login belongs to (``Donor.user``), if any."""
     return Donor.objects.filter(user=user).first()
+
+
+def waiting_stripe_erasures(donor: Donor) -> list[StripeCustomerErasure]:
+    """The donor's customers at Stripe that an erasure asked to clear and that are not
+    cleared yet (shown until Stripe has answered)."""
+    return list(
+        StripeCustomerErasure.objects.filter(
+            donor=donor, status=StripeCustomerErasure.Status.PENDING
+        ).order_by("pk")
+    )
 
 
 def donor_gifts(donor: Donor) -> QuerySet[Donation]:

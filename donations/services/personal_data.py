@@ -5,7 +5,11 @@ campaign and receipt numbers, so a year's totals and its receipt numbering do no
 What names the donor goes: the donor shows as "Erased donor #<id>" (on the receipts and
 statements too), with no e-mail or address; tributes, notes and cheque banks are emptied.
 A monthly gift still running blocks the erasure: it must be cancelled first, or Stripe
-would go on charging a card nobody can be told about.
+would go on charging a card nobody can be told about. The donor's customer records at
+Stripe are cleared after the erasure commits (``stripe_erasure``).
+
+The same parts serve a person with an account (the registry's contributor, by the person)
+and a donor without one (``donor_data``, by the donor record).
 """
 
 from __future__ import annotations
@@ -14,11 +18,13 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import audit
 from accounts.services.personal_data import (
     ERASED,
     Category,
     Contributor,
     Erasure,
+    Scrub,
     register_contributor,
     rows,
 )
@@ -37,6 +43,7 @@ from donations.models import (
 )
 from donations.services.receipts import receipt_filename, receipt_pdf
 from donations.services.statements import statement_filename, statement_pdf
+from donations.services.stripe_erasure import queue_customer_erasures
 
 RUNNING = (RecurringStatus.ACTIVE, RecurringStatus.PAST_DUE, RecurringStatus.INCOMPLETE)
 
@@ -52,7 +59,11 @@ def erased_donor_name(donor_id: int) -> str:
 
 
 def export(person: User) -> list[Category]:
-    donors = list(donors_of(person))
+    return donor_categories(list(donors_of(person)))
+
+
+def donor_categories(donors: list[Donor]) -> list[Category]:
+    """The giving categories of an export, for these donor records."""
     gifts = list(
         Donation.objects.filter(donor__in=donors)
         .select_related("campaign")
@@ -126,7 +137,11 @@ def export(person: User) -> list[Category]:
 
 
 def blockers(person: User) -> list[str]:
-    running = RecurringGift.objects.filter(donor__in=donors_of(person), status__in=RUNNING)
+    return running_gift_reasons(donors_of(person))
+
+
+def running_gift_reasons(donors: QuerySet[Donor]) -> list[str]:
+    running = RecurringGift.objects.filter(donor__in=donors, status__in=RUNNING)
     if running.exists():
         return [
             _(
@@ -138,14 +153,25 @@ def blockers(person: User) -> list[str]:
 
 
 def collect_values(erasure: Erasure) -> None:
-    for donor in donors_of(erasure.person):
-        erasure.add_values(
+    collect_donor_values(donors_of(erasure.person), erasure)
+
+
+def collect_donor_values(donors: QuerySet[Donor], scrub: Scrub) -> None:
+    for donor in donors:
+        scrub.add_values(
             donor.name, donor.email, donor.address_line1, donor.address_line2, donor.postal_code
         )
 
 
 def erase(erasure: Erasure) -> None:
-    for donor in donors_of(erasure.person).select_for_update():
+    erase_donors(donors_of(erasure.person), erasure, by=erasure.by)
+
+
+def erase_donors(donors: QuerySet[Donor], erasure: Scrub, *, by: User) -> None:
+    """Anonymise the donor records (caller's transaction); their Stripe customers are
+    queued to be cleared once it commits."""
+    erased: list[Donor] = []
+    for donor in donors.select_for_update():
         name = erased_donor_name(donor.pk)
         erasure.count(
             "receipts",
@@ -178,6 +204,25 @@ def erase(erasure: Erasure) -> None:
         donor.communication_consent_at = None
         donor.save()
         erasure.count("donor", 1)
+        erased.append(donor)
+    erasure.count(
+        "audit_entries_scrubbed",
+        audit.scrub_entries(where=_entries_about(erased), scrub=erasure.scrub, erased=ERASED),
+    )
+    erasure.count("stripe_customers_queued", queue_customer_erasures(donors=erased, by=by))
+
+
+def _entries_about(donors: list[Donor]) -> Q:
+    """The audit entries about the donors' records (those about the person, if any, are
+    scrubbed by the account's part)."""
+    return (
+        audit.object_entries(donors)
+        | audit.object_entries(Donation.objects.filter(donor__in=donors).only("pk"))
+        | audit.object_entries(RecurringGift.objects.filter(donor__in=donors).only("pk"))
+        | audit.object_entries(Receipt.objects.filter(donation__donor__in=donors).only("pk"))
+        | audit.object_entries(Interaction.objects.filter(donor__in=donors).only("pk"))
+        | audit.object_entries(DonorTask.objects.filter(donor__in=donors).only("pk"))
+    )
 
 
 CONTRIBUTOR = Contributor(

@@ -314,3 +314,41 @@ def update_subscription_amount(
         logger.error("subscription %s came back without a price we can read", subscription_id)
         raise StripeUnavailable() from exc
     return UpdatedSubscription(id=str(sub.id), status=str(sub.status), data=sub.to_dict())
+
+
+def erase_customer(*, customer_id: str, idempotency_key: str) -> None:
+    """Remove what names a person from a Stripe customer: name, e-mail, phone, address,
+    shipping, description, invoice custom fields and every metadata key.
+
+    The customer itself is kept, not deleted: its id stays valid for the charges, invoices
+    and subscriptions our gifts point at, so refunds, disputes and the reconciliation keep
+    working, and Stripe keeps its payment records as the law requires of it (the invoices
+    it already finalised keep their own copy of the name, as our receipts keep amounts and
+    numbers). A customer already deleted at Stripe holds nothing more: not an error.
+    Raises ``StripeUnavailable`` when Stripe fails.
+    """
+    if not customer_id:
+        raise ValueError("a Stripe customer id is required")
+    try:
+        get_client().v1.customers.update(
+            customer_id,
+            {
+                "name": "",
+                "email": "",
+                "phone": "",
+                "description": "",
+                "address": "",
+                "shipping": "",
+                "metadata": "",
+                "invoice_settings": {"custom_fields": ""},
+            },
+            {"idempotency_key": idempotency_key},
+        )
+    except stripe.InvalidRequestError as exc:
+        if exc.code == "resource_missing":
+            return
+        _log_stripe_error("customer erase", exc, idempotency_key)
+        raise StripeUnavailable() from exc
+    except stripe.StripeError as exc:
+        _log_stripe_error("customer erase", exc, idempotency_key)
+        raise StripeUnavailable() from exc

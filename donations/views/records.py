@@ -122,6 +122,7 @@ def donor_record_context(donor: Donor, **forms: Any) -> dict[str, Any]:
         "task_form": forms.get("task_form") or TaskForm(),
         "merges": list(DonorMerge.objects.filter(kept=donor).select_related("merged_by")),
         "also_volunteer": user is not None and Role.VOLUNTEER in user.roles,
+        "stripe_erasures": selectors.waiting_stripe_erasures(donor),
         "section": "donors",
         "zone": settings.ORG_TIME_ZONE,
         "reporting_currency": settings.REPORTING_CURRENCY,

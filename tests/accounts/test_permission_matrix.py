@@ -246,6 +246,8 @@ MATRIX: dict[str, frozenset[str]] = {
     "donations:coord_amounts_save": GIVING,
     "donations:coord_export_donors": GIVING,
     "donations:coord_donor": GIVING,
+    "donations:coord_donor_data": ONLY_ADMIN,
+    "donations:coord_donor_export": ONLY_ADMIN,
     "donations:coord_donor_search": GIVING,
     "donations:coord_export_gifts": GIVING,
     "donations:coord_import": GIVING,

@@ -3,8 +3,11 @@ retention rules (accounts.services.retention).
 
 An erasure removes what describes the person (profile details and photo, answers, notes,
 the documents and evidence files, calendar feed, away days, saved filters) and keeps what
-the counts need: shift signups, hours, training records and qualifications stay, tied
-to the anonymised account, with their free text emptied.
+the counts need: past shift signups, hours, training records and qualifications stay, tied
+to the anonymised account, with their free text emptied. Places and waitlist entries on
+shifts and training sessions still to come are cancelled through the signup services, in
+the erasure's transaction: the next person waiting moves up and is told, the rosters count
+one fewer, the person's reminders are withdrawn, and nothing is sent to the person.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services.personal_data import (
@@ -41,10 +45,14 @@ from volunteers.models import (
     SessionSignup,
     ShiftInvitation,
     ShiftSignup,
+    ShiftSignupStatus,
+    SignupStatus,
     SwapOffer,
     TrainingRecord,
     VolunteerProfile,
 )
+from volunteers.services.signups import cancel_signup
+from volunteers.services.training_sessions import cancel_session_signup
 
 
 def _profile(
@@ -160,8 +168,30 @@ def collect_values(erasure: Erasure) -> None:
         erasure.add_values(profile.emergency_contact_name, profile.emergency_contact_phone)
 
 
+def _cancel_places_to_come(erasure: Erasure) -> None:
+    """Cancel the person's places and waitlist entries on shifts and training sessions
+    that have not started, as a coordinator would (without telling the person)."""
+    now = timezone.now()
+    waiting_or_holding = (ShiftSignupStatus.CONFIRMED, ShiftSignupStatus.WAITLISTED)
+    signups = ShiftSignup.objects.filter(
+        volunteer=erasure.person, status__in=waiting_or_holding, shift__starts_at__gt=now
+    ).order_by("shift__starts_at", "pk")
+    for signup in signups:
+        cancel_signup(signup=signup, by=erasure.by, tell_volunteer=False)
+        erasure.count("shift_signups_cancelled", 1)
+    places = SessionSignup.objects.filter(
+        volunteer=erasure.person,
+        status__in=(SignupStatus.CONFIRMED, SignupStatus.WAITLISTED),
+        session__starts_at__gt=now,
+    ).order_by("session__starts_at", "pk")
+    for place in places:
+        cancel_session_signup(signup=place, by=erasure.by)
+        erasure.count("training_session_signups_cancelled", 1)
+
+
 def erase(erasure: Erasure) -> None:
     person = erasure.person
+    _cancel_places_to_come(erasure)
     profile = VolunteerProfile.objects.filter(user=person).first()
     if profile is not None:
         erasure.count("application_answers", profile.answers.all().delete()[0])

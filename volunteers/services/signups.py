@@ -272,11 +272,14 @@ def withdraw_open_offers(signup: ShiftSignup, now: datetime) -> None:
     )
 
 
-def cancel_signup(*, signup: ShiftSignup, by: User, reason: str = "") -> list[ShiftSignup]:
+def cancel_signup(
+    *, signup: ShiftSignup, by: User, reason: str = "", tell_volunteer: bool = True
+) -> list[ShiftSignup]:
     """Cancel a place or a waitlist entry; returns the people promoted into the freed place.
 
     A volunteer cancels their own until the shift starts; a coordinator cancels anyone's
-    (the volunteer hears about it, with ``reason``).
+    (the volunteer hears about it, with ``reason``, unless ``tell_volunteer`` is False: an
+    erasure, whose person must not be written to). Whoever moves up is told either way.
     """
     with transaction.atomic():
         shift = lock_shift(signup.shift_id)
@@ -311,7 +314,7 @@ def cancel_signup(*, signup: ShiftSignup, by: User, reason: str = "") -> list[Sh
         withdraw_open_offers(locked, now)
         locked.shift = shift
         cancel_signup_reminders(locked.pk)
-        if by_coordinator:
+        if by_coordinator and tell_volunteer:
             notify_signup_cancelled(locked, reason.strip())
         promoted = promote_waitlisted(shift, by=by) if held_place else []
     signup.refresh_from_db()
