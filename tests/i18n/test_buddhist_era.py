@@ -8,7 +8,9 @@ inputs, receipt numbers, file names) keep the Gregorian year."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -247,5 +249,31 @@ def test_a_thai_coordinators_reports_page(buddhist_era, client: Client) -> None:
     client.force_login(coordinator)
     give_second_factor(client, coordinator)
     html = client.get("/coordinator/giving/reports/?year=2026").content.decode()
-    assert "2569" in html
-    assert 'value="2026"' in html  # the year typed in the form stays Gregorian
+    assert "<h1>รายงานการบริจาคปี 2569</h1>" in html
+    assert "LYBUNT: บริจาคในปี 2568 แต่ไม่ได้บริจาคในปี 2569" in html
+    # The year typed in the form and the CSV links' ?year= stay Gregorian.
+    assert 'value="2026"' in html
+    assert "lybunt.csv?year=2026" in html
+
+
+APPS = ("accounts", "core", "dashboard", "demo", "donations", "notifications", "volunteers")
+# Formatting a date for people anywhere but core.locales would miss the reader's era (and
+# strftime's %a/%b names are English whatever the language).
+BYPASS = re.compile(
+    r"\b(format_date|format_datetime|format_skeleton|format_time|date_format)\("
+    r"|\bdateformat\.format\(|strftime\([^)]*%[aAbB]|:%[^}]*%[aAbB]"
+)
+
+
+def test_dates_for_people_are_written_only_through_core_locales() -> None:
+    root = Path(__file__).resolve().parents[2]
+    allowed = {root / "core" / "locales.py", root / "core" / "templatetags" / "era_dates.py"}
+    found = [
+        f"{path.relative_to(root)}:{number}: {line.strip()}"
+        for app in APPS
+        for path in sorted((root / app).rglob("*.py"))
+        if path not in allowed and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if BYPASS.search(line)
+    ]
+    assert found == []
