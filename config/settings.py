@@ -172,6 +172,8 @@ TEMPLATES = [
                 "accounts.http.context_processors.language_switcher",
                 "dashboard.navigation.site_menu",
             ],
+            # Django's |date with the reader's calendar era (core.locales.django_date).
+            "builtins": ["core.templatetags.era_dates"],
         },
     },
 ]
@@ -455,6 +457,11 @@ FORMAT_LOCALES: dict[str, str] = {
     for code, locale in env.dict("FORMAT_LOCALES", default={"es": "es_419"}).items()
     if code.strip() and locale.strip()
 }
+# Thai readers see years in the Buddhist era (พ.ศ. 2569 for 2026) on pages, in e-mails, text
+# messages and PDFs when this is on; off (the default), every reader sees the Gregorian year.
+# Machine values keep the Gregorian year: receipt numbers (a legal serial), ISO dates in
+# forms, links, CSV and calendar (.ics) files. See core.locales.buddhist_era.
+THAI_BUDDHIST_ERA = env.bool("THAI_BUDDHIST_ERA", default=False)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # A visitor's choice of language (the switcher) is kept for a year.
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

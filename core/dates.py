@@ -6,11 +6,10 @@ from __future__ import annotations
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
-from babel.dates import format_date
 from django.conf import settings
 from django.utils import timezone
 
-from core.locales import babel_locale
+from core.locales import format_cldr
 
 # The one format of a day for people (CLDR's medium date): "Dec 6, 2026" in English,
 # "6 dic 2026" in Spanish, "6 thg 12, 2026" in Vietnamese.
@@ -67,10 +66,11 @@ def format_day(value: datetime | date | str, language: str | None = None) -> str
     """The day of a gift, receipt or statement for people: the day in the organisation's
     zone (``org_day``) in the one locale-aware format, in ``language`` (default: the active
     one). An ISO string (a message's context) is read first: "2031-07-15" is that day,
-    "2031-07-16T03:00:00+00:00" the day it was in the organisation's zone."""
+    "2031-07-16T03:00:00+00:00" the day it was in the organisation's zone. The year is the
+    reader's (``core.locales.display_year``: a Thai reader's Buddhist era when chosen)."""
     if isinstance(value, str):
         text = value.strip()
         value = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
         if isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=zoneinfo.ZoneInfo("UTC"))
-    return format_date(org_day(value), DAY_FORMAT, locale=babel_locale(language))
+    return format_cldr(org_day(value), DAY_FORMAT, language)

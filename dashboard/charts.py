@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils import formats
+from core.locales import django_date
 
 WIDTH, HEIGHT, TOP, BOTTOM, SIDE = 360, 120, 8, 18, 2
 
@@ -39,14 +39,14 @@ def monthly_bars(*, key: str, title: str, points: list[tuple[date, int, str]]) -
     bars = []
     for index, (month, value, text) in enumerate(points):
         height = round(plot * value / largest) if largest > 0 and value > 0 else 0
-        name = formats.date_format(month, "M Y")
+        name = django_date(month, "M Y")
         bars.append(
             Bar(
                 x=SIDE + index * slot + 2,
                 y=TOP + plot - height,
                 width=slot - 4,
                 height=height,
-                label=formats.date_format(month, "M")[:1],
+                label=django_date(month, "M")[:1],
                 text=f"{name}: {text}",
             )
         )

@@ -23,6 +23,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from core.dates import format_day
+from core.locales import display_year
 from donations.amount_words import amount_in_words
 from donations.money import Money, format_money
 
@@ -178,8 +179,10 @@ def render_receipt(doc: ReceiptDocument) -> bytes:
 def render_statement(doc: StatementDocument) -> bytes:
     """A donor's year-end statement as PDF bytes: every gift of the year, net of refunds."""
     created = datetime(doc.created_on.year, doc.created_on.month, doc.created_on.day)
+    # The year people read (the file's name and the links keep the Gregorian one).
+    year = display_year(doc.year, doc.language)
     with translation.override(doc.language):
-        title = gettext("Giving statement %(year)s") % {"year": doc.year}
+        title = gettext("Giving statement %(year)s") % {"year": year}
         texts = [doc.donor_name, doc.donor_address]
         texts += [f"{line.campaign} {line.method}" for line in doc.lines]
         pdf = _pdf(title=title, created=created, thai=doc.language == "th" or _has_thai(texts))
@@ -192,7 +195,7 @@ def render_statement(doc: StatementDocument) -> bytes:
         _pair(pdf, gettext("Made on"), format_day(doc.created_on, doc.language))
         pdf.ln(4)
         if not doc.lines:
-            _text(pdf, gettext("No gifts were received from you in %(year)s.") % {"year": doc.year})
+            _text(pdf, gettext("No gifts were received from you in %(year)s.") % {"year": year})
         else:
             _statement_table(pdf, doc)
         pdf.ln(4)

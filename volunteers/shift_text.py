@@ -5,10 +5,10 @@ from __future__ import annotations
 import zoneinfo
 from datetime import datetime
 
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from core.locales import translated, zone_name
+from core.locales import django_date, translated, zone_name
 from volunteers.models import Shift
 
 DAY_AND_TIME = "D j M Y, H:i"
@@ -25,7 +25,7 @@ def time_range_text(starts_at: datetime, ends_at: datetime, zone: str) -> str:
     end = local_time(ends_at, zone)
     end_format = "H:i" if start.date() == end.date() else DAY_AND_TIME
     return (
-        f"{dateformat.format(start, DAY_AND_TIME)}\u2013{dateformat.format(end, end_format)}"
+        f"{django_date(start, DAY_AND_TIME)}\u2013{django_date(end, end_format)}"
         f" ({zone_name(zone)})"
     )
 

@@ -8,12 +8,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from core.dates import format_day
+from core.locales import django_date
 from core.locales import zone_name as locale_zone_name
 
 register = template.Library()
@@ -36,17 +37,17 @@ def time_range(starts_at: datetime, ends_at: datetime, zone: str) -> SafeString:
         return format_html(
             '<time datetime="{}">{}{}{}</time>',
             start.isoformat(),
-            dateformat.format(start, DAY_AND_TIME),
+            django_date(start, DAY_AND_TIME),
             EN_DASH,
-            dateformat.format(end, "H:i"),
+            django_date(end, "H:i"),
         )
     return format_html(
         '<time datetime="{}">{}</time> {} <time datetime="{}">{}</time>',
         start.isoformat(),
-        dateformat.format(start, DAY_AND_TIME),
+        django_date(start, DAY_AND_TIME),
         EN_DASH,
         end.isoformat(),
-        dateformat.format(end, DAY_AND_TIME),
+        django_date(end, DAY_AND_TIME),
     )
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from core.dates import org_today
+from core.dates import format_day, org_today
 from dashboard.message_kinds import GROUP_MESSAGE
 from donations.models import DonorSegment
 from donations.selectors.reports import lybunt
@@ -103,7 +103,7 @@ def resolve(
         return Audience(
             kind,
             _("%(training)s expiring before %(day)s")
-            % {"training": training.name, "day": before.strftime("%d %b %Y")},
+            % {"training": training.name, "day": format_day(before)},
             list(volunteering.training_expiring_before(training, before)),
         )
     if kind == AudienceKind.SAVED_FILTER:

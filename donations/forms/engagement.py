@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.timezone import localtime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.permissions import roles_with
-from core.dates import org_today, org_zone
+from core.dates import format_day, org_today
 from core.forms import BoundedDateField
 from donations.forms.coordinator import DateInput
 from donations.models import Donation, Donor, InteractionKind
@@ -22,7 +21,7 @@ from donations.selectors.gifts import COUNTED_STATUSES
 
 class GiftChoiceField(forms.ModelChoiceField[Donation]):
     def label_from_instance(self, obj: Donation) -> str:
-        when = f" · {localtime(obj.paid_at, org_zone()).date():%Y-%m-%d}" if obj.paid_at else ""
+        when = f" · {format_day(obj.paid_at)}" if obj.paid_at else ""
         return f"{format_money(obj.money)}{when}"
 
 

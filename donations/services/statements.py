@@ -25,7 +25,7 @@ from django.utils.translation import gettext
 
 from accounts.services import audit
 from core.dates import org_day, org_today, year_bounds
-from core.locales import translated
+from core.locales import display_year, translated
 from core.tasks import enqueue_on_commit
 from donations.message_kinds import STATEMENT
 from donations.models import (
@@ -179,7 +179,7 @@ def start_statement_run(*, year: int, by: User) -> StatementRun:
     except IntegrityError:
         raise ValidationError(
             gettext("The statements for %(year)s are being made already."),
-            params={"year": year},
+            params={"year": display_year(year)},
             code="running",
         ) from None
     return run

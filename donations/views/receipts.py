@@ -18,6 +18,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, permission_required, user_can
+from core.locales import display_year
 from donations.forms.offline import (
     DepositForm,
     DepositLineForm,
@@ -166,7 +167,8 @@ def statement_runs(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                gettext("The statements for %(year)s are being made.") % {"year": run.year},
+                gettext("The statements for %(year)s are being made.")
+                % {"year": display_year(run.year)},
             )
             return redirect("donations:coord_statements")
     return render(

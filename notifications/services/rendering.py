@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from notifications.models import Message, NotificationPreference
 
@@ -91,13 +92,18 @@ class Renderer:
         }
 
     def render(self, message: Message, preference: NotificationPreference) -> Rendered:
-        """Render the kind's templates with the row's context in the recipient's language.
+        """Render the kind's templates with the row's context in the recipient's language and
+        time zone (a text message names a shift's zone only when it is not theirs).
 
         Raises TemplateDoesNotExist when a template the channel needs is missing.
         """
         context = {**self.common_context(message, preference), **message.context}
         kind = message.kind
-        with translation.override(message.recipient.preferred_language):
+        recipient = message.recipient
+        with (
+            translation.override(recipient.preferred_language),
+            timezone.override(_zone(recipient.time_zone)),
+        ):
             if message.channel == "sms":
                 sms = self._template(kind, "sms.txt").render(context)
                 return Rendered(subject="", text="", html="", sms=" ".join(sms.split()))
@@ -113,6 +119,14 @@ class Renderer:
         return Rendered(
             subject=" ".join(subject.split()), text=text.strip() + "\n", html=html, sms=""
         )
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo | None:
+    """The recipient's zone (None: the site's, for a name this machine does not know)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return None
 
 
 def render_message(message: Message, preference: NotificationPreference) -> Rendered:

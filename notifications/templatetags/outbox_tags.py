@@ -1,7 +1,9 @@
 """Filters for message templates, whose context holds only JSON (times as ISO strings).
 
 Names of days and months come from Babel in the active language (the recipient's, at
-send time), so "Tue 15 Jul 2031" reads "mar. 15 juil. 2031" for a French reader.
+send time), so "Tue 15 Jul 2031" reads "mar. 15 juil. 2031" for a French reader, and the
+year is the reader's (core.locales.format_cldr: a Thai reader's Buddhist era when chosen).
+The active time zone is the recipient's too (notifications.services.rendering).
 """
 
 from __future__ import annotations
@@ -10,12 +12,11 @@ import functools
 import zoneinfo
 from datetime import UTC, datetime
 
-from babel.dates import format_datetime
 from django import template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from core.dates import format_day
-from core.locales import babel_locale, zone_name
+from core.locales import format_cldr, gmt_offset, year_offset, zone_name
 
 register = template.Library()
 
@@ -33,25 +34,34 @@ def local_time(value: str, zone: str) -> str:
     18:00 (United States (New York) Time)"."""
     if not value:
         return ""
-    return _local_time(str(value), zone, translation.get_language() or "en")
+    language = translation.get_language() or "en"
+    return _local_time(str(value), zone, language, year_offset(language))
 
 
 # The same shift's time is shown in every reminder of a batch (a shift's volunteers are
-# reminded together), in the text and in the HTML part: formatted once per language.
+# reminded together), in the text and in the HTML part: formatted once per language (and
+# era, which the organisation may change).
 @functools.lru_cache(maxsize=4096)
-def _local_time(value: str, zone: str, language: str) -> str:
+def _local_time(value: str, zone: str, language: str, era: int) -> str:
     moment = _moment(value, zone)
-    shown = format_datetime(moment, "EEE d MMM y, HH:mm", locale=babel_locale(language))
+    shown = format_cldr(moment, "EEE d MMM y, HH:mm", language)
     return f"{shown} ({zone_name(zone or 'UTC', language)})"
 
 
 @register.filter
 def sms_time(value: str, zone: str) -> str:
-    """Short form for text messages: "Tue 15 Jul 18:00 EDT"."""
+    """Short form for text messages, in ``zone`` (where the shift happens): "Tue 15 Jul 18:00"
+    when the recipient's clock reads the same then (their zone, the active one while a
+    message is rendered, has the same offset), else with the offset: "Tue 15 Jul 18:00
+    GMT-4". Never an abbreviation such as "EDT", which readers of other languages do not
+    know and which is ambiguous (CST)."""
     if not value:
         return ""
     local = _moment(value, zone)
-    return f"{format_datetime(local, 'EEE d MMM HH:mm', locale=babel_locale())} {local.tzname()}"
+    shown = format_cldr(local, "EEE d MMM HH:mm")
+    if local.astimezone(timezone.get_current_timezone()).utcoffset() == local.utcoffset():
+        return shown
+    return f"{shown} {gmt_offset(local)}"
 
 
 @register.filter

@@ -102,7 +102,7 @@ def test_shift_reminder_sms_text() -> None:
     message, preference = _message("shift.reminder", channel=Channel.SMS)
     rendered = render_message(message, preference)
     assert rendered.sms == (
-        "Hope Line: Crisis text line, evening Tue 15 Jul 18:00 EDT, Harbour Street of.... "
+        "Hope Line: Crisis text line, evening Tue 15 Jul 18:00, Harbour Street of.... "
         "Reply YES to confirm, NO to cancel."
     )
 

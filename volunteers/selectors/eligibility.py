@@ -14,14 +14,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from babel.dates import format_date
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 from core.dates import age_on
-from core.locales import babel_locale
+from core.locales import format_cldr
 from volunteers.models import (
     Clearance,
     ClearanceStatus,
@@ -74,7 +73,7 @@ def eligibility_note(eligibility: Eligibility) -> str:
 def format_day(day: date) -> str:
     """A date as people read it in reasons, in the active language: 3 Nov 2026 (Spanish
     3 nov 2026, Thai 3 พ.ย. 2026), the notifications' pattern."""
-    return format_date(day, "d MMM y", locale=babel_locale())
+    return format_cldr(day, "d MMM y")
 
 
 @dataclass

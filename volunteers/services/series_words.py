@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from babel.dates import format_date
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule
 from django.core.exceptions import ValidationError
 from django.utils.dates import WEEKDAYS
 from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 
-from core.locales import babel_locale
+from core.locales import format_cldr
 from volunteers.models import ShiftSeries
 from volunteers.services.series import PROBE_YEARS, occurrence_dates, parse_rule
 
@@ -76,7 +75,7 @@ def _days(weekdays: tuple[int, ...] | list[int]) -> str:
 
 
 def _short(day: date, *, year: bool = True) -> str:
-    return format_date(day, "d MMM y" if year else "d MMM", locale=babel_locale())
+    return format_cldr(day, "d MMM y" if year else "d MMM")
 
 
 def _pattern(rule: rrule, dtstart: date) -> str:
@@ -119,7 +118,7 @@ def _pattern(rule: rrule, dtstart: date) -> str:
         months: tuple[int, ...] = rule._bymonth or ()  # type: ignore[attr-defined]
         if len(months) == 1:
             day = date(2000, months[0], monthdays[0])
-            when = format_date(day, "d MMMM", locale=babel_locale())
+            when = format_cldr(day, "d MMMM")
             return ngettext(
                 "Every year on %(day)s", "Every %(count)d years on %(day)s", interval
             ) % (count | {"day": when})

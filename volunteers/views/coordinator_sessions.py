@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from core.dates import org_today
 from core.forms import put_errors_on_form
+from core.locales import django_date
 from volunteers import services
 from volunteers.forms.coordinator import (
     AttendanceForm,
@@ -165,7 +165,7 @@ def session_completions(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 def _session_label(session: TrainingSession) -> str:
     return gettext("%(training)s on %(when)s") % {
         "training": session.training.name,
-        "when": date_format(session_local_date(session), "j M Y"),
+        "when": django_date(session_local_date(session), "j M Y"),
     }
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,7 +20,7 @@ from accounts.permissions import AuthenticatedHttpRequest, user_can, volunteer_r
 from accounts.services import EmailAlreadyRegistered
 from core.dates import org_today
 from core.http.downloads import private_download
-from core.locales import zone_name
+from core.locales import django_date, zone_name
 from volunteers import services
 from volunteers.forms.volunteer import (
     ApplicationDetailsForm,
@@ -58,7 +58,7 @@ def session_when(session: TrainingSession) -> str:
     zone, named in the reader's language."""
     zone = zoneinfo.ZoneInfo(session.time_zone)
     start = timezone.localtime(session.starts_at, zone)
-    return f"{dateformat.format(start, 'D j M Y, H:i')} ({zone_name(session.time_zone)})"
+    return f"{django_date(start, 'D j M Y, H:i')} ({zone_name(session.time_zone)})"
 
 
 def session_label(session: TrainingSession) -> str:

@@ -16,13 +16,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import AuthenticatedHttpRequest, volunteer_required
-from core.locales import zone_name
+from core.locales import django_date, zone_name
 from volunteers import services
 from volunteers.forms.volunteer_shifts import (
     CheckInCodeForm,
@@ -125,7 +125,7 @@ class CheckInState:
 
 
 def _local_text(moment: datetime | None, zone: str, fmt: str = "D j M, H:i") -> str:
-    return dateformat.format(local_time(moment, zone), fmt) if moment else ""
+    return django_date(local_time(moment, zone), fmt) if moment else ""
 
 
 @volunteer_required
