@@ -1,14 +1,16 @@
 """What sending a reminder costs, in process: CPU and queries per message of the sweep's batches.
 
-``python -m bench.sweep_cpu`` (in the database and Redis ``bench.run`` would use: BENCH_DB_NAME,
-default ngo_bench_small, seeded by ``python -m bench.run --scale small``; BENCH_DATABASE_URL,
-BENCH_REDIS_URL; the bench's settings, DEBUG off) queues ``--messages`` shift reminders as the sweep section does,
-then sends them as a worker's tasks would, ``--batch`` at a time (reserve, then
-``deliver_messages`` with e-mail kept in memory), after one batch to warm up. Per message it
-reports the worker's CPU (``os.times``: user and system), the CPU of its PostgreSQL backend (read from
-/proc when the server runs on this machine), the wall time and the queries. CPU, unlike the
-harness's messages per second, hardly moves when other work shares the machine, so it compares
-two commits on a busy machine. It deletes the reminders it queued.
+``python -m bench.sweep_cpu`` works in the database and Redis ``bench.run`` would use
+(BENCH_DB_NAME, default ngo_bench_small, seeded by ``python -m bench.run --scale small``;
+BENCH_DATABASE_URL; BENCH_REDIS_URL) with the bench's settings (DEBUG off). It queues
+``--messages`` shift reminders as the sweep section does, then sends them as a worker's tasks
+would, ``--batch`` at a time (reserve, then ``deliver_messages``, e-mail kept in memory),
+after one batch to warm up. Per message it reports the worker's CPU (``os.times``: user and
+system), the CPU of its PostgreSQL backend (read from /proc when the server runs on this
+machine), the wall time and the queries: the median of ``--rounds`` runs. CPU, unlike the
+harness's messages per second, moves little when other work shares the machine, so it
+compares two commits on a busy machine (run them in turn, not at once). It deletes the
+reminders it queued. ``--profile N``: the N functions of most CPU in ``deliver_messages``.
 """
 
 # ruff: noqa: T201 (a command's report)
@@ -45,9 +47,7 @@ class _Counter:
         return execute(sql, params, many, context)
 
 
-def measure(
-    messages: int, batch: int, rounds: int, profiler: Any = None
-) -> dict[str, Any]:
+def measure(messages: int, batch: int, rounds: int, profiler: Any = None) -> dict[str, Any]:
     from django.core import mail
     from django.db import connection
     from django.test.utils import override_settings
@@ -114,7 +114,7 @@ def measure(
     Message.objects.filter(kind="shift.reminder").delete()
 
     def median(key: str) -> float | None:
-        values = [run[key] for run in runs if run[key] is not None]
+        values: list[float] = [v for run in runs if (v := run[key]) is not None]
         return round(statistics.median(values), 3) if values else None
 
     return {
@@ -122,7 +122,9 @@ def measure(
         "batch": batch,
         "rounds": rounds,
         **{key: median(key) for key in runs[0]},
-        "runs": [{key: None if v is None else round(v, 3) for key, v in run.items()} for run in runs],
+        "runs": [
+            {key: None if v is None else round(v, 3) for key, v in run.items()} for run in runs
+        ],
     }
 
 
@@ -132,7 +134,10 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument(
-        "--profile", type=int, default=0, help="print the N functions of most own CPU time (cProfile) in deliver_messages"
+        "--profile",
+        type=int,
+        default=0,
+        help="print the N functions of most own CPU time (cProfile) in deliver_messages",
     )
     args = parser.parse_args()
     from bench.run import DEFAULT_PG, DEFAULT_REDIS, bench_env, with_db

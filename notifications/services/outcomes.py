@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -112,7 +112,7 @@ class _PreparedCursor(psycopg.Cursor[Any]):
         return super().execute(query, params, prepare=True, binary=True)
 
 
-def _execute_prepared(sql: str, params: Sequence[object]) -> int:
+def _execute_prepared(sql: str, params: Sequence[Any]) -> int:
     """Run ``sql`` as a prepared statement of this connection's session: how many rows.
 
     Django's cursors bind parameters on the client, so the server parses and plans every
@@ -138,11 +138,11 @@ def _execute_prepared(sql: str, params: Sequence[object]) -> int:
         if db.queries_logged:
             # Logged as its SQL with the values in place (Django's debug cursor would read
             # it back from the driver, which keeps no text for a prepared statement).
-            wrapped = db.make_debug_cursor(cursor)
+            wrapped = db.make_debug_cursor(cast(Any, cursor))  # stubs: any DB-API cursor
             with wrapped.debug_sql(_shown(sql, params)):
                 CursorWrapper.execute(wrapped, sql, params)
         elif db.execute_wrappers:
-            db.make_cursor(cursor).execute(sql, params)
+            db.make_cursor(cast(Any, cursor)).execute(sql, params)
         else:
             db.validate_no_broken_transaction()
             with db.wrap_database_errors:
@@ -152,9 +152,9 @@ def _execute_prepared(sql: str, params: Sequence[object]) -> int:
     return int(cursor.rowcount)
 
 
-def _shown(sql: str, params: Sequence[object]) -> str:
+def _shown(sql: str, params: Sequence[Any]) -> str:
     try:
-        return str(connection.ops.compose_sql(sql, params))
+        return str(cast(Any, connection.ops).compose_sql(sql, params))  # PostgreSQL's
     except Exception:  # only for the log: the statement itself is not at stake
         return sql
 

@@ -91,13 +91,13 @@ def test_the_unsubscribe_address_is_reversed_once_per_batch(
     """It was reversed twice per message (the footer and the List-Unsubscribe header); now
     once per batch, with each person's token put in its place: the same address."""
     reversed_names: list[str] = []
-    original = rendering.reverse
+    original = reverse
 
     def counted(name: str, *args: Any, **kwargs: Any) -> str:
         reversed_names.append(name)
         return original(name, *args, **kwargs)
 
-    monkeypatch.setattr(rendering, "reverse", counted)
+    monkeypatch.setattr("notifications.services.rendering.reverse", counted)
 
     def batch(count: int) -> int:
         mail.outbox.clear()

@@ -338,13 +338,13 @@ def test_a_batch_of_reminders_puts_each_shift_in_words_once_per_language(monkeyp
     role = make_role("Crisis line", trainings=[training])
     location = make_location("Office", time_zone="America/New_York")
     made: list[tuple[int, str]] = []
-    original = reminders.shift_context
+    from volunteers.services.notify import shift_context as original
 
     def counted(shift, language):
         made.append((shift.pk, language))
         return original(shift, language)
 
-    monkeypatch.setattr(reminders, "shift_context", counted)
+    monkeypatch.setattr("volunteers.services.reminders.shift_context", counted)
 
     def contexts_made(per_shift: int) -> list[tuple[int, str]]:
         messages = []
