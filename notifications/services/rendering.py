@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -40,8 +41,18 @@ def has_template(kind: str, part: str) -> bool:
 
 
 def unsubscribe_url(preference: NotificationPreference) -> str:
-    path = reverse("notifications:unsubscribe", kwargs={"token": preference.unsubscribe_token})
+    return _unsubscribe_url(preference.unsubscribe_token)
+
+
+def _unsubscribe_url(token: str) -> str:
+    path = reverse("notifications:unsubscribe", kwargs={"token": token})
     return f"{settings.SITE_URL}{path}"
+
+
+# The tokens new_unsubscribe_token makes: characters a URL carries as they are, so the
+# address is the same with any of them in the token's place (see Renderer.unsubscribe_url).
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_-]+\Z")
+_MARKER = "0token0"
 
 
 def common_context(message: Message, preference: NotificationPreference) -> dict[str, Any]:
@@ -61,6 +72,7 @@ class Renderer:
 
     def __init__(self) -> None:
         self._templates: dict[str, _Template | TemplateDoesNotExist] = {}
+        self._unsubscribe: tuple[str, str] | None = None
         self._fixed = {
             "org_name": settings.ORG_NAME,
             "site_url": settings.SITE_URL,
@@ -80,6 +92,19 @@ class Renderer:
             raise found
         return found
 
+    def unsubscribe_url(self, preference: NotificationPreference) -> str:
+        """``unsubscribe_url``, with the URL reversed once per batch rather than per message
+        (twice per message: the footer, and the List-Unsubscribe header), the token then
+        put in its place."""
+        token = preference.unsubscribe_token
+        if self._unsubscribe is None:
+            prefix, _marker, suffix = _unsubscribe_url(_MARKER).partition(_MARKER)
+            self._unsubscribe = (prefix, suffix)
+        prefix, suffix = self._unsubscribe
+        if not _PLAIN_TOKEN.match(token) or _MARKER in prefix + suffix:
+            return _unsubscribe_url(token)
+        return f"{prefix}{token}{suffix}"
+
     def common_context(
         self, message: Message, preference: NotificationPreference
     ) -> dict[str, Any]:
@@ -88,7 +113,7 @@ class Renderer:
             **self._fixed,
             "recipient_name": recipient.get_short_name(),
             "recipient_email": recipient.email,
-            "unsubscribe_url": "" if message.essential else unsubscribe_url(preference),
+            "unsubscribe_url": "" if message.essential else self.unsubscribe_url(preference),
         }
 
     def render(self, message: Message, preference: NotificationPreference) -> Rendered:

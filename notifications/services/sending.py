@@ -45,7 +45,7 @@ from notifications.services.outcomes import (
     RelaxedCommits,
 )
 from notifications.services.preferences import preferences_for_users
-from notifications.services.rendering import Renderer, unsubscribe_url
+from notifications.services.rendering import Renderer
 from notifications.services.transport import PermanentSendError, Sender
 from notifications.services.unreachable import Stopping
 
@@ -316,7 +316,8 @@ def _send_one(
     except Exception as exc:  # a template that breaks on this context: retried
         return RETRY, f"{type(exc).__name__}: {exc}"
     try:
-        sender.send(message, rendered, "" if message.essential else unsubscribe_url(preference))
+        unsubscribe = "" if message.essential else renderer.unsubscribe_url(preference)
+        sender.send(message, rendered, unsubscribe)
     except SoftTimeLimitExceeded:
         raise
     except PermanentSendError as exc:  # refused for good: trying again would not help

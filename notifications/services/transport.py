@@ -7,6 +7,7 @@ message with a Message-ID they have seen drop it."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import logging
 from email.utils import parseaddr
@@ -37,11 +38,19 @@ def key_digest(message: Message) -> str:
     return hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:32]
 
 
-def message_id(message: Message) -> str:
+def message_id(message: Message, digest: str = "") -> str:
     """``<outbox.<row>.<resends>.<key digest>@<sender's domain>>``: stable across retries of
-    the same send; a coordinator's resend (``resends``) makes a new one."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or str(DNS_NAME)
-    return f"<outbox.{message.pk}.{message.resends}.{key_digest(message)[:16]}@{domain}>"
+    the same send; a coordinator's resend (``resends``) makes a new one. ``digest``: the
+    message's ``key_digest`` when the caller has it already."""
+    digest = digest or key_digest(message)
+    domain = _domain(settings.DEFAULT_FROM_EMAIL)
+    return f"<outbox.{message.pk}.{message.resends}.{digest[:16]}@{domain}>"
+
+
+@functools.lru_cache(maxsize=8)
+def _domain(from_email: str) -> str:
+    """The sender's domain (parsed once per address, not once per e-mail)."""
+    return parseaddr(from_email)[1].rpartition("@")[2] or str(DNS_NAME)
 
 
 def _attachment_content(attachment: dict[str, str]) -> str | bytes:
@@ -51,7 +60,8 @@ def _attachment_content(attachment: dict[str, str]) -> str | bytes:
 
 
 def build_email(message: Message, rendered: Rendered, unsubscribe: str) -> EmailMultiAlternatives:
-    headers = {"Message-ID": message_id(message), KEY_HEADER: key_digest(message)}
+    digest = key_digest(message)
+    headers = {"Message-ID": message_id(message, digest), KEY_HEADER: digest}
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

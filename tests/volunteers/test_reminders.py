@@ -329,3 +329,48 @@ def test_a_whole_batch_of_reminders_is_sent_through_the_batch_refresher(shift, a
     assert (first.status, first.last_error) == (Status.SENT, "")
     assert reminder_rows(gone.pk)[0].status == Status.CANCELLED
     assert len(published.tasks) == 1  # both reminders in one task
+
+
+def test_a_batch_of_reminders_puts_each_shift_in_words_once_per_language(monkeypatch):
+    """The shift's part of a reminder (its title, times, place, links: two reverse() calls
+    before) is made once per shift and language in a batch, not once per reminder."""
+    training = make_training("Hotline protocol", validity_months=12)
+    role = make_role("Crisis line", trainings=[training])
+    location = make_location("Office", time_zone="America/New_York")
+    made: list[tuple[int, str]] = []
+    from volunteers.services.notify import shift_context as original
+
+    def counted(shift, language):
+        made.append((shift.pk, language))
+        return original(shift, language)
+
+    monkeypatch.setattr("volunteers.services.reminders.shift_context", counted)
+
+    def contexts_made(per_shift: int) -> list[tuple[int, str]]:
+        messages = []
+        shifts = [
+            make_shift(role, location=location, starts_at=START + timedelta(days=day), capacity=50)
+            for day in (0, 1)
+        ]
+        for shift in shifts:
+            for index in range(per_shift):
+                volunteer = make_volunteer(
+                    email=f"v{per_shift}-{shift.pk}-{index}@example.org",
+                    preferred_language="es" if index % 2 else "en",
+                )
+                make_record(volunteer, training, completed_on=date(2026, 6, 1))
+                messages.append(reminder_rows(sign_up(shift, volunteer).pk)[0])
+        made.clear()  # signing up queued the reminders (with the shift's words)
+        with time_machine.travel(START - timedelta(hours=48), tick=False):
+            answers = reminders.refresh_shift_reminders(messages)
+        assert len(answers) == 2 * per_shift
+        for message in messages:  # each reminder still has its own shift's words
+            answer = answers[message.pk]
+            assert isinstance(answer, dict)
+            assert answer["shift_id"] == message.context["shift_id"]
+            assert answer["starts_at"] == message.context["starts_at"]
+        return sorted(made)
+
+    few, many = contexts_made(2), contexts_made(12)
+    assert len(few) == len(many) == 4  # 2 shifts x 2 languages
+    assert len(set(many)) == 4

@@ -9,6 +9,7 @@ questions from memory, so a page of 50 shifts or 50 volunteers costs the same as
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,11 +17,11 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.db.models import Prefetch
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from accounts.models import User
 from core.dates import age_on
-from core.locales import format_cldr
+from core.locales import format_cldr, year_offset
 from volunteers.models import (
     Clearance,
     ClearanceStatus,
@@ -73,7 +74,15 @@ def eligibility_note(eligibility: Eligibility) -> str:
 def format_day(day: date) -> str:
     """A date as people read it in reasons, in the active language: 3 Nov 2026 (Spanish
     3 nov 2026, Thai 3 พ.ย. 2026), the notifications' pattern."""
-    return format_cldr(day, "d MMM y")
+    language = get_language() or settings.LANGUAGE_CODE
+    return _format_day(day, language, year_offset(language))
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_day(day: date, language: str, _year_offset: int) -> str:
+    # The same few days (expiry dates, shift days) come back in every reminder of a batch;
+    # the era's offset is part of the key, since the organisation may change it.
+    return format_cldr(day, "d MMM y", language)
 
 
 @dataclass
@@ -100,20 +109,19 @@ class _Window:
 
     def expiry_reason(self, name: str, expires_on: date) -> str:
         """Why something valid until ``expires_on`` does not cover this window."""
-        parts = {
-            "name": name,
-            "expires": format_day(expires_on),
-            "first": format_day(self.first_day),
-            "last": format_day(self.last_day),
-        }
+        # Only the days the reason names are formatted (Babel's formatting is most of the
+        # cost of a reminder's eligibility check).
+        parts = {"name": name, "expires": format_day(expires_on)}
         if expires_on < self.first_day:
             if self.occasion is None:
                 return gettext("%(name)s expired on %(expires)s.") % parts
+            parts["first"] = format_day(self.first_day)
             return (
                 gettext("%(name)s expired on %(expires)s, before this shift on %(first)s.") % parts
             )
         if self.occasion is None:
             return gettext("%(name)s expires on %(expires)s.") % parts
+        parts["last"] = format_day(self.last_day)
         return (
             gettext("%(name)s expires on %(expires)s, before this shift ends on %(last)s.") % parts
         )

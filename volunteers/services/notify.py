@@ -70,6 +70,7 @@ def shift_context(shift: Shift, language: str) -> dict[str, JSONValue]:
     """What every shift message says about its shift (times in ISO, UTC; shown in ``zone``),
     the coordinators' text in ``language``: the recipient's, never the sender's."""
     location = shift.location
+    url = page_url(SHIFT_PAGE, shift.pk)  # where the volunteer sees it, and cancels
     return {
         "shift_id": shift.pk,
         "shift_title": translated(shift.role, "name", language),
@@ -77,8 +78,8 @@ def shift_context(shift: Shift, language: str) -> dict[str, JSONValue]:
         "ends_at": shift.ends_at.astimezone(UTC).isoformat(),
         "zone": location.time_zone,
         "location": location.name + (f", {location.address}" if location.address else ""),
-        "shift_url": page_url(SHIFT_PAGE, shift.pk),
-        "cancel_url": page_url(SHIFT_PAGE, shift.pk),
+        "shift_url": url,
+        "cancel_url": url,
     }
 
 

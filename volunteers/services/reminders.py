@@ -181,6 +181,9 @@ def refresh_shift_reminders(messages: Sequence[Message]) -> dict[int, dict[str, 
         volunteer_ids={signup.volunteer_id for _message, signup in standing},
         roles=[signup.shift.role for _message, signup in standing],
     )
+    # The shift's part of the context once per shift and language, not once per reminder
+    # (a batch holds the reminders of a few shifts, each to many volunteers).
+    shifts: dict[tuple[int, str], dict[str, Any]] = {}
     for message, signup in standing:
         shift = signup.shift
         # What the reminder says is in the volunteer's language, whoever runs the sweep.
@@ -194,8 +197,11 @@ def refresh_shift_reminders(messages: Sequence[Message]) -> dict[int, dict[str, 
                 time_zone=shift.location.time_zone,
             )
             reasons = [str(reason) for reason in eligibility.reasons]
+        about_shift = shifts.get((shift.pk, language))
+        if about_shift is None:
+            about_shift = shifts[shift.pk, language] = shift_context(shift, language)
         context = dict(message.context)
-        context.update(shift_context(shift, language))
+        context.update(about_shift)
         context["blocked_reasons"] = reasons
         answers[message.pk] = context
     return answers
