@@ -15,8 +15,10 @@ PORT ?= 8000
 export HOST PORT
 export SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 PYTEST_ARGS ?=
-# Tests run in parallel (one database per worker); those that start processes (marked slow:
-# Celery workers, servers, faults) run after, alone, so they never compete with the rest.
+# Tests run in parallel (one database per worker), the browser tests among them in groups
+# (tests/browser/conftest.py: a worker loads the demo data, starts a server and Chromium once
+# per group). The other tests that start processes (marked slow: Celery workers, servers,
+# faults) run after, alone, so that nothing competes with their timings.
 PYTEST_WORKERS ?= auto
 # make bench: default (the issue's sizes, about 10 minutes) or small (about 1/100, about 2 minutes).
 SCALE ?= default
@@ -94,8 +96,8 @@ typecheck: install
 	$(BIN)/mypy .
 
 pytest: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
-	$(BIN)/pytest -p no:xdist -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -m "not slow or browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:xdist -m "slow and not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test: lint typecheck pytest
 

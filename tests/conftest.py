@@ -8,7 +8,9 @@ fails the run.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -20,6 +22,7 @@ from django.test import Client
 from accounts.models import User
 from accounts.roles import Role
 from tests.browser.chromium import chromium_missing
+from tests.browser.screenshots import RUN_STARTED, SCREENSHOTS, taken_since
 from tests.factories import give_second_factor, make_user
 
 pytest_plugins = ["tests.outbox"]
@@ -64,6 +67,23 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"database vendor: {connection.vendor} ({db['ENGINE']}, name {db['NAME']})",
         f"celery broker: {broker}; redis: {'yes' if settings.REDIS_URL else 'no'}; CI: {CI}",
     ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    workerinput: dict[str, Any] = getattr(config, "workerinput", {})
+    config.stash[RUN_STARTED] = float(workerinput.get("run_started", time.time()))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: each worker learns when the run started."""
+    node.workerinput["run_started"] = node.config.stash[RUN_STARTED]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    count = taken_since(terminalreporter.config.stash[RUN_STARTED])
+    if count:
+        terminalreporter.write_line(f"Browser screenshots ({count}): {SCREENSHOTS}")
 
 
 def _missing_service(item: pytest.Item) -> str | None:

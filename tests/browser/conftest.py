@@ -6,15 +6,16 @@ person gets one logged-in session, shared by the tests as a cookie. The data is 
 the package is done, so tests that run after see an empty database as usual.
 
 Every test here is marked ``browser`` (skipped with a reason without Chromium, a failure under
-``CI=true``) and ``slow`` (it starts a server and a browser, so it runs after the parallel run,
-alone). Screenshots go to ``var/browser-screenshots/`` (or ``$BROWSER_SCREENSHOTS``); the
-folder is printed at the end of the run.
+``CI=true``) and ``slow`` (it starts a server and a browser, so ``-m "not slow"`` leaves it
+out). ``make test`` runs them in the parallel run, in groups (``BROWSER_GROUPS``): each worker
+that runs a group has its own database, demo data, server and browser. Screenshots go to
+``var/browser-screenshots/`` (or ``$BROWSER_SCREENSHOTS``); the folder is printed at the end
+of the run.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import StringIO
@@ -32,11 +33,12 @@ from accounts.services import two_factor
 from config.celery import app as celery_app
 from demo.management.commands.seed_demo import DEMO_PASSWORD
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.screenshots import RUN_STARTED, screenshots_folder
+from tests.browser.server import LiveServer
 from tests.factories import give_second_factor, make_user
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright
-    from pytest_django.live_server_helper import LiveServer
     from pytest_django.plugin import DjangoDbBlocker
 
 # Playwright's sync API runs an event loop in the test's thread; Django refuses ORM calls from a
@@ -60,27 +62,25 @@ DEMO_LOGINS = {
     "applicant": "kofi@example.org",
 }
 
-SCREENSHOTS = Path(
-    os.environ.get("BROWSER_SCREENSHOTS", "") or settings.BASE_DIR / "var" / "browser-screenshots"
-)
-_SCREENSHOTS_USED = pytest.StashKey[bool]()
+
+# Under pytest-xdist (``--dist loadgroup``, as ``make test`` runs them) the browser tests
+# form this many groups, each run by one worker from start to end: a worker loads the demo
+# data and starts a server and a browser once for its group, and the groups run at the same
+# time as each other and as the rest of the suite.
+BROWSER_GROUPS = 2
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test in this folder needs Chromium, starts a server, and reads the test database."""
     here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.slow)
-            item.add_marker(pytest.mark.django_db)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if terminalreporter.config.stash.get(_SCREENSHOTS_USED, False):
-        count = len(list(SCREENSHOTS.glob("*.png")))
-        terminalreporter.write_line(f"Browser screenshots ({count}): {SCREENSHOTS}")
+    mine = [item for item in items if here in Path(str(item.fspath)).parents]
+    for index, item in enumerate(mine):
+        item.add_marker(pytest.mark.browser)
+        item.add_marker(pytest.mark.slow)
+        item.add_marker(pytest.mark.django_db)
+        # In turn, so that each group gets its share of the long tests (phone, desktop).
+        item.add_marker(pytest.mark.xdist_group(f"browser-{index % BROWSER_GROUPS + 1}"))
 
 
 @dataclass
@@ -100,12 +100,10 @@ class Site:
 @pytest.fixture(scope="package")
 def site(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[Site]:
     """The demo data in the test database, served by a live server on 127.0.0.1."""
-    from pytest_django.live_server_helper import LiveServer
-
     with django_db_blocker.unblock():
         call_command("seed_demo", stdout=StringIO())
-        server: LiveServer = LiveServer("127.0.0.1")
-        server._live_server_modified_settings.enable()
+        server = LiveServer("127.0.0.1")
+        server.start()
         running = Site(url=server.url)
         for name, email in DEMO_LOGINS.items():
             user = User.objects.get(email=email)
@@ -123,7 +121,6 @@ def site(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[
     try:
         yield running
     finally:
-        server._live_server_modified_settings.disable()
         server.stop()
         with django_db_blocker.unblock():
             call_command("flush", interactive=False, verbosity=0)
@@ -152,11 +149,8 @@ def browser(playwright_driver: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def screenshots(request: pytest.FixtureRequest) -> Path:
-    """The folder this run's screenshots go to, emptied at the start of the run."""
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    request.config.stash[_SCREENSHOTS_USED] = True
-    return SCREENSHOTS
+    """The folder this run's screenshots go to, without those of earlier runs."""
+    return screenshots_folder(run_started=request.config.stash[RUN_STARTED])
 
 
 ContextFactory = Callable[..., "BrowserContext"]
