@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('donations', '0014_merge_20261207_1234'),
+        ('donations', '0015_suggested_amounts'),
     ]
 
     operations = [
