@@ -292,7 +292,7 @@ def test_seed_demo_shows_fees_contacts_and_tasks(settings, tmp_path) -> None:
 
 
 def test_seed_demo_shows_tags_a_segment_impact_text_and_link_sources(settings, tmp_path) -> None:
-    from donations.models import Donation, DonorSegment, DonorTag, ImpactLine
+    from donations.models import Donation, DonorSegment, DonorTag, ImpactLine, SuggestedAmounts
 
     settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo", stdout=StringIO())
@@ -308,11 +308,16 @@ def test_seed_demo_shows_tags_a_segment_impact_text_and_link_sources(settings, t
     assert list(DonorSegment.objects.values_list("name", "query")) == [
         ("Lapsed donors", "lapsed=on")
     ]
-    assert sorted(ImpactLine.objects.values_list("currency", "amount_minor")) == [
-        ("USD", 2500),
-        ("USD", 5000),
-        ("USD", 10000),
-        ("VND", 500000),
+    # The night-shifts campaign's lines, then the general donate page's (no campaign).
+    assert sorted(
+        ImpactLine.objects.filter(campaign__isnull=False).values_list("currency", "amount_minor")
+    ) == [("USD", 2500), ("USD", 5000), ("USD", 10000), ("VND", 500000)]
+    assert sorted(
+        ImpactLine.objects.filter(campaign__isnull=True).values_list("currency", "amount_minor")
+    ) == [("JPY", 3000), ("USD", 2500), ("USD", 5000), ("USD", 10000)]
+    assert list(SuggestedAmounts.objects.values_list("currency", "amounts_minor")) == [
+        ("JPY", [3000, 5000, 10000, 20000]),
+        ("THB", [30000, 50000, 100000, 250000]),
     ]
     assert sorted(Donation.objects.exclude(referral="").values_list("referral", flat=True)) == [
         "email",
