@@ -15,8 +15,13 @@ FILTER_NAMES = ("action", "object_type", "object_id", "actor", "system", "since"
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.ChoiceField(label=_("Action"), required=False)
-    object_type = forms.ChoiceField(label=_("Record type"), required=False)
+    # The actions and record types are codes, the same in every language.
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, widget=forms.Select(attrs={"translate": "no"})
+    )
+    object_type = forms.ChoiceField(
+        label=_("Record type"), required=False, widget=forms.Select(attrs={"translate": "no"})
+    )
     object_id = forms.CharField(
         label=_("Record id"),
         required=False,

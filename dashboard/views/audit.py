@@ -84,7 +84,7 @@ def _csv_row(entry: AuditEntry, system: str) -> list[object]:
             entry.created_at.astimezone(UTC).isoformat(),
             entry.actor.email if entry.actor else system,
             entry.action,
-            entry.kind,
+            entry.get_kind_display(),
             entry.subject.email if entry.subject else "",
             entry.object_type,
             entry.object_id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -83,8 +84,27 @@ def _texts(response: Any) -> list[str]:
         rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
         if rows and all(IDENTIFIER.fullmatch(h) for h in rows[0]):
             return []
-        return [cell for row in rows for cell in row]
+        # Cells holding a JSON object or a dotted code are data for programs (the audit
+        # export's changes and actions).
+        return [
+            cell
+            for row in rows
+            for cell in row
+            if not _json_object(cell) and not DOTTED_CODE.fullmatch(cell)
+        ]
     return []
+
+
+DOTTED_CODE = re.compile(r"[a-z0-9_]+(\.[a-z0-9_]+)+")
+
+
+def _json_object(cell: str) -> bool:
+    if not cell.startswith("{"):
+        return False
+    try:
+        return isinstance(json.loads(cell), dict)
+    except ValueError:
+        return False
 
 
 def crawl(client: Client, data: dict[str, DataWords], found: dict[str, str]) -> int:
