@@ -75,7 +75,7 @@ def test_no_error_or_flash_message_is_a_bare_string() -> None:
         for site in unmarked(path)
     ]
     # One flash message joins a field's (translated) label and its (translated) error.
-    assert found == ["donations/views/records.py:158"]
+    assert found == ["donations/views/records.py:159"]
 
 
 def test_the_check_finds_a_bare_string(tmp_path: Path) -> None:
