@@ -20,6 +20,15 @@ def org_zone() -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(settings.ORG_TIME_ZONE)
 
 
+def person_zone(name: str | None) -> zoneinfo.ZoneInfo:
+    """A person's zone by its IANA name; the organisation's when they have none or it is a
+    name this machine does not know (pages and messages read the same clock)."""
+    try:
+        return zoneinfo.ZoneInfo(name) if name else org_zone()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return org_zone()
+
+
 def org_today() -> date:
     """Today's date where the organisation is (settings.ORG_TIME_ZONE).
 

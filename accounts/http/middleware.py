@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Callable
 
 from django.conf import settings
@@ -10,6 +9,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 from core import locales
+from core.dates import person_zone
 
 # Browsers that say Tagalog get Filipino, its standard form.
 LANGUAGE_ALIASES = {"tl": "fil"}
@@ -54,17 +54,11 @@ class UserPreferencesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        zone_name: str = settings.ORG_TIME_ZONE
         user = request.user
-        if user.is_authenticated:
-            zone_name = user.time_zone or zone_name
         language = request_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        try:
-            timezone.activate(zoneinfo.ZoneInfo(zone_name))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            timezone.activate(zoneinfo.ZoneInfo(settings.ORG_TIME_ZONE))
+        timezone.activate(person_zone(user.time_zone if user.is_authenticated else None))
         try:
             response = self.get_response(request)
         finally:

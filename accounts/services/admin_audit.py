@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import models
+from django.db import models, transaction
 from django.forms import BaseFormSet, ModelForm
 from django.http import HttpRequest
 
@@ -22,13 +22,16 @@ from accounts.services import audit
 
 HIDDEN = "(hidden)"
 # A field whose name holds one of these is a secret: its values are never recorded.
-SECRET_PARTS = ("password", "token", "secret", "key", "p256dh", "auth", "endpoint")
+# Matched against the name's words ("api_key", "auth_token"), not any substring: "keyword"
+# and "author" are not secrets; an outbox row's dedupe key is an identifier, not a secret.
+SECRET_PARTS = frozenset({"password", "token", "secret", "key", "p256dh", "auth", "endpoint"})
+NOT_SECRET = frozenset({"dedupe_key"})
 # The fields that name the person a row belongs to (its entries are then about them).
 PERSON_FIELDS = ("user", "recipient", "volunteer", "owner")
 
 
 def _is_secret(name: str) -> bool:
-    return any(part in name for part in SECRET_PARTS)
+    return name not in NOT_SECRET and any(word in SECRET_PARTS for word in name.split("_"))
 
 
 def _value(instance: models.Model, field: Any) -> object:
@@ -89,7 +92,9 @@ def record_admin_write(
     audit.record(
         f"{instance._meta.label_lower}.{verb}_in_admin",
         actor=request.user,  # type: ignore[arg-type]
-        subject=_subject(instance),
+        # A deleted account cannot be the subject of an entry (entries protect their
+        # people): the entry names it as its object only.
+        subject=None if verb == "deleted" and isinstance(instance, User) else _subject(instance),
         obj=instance,
         changes=changes,
         data={"admin": True, **(data or {})},
@@ -127,13 +132,21 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             for inline in _changed_forms(formset)
             if (pk := inline.instance.pk) is not None
         }
+        # Django clears a deleted row's pk: keep each one (and its state) from before.
+        doomed = {
+            id(inline.instance): (inline.instance.pk, row_state(inline.instance))
+            for inline in getattr(formset, "deleted_forms", [])
+            if inline.instance.pk is not None
+        }
         super().save_formset(request, form, formset, change)
         parent = {"parent": form.instance.pk}
         for deleted in formset.deleted_objects:
+            pk, state = doomed.get(id(deleted), (deleted.pk, row_state(deleted)))
+            deleted.pk = pk
             record_admin_write(
                 "deleted",
                 deleted,
-                before=before.get(deleted.pk) or row_state(deleted),
+                before=before.get(pk) or state,
                 after=None,
                 request=request,
                 data=parent,
@@ -157,9 +170,14 @@ class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        for obj in queryset:
-            record_admin_write("deleted", obj, before=row_state(obj), after=None, request=request)
-        super().delete_queryset(request, queryset)
+        # Admin actions run outside the page's transaction: the entries and the deletion
+        # stand or fall together.
+        with transaction.atomic():
+            for obj in queryset:
+                record_admin_write(
+                    "deleted", obj, before=row_state(obj), after=None, request=request
+                )
+            super().delete_queryset(request, queryset)
 
 
 def _changed_forms(formset: BaseFormSet[Any]) -> list[Any]:

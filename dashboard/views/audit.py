@@ -9,7 +9,7 @@ from datetime import UTC
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -81,7 +81,7 @@ CSV_HEADER = (
 def _csv_row(entry: AuditEntry, system: str) -> list[object]:
     return safe_row(
         [
-            entry.created_at.astimezone(UTC).isoformat(),
+            entry.created_at.astimezone(UTC).isoformat(sep=" "),
             entry.actor.email if entry.actor else system,
             entry.action,
             entry.get_kind_display(),
@@ -105,6 +105,12 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
         actions=selectors.audit_choices("action"),
         object_types=selectors.audit_choices("object_type"),
     )
+    if form.is_bound and not form.is_valid():
+        # Never more than the page showed: an invalid filter is an error here, not left out.
+        return HttpResponseBadRequest(
+            gettext("Correct the filters on the audit page, then download the entries again."),
+            content_type="text/plain; charset=utf-8",
+        )
     filters = form.filters()
     entries = selectors.audit_entries(**filters)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -117,11 +123,20 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     for entry in entries.iterator(chunk_size=500):
         writer.writerow(_csv_row(entry, system))
         rows += 1
+    # The person filtered on is the entry's subject (by id), never their address in the
+    # data: an erasure finds and scrubs entries about a person by subject.
+    address = filters.pop("actor", None)
+    subject = (
+        User.objects.filter(email__iexact=address).values_list("pk", flat=True).first()
+        if address
+        else None
+    )
     audit.record(
         "accounts.audit.exported",
         actor=request.user,
+        subject=subject,
         kind=AuditEntry.Kind.EXPORT,
-        data={"filters": filters, "rows": rows},
+        data={"filters": {**filters, **({"actor": "subject"} if address else {})}, "rows": rows},
         request=request,
     )
     return response

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -13,6 +12,7 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.dates import person_zone
 from notifications.models import Message, NotificationPreference
 
 
@@ -127,7 +127,7 @@ class Renderer:
         recipient = message.recipient
         with (
             translation.override(recipient.preferred_language),
-            timezone.override(_zone(recipient.time_zone)),
+            timezone.override(person_zone(recipient.time_zone)),
         ):
             if message.channel == "sms":
                 sms = self._template(kind, "sms.txt").render(context)
@@ -144,14 +144,6 @@ class Renderer:
         return Rendered(
             subject=" ".join(subject.split()), text=text.strip() + "\n", html=html, sms=""
         )
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo | None:
-    """The recipient's zone (None: the site's, for a name this machine does not know)."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        return None
 
 
 def render_message(message: Message, preference: NotificationPreference) -> Rendered:

@@ -190,3 +190,47 @@ def test_a_second_factor_deleted_in_the_admin_is_audited_without_its_secret(
     assert row[5]["key"] == [HIDDEN, None]
     assert row[5]["name"] == ["phone", None]
     assert device.key not in str(row)
+
+
+def test_an_account_deleted_in_the_admin_is_audited_as_the_object_only(
+    admin_client: Client, boss: User
+) -> None:
+    # An entry protects the people it names: the deleted account is its object, not its
+    # subject, so the deletion goes through (one page, then the bulk action).
+    one = make_user(email="one.off@example.org")
+    two = make_user(email="two.off@example.org")
+    start = _last()
+    response = admin_client.post(f"/admin/accounts/user/{one.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    response = admin_client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [two.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not User.objects.filter(pk__in=[one.pk, two.pk]).exists()
+    assert [(row[0], row[1], row[2], row[4], row[5]["email"]) for row in _rows(start)] == [
+        ("accounts.user.deleted_in_admin", boss.pk, None, str(one.pk), [one.email, None]),
+        ("accounts.user.deleted_in_admin", boss.pk, None, str(two.pk), [two.email, None]),
+    ]
+
+
+def test_secrets_are_told_by_the_words_of_a_fields_name() -> None:
+    from accounts.services.admin_audit import _is_secret
+
+    assert [
+        name
+        for name in (
+            "password",
+            "key",
+            "api_key",
+            "auth_token",
+            "p256dh",
+            "endpoint",
+            "keyword",
+            "author",
+            "dedupe_key",
+            "name",
+            "monkey",
+        )
+        if _is_secret(name)
+    ] == ["password", "key", "api_key", "auth_token", "p256dh", "endpoint"]

@@ -130,7 +130,7 @@ def test_the_export_is_the_filtered_entries_formula_safe_and_audited(
             "IP address",
         ],
         [
-            "2026-03-01T15:00:00+00:00",
+            "2026-03-01 15:00:00+00:00",
             "the system",
             "'=SUM(A1)",
             "change",
@@ -142,7 +142,7 @@ def test_the_export_is_the_filtered_entries_formula_safe_and_audited(
             "",
         ],
         [
-            "2026-03-01T15:00:00+00:00",
+            "2026-03-01 15:00:00+00:00",
             "lee.t@example.org",
             "volunteers.shift.changed",
             "change",
@@ -162,6 +162,35 @@ def test_the_export_is_the_filtered_entries_formula_safe_and_audited(
         coordinator.pk,
         {"filters": {"object_type": "volunteers.shift", "since": str(date(2026, 3, 1))}, "rows": 2},
     )
+
+
+def test_an_export_by_person_names_them_by_id_so_their_erasure_finds_it(
+    client: Client, coordinator: User, lee: User
+) -> None:
+    audit.record("volunteers.hours.approved", actor=lee, subject=coordinator)
+    client.force_login(coordinator)
+    response = client.get(EXPORT, {"actor": "LEE.T@example.org"})
+    assert response.status_code == 200
+    assert len(list(csv.reader(io.StringIO(response.content.decode())))) == 2
+    export = AuditEntry.objects.get(action="accounts.audit.exported")
+    # The address typed is nowhere in the entry; the person is its subject.
+    assert (export.subject_id, export.data) == (
+        lee.pk,
+        {"filters": {"actor": "subject"}, "rows": 1},
+    )
+    assert "lee.t" not in str(export.data).lower()
+
+
+def test_an_export_with_an_invalid_filter_is_refused_not_widened(
+    client: Client, coordinator: User, lee: User
+) -> None:
+    audit.record("volunteers.hours.approved", actor=lee, subject=coordinator)
+    client.force_login(coordinator)
+    response = client.get(EXPORT, {"since": "2026-03-05", "until": "2026-03-01"})
+    assert response.status_code == 400
+    assert "Correct the filters" in response.content.decode()
+    assert client.get(EXPORT, {"object_id": "9" * 41}).status_code == 400
+    assert not AuditEntry.objects.filter(action="accounts.audit.exported").exists()
 
 
 def test_only_administrators_see_and_export_the_trail(client: Client, lee: User) -> None:
