@@ -16,12 +16,15 @@ def save_suggested_amounts(*, currency: str, amounts: list[Money], by: User) -> 
     none means back to the default (settings' table, or derived from the exchange rate)."""
     minors = sorted({money.minor for money in amounts if money.currency == currency})
     with transaction.atomic():
-        row = SuggestedAmounts.objects.select_for_update().filter(currency=currency).first()
-        before = list(row.amounts_minor) if row is not None else []
+        # get_or_create: two first saves at once make one row (the second reads it).
+        row, created = SuggestedAmounts.objects.select_for_update().get_or_create(
+            currency=currency, defaults={"amounts_minor": minors}
+        )
+        before = [] if created else list(row.amounts_minor)
         if before == minors:
+            if not minors:
+                row.delete()
             return
-        if row is None:
-            row = SuggestedAmounts.objects.create(currency=currency, amounts_minor=minors)
         audit.record(
             "donations.suggested_amounts.changed",
             actor=by,

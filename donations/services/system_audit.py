@@ -50,11 +50,11 @@ DONATION_AUDITED_FIELDS = (
     "disputed_minor",
     "dispute_status",
 )
-# A monthly gift changed by an event (amount, currency, interval, status, cancellation) is
-# audited once by its handler (donations.stripe_integration.ledger_monthly, which sees the
-# values before the event); here, only its creation and an abandoned checkout.
+# A monthly gift changed by an event (amount, currency, interval, status, cancellation, an
+# abandoned checkout) is audited once by its handler (donations.stripe_integration.
+# ledger_monthly, which sees the values before the event); here, only its creation.
 RECURRING_CREATED_FIELDS = ("amount_minor", "currency", "interval", "status", "stripe_status")
-RECURRING_AUDITED_FIELDS = ("checkout_expired_at",)
+RECURRING_AUDITED_FIELDS: tuple[str, ...] = ()
 
 
 def _donation_action(changes: dict[str, list[object]], created: bool) -> str:

@@ -47,13 +47,24 @@ AUDITED: Final = (
     "status",
     "stripe_status",
     "cancelled_at",
+    "checkout_expired_at",
 )
 
 
-def _audit_change(event: StripeEvent, gift: RecurringGift, before: dict[str, object]) -> None:
+def _before(gift: RecurringGift) -> dict[str, object] | None:
+    """The audited values before the event; None for a gift this event made (its creation
+    is audited by ``system_audit.save_from_stripe`` with every value, once)."""
+    return None if gift.loaded_values is None else audit.snapshot(gift, AUDITED)
+
+
+def _audit_change(
+    event: StripeEvent, gift: RecurringGift, before: dict[str, object] | None
+) -> None:
     """One audit entry for what ``event`` changed in ``gift`` (none if nothing did: a repeat,
     or an older state). The actor is the system (no person: Stripe told us), the entry names
     the Stripe event and how it reached us (our endpoint or the nightly reconciliation)."""
+    if before is None:
+        return
     changes = audit.changed_fields(before, audit.snapshot(gift, AUDITED))
     if changes:
         audit.record(
@@ -96,7 +107,7 @@ def link_subscription_checkout(event: StripeEvent, session: JSON) -> None:
     if gift is None:
         logger.info("subscription checkout %s is not one of ours", stripe_id(session.get("id")))
         return
-    before = audit.snapshot(gift, AUDITED)
+    before = _before(gift)
     session_id = stripe_id(session.get("id"))
     if session_id and not gift.checkout_session_id:
         gift.checkout_session_id = session_id
@@ -143,7 +154,7 @@ def on_invoice(event: StripeEvent) -> None:
     if gift is None:
         logger.info("invoice %s is for a subscription that is not ours", invoice_id)
         return
-    before = audit.snapshot(gift, AUDITED)
+    before = _before(gift)
     customer = stripe_id(invoice.get("customer"))
     if customer and not gift.stripe_customer_id:
         gift.stripe_customer_id = customer
@@ -237,7 +248,7 @@ def on_subscription(event: StripeEvent) -> None:
     if gift is None:
         logger.info("subscription %s is not ours; nothing to do", sub_id)
         return
-    before = audit.snapshot(gift, AUDITED)
+    before = _before(gift)
     customer = stripe_id(sub.get("customer"))
     if customer and not gift.stripe_customer_id:
         gift.stripe_customer_id = customer

@@ -115,3 +115,30 @@ def test_an_event_that_changes_nothing_is_not_audited(
         _event("customer.subscription.updated", _subscription("sub_same", 1500), "evt_same")
     )
     assert _rows() == []
+
+
+def test_an_abandoned_monthly_checkout_is_audited_once(alice: Donor) -> None:
+    assert alice.user is not None
+    mine = monthly(alice, 2000, status="incomplete", stripe_subscription_id="")
+    session = se.checkout_session(
+        session_id="cs_left",
+        mode="subscription",
+        amount_minor=2000,
+        currency="USD",
+        email="alice@example.org",
+        name="Alice Ng",
+        metadata={"recurring_gift_id": str(mine.pk)},
+        payment_status="unpaid",
+        status="expired",
+        created=1_780_000_000,
+    )
+    ledger.on_checkout_session(_event("checkout.session.expired", session, "evt_left"))
+    mine.refresh_from_db()
+    assert mine.status == RecurringStatus.ABANDONED
+    [(action, _kind, actor, subject, _type, object_id, changes, data)] = _rows()
+    assert (action, actor, subject, object_id) == (ACTION, None, alice.user.pk, str(mine.pk))
+    assert changes == {
+        "checkout_expired_at": [None, str(mine.checkout_expired_at)],
+        "status": ["incomplete", "abandoned"],
+    }
+    assert data["stripe_event"] == "evt_left"
