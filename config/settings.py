@@ -364,6 +364,10 @@ NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=30)
 # Rows the sweep reserved for a task the broker then lost are taken back after this long.
 NOTIFICATIONS_RESERVATION_TIMEOUT = env.int("NOTIFICATIONS_RESERVATION_TIMEOUT", default=300)
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+# Each sent message's outcome is one prepared statement of the worker's session. Behind a
+# pooler in transaction mode that does not keep prepared statements (PgBouncer before 1.21,
+# or without max_prepared_statements), set this False: plain statements, the same outcome.
+NOTIFICATIONS_PREPARED_OUTCOMES = env.bool("NOTIFICATIONS_PREPARED_OUTCOMES", default=True)
 # Retries wait 1, 2, 4, 8... times this.
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 # A sweep reserves due rows in batches of this many, at most MAX_BATCHES of them, and keeps

@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any, TypeVar, cast
 
 import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Case, DateTimeField, Field, TextField, Value, When
@@ -162,7 +163,7 @@ def _shown(sql: str, params: Sequence[Any]) -> str:
 def _write_one_sent(outcome: Outcome) -> int:
     # The row id as bigint, whatever its size: one prepared statement, not one per width.
     params = [outcome.at, Int8(outcome.message_id), outcome.claim]
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and settings.NOTIFICATIONS_PREPARED_OUTCOMES:
         return _execute_prepared(_SENT_ONE, params)
     with connection.cursor() as cursor:
         cursor.execute(_SENT_ONE, [outcome.at, outcome.message_id, outcome.claim])

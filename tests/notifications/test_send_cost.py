@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -83,6 +84,17 @@ def test_each_sent_outcome_is_one_prepared_statement_of_the_session() -> None:
     with connection.cursor() as cursor:  # Django's own statements are not prepared
         cursor.execute("SELECT count(*) FROM pg_prepared_statements")
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.postgres
+@override_settings(NOTIFICATIONS_PREPARED_OUTCOMES=False)
+def test_behind_a_pooler_the_outcomes_are_plain_statements() -> None:
+    ids = queue(3, prefix="pool")
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert deliver_messages(message_ids=ids) == dict.fromkeys(ids, "sent")
+    assert set(Message.objects.filter(pk__in=ids).values_list("status", flat=True)) == {Status.SENT}
+    assert _sent_statements() == []
 
 
 def test_the_unsubscribe_address_is_reversed_once_per_batch(
