@@ -141,4 +141,4 @@ def test_an_abandoned_monthly_checkout_is_audited_once(alice: Donor) -> None:
         "checkout_expired_at": [None, str(mine.checkout_expired_at)],
         "status": ["incomplete", "abandoned"],
     }
-    assert data["stripe_event"] == "evt_left"
+    assert isinstance(data, dict) and data["stripe_event"] == "evt_left"
