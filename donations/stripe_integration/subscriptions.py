@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from accounts.services.audit import changed_fields, record
+from accounts.services.audit import changed_fields, record, snapshot
 from donations.message_kinds import RECURRING_AMOUNT_CHANGED, RECURRING_CANCELLED
 from donations.models import RecurringGift, RecurringStatus
 from donations.money import Money, check_maximum, check_minimum, format_money
@@ -38,13 +38,17 @@ def cancel_idempotency_key(gift: RecurringGift) -> str:
     return f"cancel-recurring-{gift.pk}"
 
 
+# What a cancellation's audit entry compares.
+CANCEL_AUDITED = ("cancelled_at", "status", "stripe_status")
+
+
 @dataclass(frozen=True, slots=True)
 class CancelOutcome:
     gift: RecurringGift
     already_cancelled: bool
 
 
-def cancel_recurring_gift(*, gift: RecurringGift) -> CancelOutcome:
+def cancel_recurring_gift(*, gift: RecurringGift, by: User | None = None) -> CancelOutcome:
     """Stop a monthly gift: cancel its Stripe subscription, then record it in the ledger.
 
     Stripe is called first, outside any transaction and lock (a network call must not hold a
@@ -76,6 +80,7 @@ def cancel_recurring_gift(*, gift: RecurringGift) -> CancelOutcome:
         )
         if locked.cancelled_at is not None:
             return CancelOutcome(gift=locked, already_cancelled=True)
+        before = snapshot(locked, CANCEL_AUDITED)
         now = timezone.now()
         locked.cancelled_at = cancelled_at
         if locked.stripe_status_at is None or now >= locked.stripe_status_at:
@@ -85,6 +90,14 @@ def cancel_recurring_gift(*, gift: RecurringGift) -> CancelOutcome:
         locked.status = recurring_status(locked, instalments)
         locked.save()
         donor = locked.donor
+        record(
+            "donations.recurring.cancelled",
+            actor=by,  # the donor in their portal; None for the system
+            subject=donor.user_id,
+            obj=locked,
+            changes=changed_fields(before, snapshot(locked, CANCEL_AUDITED)),
+            data={"currency": locked.currency, "stripe": bool(locked.stripe_subscription_id)},
+        )
         if donor.user is not None and locked.status == RecurringStatus.CANCELLED:
             enqueue_message(
                 recipient=donor.user,

@@ -142,7 +142,7 @@ def cancel_recurring(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             messages.info(request, gettext("This monthly gift was cancelled already."))
             return redirect("donations:home")
         try:
-            cancel_recurring_gift(gift=gift)
+            cancel_recurring_gift(gift=gift, by=request.user)
         except stripe_client.StripeUnavailable:
             messages.error(
                 request,

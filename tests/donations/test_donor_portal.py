@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from pytest_httpserver import HTTPServer
 from werkzeug import Request
 
+from accounts.models import AuditEntry
 from accounts.roles import Role
 from donations.models import (
     DonationStatus,
@@ -168,6 +169,23 @@ def test_cancel_in_offline_mode_is_local_and_the_deleted_webhook_changes_nothing
     # A second click changes nothing and queues nothing.
     assert client.post(f"/donor/recurring/{mine.pk}/cancel/").status_code == 302
     assert Message.objects.filter(kind="donation.recurring_cancelled").count() == 1
+    # One audit entry, by the donor, about them, with what changed.
+    assert [
+        (e.action, e.actor_id, e.subject_id, e.object_id, e.changes)
+        for e in AuditEntry.objects.filter(object_type="donations.recurringgift")
+    ] == [
+        (
+            "donations.recurring.cancelled",
+            alice.user.pk,
+            alice.user.pk,
+            str(mine.pk),
+            {
+                "cancelled_at": [None, str(cancelled_at)],
+                "status": ["active", "cancelled"],
+                "stripe_status": ["", "canceled"],
+            },
+        )
+    ]
     # Stripe's later "deleted" event (cancelled a second later) leaves the ledger as it is.
     later = int(cancelled_at.timestamp()) + 1
     payload = se.build_event(
@@ -191,6 +209,7 @@ def test_cancel_in_offline_mode_is_local_and_the_deleted_webhook_changes_nothing
     mine.refresh_from_db()
     assert mine.status == RecurringStatus.CANCELLED
     assert mine.cancelled_at == cancelled_at
+    assert AuditEntry.objects.filter(object_type="donations.recurringgift").count() == 1
 
 
 def test_cancel_calls_stripe_with_an_idempotency_key(alice, stripe_stub: HTTPServer):
