@@ -25,6 +25,12 @@ SCALE ?= default
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/13
 
+# Python writes its bytecode caches (__pycache__, ignored by git) even where the shell says
+# not to (PYTHONDONTWRITEBYTECODE, set on some machines): otherwise every process this file
+# starts (each test worker, Celery worker, server and subprocess of a test) compiles Django
+# and the app from source again, about 2.5 s of CPU each.
+export PYTHONDONTWRITEBYTECODE :=
+
 # uv never downloads a Python of its own: it uses $(PYTHON).
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)

@@ -1,14 +1,17 @@
 """What every page must pass in a browser: it fits the screen and axe-core finds no serious issue.
 
-``check_page(page, name, folder)`` runs both checks and writes a full-page screenshot, so a
-failure says which page, at which width, and why (the elements that stick out, the axe rules
-broken and where).
+``check_page(page, name, folder)`` runs both checks, so a failure says which page, at which
+width, and why (the elements that stick out, the axe rules broken and where), and writes a
+full-page screenshot of a page that fails (of every page with ``BROWSER_SCREENSHOTS_ALL=1``:
+tests/browser/screenshots.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from tests.browser.screenshots import EVERY_PAGE
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -84,7 +87,11 @@ def assert_accessible(page: Page) -> None:
         )
 
 
-def screenshot(page: Page, folder: Path, name: str) -> Path:
+def screenshot(page: Page, folder: Path, name: str, *, always: bool = False) -> Path | None:
+    """A full-page picture of the page as it is now, when every page is photographed
+    (``BROWSER_SCREENSHOTS_ALL``) or ``always``: its file."""
+    if not (always or EVERY_PAGE):
+        return None
     width = (page.viewport_size or {"width": 0})["width"]
     path = folder / f"{name}-{width}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -92,12 +99,15 @@ def screenshot(page: Page, folder: Path, name: str) -> Path:
 
 
 def check_page(page: Page, name: str, folder: Path) -> list[str]:
-    """Screenshot the page, then return what is wrong with it (empty when it passes)."""
-    screenshot(page, folder, name)
+    """What is wrong with the page (empty when it passes); a page that fails a check is
+    photographed, and its problems name the picture."""
     problems = []
     for check in (assert_fits, assert_accessible):
         try:
             check(page)
         except AssertionError as error:
             problems.append(str(error))
+    taken = screenshot(page, folder, name, always=bool(problems))
+    if problems and taken is not None:
+        problems.append(f"Screenshot: {taken}")
     return problems

@@ -1,4 +1,9 @@
-"""Where the browser tests put their screenshots, one folder for the whole run.
+"""Where the browser tests put their screenshots, one folder for the whole run, and when.
+
+A page that fails a check is always photographed (``pages.check_page``), so the failure
+can be seen. A screenshot of every page checked (about 250 full-page pictures, a third of
+the browser tests' time) is taken only when asked: ``BROWSER_SCREENSHOTS_ALL=1 make test``,
+to look at every page as its users would.
 
 The browser tests may run in several processes at once (pytest-xdist): none of them empties
 the folder, which would delete what another already wrote. Each removes only the pictures
@@ -20,6 +25,10 @@ RUN_STARTED = pytest.StashKey[float]()
 SCREENSHOTS = Path(
     os.environ.get("BROWSER_SCREENSHOTS", "") or settings.BASE_DIR / "var" / "browser-screenshots"
 )
+
+
+# Every checked page photographed, not only those that fail a check.
+EVERY_PAGE = os.environ.get("BROWSER_SCREENSHOTS_ALL", "").strip().lower() not in ("", "0", "false")
 
 
 def screenshots_folder(*, run_started: float) -> Path:

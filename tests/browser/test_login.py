@@ -9,7 +9,14 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demo.management.commands.seed_demo import DEMO_PASSWORD
-from tests.browser.pages import assert_accessible, assert_fits, axe_violations, screenshot
+from tests.browser.pages import (
+    assert_accessible,
+    assert_fits,
+    axe_violations,
+    check_page,
+    screenshot,
+)
+from tests.browser.screenshots import EVERY_PAGE
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
@@ -91,3 +98,26 @@ def test_a_page_wider_than_the_phone_is_caught(page_factory, site):
     )
     with pytest.raises(AssertionError, match="div#too-wide"):
         assert_fits(page)
+
+
+def test_a_page_that_fails_a_check_is_photographed_and_one_that_passes_is_not(
+    page_factory, site, screenshots
+):
+    page = page_factory("phone")
+    page.goto("/accounts/login/")
+    passed = screenshots / "check-passes-390.png"
+    passed.unlink(missing_ok=True)
+    assert check_page(page, "check-passes", screenshots) == []
+    assert passed.is_file() == EVERY_PAGE
+
+    page.evaluate(
+        "() => { const d = document.createElement('div'); d.id = 'too-wide';"
+        " d.style.width = '600px'; d.style.height = '10px';"
+        " document.querySelector('main').appendChild(d); }"
+    )
+    failed = screenshots / "check-fails-390.png"
+    failed.unlink(missing_ok=True)
+    problems = check_page(page, "check-fails", screenshots)
+    assert len(problems) == 2 and "div#too-wide" in problems[0]
+    assert problems[1] == f"Screenshot: {failed}"
+    assert failed.stat().st_size > 1000
