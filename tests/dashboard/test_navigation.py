@@ -69,3 +69,20 @@ def test_visitors_get_the_public_menu(client: Client) -> None:
     page = client.get("/").content.decode()
     assert 'href="/accounts/login/"' in page or "Log in" in page
     assert "data-menu-group" not in page
+
+
+def test_the_menu_looks_each_pages_permissions_up_once_per_process(
+    db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import navigation
+
+    coordinator = make_user(roles=[Role.ADMINISTRATOR])
+    navigation.required_permissions.cache_clear()
+    first = menu_for(coordinator)
+    assert navigation.required_permissions("donations:coord_reports") == ("reports.giving",)
+
+    def no_resolving(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the menu resolved a URL again")
+
+    monkeypatch.setattr(navigation, "resolve", no_resolving)
+    assert menu_for(coordinator) == first
