@@ -27,6 +27,12 @@ from tests.factories import give_second_factor, make_user
 
 pytest_plugins = ["tests.outbox"]
 
+if connection.vendor == "sqlite":
+    # In-memory test databases copied from a migrated template (tests/sqlite_template.py).
+    from tests import sqlite_template
+
+    sqlite_template.install()
+
 CI = os.environ.get("CI", "").lower() == "true"
 
 # Tests make thousands of logins: a password hashed with the production hasher's 1,000,000
