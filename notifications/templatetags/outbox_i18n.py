@@ -6,7 +6,8 @@ the text up anew each time (a lazy string, the active translation, the catalogue
 a quarter of a reminder's rendering. Only ``{% translate "text" %}`` and ``{% translate
 "text" as name %}`` are remembered; a variable, a filter, ``noop`` or ``context`` render as
 Django renders them. What is remembered is Django's own output, by the active translation
-object (a new one after the catalogues are reloaded), so the text is the same as before.
+object (a new one after the catalogues are reloaded) and the gettext function Django calls
+(another one when tests wrap it), so the text is the same as before.
 
 Load it after ``i18n``, so that its ``translate`` is the one in use::
 
@@ -15,16 +16,19 @@ Load it after ``i18n``, so that its ``translate`` is the one in use::
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import template
-from django.conf import settings
 from django.template.base import Parser, Token
 from django.template.context import Context
 from django.templatetags.i18n import TranslateNode, do_translate
+from django.utils import translation
 from django.utils.translation import trans_real
 
 register = template.Library()
+
+# What ``django.utils.translation.gettext`` delegates to (Django's own indirection).
+_TRANS: Any = cast(Any, translation)._trans
 
 # Languages (translation objects) remembered per tag; more means the catalogues were
 # reloaded (tests that change settings): start again.
@@ -43,12 +47,14 @@ class RememberedTranslateNode(TranslateNode):
             and not expression.filters
             and isinstance(getattr(expression.var, "literal", None), str)
         )
-        self.remembered: dict[tuple[Any, bool, bool], str] = {}
+        self.remembered: dict[tuple[Any, Any, bool], str] = {}
 
     def render(self, context: Context) -> str:
         if not self.constant:
             return str(super().render(context))
-        key = (trans_real.catalog(), settings.USE_I18N, context.autoescape)
+        # The function Django's gettext calls (which also says whether USE_I18N is on; a
+        # test may wrap it) and the active translation object.
+        key = (_TRANS.gettext, trans_real.catalog(), context.autoescape)
         value = self.remembered.get(key)
         if value is None:
             asvar, self.asvar = self.asvar, None

@@ -8,6 +8,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from notifications.templatetags.outbox_i18n import RememberedTranslateNode
+from tests.i18n.pseudo import pseudo_catalogue
 
 SOURCE = (
     '{% translate "Message preferences" %}|{% translate "Message preferences" as label %}'
@@ -37,3 +38,12 @@ def test_only_constant_texts_are_remembered() -> None:
     nodes = template.nodelist.get_nodes_by_type(RememberedTranslateNode)
     constant = [isinstance(node, RememberedTranslateNode) and node.constant for node in nodes]
     assert constant == [True, True, False, False, False, True]
+
+
+def test_a_wrapped_gettext_is_followed() -> None:
+    """Tests wrap Django's gettext (tests/i18n/pseudo.py): what was remembered before is
+    not served while it is wrapped, nor after."""
+    before = rendered("outbox_i18n", "es")
+    with pseudo_catalogue():
+        assert rendered("outbox_i18n", "es") == rendered("", "es") != before
+    assert rendered("outbox_i18n", "es") == before
