@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 import uuid
 from collections.abc import Sequence
@@ -25,16 +24,14 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-import psycopg
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.backends.utils import CursorWrapper
+from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, Field, TextField, Value, When
 from django.utils import timezone
-from psycopg.types.numeric import Int8
 
 from notifications import conf
 from notifications.models import Message, Status
+from notifications.services.prepared import PreparedStatement
 from notifications.services.unreachable import DATABASE_UNREACHABLE, backoff, drop_connection
 
 logger = logging.getLogger(__name__)
@@ -96,7 +93,7 @@ def _write_claim(claim: str, outcomes: list[Outcome]) -> int:
 
 # The one statement of every send (what _write_claim does for one sent row), written out:
 # building it with the ORM cost five times the database's own time under load. On
-# PostgreSQL it is a prepared statement of the worker's session (``_execute_prepared``).
+# PostgreSQL it is a prepared statement of the worker's session (services.prepared).
 _TABLE = Message._meta.db_table
 # No input in it: the table and the statuses are ours, the values are parameters.
 _SENT_ONE = (
@@ -104,53 +101,7 @@ _SENT_ONE = (
     f"WHERE id = %s AND claimed_by = %s "
     f"AND status IN ('{Status.SENDING.value}', '{Status.PENDING.value}')"
 )
-
-
-class _PreparedCursor(psycopg.Cursor[Any]):
-    """Binds its parameters on the server and prepares its statement on first use."""
-
-    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-        return super().execute(query, params, prepare=True, binary=True)
-
-
-def _execute_prepared(sql: str, params: Sequence[Any]) -> int:
-    """Run ``sql`` as a prepared statement of this connection's session: how many rows.
-
-    Django's cursors bind parameters on the client, so the server parses and plans every
-    statement again; this one is parsed and planned once per session, then sent as its
-    name and binary values (under load a third of the worker's CPU for the statement and
-    a seventh of the server's). Django turns psycopg's automatic preparing off
-    (``prepare_threshold`` None, for poolers); it is on only while this statement runs,
-    so no other statement is prepared. A transaction rolled back drops the statement at
-    the server, and psycopg forgets it too. Errors are Django's (DATABASE_UNREACHABLE).
-    It goes through Django's cursor wrapper (counted and logged as any query) whenever
-    someone listens (query logging, CaptureQueriesContext, an execute wrapper), and
-    straight to the driver otherwise.
-    """
-    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: ``connection`` is a proxy
-    with db.wrap_database_errors:
-        db.ensure_connection()
-    raw = db.connection
-    assert raw is not None
-    cursor = _PreparedCursor(raw)
-    threshold = raw.prepare_threshold
-    raw.prepare_threshold = sys.maxsize  # prepare on request only
-    try:
-        if db.queries_logged:
-            # Logged as its SQL with the values in place (Django's debug cursor would read
-            # it back from the driver, which keeps no text for a prepared statement).
-            wrapped = db.make_debug_cursor(cast(Any, cursor))  # stubs: any DB-API cursor
-            with wrapped.debug_sql(_shown(sql, params)):
-                CursorWrapper.execute(wrapped, sql, params)
-        elif db.execute_wrappers:
-            db.make_cursor(cast(Any, cursor)).execute(sql, params)
-        else:
-            db.validate_no_broken_transaction()
-            with db.wrap_database_errors:
-                cursor.execute(sql, params)
-    finally:
-        raw.prepare_threshold = threshold
-    return int(cursor.rowcount)
+_SENT_ONE_PREPARED = PreparedStatement("outbox_sent_one", _SENT_ONE % ("$1", "$2", "$3"))
 
 
 def _shown(sql: str, params: Sequence[Any]) -> str:
@@ -161,12 +112,16 @@ def _shown(sql: str, params: Sequence[Any]) -> str:
 
 
 def _write_one_sent(outcome: Outcome) -> int:
-    # The row id as bigint, whatever its size: one prepared statement, not one per width.
-    params = [outcome.at, Int8(outcome.message_id), outcome.claim]
+    params: list[Any] = [outcome.at, outcome.message_id, outcome.claim]
     if connection.vendor == "postgresql" and settings.NOTIFICATIONS_PREPARED_OUTCOMES:
-        return _execute_prepared(_SENT_ONE, params)
+        # As text, read by the server as its columns' types (the same statement whatever
+        # the id's size).
+        return _SENT_ONE_PREPARED.execute(
+            [outcome.at.isoformat(), str(outcome.message_id), outcome.claim],
+            shown=lambda: _shown(_SENT_ONE, params),
+        )
     with connection.cursor() as cursor:
-        cursor.execute(_SENT_ONE, [outcome.at, outcome.message_id, outcome.claim])
+        cursor.execute(_SENT_ONE, params)
         return int(cursor.rowcount)
 
 

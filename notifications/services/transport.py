@@ -10,11 +10,14 @@ import base64
 import functools
 import hashlib
 import logging
+from email.mime.multipart import MIMEMultipart
 from email.utils import parseaddr
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import SafeMIMEMultipart, forbid_multi_line_headers
 from django.core.mail.utils import DNS_NAME
 
 from notifications.models import Channel, Message
@@ -59,13 +62,42 @@ def _attachment_content(attachment: dict[str, str]) -> str | bytes:
     return attachment["content"]
 
 
+@functools.lru_cache(maxsize=256)
+def _subject_header(subject: str, encoding: str) -> tuple[str, str]:
+    """Django's Subject header (folded, encoded when not ASCII), worked out once per
+    subject: the reminders of a shift share theirs, and the stdlib's folding is a fifth of
+    the cost of building an e-mail."""
+    return forbid_multi_line_headers("Subject", subject, encoding)
+
+
+class _Multipart(SafeMIMEMultipart):
+    """Django's message, its Subject header taken from ``_subject_header``."""
+
+    def __setitem__(self, name: str, val: Any) -> None:
+        if name == "Subject" and type(val) is str:
+            encoding = self.encoding or settings.DEFAULT_CHARSET
+            MIMEMultipart.__setitem__(self, *_subject_header(val, encoding))
+        else:
+            super().__setitem__(name, val)
+
+
+class OutboxEmail(EmailMultiAlternatives):
+    """An e-mail of the outbox: Django's, the same headers and parts, built faster."""
+
+    def _create_message(self, msg: Any) -> Any:
+        msg = cast(Any, super())._create_message(msg)  # Django's; not in its stubs
+        if type(msg) is SafeMIMEMultipart:
+            msg.__class__ = _Multipart  # the same object, its Subject set as above
+        return msg
+
+
 def build_email(message: Message, rendered: Rendered, unsubscribe: str) -> EmailMultiAlternatives:
     digest = key_digest(message)
     headers = {"Message-ID": message_id(message, digest), KEY_HEADER: digest}
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email = EmailMultiAlternatives(
+    email = OutboxEmail(
         subject=settings.EMAIL_SUBJECT_PREFIX + rendered.subject,
         body=rendered.text,
         to=[message.recipient.email],

@@ -55,7 +55,8 @@ def _sent_statements() -> list[str]:
 @pytest.mark.postgres
 def test_each_sent_outcome_is_one_prepared_statement_of_the_session() -> None:
     """Parsed and planned once per session, whatever the batch's size; psycopg prepares
-    nothing else (Django's setting, prepare_threshold None, is back after each write)."""
+    nothing else (Django's setting, prepare_threshold None, is left as it is: the statement
+    is prepared through libpq, services.prepared)."""
     connection.ensure_connection()
     assert connection.connection is not None
     threshold = connection.connection.prepare_threshold
