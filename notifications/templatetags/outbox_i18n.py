@@ -57,11 +57,10 @@ class RememberedTranslateNode(TranslateNode):
         key = (_TRANS.gettext, trans_real.catalog(), context.autoescape)
         value = self.remembered.get(key)
         if value is None:
-            asvar, self.asvar = self.asvar, None
-            try:
-                value = super().render(context)  # the text alone, even with ``as``
-            finally:
-                self.asvar = asvar
+            # The text alone, even with ``as``: rendered by a node of its own, so that this
+            # one (shared by every thread rendering the template) is never changed.
+            alone = TranslateNode(self.filter_expression, self.noop, None, self.message_context)
+            value = alone.render(context)
             if len(self.remembered) >= _MAX_REMEMBERED:
                 self.remembered.clear()
             self.remembered[key] = value

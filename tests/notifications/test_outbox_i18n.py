@@ -13,7 +13,8 @@ from tests.i18n.pseudo import pseudo_catalogue
 SOURCE = (
     '{% translate "Message preferences" %}|{% translate "Message preferences" as label %}'
     '[{{ label }}]|{% translate text %}|{% translate "Message preferences"|upper %}|'
-    '{% translate "Message preferences" noop %}|{% trans "100%% sure" %}'
+    '{% translate "Message preferences" noop %}|{% trans "100%% sure" %}|'
+    '{% translate "Tom & Jerry" as pair %}{{ pair }}'
 )
 
 
@@ -31,13 +32,15 @@ def test_same_text_as_django_in_every_language_and_order(autoescape: bool) -> No
             ours = template.render(Context({"text": "Shift"}, autoescape=autoescape))
         assert ours == rendered("", language, autoescape)
     assert rendered("", "es").startswith("Preferencias de mensajes|")
+    # A literal text is safe as it is (not escaped), stored with ``as`` or not.
+    assert rendered("", "en").endswith("|Tom & Jerry")
 
 
 def test_only_constant_texts_are_remembered() -> None:
     template = Template("{% load i18n outbox_i18n %}" + SOURCE)
     nodes = template.nodelist.get_nodes_by_type(RememberedTranslateNode)
     constant = [isinstance(node, RememberedTranslateNode) and node.constant for node in nodes]
-    assert constant == [True, True, False, False, False, True]
+    assert constant == [True, True, False, False, False, True, True]
 
 
 def test_a_wrapped_gettext_is_followed() -> None:
