@@ -106,11 +106,11 @@ pytest: install
 	$(BIN)/pytest -p no:xdist -m "slow and not browser" $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 # The type check (one process, about 25 s) runs beside the tests: it fills the second core
-# while the test workers start and one of them migrates the test database. GNU make 4 keeps
-# each line of their outputs whole (-Oline); an older make (macOS's 3.81) interleaves them.
-OUTPUT_SYNC := $(if $(filter 3.%,$(MAKE_VERSION)),,-Oline)
+# while the test workers start and one of them migrates the test database. Its report (a
+# line, or its errors) comes when it is done, among the tests' progress, which shows as it
+# goes; either failing fails `make test`.
 test: lint
-	@$(MAKE) --no-print-directory -j2 $(OUTPUT_SYNC) typecheck pytest
+	@$(MAKE) --no-print-directory -j2 typecheck pytest
 
 # Benchmarks in a database of their own (ngo_bench / ngo_bench_small, made and seeded when
 # missing) and Redis database 13: never the development data. Writes bench/report.md and
