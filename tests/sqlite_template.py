@@ -85,20 +85,21 @@ def install() -> None:
                 finally:
                     written.close()
                 partial.replace(template)
-                for old in FOLDER.glob("*.sqlite3"):
-                    if old != template:
+                for old in [*FOLDER.glob("*.sqlite3"), *FOLDER.glob("*.partial")]:
+                    if old != template:  # other keys', and what a killed writer left
                         old.unlink(missing_ok=True)
                 return created
-        self._create_test_db(verbosity, autoclobber, keepdb)
-        self.connection.close()
-        settings.DATABASES[self.connection.alias]["NAME"] = name
-        self.connection.settings_dict["NAME"] = name
-        self.connection.ensure_connection()
-        stored = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
-        try:
-            _copy(stored, _raw(self))
-        finally:
-            stored.close()
+            self._create_test_db(verbosity, autoclobber, keepdb)
+            self.connection.close()
+            settings.DATABASES[self.connection.alias]["NAME"] = name
+            self.connection.settings_dict["NAME"] = name
+            self.connection.ensure_connection()
+            # Still under the lock: another run (of other migrations) may replace it.
+            stored = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
+            try:
+                _copy(stored, _raw(self))
+            finally:
+                stored.close()
         if serialize:
             self.connection._test_serialized_contents = self.serialize_db_to_string()
         return str(name)

@@ -51,17 +51,18 @@ class PreparedStatement:
             db.ensure_connection()
         raw = cast("psycopg.Connection[Any]", db.connection)
         values = [value.encode() for value in params]
-        if db.queries_logged:
-            with CursorDebugWrapper(cast(Any, None), db).debug_sql(shown()):
-                return self._run(db, raw, values)
-        if db.execute_wrappers:
-            run: Any = functools.partial(self._wrapped, db, raw, values)
-            with db.cursor() as cursor:
-                context = {"connection": db, "cursor": cursor}
-                for wrapper in reversed(db.execute_wrappers):
-                    run = functools.partial(wrapper, run)
-                return int(run(self.sql, params, False, context))
-        return self._run(db, raw, values)
+        if not (db.queries_logged or db.execute_wrappers):
+            return self._run(db, raw, values)
+        # Seen as any statement: by the execute wrappers, then logged (as Django's cursor).
+        run: Any = functools.partial(self._wrapped, db, raw, values)
+        with db.cursor() as cursor:
+            context = {"connection": db, "cursor": cursor}
+            for wrapper in reversed(db.execute_wrappers):
+                run = functools.partial(wrapper, run)
+            if db.queries_logged:
+                with CursorDebugWrapper(cast(Any, None), db).debug_sql(shown()):
+                    return int(run(self.sql, params, False, context))
+            return int(run(self.sql, params, False, context))
 
     def _wrapped(
         self, db: Any, raw: psycopg.Connection[Any], values: list[bytes], *_args: Any, **_kw: Any
@@ -73,8 +74,13 @@ class PreparedStatement:
         pgconn = raw.pgconn
         # In a transaction, a statement dropped meanwhile would abort it: try within a
         # savepoint (never the case of a worker, whose writes commit on their own).
-        savepoint = pgconn.transaction_status != pq.TransactionStatus.IDLE
+        savepoint = not raw.autocommit
         with db.wrap_database_errors:
+            if savepoint and pgconn.transaction_status == pq.TransactionStatus.IDLE:
+                # psycopg opens the transaction of ``atomic()`` with the next statement it
+                # runs itself (with the session's isolation level); libpq would not, and
+                # this write would commit alone and outlive a rollback.
+                raw.execute("SELECT 1")
             if raw not in self._sessions:
                 self._prepare(raw)
             if savepoint:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
@@ -87,6 +88,31 @@ def test_in_a_transaction_a_dropped_statement_does_not_abort_it() -> None:
             cursor.execute("DEALLOCATE ALL")
         assert write_sent(ids[1]) == 1
         assert Message.objects.filter(pk__in=ids, status=Status.SENT).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_as_the_first_statement_of_a_transaction_it_is_rolled_back_with_it() -> None:
+    ids = sending_rows(1)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert write_sent(ids[0]) == 1
+        assert statuses(ids) == [Status.SENT]
+        raise RuntimeError("rolled back")
+    assert statuses(ids) == [Status.SENDING]
+
+
+@pytest.mark.django_db
+def test_a_wrapper_sees_it_while_queries_are_counted() -> None:
+    ids = sending_rows(1)
+    seen: list[str] = []
+
+    def wrapper(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(wrapper):
+        assert write_sent(ids[0]) == 1
+    assert len(seen) == 1 and seen[0].startswith("UPDATE notifications_message")
+    assert len(queries) == 1 and str(ids[0]) in queries[0]["sql"]
 
 
 @pytest.mark.django_db(transaction=True)
