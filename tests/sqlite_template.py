@@ -55,10 +55,6 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
-    source.backup(target)
-
-
 def install() -> None:
     """Make SQLite's in-memory test databases come from the template (see above)."""
     original = DatabaseCreation.create_test_db
@@ -81,7 +77,7 @@ def install() -> None:
                 partial = template.with_suffix(f".{os.getpid()}.partial")
                 written = sqlite3.connect(partial)
                 try:
-                    _copy(_raw(self), written)
+                    _raw(self).backup(written)
                 finally:
                     written.close()
                 partial.replace(template)
@@ -97,7 +93,7 @@ def install() -> None:
             # Still under the lock: another run (of other migrations) may replace it.
             stored = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
             try:
-                _copy(stored, _raw(self))
+                stored.backup(_raw(self))
             finally:
                 stored.close()
         if serialize:
