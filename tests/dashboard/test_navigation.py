@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from accounts.roles import Role
 from dashboard.navigation import Group, Link, menu_for
@@ -86,3 +87,29 @@ def test_the_menu_looks_each_pages_permissions_up_once_per_process(
 
     monkeypatch.setattr(navigation, "resolve", no_resolving)
     assert menu_for(coordinator) == first
+
+
+def test_the_menu_reverses_each_address_once_per_process_and_prefix(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import navigation
+
+    client.force_login(make_user(roles=[Role.ADMINISTRATOR]))
+    navigation.link_url.cache_clear()
+    assert 'href="/coordinator/giving/reports/"' in client.get("/coordinator/").content.decode()
+
+    def no_reversing(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the menu reversed an address again")
+
+    monkeypatch.setattr(navigation, "reverse", no_reversing)
+    page = client.get("/coordinator/").content.decode()
+    assert 'href="/coordinator/giving/reports/"' in page
+    assert 'href="/notifications/coordinator/outbox/?status=failed"' in page
+    # Served under a prefix (SCRIPT_NAME), the links carry it: a prefix is its own entry.
+    monkeypatch.setattr(navigation, "reverse", reverse)
+    set_script_prefix("/ngo/")
+    try:
+        assert Link("Reports", "donations:coord_reports").url == "/ngo/coordinator/giving/reports/"
+    finally:
+        clear_script_prefix()
+    assert Link("Reports", "donations:coord_reports").url == "/coordinator/giving/reports/"
