@@ -1,15 +1,19 @@
-"""``translate`` (and ``trans``) for message templates: Django's tag, that remembers what a
-constant text becomes in each language instead of translating it again for every message.
+"""``translate`` and ``blocktranslate`` (and ``trans``, ``blocktrans``) for message
+templates: Django's tags, that remember what a constant text becomes in each language instead
+of translating it again for every message.
 
 A batch renders the same few templates for hundreds of recipients, and Django's tag looks
 the text up anew each time (a lazy string, the active translation, the catalogue, escaping):
 a quarter of a reminder's rendering. Only ``{% translate "text" %}`` and ``{% translate
 "text" as name %}`` are remembered; a variable, a filter, ``noop`` or ``context`` render as
-Django renders them. What is remembered is Django's own output, by the active translation
-object (a new one after the catalogues are reloaded) and the gettext function Django calls
-(another one when tests wrap it), so the text is the same as before.
+Django renders them. ``{% blocktranslate %}`` remembers the translated text of its block
+(with its ``%(name)s`` places), and fills in the values for each message; a plural
+(``count``) or a ``context`` renders as Django renders it. What is remembered is Django's own
+translation, by the active translation object (a new one after the catalogues are reloaded)
+and the gettext function Django calls (another one when tests wrap it), so the text is the
+same as before.
 
-Load it after ``i18n``, so that its ``translate`` is the one in use::
+Load it after ``i18n``, so that its tags are the ones in use::
 
     {% load i18n outbox_i18n %}
 """
@@ -19,10 +23,16 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import template
-from django.template.base import Parser, Token
+from django.template.base import Parser, Token, render_value_in_context
 from django.template.context import Context
-from django.templatetags.i18n import TranslateNode, do_translate
+from django.templatetags.i18n import (
+    BlockTranslateNode,
+    TranslateNode,
+    do_block_translate,
+    do_translate,
+)
 from django.utils import translation
+from django.utils.safestring import SafeString
 from django.utils.translation import trans_real
 
 register = template.Library()
@@ -54,7 +64,7 @@ class RememberedTranslateNode(TranslateNode):
             return str(super().render(context))
         # The function Django's gettext calls (which also says whether USE_I18N is on; a
         # test may wrap it) and the active translation object.
-        key = (_TRANS.gettext, trans_real.catalog(), context.autoescape)
+        key = (*_translation_key(), context.autoescape)
         value = self.remembered.get(key)
         if value is None:
             # The text alone, even with ``as``: rendered by a node of its own, so that this
@@ -70,9 +80,76 @@ class RememberedTranslateNode(TranslateNode):
         return value
 
 
+def _translation_key() -> tuple[Any, Any]:
+    """What a remembered translation depends on: the function Django's gettext calls (which
+    also says whether USE_I18N is on; a test may wrap it) and the active translation."""
+    return (_TRANS.gettext, trans_real.catalog())
+
+
+class RememberedBlockTranslateNode(BlockTranslateNode):
+    """A ``BlockTranslateNode`` whose text (without a plural or a context) is translated once
+    per language; the values are filled in for each rendering, as Django fills them in."""
+
+    def __init__(self, node: BlockTranslateNode) -> None:
+        super().__init__(
+            node.extra_context,
+            node.singular,
+            node.plural,
+            node.countervar,
+            node.counter,
+            node.message_context,
+            node.trimmed,
+            node.asvar,
+            getattr(node, "tag_name", "blocktranslate"),
+        )
+        self.simple = not self.plural and self.message_context is None
+        # The block's text with its %(name)s places, and the names: the tokens are fixed.
+        self.text, self.names = self.render_token_list(self.singular)
+        self.remembered: dict[tuple[Any, Any], str] = {}
+
+    def render(self, context: Context, nested: bool = False) -> str:
+        if not self.simple or nested:
+            return str(super().render(context, nested))
+        key = _translation_key()
+        result = self.remembered.get(key)
+        if result is None:
+            result = translation.gettext(self.text)
+            if len(self.remembered) >= _MAX_REMEMBERED:
+                self.remembered.clear()
+            self.remembered[key] = result
+        # As Django's tag does: the ``with`` values, then each place's value, escaped (when
+        # autoescape is on) and localised; string_if_invalid for a missing one.
+        context.update({name: value.resolve(context) for name, value in self.extra_context.items()})
+        default_value = context.template.engine.string_if_invalid if context.template else ""
+        data = {}
+        for name in self.names:
+            if name in context:
+                value = context[name]
+            else:
+                value = default_value % name if "%s" in default_value else default_value
+            data[name] = render_value_in_context(value, context)
+        context.pop()
+        try:
+            result %= data
+        except (KeyError, ValueError):
+            # A translation that does not fit its places: Django's own way out (the text
+            # untranslated, or its error).
+            return str(super().render(context, nested))
+        if self.asvar:
+            context[self.asvar] = SafeString(result)
+            return ""
+        return result
+
+
 def _translate(parser: Parser, token: Token) -> RememberedTranslateNode:
     return RememberedTranslateNode(do_translate(parser, token))
 
 
+def _block_translate(parser: Parser, token: Token) -> RememberedBlockTranslateNode:
+    return RememberedBlockTranslateNode(do_block_translate(parser, token))
+
+
 register.tag("translate", _translate)
 register.tag("trans", _translate)
+register.tag("blocktranslate", _block_translate)
+register.tag("blocktrans", _block_translate)
