@@ -27,10 +27,12 @@ from django.template.base import Parser, Token, render_value_in_context
 from django.template.context import Context
 from django.templatetags.i18n import (
     BlockTranslateNode,
+    LanguageNode,
     TranslateNode,
     do_block_translate,
     do_translate,
 )
+from django.templatetags.i18n import language as do_language
 from django.utils import translation
 from django.utils.safestring import SafeString
 from django.utils.translation import trans_real
@@ -64,7 +66,7 @@ class RememberedTranslateNode(TranslateNode):
             return str(super().render(context))
         # The function Django's gettext calls (which also says whether USE_I18N is on; a
         # test may wrap it) and the active translation object.
-        key = (*_translation_key(), context.autoescape)
+        key = (*_translation_key(context), context.autoescape)
         value = self.remembered.get(key)
         if value is None:
             # The text alone, even with ``as``: rendered by a node of its own, so that this
@@ -80,10 +82,35 @@ class RememberedTranslateNode(TranslateNode):
         return value
 
 
-def _translation_key() -> tuple[Any, Any]:
+# The render context's entry for ``_translation_key``.
+_KEY = "outbox_i18n.translation"
+
+
+def _translation_key(context: Context) -> tuple[Any, Any]:
     """What a remembered translation depends on: the function Django's gettext calls (which
-    also says whether USE_I18N is on; a test may wrap it) and the active translation."""
-    return (_TRANS.gettext, trans_real.catalog())
+    also says whether USE_I18N is on; a test may wrap it) and the active translation.
+
+    Read once per rendering of a template (each included one has its own), not by every
+    tag: the active translation is a context-local lookup, a twentieth of a message's
+    rendering when each tag did it. Only ``{% language %}`` changes it while a template is
+    rendered, and this library's ``language`` starts its block afresh.
+    """
+    render_context = context.render_context
+    key: tuple[Any, Any] | None = render_context.get(_KEY)
+    if key is None:
+        key = render_context[_KEY] = (_TRANS.gettext, trans_real.catalog())
+    return key
+
+
+class FreshLanguageNode(LanguageNode):
+    """Django's ``{% language %}``, whose block reads the active translation anew."""
+
+    def render(self, context: Context) -> str:
+        context.render_context.push()
+        try:
+            return str(super().render(context))
+        finally:
+            context.render_context.pop()
 
 
 class RememberedBlockTranslateNode(BlockTranslateNode):
@@ -110,7 +137,7 @@ class RememberedBlockTranslateNode(BlockTranslateNode):
     def render(self, context: Context, nested: bool = False) -> str:
         if not self.simple or nested:
             return str(super().render(context, nested))
-        key = _translation_key()
+        key = _translation_key(context)
         result = self.remembered.get(key)
         if result is None:
             result = translation.gettext(self.text)
@@ -149,7 +176,13 @@ def _block_translate(parser: Parser, token: Token) -> RememberedBlockTranslateNo
     return RememberedBlockTranslateNode(do_block_translate(parser, token))
 
 
+def _language(parser: Parser, token: Token) -> FreshLanguageNode:
+    node = do_language(parser, token)
+    return FreshLanguageNode(node.nodelist, node.language)
+
+
 register.tag("translate", _translate)
 register.tag("trans", _translate)
 register.tag("blocktranslate", _block_translate)
 register.tag("blocktrans", _block_translate)
+register.tag("language", _language)

@@ -152,3 +152,25 @@ def test_every_message_template_uses_the_remembering_tags() -> None:
         ):
             missing.append(str(path.relative_to(folder)))
     assert not missing
+
+
+def test_a_language_block_is_translated_in_its_language() -> None:
+    """The active translation is read once per template, except that a ``{% language %}``
+    block reads it anew (and the text after it reads the outer one again)."""
+    source = (
+        '{% translate "Message preferences" %}|{% language other %}'
+        '{% translate "Message preferences" %}|'
+        "{% blocktranslate %}Hello {{ recipient_name }},{% endblocktranslate %}"
+        '{% endlanguage %}|{% translate "Message preferences" %}'
+    )
+    ours = Template("{% load i18n outbox_i18n %}" + source)
+    django = Template("{% load i18n %}" + source)
+    for outer, other in [("en", "es"), ("en", "vi"), ("vi", "es"), ("en", "es")]:
+        with translation.override(outer):
+            expected = django.render(Context(VALUES | {"other": other}))
+            assert ours.render(Context(VALUES | {"other": other})) == expected
+    with translation.override("en"):
+        assert ours.render(Context(VALUES | {"other": "es"})) == (
+            "Message preferences|Preferencias de mensajes|Hola, Ana &lt;b&gt; &amp; Bo:|"
+            "Message preferences"
+        )
