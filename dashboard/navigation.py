@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -27,13 +28,20 @@ class Link:
 
     @property
     def url(self) -> str:
-        return link_url(self.url_name, self.query, get_urlconf(), get_script_prefix())
+        return link_url(self.url_name, self.query, _urlconf(), get_script_prefix())
 
     def open_to(self, user: object) -> bool:
         """Whether ``user`` may open the page: the permissions its view declares
         (``accounts.permissions.permission_required``), any one of them."""
-        needed = required_permissions(self.url_name, get_urlconf())
+        needed = required_permissions(self.url_name, _urlconf())
         return not needed or any(user_can(user, permission) for permission in needed)
+
+
+def _urlconf() -> str:
+    """The URLs in use, by name (a request's own, else ROOT_URLCONF), part of the caches'
+    keys: a test that swaps ROOT_URLCONF without Django's setting_changed signal (pytest's
+    ``urls`` mark) gets its own entries."""
+    return str(get_urlconf() or settings.ROOT_URLCONF)
 
 
 @functools.cache

@@ -103,14 +103,19 @@ def _translation_key(context: Context) -> tuple[Any, Any]:
 
 
 class FreshLanguageNode(LanguageNode):
-    """Django's ``{% language %}``, whose block reads the active translation anew."""
+    """Django's ``{% language %}``, whose block reads the active translation anew (and the
+    text after it, the outer one). Only this library's entry is put aside: the rest of the
+    render context (blocks of an extended template, cycles) is the block's as in Django."""
 
     def render(self, context: Context) -> str:
-        context.render_context.push()
+        top = context.render_context.dicts[-1]
+        outer = top.pop(_KEY, None)
         try:
             return str(super().render(context))
         finally:
-            context.render_context.pop()
+            top.pop(_KEY, None)
+            if outer is not None:
+                top[_KEY] = outer
 
 
 class RememberedBlockTranslateNode(BlockTranslateNode):

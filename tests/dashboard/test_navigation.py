@@ -113,3 +113,17 @@ def test_the_menu_reverses_each_address_once_per_process_and_prefix(
     finally:
         clear_script_prefix()
     assert Link("Reports", "donations:coord_reports").url == "/coordinator/giving/reports/"
+
+
+def test_the_menu_caches_follow_root_urlconf_changed_without_djangos_signal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """pytest-django's ``urls`` mark sets ROOT_URLCONF without ``setting_changed``: the menu's
+    caches are keyed by the URLs in use, so they cannot serve the other URLs' entries."""
+    from django.conf import settings
+
+    from dashboard import navigation
+
+    assert navigation._urlconf() == settings.ROOT_URLCONF
+    monkeypatch.setattr(settings, "ROOT_URLCONF", "tests.dashboard.other_urls")
+    assert navigation._urlconf() == "tests.dashboard.other_urls"

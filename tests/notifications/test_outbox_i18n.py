@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.template import Context, Template
+from django.template import Context, Engine, Template
 from django.utils import translation
 from django.utils.translation import trans_real
 
@@ -142,14 +142,15 @@ def test_every_message_template_uses_the_remembering_tags() -> None:
     folder = Path(settings.BASE_DIR) / "templates" / "notifications"
     kinds = [path for path in folder.iterdir() if path.is_dir() and "." in path.name]
     assert len(kinds) > 20
+    # Each kind's templates, and the pieces they extend or include.
+    shared = [path for path in folder.glob("_*.*") if path.name != "_pagination.html"]
+    assert {path.name for path in shared} >= {"_base.html", "_footer.txt", "_shift_details.txt"}
     missing = []
-    for path in sorted(p for kind in kinds for p in kind.iterdir()):
+    for path in sorted([*shared, *(p for kind in kinds for p in kind.iterdir())]):
         loads = re.findall(r"{% load ([^%]*)%}", path.read_text(encoding="utf-8"))
         libraries = [name for load in loads for name in load.split()]
-        if "i18n" in libraries and (
-            "outbox_i18n" not in libraries
-            or libraries.index("outbox_i18n") < libraries.index("i18n")
-        ):
+        last = {name: index for index, name in enumerate(libraries)}
+        if "i18n" in last and last.get("outbox_i18n", -1) < last["i18n"]:
             missing.append(str(path.relative_to(folder)))
     assert not missing
 
@@ -173,4 +174,48 @@ def test_a_language_block_is_translated_in_its_language() -> None:
         assert ours.render(Context(VALUES | {"other": "es"})) == (
             "Message preferences|Preferencias de mensajes|Hola, Ana &lt;b&gt; &amp; Bo:|"
             "Message preferences"
+        )
+
+
+def test_a_language_block_keeps_blocks_and_cycles_as_djangos() -> None:
+    """Inside ``{% language %}`` the rest of the render context is Django's: a child's block
+    in a parent's language block, ``block.super``, a cycle across a loop."""
+    parent = (
+        '{% translate "Message preferences" %}|{% language "es" %}{% block content %}'
+        '{% translate "Shift" %}{% endblock %}{% endlanguage %}|'
+        '{% for n in "abc" %}{% language "es" %}{% cycle "x" "y" %}{% endlanguage %}{% endfor %}'
+    )
+    child = (
+        '{% block content %}[{{ block.super }}] {% translate "Message preferences" %}{% endblock %}'
+    )
+    engine = Engine(
+        loaders=[
+            (
+                "django.template.loaders.locmem.Loader",
+                {
+                    f"{library}parent": "{% load i18n " + library + " %}" + parent
+                    for library in ("", "outbox_i18n")
+                }
+                | {
+                    f"{library}child": "{% extends '"
+                    + library
+                    + "parent' %}{% load i18n "
+                    + library
+                    + " %}"
+                    + child
+                    for library in ("", "outbox_i18n")
+                },
+            )
+        ],
+        libraries={
+            "i18n": "django.templatetags.i18n",
+            "outbox_i18n": "notifications.templatetags.outbox_i18n",
+        },
+    )
+    with translation.override("en"):
+        for name in ("parent", "child"):
+            ours = engine.get_template(f"outbox_i18n{name}").render(Context({}))
+            assert ours == engine.get_template(name).render(Context({}))
+        assert engine.get_template("outbox_i18nchild").render(Context({})) == (
+            "Message preferences|[Turno] Preferencias de mensajes|xyx"
         )
