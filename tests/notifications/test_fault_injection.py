@@ -28,7 +28,7 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.db import connection, connections
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from accounts.authentication.magic_links import send_magic_link
@@ -146,19 +146,31 @@ def all_done(smtp: SmtpServer, expected: set[str]) -> Callable[[], bool]:
 
 def wait_all_done(workers: Workers, smtp: SmtpServer, expected: set[str]) -> None:
     """Everything sent and recorded within 120 s; if not, the failure says where it stuck
-    (rows by status, what arrived, the end of each worker's log)."""
+    (rows by status, who holds the rows still sending and since when, what arrived, the end
+    of each worker's log)."""
     try:
         wait_for(all_done(smtp, expected), timeout=120, what="every message")
     except AssertionError as error:
         connections.close_all()
         statuses = dict(Message.objects.values_list("status").annotate(rows=Count("id")).order_by())
+        now = timezone.now()
+        held = [
+            f"{claim or '(none)'}: {rows} rows, claimed {(now - since).total_seconds():.0f} s ago"
+            if since
+            else f"{claim or '(none)'}: {rows} rows, no claim time"
+            for claim, rows, since in Message.objects.filter(status=Status.SENDING)
+            .values_list("claimed_by")
+            .annotate(rows=Count("id"), since=Min("claimed_at"))
+            .order_by("claimed_by")
+        ]
         arrived = len(expected & set(smtp.copies()))
         tails = "\n".join(
             "--- worker log, last 40 lines\n" + "\n".join(text.splitlines()[-40:])
             for text in workers.logs()
         )
         raise AssertionError(
-            f"{error}: rows by status {statuses}, {arrived} of {len(expected)} arrived\n{tails}"
+            f"{error}: rows by status {statuses}, {arrived} of {len(expected)} arrived\n"
+            f"still sending, by claim: {held}\n{tails}"
         ) from None
 
 
