@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from celery import current_app
 from django.db import transaction
@@ -70,6 +71,24 @@ def publish(message_ids: Sequence[int], *, reservation: str = "", urgent: bool =
             exc_info=True,
         )
     return published
+
+
+def waiting_tasks() -> int | None:
+    """How many tasks wait in the outbox's queues (urgent and default), or None when the
+    broker cannot say now (down, or a transport that does not count)."""
+    queues = (URGENT_QUEUE, current_app.conf.task_default_queue)
+    try:
+        with current_app.connection_for_read() as connection:
+            connection.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=3
+            )
+            channel: Any = connection.default_channel
+            # Declaring a queue that exists changes nothing and says how many wait in it.
+            waiting = [int(channel.queue_declare(queue=name)[1]) for name in queues]
+            return sum(waiting)
+    except Exception:
+        logger.info("Outbox: the broker could not say how many tasks wait.", exc_info=True)
+        return None
 
 
 def publish_on_commit(message_ids: Sequence[int], *, urgent: bool = False) -> None:

@@ -72,19 +72,35 @@ def reclaim_stale_messages(*, now: datetime | None = None) -> int:
     """Take back rows whose lease expired (unless the cache says their worker is alive:
     see services.leases) and reservations past their timeout; returns how many.
 
+    A reservation waits for its task in the broker's queue, up to
+    NOTIFICATIONS_RESERVATION_TIMEOUT. When no task waits in the outbox's queues, a
+    reservation older than the lease is not waiting there: its task was lost (the broker
+    stopped as it handed the task to a worker) and is taken back then, not minutes later.
+    A task that turns up after all finds its rows no longer reserved for it and sends
+    nothing.
+
     The rows keep their last claim's name (see services.outcomes). A row whose attempts
     are used up fails instead of going round again.
     """
     now = now or timezone.now()
     lease, reservation = now - conf.lease(), now - conf.reservation_timeout()
+    # One read (an index range on claimed_at): the claims holding rows past the lease.
+    claims = set(
+        Message.objects.filter(status=Status.SENDING, claimed_at__lt=max(lease, reservation))
+        .order_by()
+        .values_list("claimed_by", flat=True)
+        .distinct()
+    )
+    reserved = any(claim.startswith(RESERVATION_PREFIX) for claim in claims)
+    if reservation < lease and reserved and dispatch.waiting_tasks() == 0:
+        reservation = lease
     stale = Message.objects.filter(
         # The first condition alone is an index range (outbox_sending_claimed_idx).
         Q(claimed_at__lt=max(lease, reservation)),
         Q(claimed_by__startswith=RUN_PREFIX, claimed_at__lt=lease) | Q(claimed_at__lt=reservation),
         status=Status.SENDING,
     )
-    claims = stale.filter(claimed_by__startswith=RUN_PREFIX).values_list("claimed_by", flat=True)
-    alive = alive_claims(set(claims))
+    alive = alive_claims({claim for claim in claims if claim.startswith(RUN_PREFIX)})
     if alive:
         stale = stale.exclude(claimed_by__in=alive)
     with transaction.atomic():

@@ -18,6 +18,7 @@ from django.utils import timezone
 from notifications.models import Message, NotificationPreference, Status
 from notifications.services import (
     deliver_message,
+    dispatch,
     enqueue_message,
     reclaim_stale_messages,
     reserve_due_messages,
@@ -25,6 +26,7 @@ from notifications.services import (
     take_message,
     update_preferences,
 )
+from notifications.services.sending import deliver_messages
 from tests.factories import make_user, make_users
 from tests.notifications.conftest import SAMPLE_CONTEXTS
 from tests.outbox import Published
@@ -271,7 +273,11 @@ class TestSweep:
         published.broken = False
         assert sweep_outbox().enqueued == 3
 
-    def test_expired_leases_and_old_reservations_are_taken_back(self, settings: Any) -> None:
+    def test_expired_leases_and_old_reservations_are_taken_back(
+        self, settings: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        # Tasks wait in the broker's queue: a reservation waits its whole timeout.
+        monkeypatch.setattr(dispatch, "waiting_tasks", lambda: 4)
         settings.NOTIFICATIONS_LEASE_SECONDS = 30
         settings.NOTIFICATIONS_RESERVATION_TIMEOUT = 300
         settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
@@ -303,6 +309,41 @@ class TestSweep:
         assert (twice.status, twice.attempts) == (Status.FAILED, 2)
         assert twice.last_error.startswith("The worker sending it stopped")
         assert (reserved.status, reserved.claimed_by) == (Status.PENDING, reservation)
+
+    @pytest.mark.parametrize(("waiting", "taken_back_after_the_lease"), [(0, 1), (2, 0), (None, 0)])
+    def test_a_reservation_whose_task_is_not_in_the_queue_is_taken_back_after_the_lease(
+        self,
+        settings: Any,
+        monkeypatch: pytest.MonkeyPatch,
+        waiting: int | None,
+        taken_back_after_the_lease: int,
+    ) -> None:
+        """No task waits in the broker (the one of this reservation was lost as the broker
+        stopped): its rows go out again after the lease, not after the reservation timeout;
+        the lost task, should it turn up, sends nothing. While tasks wait, or the broker
+        cannot say, the reservation waits its timeout."""
+        monkeypatch.setattr(dispatch, "waiting_tasks", lambda: waiting)
+        settings.NOTIFICATIONS_LEASE_SECONDS = 30
+        settings.NOTIFICATIONS_RESERVATION_TIMEOUT = 300
+        message = enqueue(make_user(), "lost")
+        with time_machine.travel(NOW, tick=False) as clock:
+            reservation, ids = reserve_due_messages(limit=10)
+            assert ids == [message.pk]
+            clock.move_to(NOW + timedelta(seconds=29))
+            assert reclaim_stale_messages() == 0
+            clock.move_to(NOW + timedelta(seconds=31))
+            assert reclaim_stale_messages() == taken_back_after_the_lease
+            clock.move_to(NOW + timedelta(seconds=301))
+            assert reclaim_stale_messages() == 1 - taken_back_after_the_lease
+            again, _ids = reserve_due_messages(limit=10)
+            assert _ids == [message.pk]
+            # The lost task turns up: the rows are another reservation's now.
+            assert deliver_messages(message_ids=ids, reservation=reservation) == {
+                message.pk: "skipped"
+            }
+        assert len(mail.outbox) == 0
+        message.refresh_from_db()
+        assert (message.status, message.claimed_by) == (Status.SENDING, again)
 
     def test_query_count_does_not_grow_with_the_batch(self, published: Published) -> None:
         def sweep_queries(count: int) -> int:
@@ -344,3 +385,28 @@ def test_a_reminder_is_sent_in_the_minute_it_is_due_not_before(published: Publis
     assert sent_at == due
     assert len(mail.outbox) == 1
     assert Message.objects.get().sent_at == due
+
+
+def test_the_broker_says_how_many_tasks_wait_in_the_outboxs_queues(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broker of the test's own (kombu's file transport): two tasks published, two wait;
+    a broker that cannot be reached says nothing (None), and the reservation then waits."""
+    from config.broker import FILESYSTEM_BROKER_URL, broker_settings
+    from config.celery import app as celery_app
+
+    options = broker_settings(broker_url=FILESYSTEM_BROKER_URL, var_dir=tmp_path)
+    monkeypatch.setattr(dispatch, "current_app", celery_app)  # not the tests' stand-in
+    monkeypatch.setitem(celery_app.conf, "broker_url", options["broker_url"])
+    monkeypatch.setitem(
+        celery_app.conf, "broker_transport_options", options["broker_transport_options"]
+    )
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    assert dispatch.waiting_tasks() == 0
+    assert dispatch.publish([1, 2], reservation="sweep:test") == 2
+    assert dispatch.publish([3], reservation="sweep:test", urgent=True) == 1
+    assert dispatch.waiting_tasks() == 2
+    monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    monkeypatch.setitem(celery_app.conf, "broker_transport_options", {})
+    assert dispatch.waiting_tasks() is None
