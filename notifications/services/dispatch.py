@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
 
 from notifications import conf
@@ -74,18 +75,25 @@ def publish(message_ids: Sequence[int], *, reservation: str = "", urgent: bool =
 
 
 def waiting_tasks() -> int | None:
-    """How many tasks wait in the outbox's queues (urgent and default), or None when the
-    broker cannot say now (down, or a transport that does not count)."""
+    """How many tasks wait in the outbox's queues (urgent, and the default queue, which
+    other tasks share), or None when the broker cannot say now (down or not answering
+    within a few seconds, or a transport that does not count)."""
     queues = (URGENT_QUEUE, current_app.conf.task_default_queue)
+    options = dict(current_app.conf.broker_transport_options or {})
+    if str(current_app.conf.broker_url or "").startswith(("redis://", "rediss://")):
+        options.update(socket_timeout=3, socket_connect_timeout=3)
     try:
-        with current_app.connection_for_read() as connection:
+        with current_app.connection_for_read(transport_options=options) as connection:
             connection.ensure_connection(
                 max_retries=1, interval_start=0, interval_step=0, timeout=3
             )
             channel: Any = connection.default_channel
-            # Declaring a queue that exists changes nothing and says how many wait in it.
+            # Declaring a queue that exists changes nothing and says how many wait in it
+            # (a passive declare would not do: Redis has no key for an empty queue).
             waiting = [int(channel.queue_declare(queue=name)[1]) for name in queues]
             return sum(waiting)
+    except SoftTimeLimitExceeded:
+        raise
     except Exception:
         logger.info("Outbox: the broker could not say how many tasks wait.", exc_info=True)
         return None

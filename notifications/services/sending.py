@@ -10,9 +10,10 @@ its own rows. It sends them under a lease it renews (services.leases) and record
 outcome right after the send (services.outcomes).
 
 The sweep takes back rows whose lease expired (a worker that died: within a minute) and
-reservations older than NOTIFICATIONS_RESERVATION_TIMEOUT (a task the broker lost). It
-keeps at most NOTIFICATIONS_SWEEP_MAX_IN_FLIGHT rows in 'sending', so what it hands out is
-sent before the reservation timeout.
+reservations older than NOTIFICATIONS_RESERVATION_TIMEOUT (a task the broker lost), or
+older than the lease when no task waits in the broker's queues. It keeps at most
+NOTIFICATIONS_SWEEP_MAX_IN_FLIGHT rows in 'sending', so what it hands out is sent before the
+reservation timeout.
 """
 
 from __future__ import annotations
@@ -144,9 +145,11 @@ def reserve_due_messages(
         ids = list(due_messages(now=now, limit=limit, urgent=urgent))
         if not ids:
             return reservation, []
+        # Stamped with the time it is made (a long sweep's ``now`` is its start), so a
+        # reservation's age is the time its task has had.
         reserved = Message.objects.filter(
             pk__in=ids, status=Status.PENDING, scheduled_for__lte=now
-        ).update(status=Status.SENDING, claimed_by=reservation, claimed_at=now)
+        ).update(status=Status.SENDING, claimed_by=reservation, claimed_at=timezone.now())
         if reserved != len(ids):
             ids = list(
                 Message.objects.filter(pk__in=ids, claimed_by=reservation).values_list(

@@ -322,15 +322,24 @@ class TestSweep:
         stopped): its rows go out again after the lease, not after the reservation timeout;
         the lost task, should it turn up, sends nothing. While tasks wait, or the broker
         cannot say, the reservation waits its timeout."""
-        monkeypatch.setattr(dispatch, "waiting_tasks", lambda: waiting)
+        asked: list[int | None] = []
+
+        def waiting_tasks() -> int | None:
+            asked.append(waiting)
+            return waiting
+
+        monkeypatch.setattr(dispatch, "waiting_tasks", waiting_tasks)
         settings.NOTIFICATIONS_LEASE_SECONDS = 30
         settings.NOTIFICATIONS_RESERVATION_TIMEOUT = 300
         message = enqueue(make_user(), "lost")
         with time_machine.travel(NOW, tick=False) as clock:
-            reservation, ids = reserve_due_messages(limit=10)
+            # A sweep that began a minute ago stamps the reservation with the time it is made.
+            reservation, ids = reserve_due_messages(limit=10, now=NOW - timedelta(seconds=60))
             assert ids == [message.pk]
+            assert Message.objects.get(pk=message.pk).claimed_at == NOW
             clock.move_to(NOW + timedelta(seconds=29))
             assert reclaim_stale_messages() == 0
+            assert asked == []  # nothing past the lease: the broker is not asked
             clock.move_to(NOW + timedelta(seconds=31))
             assert reclaim_stale_messages() == taken_back_after_the_lease
             clock.move_to(NOW + timedelta(seconds=301))
