@@ -79,9 +79,10 @@ def waiting_tasks() -> int | None:
     other tasks share), or None when the broker cannot say now (down or not answering
     within a few seconds, or a transport that does not count)."""
     queues = (URGENT_QUEUE, current_app.conf.task_default_queue)
-    options = dict(current_app.conf.broker_transport_options or {})
+    # Celery adds these to the configured broker_transport_options.
+    options = {}
     if str(current_app.conf.broker_url or "").startswith(("redis://", "rediss://")):
-        options.update(socket_timeout=3, socket_connect_timeout=3)
+        options = {"socket_timeout": 3, "socket_connect_timeout": 3}
     try:
         with current_app.connection_for_read(transport_options=options) as connection:
             connection.ensure_connection(
@@ -90,8 +91,7 @@ def waiting_tasks() -> int | None:
             channel: Any = connection.default_channel
             # Declaring a queue that exists changes nothing and says how many wait in it
             # (a passive declare would not do: Redis has no key for an empty queue).
-            waiting = [int(channel.queue_declare(queue=name)[1]) for name in queues]
-            return sum(waiting)
+            return sum(int(channel.queue_declare(queue=name)[1]) for name in queues)
     except SoftTimeLimitExceeded:
         raise
     except Exception:

@@ -64,8 +64,6 @@ class RememberedTranslateNode(TranslateNode):
     def render(self, context: Context) -> str:
         if not self.constant:
             return str(super().render(context))
-        # The function Django's gettext calls (which also says whether USE_I18N is on; a
-        # test may wrap it) and the active translation object.
         key = (*_translation_key(context), context.autoescape)
         value = self.remembered.get(key)
         if value is None:
