@@ -204,14 +204,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Holds a staff role (needs the second factor; sees staff pages by permission)."""
         return self.is_active and any(role in STAFF_ROLES for role in self.roles)
 
-    @property
-    def is_volunteer(self) -> bool:
-        return self.has_role(Role.VOLUNTEER)
-
-    @property
-    def is_donor(self) -> bool:
-        return self.has_role(Role.DONOR)
-
     def ordered_roles(self) -> list[Role]:
         """The roles held, most privileged first (the order of the navigation)."""
         return [role for role in ROLE_HOME_URLS if role in self.roles]

@@ -215,7 +215,6 @@ def permission_required(
 
 
 volunteer_required = permission_required("volunteer.self")
-donor_required = permission_required("donor.self")
 
 
 class PermissionRequiredMixin:

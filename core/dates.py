@@ -4,7 +4,7 @@ show a day of it (``format_day``) on pages, in e-mails and in PDFs."""
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -51,6 +51,14 @@ def day_bounds(day: date, zone: zoneinfo.ZoneInfo | str | None = None) -> tuple[
 def org_midnight(day: date) -> datetime:
     """00:00 of ``day`` in the organisation's zone."""
     return day_bounds(day)[0]
+
+
+def org_noon(day: date) -> datetime:
+    """12:00 of ``day`` in the organisation's zone: the moment given to a gift known only by
+    its day (a cash gift entered, a past gift imported), so it falls on that day whatever
+    zone reads it, and in that day's year for statements and reports. In UTC, as the
+    database gives it back (the same in an audit record before and after a reload)."""
+    return datetime.combine(day, time(12), tzinfo=org_zone()).astimezone(UTC)
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:

@@ -45,21 +45,6 @@ def grant_role(*, user: User, role: Role, by: User | None = None) -> None:
     user.forget_roles()
 
 
-def revoke_role(*, user: User, role: Role, by: User | None = None) -> None:
-    with transaction.atomic():
-        group = role_group(role)
-        if user.groups.filter(pk=group.pk).exists():
-            user.groups.remove(group)
-            audit.record(
-                "accounts.role.revoked",
-                actor=by,
-                subject=user,
-                obj=user,
-                changes={"roles": [role.value, None]},
-            )
-    user.forget_roles()
-
-
 def refuse_registered_address(*, email: str, password: str) -> None:
     """Raise ``EmailAlreadyRegistered`` when ``email`` has an account, its owner told by
     e-mail (queued in the outbox). A caller that registers inside a transaction of its own

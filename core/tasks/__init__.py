@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import socket
+from collections.abc import Callable
 from typing import Any
 
 from celery import Task, current_app, shared_task
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
+
+logger = logging.getLogger(__name__)
 
 
 class BaseTask(Task):  # type: ignore[type-arg]
@@ -25,26 +29,57 @@ class BaseTask(Task):  # type: ignore[type-arg]
     retry_jitter = True
 
 
+def run_on_commit(
+    publish: Callable[..., object], *args: Any, using: str | None = None, **kwargs: Any
+) -> None:
+    """Call ``publish(*args, **kwargs)`` (something that hands work to the broker) once the
+    current transaction commits, at once when there is none; never if it rolls back, so a
+    worker never picks up work before the rows it needs are visible.
+
+    The one error rule of every enqueue: a broker that is down is logged, never raised into
+    the request or task that committed. What was committed is the source of truth and each
+    kind of work is found again without the broker's help: the outbox's sweep sends every
+    due message, beat's hourly sweep retries the Stripe erasures, a statement run with no
+    progress for an hour is closed and can be started again, and the Stripe import page
+    resumes where the import stopped.
+    """
+
+    def call() -> None:
+        try:
+            publish(*args, **kwargs)
+        except Exception:
+            logger.warning(
+                "Could not hand %s to the broker; it is found again later.",
+                getattr(publish, "__name__", publish),
+                exc_info=True,
+            )
+
+    transaction.on_commit(call, using=using)
+
+
+def _send(
+    task: Task | str,  # type: ignore[type-arg]
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> None:
+    if isinstance(task, str):
+        current_app.signature(task, args=args, kwargs=kwargs).apply_async()
+    else:
+        task.apply_async(args=args, kwargs=kwargs)
+
+
 def enqueue_on_commit(
     task: Task | str,  # type: ignore[type-arg]
     *args: Any,
     using: str | None = None,
     **kwargs: Any,
 ) -> None:
-    """Send ``task`` once the current transaction commits (at once when there is none).
+    """Send ``task`` once the current transaction commits (``run_on_commit``'s rules).
 
-    A task enqueued inside a transaction that then rolls back is never sent, and a worker
-    never picks up a task before the rows it needs are visible. ``task`` may be a task's
-    registered name, for a service whose tasks module imports it (imports run one way).
+    ``task`` may be a task's registered name, for a service whose tasks module imports it
+    (imports run one way).
     """
-
-    def send() -> None:
-        if isinstance(task, str):
-            current_app.signature(task, args=args, kwargs=kwargs).apply_async()
-        else:
-            task.apply_async(args=args, kwargs=kwargs)
-
-    transaction.on_commit(send, using=using)
+    run_on_commit(_send, task, args, kwargs, using=using)
 
 
 @shared_task(name="core.ping", acks_late=True, max_retries=0, autoretry_for=(), ignore_result=False)

@@ -15,8 +15,7 @@ from accounts.permissions import AuthenticatedHttpRequest, permission_required
 from accounts.services.data_export import export_person
 from accounts.services.erasure import ErasureRefused, erase_person, refusal_reasons
 from dashboard.forms.erasure import ErasureForm
-from donations.models import Donor
-from donations.selectors.donors import waiting_stripe_erasures
+from donations.selectors.donors import donor_for_user, waiting_stripe_erasures
 
 
 @permission_required("people.data")
@@ -41,7 +40,7 @@ def person_data(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse
                 request, _("The person was erased. Their gifts stay, under an anonymous name.")
             )
             return redirect("dashboard:person", user_id=person.pk)
-    donor = Donor.objects.filter(user=person).first()
+    donor = donor_for_user(person)
     return render(
         request,
         "dashboard/person_data.html",

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from typing import Final
 
 import tablib  # type: ignore[import-untyped]
@@ -33,7 +33,7 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import User, normalize_email
 from accounts.services import audit
-from core.dates import org_today, org_zone
+from core.dates import org_noon, org_today
 from donations.models import (
     Campaign,
     Donation,
@@ -286,7 +286,6 @@ def import_gifts(
                 )
             if not check.good:
                 raise ImportRefused(gettext("No row of this file can be imported."))
-            zone = org_zone()
             donors: dict[str, Donor] = {}
             made: list[Donation] = []
             for row in check.good:
@@ -298,7 +297,7 @@ def import_gifts(
                     currency=row.money.currency,
                     status=DonationStatus.PAID,
                     source=DonationSource.IMPORT,
-                    paid_at=datetime.combine(row.received_on, time(12), zone),
+                    paid_at=org_noon(row.received_on),
                     entered_by=imported_by,
                 )
                 made.append(gift)

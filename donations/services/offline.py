@@ -11,7 +11,7 @@ exactly as card gifts do (``sync_receipt``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from accounts.services import audit
-from core.dates import org_zone
+from core.dates import org_noon
 from donations.models import (
     Campaign,
     Deposit,
@@ -102,11 +102,6 @@ def _check_details(*, source: str, cheque_number: str, in_kind_description: str)
         )
 
 
-def _received_at(received_on: date) -> datetime:
-    """Noon of the day received, in the organisation's zone, stored in UTC."""
-    return datetime.combine(received_on, time(12), org_zone()).astimezone(UTC)
-
-
 def _settled_fields(amount: Money, received: Money | None) -> dict[str, Any]:
     """What a gift in another currency brought in the reporting currency (no fee).
 
@@ -158,7 +153,7 @@ def _make_gift(
         ),
         deposit=deposit,
         entered_by=by,
-        paid_at=_received_at(received_on),
+        paid_at=org_noon(received_on),
         **settled,
     )
     donation.status = donation_status(donation)

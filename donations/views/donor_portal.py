@@ -15,7 +15,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
@@ -61,27 +60,11 @@ def _donor(request: HttpRequest) -> Donor | None:
     return donor
 
 
-def pdf_links_available() -> dict[str, bool]:
-    """Which PDF downloads the receipts part of the app offers (their URLs exist)."""
-    found = {}
-    for name, kwargs in (
-        ("donor_receipt_pdf", {"pk": 1}),
-        ("donor_statement_pdf", {"year": 2000}),
-    ):
-        try:
-            reverse(f"donations:{name}", kwargs=kwargs)
-        except NoReverseMatch:
-            found[name] = False
-        else:
-            found[name] = True
-    return found
-
-
 @donor_portal
 @require_http_methods(["GET"])
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     donor = _donor(request)
-    context: dict[str, Any] = {"donor": donor, "pdf": pdf_links_available()}
+    context: dict[str, Any] = {"donor": donor}
     if donor is not None:
         totals = selectors.yearly_totals(donor)
         recurring = list(selectors.donor_recurring(donor))

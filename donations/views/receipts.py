@@ -28,6 +28,7 @@ from donations.forms.offline import (
 )
 from donations.models import Deposit, DepositLine, Donation, Donor, Receipt, StatementRun
 from donations.selectors import receipts as selectors
+from donations.selectors.donors import donor_for_user
 from donations.services.offline import (
     add_deposit_line,
     deposit_totals,
@@ -73,7 +74,7 @@ def donor_receipt_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @require_GET
 def donor_statement_pdf(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     """The logged-in donor's own statement for ``year`` (there is no donor id to guess)."""
-    donor = Donor.objects.filter(user=request.user).first()
+    donor = donor_for_user(request.user)
     if donor is None or not 2000 <= year <= 9999:
         raise Http404("no donor record for this login")
     return _pdf_response(

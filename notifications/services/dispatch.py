@@ -3,9 +3,9 @@
 The tasks are named, not imported: the services publish through here and ``tasks``
 imports the services, so imports run one way (tasks -> services -> dispatch) with no cycle.
 
-core.tasks.enqueue_on_commit lets a publishing error escape into the request that
-committed; here a broker that is down is logged and left to the sweep, which finds every
-due row in the database (the source of truth) once the broker is back.
+A broker that is down is logged and left to the sweep, which finds every due row in the
+database (the source of truth) once the broker is back: the rule of every enqueue
+(core.tasks.run_on_commit, which the outbox calls ``publish`` through).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
 
 from notifications import conf
 
@@ -40,6 +39,8 @@ def publish(message_ids: Sequence[int], *, reservation: str = "", urgent: bool =
     waits for one, so it never subscribes to the result store either.
     """
     ids = list(message_ids)
+    if not ids:
+        return 0
     size = conf.task_batch_size()
     queue = URGENT_QUEUE if urgent else current_app.conf.task_default_queue
     published = 0
@@ -97,10 +98,3 @@ def waiting_tasks() -> int | None:
     except Exception:
         logger.info("Outbox: the broker could not say how many tasks wait.", exc_info=True)
         return None
-
-
-def publish_on_commit(message_ids: Sequence[int], *, urgent: bool = False) -> None:
-    """Enqueue the sends once the caller's transaction commits (never if it rolls back)."""
-    ids = list(message_ids)
-    if ids:
-        transaction.on_commit(lambda: publish(ids, urgent=urgent))

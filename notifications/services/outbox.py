@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from accounts.models import User
+from core.tasks import run_on_commit
 from notifications import conf
 from notifications.kinds import KIND_PATTERN, check_message
 from notifications.models import Channel, Message, PushSubscription, Status
@@ -158,10 +159,9 @@ def enqueue_message(
             if Message.objects.filter(dedupe_key=dedupe_key).exists():
                 return None  # someone enqueued the same key at the same moment
             raise
-        if when <= now:
-            dispatch.publish_on_commit(
-                [row.pk for row in rows if row.status == Status.PENDING], urgent=urgent
-            )
+        pending = [row.pk for row in rows if row.status == Status.PENDING]
+        if when <= now and pending:
+            run_on_commit(dispatch.publish, pending, urgent=urgent)
     return rows[0]
 
 
@@ -209,9 +209,8 @@ def reinstate_message(*, dedupe_key: str, scheduled_for: datetime, context: dict
         )
         if scheduled_for <= timezone.now():
             for urgent in (True, False):
-                dispatch.publish_on_commit(
-                    [pk for pk, is_urgent in found.items() if is_urgent == urgent], urgent=urgent
-                )
+                if ids := [pk for pk, is_urgent in found.items() if is_urgent == urgent]:
+                    run_on_commit(dispatch.publish, ids, urgent=urgent)
     return count
 
 
@@ -239,5 +238,5 @@ def resend_message(*, message_id: int) -> Message:
                 )
                 % {"status": message.get_status_display().lower()}
             )
-        dispatch.publish_on_commit([message.pk], urgent=message.urgent)
+        run_on_commit(dispatch.publish, [message.pk], urgent=message.urgent)
     return message

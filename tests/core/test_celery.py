@@ -14,7 +14,9 @@ import pytest
 from celery import Celery
 from django.conf import settings
 from django.db import transaction
+from kombu.exceptions import OperationalError as BrokerOperationalError
 
+from accounts.models import User
 from config.broker import FILESYSTEM_BROKER_URL, broker_settings
 from core.tasks import enqueue_on_commit, ping
 from tests.factories import make_user
@@ -165,3 +167,20 @@ class TestEnqueueOnCommit:
     def test_sends_at_once_outside_a_transaction(self) -> None:
         enqueue_on_commit(ping)
         assert self.sent == [((), {})]
+
+    @pytest.mark.django_db(transaction=True)
+    def test_a_broker_that_is_down_is_logged_and_what_was_committed_stays(
+        self, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        def down(*args: object, **kwargs: object) -> None:
+            raise BrokerOperationalError("Error 111 connecting to 127.0.0.1:6379.")
+
+        monkeypatch.setattr(ping, "apply_async", down)
+        with transaction.atomic():
+            user = make_user(email="kept@example.org")
+            enqueue_on_commit(ping)
+            enqueue_on_commit("core.ping")
+        assert User.objects.filter(pk=user.pk).exists()
+        warnings = [r for r in caplog.records if r.name == "core.tasks"]
+        assert [r.levelname for r in warnings] == ["WARNING", "WARNING"]
+        assert all("Could not hand _send to the broker" in r.getMessage() for r in warnings)

@@ -5,7 +5,12 @@
 * a person is named by ``str(user)`` (accounts.models.User.__str__), in Python and in
   templates ({{ user }}), never by get_full_name-or-email again;
 * a language code becomes a Babel locale in core.locales only;
-* a form field is drawn by templates/includes/field.html only.
+* a form field is drawn by templates/includes/field.html only;
+* a gift known only by its day is dated at noon by core.dates.org_noon only;
+* the donor record of a login is found by donations.selectors.donors.donor_for_user only;
+* work is handed to the broker after a commit by core.tasks.run_on_commit only (one rule for
+  a broker that is down); besides it, the outbox's publisher, a task scheduling its own
+  follow-up, and the health check's ping, which waits for its answer.
 """
 
 from __future__ import annotations
@@ -47,8 +52,33 @@ def template_lines() -> Iterator[tuple[str, int, str]]:
         ("templates", re.compile(r"get_full_name"), set()),
         ("python", re.compile(r"\bto_locale\(|Locale\.parse\("), {"core/locales.py"}),
         ("templates", re.compile(r"_field\.html"), set()),
+        ("python", re.compile(r"\btime\(12\)"), {"core/dates.py"}),
+        (
+            "python",
+            re.compile(r"Donor\.objects\.filter\(user=[^)]*\)\.first\(\)"),
+            {"donations/selectors/donors.py"},
+        ),
+        (
+            "python",
+            re.compile(r"\.(apply_async|send_task|delay)\("),
+            {
+                "core/tasks/__init__.py",
+                "notifications/services/dispatch.py",
+                "notifications/tasks.py",
+                "core/http/health.py",
+            },
+        ),
     ],
-    ids=["plurals", "names in python", "names in templates", "babel locales", "field template"],
+    ids=[
+        "plurals",
+        "names in python",
+        "names in templates",
+        "babel locales",
+        "field template",
+        "noon of a day",
+        "donor of a login",
+        "hand to the broker",
+    ],
 )
 def test_one_way(where: str, pattern: re.Pattern[str], allowed: set[str]) -> None:
     found = [
