@@ -157,13 +157,31 @@ def _gone_reason(message: Message, signup: ShiftSignup | None, now: datetime) ->
     return ""
 
 
+# What a batch's refresh reads of each sign-up (its standing, the shift's part of the
+# context, the eligibility check, the volunteer's language): only these columns are loaded.
+_REFRESHED_FIELDS = (
+    "status",
+    "shift__status",
+    "shift__starts_at",
+    "shift__ends_at",
+    "shift__role__name",
+    "shift__role__translations",
+    "shift__location__name",
+    "shift__location__address",
+    "shift__location__time_zone",
+    "volunteer__preferred_language",
+)
+
+
 def refresh_shift_reminders(messages: Sequence[Message]) -> dict[int, dict[str, Any] | str]:
     """``refresh_shift_reminder`` for a batch of reminders, by message id: the sign-ups in
     one query and one EligibilityChecker for all their volunteers and roles, so a batch
     costs the same few queries whatever its size."""
-    signups = ShiftSignup.objects.select_related(
-        "shift__role", "shift__location", "volunteer"
-    ).in_bulk({context_pk(message, "signup_id") for message in messages})
+    signups = (
+        ShiftSignup.objects.select_related("shift__role", "shift__location", "volunteer")
+        .only(*_REFRESHED_FIELDS)
+        .in_bulk({context_pk(message, "signup_id") for message in messages})
+    )
     now = timezone.now()
     answers: dict[int, dict[str, Any] | str] = {}
     standing: list[tuple[Message, ShiftSignup]] = []
@@ -181,29 +199,32 @@ def refresh_shift_reminders(messages: Sequence[Message]) -> dict[int, dict[str, 
         volunteer_ids={signup.volunteer_id for _message, signup in standing},
         roles=[signup.shift.role for _message, signup in standing],
     )
-    # The shift's part of the context once per shift and language, not once per reminder
-    # (a batch holds the reminders of a few shifts, each to many volunteers).
-    shifts: dict[tuple[int, str], dict[str, Any]] = {}
+    # What the reminder says is in the volunteer's language, whoever runs the sweep: one
+    # switch of language per language of the batch, not one per reminder.
+    by_language: dict[str, list[tuple[Message, ShiftSignup]]] = {}
     for message, signup in standing:
-        shift = signup.shift
-        # What the reminder says is in the volunteer's language, whoever runs the sweep.
-        language = signup.volunteer.preferred_language
+        by_language.setdefault(signup.volunteer.preferred_language, []).append((message, signup))
+    for language, group in by_language.items():
         with translation.override(language):
-            eligibility = checker.check(
-                volunteer_id=signup.volunteer_id,
-                role=shift.role,
-                starts_at=shift.starts_at,
-                ends_at=shift.ends_at,
-                time_zone=shift.location.time_zone,
-            )
-            reasons = [str(reason) for reason in eligibility.reasons]
-        about_shift = shifts.get((shift.pk, language))
-        if about_shift is None:
-            about_shift = shifts[shift.pk, language] = shift_context(shift, language)
-        context = dict(message.context)
-        context.update(about_shift)
-        context["blocked_reasons"] = reasons
-        answers[message.pk] = context
+            # The shift's part of the context once per shift (a batch holds the reminders
+            # of a few shifts, each to many volunteers).
+            shifts: dict[int, dict[str, Any]] = {}
+            for message, signup in group:
+                shift = signup.shift
+                eligibility = checker.check(
+                    volunteer_id=signup.volunteer_id,
+                    role=shift.role,
+                    starts_at=shift.starts_at,
+                    ends_at=shift.ends_at,
+                    time_zone=shift.location.time_zone,
+                )
+                about_shift = shifts.get(shift.pk)
+                if about_shift is None:
+                    about_shift = shifts[shift.pk] = shift_context(shift, language)
+                context = dict(message.context)
+                context.update(about_shift)
+                context["blocked_reasons"] = [str(reason) for reason in eligibility.reasons]
+                answers[message.pk] = context
     return answers
 
 
