@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 
 from core.dates import person_zone
 from notifications.models import Message, NotificationPreference
+from notifications.templatetags.outbox_i18n import SHARED
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class Renderer:
 
     def __init__(self) -> None:
         self._templates: dict[str, _Template | TemplateDoesNotExist] = {}
+        # The pieces every message of the batch shares (a shift's details): outbox_i18n's
+        # ``include ... only``.
+        self._shared: dict[object, str] = {}
         self._unsubscribe: tuple[str, str] | None = None
         self._fixed = {
             "org_name": settings.ORG_NAME,
@@ -122,7 +126,11 @@ class Renderer:
 
         Raises TemplateDoesNotExist when a template the channel needs is missing.
         """
-        context = {**self.common_context(message, preference), **message.context}
+        context = {
+            **self.common_context(message, preference),
+            **message.context,
+            SHARED: self._shared,
+        }
         kind = message.kind
         recipient = message.recipient
         with (

@@ -13,6 +13,12 @@ translation, by the active translation object (a new one after the catalogues ar
 and the gettext function Django calls (another one when tests wrap it), so the text is the
 same as before.
 
+``{% include "..." with name=value ... only %}`` (a piece that reads only the values it is
+given, such as a shift's details) is rendered once per batch for the same values, language,
+zone and escaping: the reminders of a shift share their details. The batch's store is the
+context's ``_outbox_shared`` (``SHARED``), which the outbox's Renderer sets and no template
+can name; without it, and for an include that is not ``only``, the tag is Django's.
+
 Load it after ``i18n``, so that its tags are the ones in use::
 
     {% load i18n outbox_i18n %}
@@ -25,6 +31,7 @@ from typing import Any, cast
 from django import template
 from django.template.base import Parser, Token, render_value_in_context
 from django.template.context import Context
+from django.template.loader_tags import IncludeNode, do_include
 from django.templatetags.i18n import (
     BlockTranslateNode,
     LanguageNode,
@@ -33,7 +40,7 @@ from django.templatetags.i18n import (
     do_translate,
 )
 from django.templatetags.i18n import language as do_language
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import trans_real
 
@@ -171,6 +178,47 @@ class RememberedBlockTranslateNode(BlockTranslateNode):
         return result
 
 
+# The context's entry for a batch's rendered pieces (a name no template can use: a variable
+# may not begin with an underscore).
+SHARED = "_outbox_shared"
+
+
+class SharedIncludeNode(IncludeNode):
+    """Django's ``include``; an ``only`` include is rendered once per batch (``SHARED``) for
+    each set of values, since nothing else of the context reaches it. Also in the key: the
+    template, the translation, the active zone (a piece may show times in the reader's zone),
+    escaping and localisation; a value that cannot be a key (a list) renders as Django's."""
+
+    def render(self, context: Context) -> Any:
+        shared = context.get(SHARED) if self.isolated_context else None
+        if not isinstance(shared, dict):
+            return super().render(context)
+        values = tuple((name, var.resolve(context)) for name, var in self.extra_context.items())
+        key = (
+            self.template.resolve(context),
+            *_translation_key(context),
+            timezone.get_current_timezone(),
+            context.autoescape,
+            context.use_l10n,
+            context.use_tz,
+            values,
+        )
+        try:
+            found = shared.get(key)
+        except TypeError:  # a value that cannot be hashed
+            return super().render(context)
+        if found is None:
+            found = shared[key] = super().render(context)
+        return found
+
+
+def _include(parser: Parser, token: Token) -> SharedIncludeNode:
+    node = do_include(parser, token)
+    return SharedIncludeNode(
+        node.template, extra_context=node.extra_context, isolated_context=node.isolated_context
+    )
+
+
 def _translate(parser: Parser, token: Token) -> RememberedTranslateNode:
     return RememberedTranslateNode(do_translate(parser, token))
 
@@ -189,3 +237,4 @@ register.tag("trans", _translate)
 register.tag("blocktranslate", _block_translate)
 register.tag("blocktrans", _block_translate)
 register.tag("language", _language)
+register.tag("include", _include)

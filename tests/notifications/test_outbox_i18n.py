@@ -5,15 +5,17 @@ often and in whatever order they are rendered."""
 from __future__ import annotations
 
 import re
+import zoneinfo
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.template import Context, Engine, Template
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import trans_real
 
 from notifications.templatetags.outbox_i18n import (
+    SHARED,
     RememberedBlockTranslateNode,
     RememberedTranslateNode,
 )
@@ -219,3 +221,86 @@ def test_a_language_block_keeps_blocks_and_cycles_as_djangos() -> None:
         assert engine.get_template("outbox_i18nchild").render(Context({})) == (
             "Message preferences|[Turno] Preferencias de mensajes|xyx"
         )
+
+
+PIECE = (
+    "{% load i18n outbox_tags %}{% translate 'Shift' %}: {{ title }} {{ starts|sms_time:zone }}|"
+)
+OUTER = (
+    "{% load i18n outbox_tags LIBRARY %}{% include 'piece' with title=title starts=starts "
+    "zone=zone only %}{% include 'piece' %}"
+)
+
+
+def _engine(library: str) -> Engine:
+    return Engine(
+        loaders=[
+            (
+                "django.template.loaders.locmem.Loader",
+                {
+                    "piece": "{% load outbox_tags %}" + PIECE,
+                    "outer": OUTER.replace("LIBRARY", library),
+                },
+            )
+        ],
+        libraries={
+            "i18n": "django.templatetags.i18n",
+            "outbox_i18n": "notifications.templatetags.outbox_i18n",
+            "outbox_tags": "notifications.templatetags.outbox_tags",
+        },
+    )
+
+
+def test_an_only_include_is_rendered_once_per_batch_for_its_values() -> None:
+    """``include ... only`` renders its piece once per batch (the context's store) for each
+    set of values, language, zone and escaping, and says what Django's include says; an
+    include that sees the whole context is Django's every time."""
+    ours, django = _engine("outbox_i18n"), _engine("")
+    shared: dict[object, str] = {}
+    base = {"starts": "2031-07-15T22:00:00+00:00", "zone": "America/New_York"}
+    cases = [
+        ("en", "UTC", True, {"title": "Night <line>"}),
+        ("en", "UTC", True, {"title": "Night <line>", "other": "not read"}),  # the same
+        ("en", "UTC", False, {"title": "Night <line>"}),
+        ("es", "UTC", True, {"title": "Night <line>"}),
+        ("es", "America/New_York", True, {"title": "Night <line>"}),
+        ("es", "America/New_York", True, {"title": "Day line"}),
+    ]
+    for index, (language, zone, autoescape, values) in enumerate(cases):
+        with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
+            context = base | values
+            expected = django.get_template("outer").render(Context(context, autoescape=autoescape))
+            got = ours.get_template("outer").render(
+                Context(context | {SHARED: shared}, autoescape=autoescape)
+            )
+            assert got == expected
+            # The first case and its repeat share a piece; each other case makes one.
+            assert len(shared) == max(1, index)
+    with translation.override("en"):
+        # Without a batch's store, and with a value that cannot be a key: Django's include.
+        assert ours.get_template("outer").render(Context(base | {"title": "A"})) == (
+            django.get_template("outer").render(Context(base | {"title": "A"}))
+        )
+        listed = base | {"title": ["a", "b"], SHARED: shared}
+        assert ours.get_template("outer").render(Context(listed)) == django.get_template(
+            "outer"
+        ).render(Context(listed))
+    assert len(shared) == 5
+    assert "Noche" not in next(iter(shared.values()))  # the first piece is English
+
+
+def test_each_only_include_of_a_message_is_given_every_value_its_piece_reads() -> None:
+    """A piece included with ``only`` sees nothing but the values it is given: every value
+    its template reads must be among them (a piece that reads a new one fails here)."""
+    folder = Path(settings.BASE_DIR) / "templates" / "notifications"
+    includes = re.compile(r'{% include "notifications/(_[\w.]+)" with ([^%]*?) only %}')
+    reads = re.compile(r"{{\s*(\w+)|{%\s*(?:if|elif)\s+(?:not\s+)?(\w+)")
+    found = 0
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        for piece, given in includes.findall(path.read_text(encoding="utf-8")):
+            source = (folder / piece).read_text(encoding="utf-8")
+            needed = {a or b for a, b in reads.findall(source)}
+            names = {pair.split("=")[0] for pair in given.split()}
+            assert needed <= names, (str(path.relative_to(folder)), piece, needed - names)
+            found += 1
+    assert found >= 35
