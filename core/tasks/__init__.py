@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from celery import Task, current_app, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerOperationalError
@@ -30,27 +31,33 @@ class BaseTask(Task):  # type: ignore[type-arg]
 
 
 def run_on_commit(
-    publish: Callable[..., object], *args: Any, using: str | None = None, **kwargs: Any
+    publish: Callable[..., object],
+    *args: Any,
+    using: str | None = None,
+    what: str = "",
+    **kwargs: Any,
 ) -> None:
     """Call ``publish(*args, **kwargs)`` (something that hands work to the broker) once the
     current transaction commits, at once when there is none; never if it rolls back, so a
     worker never picks up work before the rows it needs are visible.
 
-    The one error rule of every enqueue: a broker that is down is logged, never raised into
-    the request or task that committed. What was committed is the source of truth and each
-    kind of work is found again without the broker's help: the outbox's sweep sends every
-    due message, beat's hourly sweep retries the Stripe erasures, a statement run with no
-    progress for an hour is closed and can be started again, and the Stripe import page
-    resumes where the import stopped.
+    The one error rule of every enqueue: a broker that is down is logged (naming ``what``),
+    never raised into the request or task that committed. What was committed is the source
+    of truth and each kind of work is found again without the broker's help: the outbox's
+    sweep sends every due message, beat's hourly sweep retries the Stripe erasures, a
+    statement run with no progress for an hour is closed and can be started again, and the
+    Stripe import page resumes where the import stopped.
     """
 
     def call() -> None:
         try:
             publish(*args, **kwargs)
+        except SoftTimeLimitExceeded:  # the calling task's own time is up: it stops
+            raise
         except Exception:
             logger.warning(
-                "Could not hand %s to the broker; it is found again later.",
-                getattr(publish, "__name__", publish),
+                "Could not enqueue %s after the commit; it is found again later.",
+                what or getattr(publish, "__name__", publish),
                 exc_info=True,
             )
 
@@ -79,7 +86,8 @@ def enqueue_on_commit(
     ``task`` may be a task's registered name, for a service whose tasks module imports it
     (imports run one way).
     """
-    run_on_commit(_send, task, args, kwargs, using=using)
+    name = task if isinstance(task, str) else task.name
+    run_on_commit(_send, task, args, kwargs, using=using, what=f"the task {name}")
 
 
 @shared_task(name="core.ping", acks_late=True, max_retries=0, autoretry_for=(), ignore_result=False)

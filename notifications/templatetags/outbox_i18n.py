@@ -187,29 +187,34 @@ class SharedIncludeNode(IncludeNode):
     """Django's ``include``; an ``only`` include is rendered once per batch (``SHARED``) for
     each set of values, since nothing else of the context reaches it. Also in the key: the
     template, the translation, the active zone (a piece may show times in the reader's zone),
-    escaping and localisation; a value that cannot be a key (a list) renders as Django's."""
+    escaping and localisation, and each value's type (a text marked safe is not escaped). A
+    value that cannot be a key (a list), or a template named by a variable or a relative
+    path, renders as Django's."""
 
     def render(self, context: Context) -> Any:
         shared = context.get(SHARED) if self.isolated_context else None
         if not isinstance(shared, dict):
             return super().render(context)
-        values = tuple((name, var.resolve(context)) for name, var in self.extra_context.items())
-        key = (
-            self.template.resolve(context),
-            *_translation_key(context),
-            timezone.get_current_timezone(),
-            context.autoescape,
-            context.use_l10n,
-            context.use_tz,
-            values,
-        )
-        try:
-            found = shared.get(key)
-        except TypeError:  # a value that cannot be hashed
-            return super().render(context)
-        if found is None:
-            found = shared[key] = super().render(context)
-        return found
+        name = self.template.resolve(context)
+        if not self.template.is_var and not name.startswith("."):
+            values = [(n, var.resolve(context)) for n, var in self.extra_context.items()]
+            key = (
+                name,
+                *_translation_key(context),
+                timezone.get_current_timezone(),
+                context.autoescape,
+                context.use_l10n,
+                context.use_tz,
+                tuple((n, type(value), value) for n, value in values),
+            )
+            try:
+                found = shared.get(key)
+            except TypeError:  # a value that cannot be hashed
+                return super().render(context)
+            if found is None:
+                found = shared[key] = super().render(context)
+            return found
+        return super().render(context)
 
 
 def _include(parser: Parser, token: Token) -> SharedIncludeNode:

@@ -229,6 +229,7 @@ PIECE = (
 OUTER = (
     "{% load i18n outbox_tags LIBRARY %}{% include 'piece' with title=title starts=starts "
     "zone=zone only %}{% include 'piece' %}"
+    "{% include 'other piece' with title=title starts=starts zone=zone only %}"
 )
 
 
@@ -240,6 +241,7 @@ def _engine(library: str) -> Engine:
                 {
                     "piece": "{% load outbox_tags %}" + PIECE,
                     "outer": OUTER.replace("LIBRARY", library),
+                    "other piece": "[{{ title }}]",
                 },
             )
         ],
@@ -274,8 +276,9 @@ def test_an_only_include_is_rendered_once_per_batch_for_its_values() -> None:
                 Context(context | {SHARED: shared}, autoescape=autoescape)
             )
             assert got == expected
-            # The first case and its repeat share a piece; each other case makes one.
-            assert len(shared) == max(1, index)
+            # The first case and its repeat share their two pieces; each other case makes
+            # two more (the template is in the key).
+            assert len(shared) == 2 * max(1, index)
     with translation.override("en"):
         # Without a batch's store, and with a value that cannot be a key: Django's include.
         assert ours.get_template("outer").render(Context(base | {"title": "A"})) == (
@@ -285,21 +288,48 @@ def test_an_only_include_is_rendered_once_per_batch_for_its_values() -> None:
         assert ours.get_template("outer").render(Context(listed)) == django.get_template(
             "outer"
         ).render(Context(listed))
-    assert len(shared) == 5
-    assert "Noche" not in next(iter(shared.values()))  # the first piece is English
+    assert len(shared) == 10
+    pieces = list(shared.values())
+    assert pieces[:2] == [
+        "Shift: Night &lt;line&gt; Tue 15 Jul 18:00 GMT-4|",
+        "[Night &lt;line&gt;]",
+    ]
+    assert pieces[2:4] == ["Shift: Night <line> Tue 15 Jul 18:00 GMT-4|", "[Night <line>]"]
+    assert pieces[4].startswith("Turno: Night &lt;line&gt; ")
+
+
+def _names_read(source: str) -> set[str]:
+    """The context names a template reads: in ``{{ }}`` (filter arguments too) and in the
+    expressions of ``if``, ``elif``, ``for`` and ``with`` (each dotted name by its root)."""
+    names: set[str] = set()
+    expressions = re.findall(r"{{(.*?)}}", source)
+    expressions += re.findall(r"{%\s*(?:if|elif|for|with)\b(.*?)%}", source)
+    for expression in expressions:
+        expression = re.sub(r"\"[^\"]*\"|'[^']*'", " ", expression)  # texts
+        expression = re.sub(r"\|\s*\w+", " ", expression)  # filter names
+        for word in re.findall(r"[A-Za-z_]\w*(?:\.\w+)*", expression):
+            root = word.split(".")[0]
+            if root not in {"and", "or", "not", "in", "is", "as", "None", "True", "False"}:
+                names.add(root)
+    return names
 
 
 def test_each_only_include_of_a_message_is_given_every_value_its_piece_reads() -> None:
     """A piece included with ``only`` sees nothing but the values it is given: every value
     its template reads must be among them (a piece that reads a new one fails here)."""
     folder = Path(settings.BASE_DIR) / "templates" / "notifications"
+    assert _names_read((folder / "_shift_details.txt").read_text(encoding="utf-8")) == {
+        "shift_title",
+        "starts_at",
+        "ends_at",
+        "zone",
+        "location",
+    }
     includes = re.compile(r'{% include "notifications/(_[\w.]+)" with ([^%]*?) only %}')
-    reads = re.compile(r"{{\s*(\w+)|{%\s*(?:if|elif)\s+(?:not\s+)?(\w+)")
     found = 0
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         for piece, given in includes.findall(path.read_text(encoding="utf-8")):
-            source = (folder / piece).read_text(encoding="utf-8")
-            needed = {a or b for a, b in reads.findall(source)}
+            needed = _names_read((folder / piece).read_text(encoding="utf-8"))
             names = {pair.split("=")[0] for pair in given.split()}
             assert needed <= names, (str(path.relative_to(folder)), piece, needed - names)
             found += 1
